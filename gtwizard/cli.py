@@ -1,0 +1,69 @@
+"""Command line entry point: argument parsing, dispatch, and the top-level error handler.
+
+Every error an operator sees is one line (what, why, what to do). Unexpected exceptions are written,
+redacted, to the log file in the state dir and reported as one line naming that file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from gtwizard import __version__
+from gtwizard.commands import COMMAND_MODULES
+from gtwizard.errors import EXIT_FAILED, EXIT_INTERRUPTED, GtwizardError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with our exit code (2) and a one-line error instead of the usage dump."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"gtwizard: {message}. Run '{self.prog} --help' for usage.\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="gtwizard",
+        description="Connect a client product (first Open WebUI) to a tenant's GT API, "
+        "verify it live, and rotate its key without downtime. Run without a command for the TUI.",
+    )
+    parser.add_argument("--version", action="version", version=f"gtwizard {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"gtwizard.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        from gtwizard.commands import tui
+
+        func = tui.run
+    try:
+        return int(func(args) or 0)
+    except GtwizardError as exc:
+        print(f"gtwizard: {exc.one_line()}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("gtwizard: interrupted; nothing was left half-written.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # the last line of defence: no traceback reaches the terminal
+        from gtwizard.logfile import log_exception
+
+        where = log_exception(exc)
+        detail = f"details in {where}" if where else "the log could not be written"
+        print(
+            f"gtwizard: unexpected error ({type(exc).__name__}); {detail}. "
+            "Please report it with that file.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

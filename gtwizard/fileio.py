@@ -1,0 +1,65 @@
+"""Atomic file writes with backups.
+
+A write goes to a temporary file in the same directory, is flushed and fsynced, then renamed over
+the target, so a crash at any moment leaves either the complete old or the complete new content.
+The previous content is kept as `<name>.bak` (itself written atomically) before the rename.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+SECRET_MODE = 0o600
+
+
+def backup_path(path: Path) -> Path:
+    """The single rolling backup kept next to `path`."""
+    return path.with_name(path.name + ".bak")
+
+
+def _write_temp_then_rename(path: Path, data: bytes, mode: int) -> None:
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes, *, mode: int = SECRET_MODE, backup: bool = True) -> Path | None:
+    """Replace `path` with `data` atomically; return the backup path when one was made.
+
+    The new file gets `mode` (0600 by default: most files we write hold a secret or sit next to
+    one). When `backup` is true and the file exists, its current bytes are first saved to
+    `<name>.bak` with the same restrictive mode.
+    """
+    path = Path(path)
+    saved: Path | None = None
+    if backup and path.exists():
+        saved = backup_path(path)
+        _write_temp_then_rename(saved, path.read_bytes(), SECRET_MODE)
+    _write_temp_then_rename(path, data, mode)
+    return saved

@@ -1,0 +1,40 @@
+"""Where gtwizard keeps its files.
+
+platformdirs gives the per-OS defaults; `GTWIZARD_CONFIG_DIR` and `GTWIZARD_STATE_DIR` override them
+(tests and automation use these so nothing touches the real home directory).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP_NAME = "gtwizard"
+
+
+def config_dir() -> Path:
+    """Directory for config.toml and user presets (no secrets live here)."""
+    override = os.environ.get("GTWIZARD_CONFIG_DIR")
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME))
+
+
+def state_dir() -> Path:
+    """Directory for logs, the audit log, journals and (only with consent) the secrets file."""
+    override = os.environ.get("GTWIZARD_STATE_DIR")
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir(APP_NAME))
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create `path` (and parents) with mode 0700 for the leaf; tighten it if it already exists."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if (path.stat().st_mode & 0o777) != 0o700:
+        path.chmod(0o700)
+    return path

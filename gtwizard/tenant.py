@@ -152,6 +152,15 @@ def _normalise_name(text: str, host: str) -> str:
         host = host[:-1]
     if not host:
         raise _fail(text, "has no host name")
+    if not host.isascii():
+        try:
+            import idna
+
+            host = idna.encode(host, uts46=True).decode("ascii")
+        except Exception:  # idna raises several types; any failure means the name is unusable
+            raise _fail(
+                text, "is not a valid internationalised host name", "Check the spelling of the name"
+            ) from None
     labels = host.split(".")
     if all(label.isascii() and label.isdigit() for label in labels if label) and all(labels):
         try:
@@ -161,15 +170,6 @@ def _normalise_name(text: str, host: str) -> str:
                 text,
                 f"is not a valid IPv4 address ({host!r})",
                 "Check the address, e.g. 192.0.2.10",
-            ) from None
-    if not host.isascii():
-        try:
-            import idna
-
-            host = idna.encode(host, uts46=True).decode("ascii")
-        except Exception:  # idna raises several types; any failure means the name is unusable
-            raise _fail(
-                text, "is not a valid internationalised host name", "Check the spelling of the name"
             ) from None
     host = host.lower()
     if len(host) > _MAX_NAME:

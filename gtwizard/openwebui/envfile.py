@@ -1,0 +1,568 @@
+"""Open WebUI's env file: parse, edit for a GT connection, lint, diff and write it safely.
+
+Three readers consume such a file and disagree about quoting: `docker run --env-file` keeps quotes
+literally, a compose `.env` strips them and expands `$`, a systemd `EnvironmentFile` strips them and
+drops unquoted backslashes. We therefore write every value unquoted and refuse any value that one of
+them would read differently. Lines we do not edit are kept byte for byte (BOM, CRLF, comments,
+`export ` prefixes, a missing final newline, invalid UTF-8 included).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from gtwizard.errors import ConfigError, InvalidInput, OperationFailed
+from gtwizard.fileio import atomic_write
+from gtwizard.redact import mask, redact
+
+Dialect = Literal["docker", "compose", "systemd"]
+DIALECTS: tuple[str, ...] = ("docker", "compose", "systemd")
+
+OPENAI_DEFAULT_BASE = "https://api.openai.com/v1"
+GT_PATH_PREFIX = "/api/tenant"
+BOM = "\ufeff"
+
+_ASSIGN = re.compile(
+    r"^(?P<prefix>[ \t]*(?:export[ \t]+)?(?P<key>[A-Za-z_][A-Za-z0-9_.]*)[ \t]*=)(?P<value>.*)$",
+    re.DOTALL,
+)
+_SECRET_NAME = re.compile(r"KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL", re.IGNORECASE)
+
+
+@dataclass
+class EnvLine:
+    """One physical line: its text without the line ending, and the ending itself."""
+
+    text: str
+    eol: str
+
+    @property
+    def match(self) -> re.Match[str] | None:
+        return _ASSIGN.match(self.text)
+
+    @property
+    def key(self) -> str | None:
+        m = self.match
+        return m.group("key") if m else None
+
+
+@dataclass
+class EnvFile:
+    """An env file as a list of lines; edits replace or append lines, nothing else moves."""
+
+    lines: list[EnvLine]
+    bom: str = ""
+    dialect: str = "docker"
+
+    @classmethod
+    def parse(cls, data: bytes, dialect: str = "docker") -> EnvFile:
+        """Split `data` into lines; surrogateescape keeps undecodable bytes intact."""
+        if dialect not in DIALECTS:
+            raise InvalidInput(
+                f"unknown env-file dialect {dialect!r}", f"use one of {', '.join(DIALECTS)}"
+            )
+        if b"\x00" in data:
+            raise ConfigError("the env file contains NUL bytes", "point at a text env file")
+        text = data.decode("utf-8", "surrogateescape")
+        bom = BOM if text.startswith(BOM) else ""
+        text = text[len(bom) :]
+        lines: list[EnvLine] = []
+        if text:
+            parts = text.split("\n")
+            for i, part in enumerate(parts):
+                last = i == len(parts) - 1
+                if last and part == "":
+                    break
+                if not last and part.endswith("\r"):
+                    lines.append(EnvLine(part[:-1], "\r\n"))
+                else:
+                    lines.append(EnvLine(part, "" if last else "\n"))
+        return cls(lines, bom, dialect)
+
+    def to_bytes(self) -> bytes:
+        text = self.bom + "".join(line.text + line.eol for line in self.lines)
+        return text.encode("utf-8", "surrogateescape")
+
+    @property
+    def newline(self) -> str:
+        """The file's own line ending (the first one seen), LF for a new file."""
+        return next((line.eol for line in self.lines if line.eol), "\n")
+
+    def index_of(self, key: str) -> int | None:
+        """The line that defines `key`; with duplicates the last one, since it wins."""
+        found = None
+        for i, line in enumerate(self.lines):
+            if line.key == key:
+                found = i
+        return found
+
+    def get(self, key: str) -> str | None:
+        """The value `key` has for this file's dialect, or None when it is not set."""
+        i = self.index_of(key)
+        if i is None:
+            return None
+        m = self.lines[i].match
+        assert m is not None
+        return read_value(m.group("value"), self.dialect)
+
+    def values(self) -> dict[str, str]:
+        """Every assignment as the reader sees it (last duplicate wins)."""
+        out: dict[str, str] = {}
+        for line in self.lines:
+            m = line.match
+            if m:
+                out[m.group("key")] = read_value(m.group("value"), self.dialect)
+        return out
+
+    def set(self, key: str, value: str, *, json_value: bool = False) -> None:
+        """Write `key=value` unquoted: replace the winning line's value or append a line."""
+        check_writable(key, value, json_value=json_value)
+        i = self.index_of(key)
+        if i is not None:
+            m = self.lines[i].match
+            assert m is not None
+            self.lines[i] = EnvLine(m.group("prefix") + value, self.lines[i].eol)
+            return
+        newline = self.newline
+        if self.lines and not self.lines[-1].eol:
+            self.lines[-1] = EnvLine(self.lines[-1].text, newline)
+        self.lines.append(EnvLine(f"{key}={value}", newline))
+
+
+def read_value(raw: str, dialect: str) -> str:
+    """How `dialect` reads the text after `=` (the subset of each reader's rules we rely on)."""
+    if dialect == "docker":
+        return raw
+    body = raw.lstrip(" \t")
+    if body[:1] in ("'", '"'):
+        quote = body[0]
+        out: list[str] = []
+        i = 1
+        while i < len(body):
+            ch = body[i]
+            if ch == quote:
+                return "".join(out)
+            if ch == "\\" and quote == '"' and i + 1 < len(body):
+                i += 1
+                ch = (
+                    {"n": "\n", "t": "\t"}.get(body[i], body[i])
+                    if dialect == "compose"
+                    else body[i]
+                )
+            out.append(ch)
+            i += 1
+        return "".join(out)
+    if dialect == "compose":
+        cut = re.search(r"[ \t]#", body)
+        return (body[: cut.start()] if cut else body).rstrip(" \t")
+    # systemd: an unquoted backslash escapes the next character and is itself dropped
+    return re.sub(r"\\(.)", r"\1", body).rstrip(" \t")
+
+
+def unsafe_reason(value: str, *, json_value: bool = False) -> str | None:
+    """Why `value` would not read the same in docker, compose and systemd, or None if it would."""
+    for ch in value:
+        if ch in "\r\n":
+            return "contains a line break"
+        if ch.isspace():
+            return "contains whitespace"
+        if ch in "'\"" and not (json_value and ch == '"'):
+            return "contains a quote (docker keeps quotes, compose and systemd strip them)"
+        if ch == "$":
+            return "contains '$' (compose would expand it)"
+        if ch == "#":
+            return "contains '#' (compose reads it as a comment)"
+        if ch == "\\":
+            return "contains a backslash (systemd drops it)"
+        if ch == "`":
+            return "contains a backtick"
+        if unicodedata.category(ch).startswith("C"):
+            return "contains a control character"
+    return None
+
+
+def check_writable(key: str, value: str, *, json_value: bool = False) -> None:
+    """Refuse (naming the variable, never the value) what cannot be written unquoted."""
+    why = unsafe_reason(value, json_value=json_value)
+    if why:
+        raise InvalidInput(
+            f"refusing to write {key}: its value {why}",
+            "no quoting works the same for docker, compose and systemd; use a value without it",
+        )
+
+
+def compact_json(obj: object) -> str:
+    """JSON without spaces, so it can stand unquoted in every dialect."""
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(";")]
+
+
+def effective_openai_config(values: Mapping[str, str]) -> dict[str, object]:
+    """What Open WebUI 0.12.4 derives from these env values on a fresh start.
+
+    Mirrors its config.py: the plural lists win over the singular pair, an empty URL segment
+    becomes api.openai.com, only the singular URL loses a trailing slash, bad JSON is ignored.
+    """
+    url = values.get("OPENAI_API_BASE_URL", "") or OPENAI_DEFAULT_BASE
+    url = url[:-1] if url.endswith("/") else url
+    keys_raw = values.get("OPENAI_API_KEYS", "") or values.get("OPENAI_API_KEY", "")
+    urls_raw = values.get("OPENAI_API_BASE_URLS", "") or url
+    urls = [u.strip() if u != "" else OPENAI_DEFAULT_BASE for u in urls_raw.split(";")]
+    try:
+        configs = json.loads(values.get("OPENAI_API_CONFIGS", "") or "{}")
+    except ValueError:
+        configs = {}
+    return {
+        "ENABLE_OPENAI_API": values.get("ENABLE_OPENAI_API", "True").lower() == "true",
+        "OPENAI_API_BASE_URLS": urls,
+        "OPENAI_API_KEYS": _split(keys_raw),
+        "OPENAI_API_CONFIGS": configs if isinstance(configs, dict) else {},
+    }
+
+
+def lint(values: Mapping[str, str]) -> list[str]:
+    """Problems Open WebUI would turn into silent misbehaviour; empty when the values are sound."""
+    problems: list[str] = []
+    for name, what in (
+        ("OPENAI_API_BASE_URLS", "Open WebUI turns it into https://api.openai.com/v1"),
+        ("OPENAI_API_KEYS", "that connection would get no key"),
+    ):
+        raw = values.get(name, "")
+        if raw and any(part == "" for part in _split(raw)):
+            problems.append(f"{name} has an empty ';' segment: {what}")
+    url_vars = ["OPENAI_API_BASE_URLS", "RAG_OPENAI_API_BASE_URL"]
+    if not values.get("OPENAI_API_BASE_URLS"):
+        url_vars.append("OPENAI_API_BASE_URL")  # only in effect when the plural is unset
+    for name in url_vars:
+        for entry in _split(values.get(name, "")):
+            if entry.endswith("/"):
+                problems.append(
+                    f"{name} has a base URL with a trailing '/': Open WebUI would call '//models'"
+                )
+                break
+    eff = effective_openai_config(values)
+    urls, keys = eff["OPENAI_API_BASE_URLS"], eff["OPENAI_API_KEYS"]
+    assert isinstance(urls, list) and isinstance(keys, list)
+    if values.get("OPENAI_API_BASE_URLS") and len(urls) != len(keys):
+        problems.append(
+            f"OPENAI_API_BASE_URLS has {len(urls)} entries but the keys have {len(keys)}: "
+            "keys are bound to URLs by position"
+        )
+    raw_configs = values.get("OPENAI_API_CONFIGS")
+    if raw_configs:
+        try:
+            parsed = json.loads(raw_configs)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            problems.append("OPENAI_API_CONFIGS is not a JSON object: Open WebUI would ignore it")
+        else:
+            allowed = {str(i) for i in range(len(urls))}
+            stray = sorted(k for k in parsed if k not in allowed)
+            if stray:
+                problems.append(
+                    f"OPENAI_API_CONFIGS has keys outside 0..{len(urls) - 1}: {', '.join(stray)}"
+                )
+    return problems
+
+
+@dataclass(frozen=True)
+class GtConnection:
+    """What the wizard wants Open WebUI to use: the GT OpenAI base, key and allowlist."""
+
+    openai_base: str
+    api_key: str = field(repr=False)
+    model_ids: tuple[str, ...] = ()
+    embeddings: bool = False
+    embedding_model: str | None = None
+    prefix_id: str = ""
+
+    def connection_config(self) -> dict[str, object]:
+        """The only per-connection fields we write (others stay at Open WebUI's defaults)."""
+        return {
+            "enable": True,
+            "model_ids": list(self.model_ids),
+            "prefix_id": self.prefix_id,
+            "tags": [],
+            "connection_type": "external",
+        }
+
+
+def normalise_base(url: str) -> str:
+    """Strip trailing slashes and refuse what cannot be a base URL."""
+    base = url.strip().rstrip("/")
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidInput("the OpenAI base URL must be an http(s) URL with a host")
+    if ";" in base:
+        raise InvalidInput("the OpenAI base URL contains ';', which Open WebUI uses as a separator")
+    return base
+
+
+def is_gt_entry(entry: str, openai_base: str) -> bool:
+    """Same scheme and host as the GT base, and a path under /api/tenant."""
+    a, b = urlsplit(entry.strip()), urlsplit(openai_base)
+    return (
+        a.scheme.lower() == b.scheme.lower()
+        and a.netloc.lower() == b.netloc.lower()
+        and (a.path == GT_PATH_PREFIX or a.path.startswith(GT_PATH_PREFIX + "/"))
+    )
+
+
+def _validate(conn: GtConnection) -> GtConnection:
+    base = normalise_base(conn.openai_base)
+    if not conn.api_key:
+        raise InvalidInput("the GT key is empty")
+    if ";" in conn.api_key:
+        raise InvalidInput("refusing to write the GT key: it contains ';' (a list separator)")
+    check_writable("OPENAI_API_KEY", conn.api_key)
+    for model in conn.model_ids:
+        if not model or ";" in model or unsafe_reason(model):
+            raise InvalidInput(f"model id {model!r} cannot be written to OPENAI_API_CONFIGS")
+    if conn.embeddings and not conn.embedding_model:
+        raise InvalidInput("embeddings are on but no embedding model was given")
+    return GtConnection(
+        base,
+        conn.api_key,
+        tuple(conn.model_ids),
+        conn.embeddings,
+        conn.embedding_model,
+        conn.prefix_id,
+    )
+
+
+def _looks_like_gt_key(value: str) -> bool:
+    return value.strip("\"' ").startswith("gtak_")
+
+
+def _rekey_configs(raw: str | None, old_urls: Sequence[str]) -> dict[str, object]:
+    """Existing per-connection configs keyed by index; legacy URL keys become their index."""
+    if not raw:
+        return {}
+    try:
+        parsed = json.loads(raw)
+    except ValueError as exc:
+        raise ConfigError(
+            "OPENAI_API_CONFIGS in the env file is not valid JSON",
+            "fix or remove that line first; nothing was written",
+        ) from exc
+    if not isinstance(parsed, dict):
+        raise ConfigError("OPENAI_API_CONFIGS in the env file is not a JSON object")
+    out: dict[str, object] = {}
+    for key, value in parsed.items():
+        if key.isdigit() and int(key) < len(old_urls):
+            out[str(int(key))] = value
+    for key, value in parsed.items():
+        if key in old_urls:
+            out.setdefault(str(old_urls.index(key)), value)
+    return out
+
+
+@dataclass
+class EnvPlan:
+    """The change for one env file; nothing is written until `apply_plan`."""
+
+    path: Path
+    dialect: str
+    existed: bool
+    old_bytes: bytes = field(repr=False)
+    new_bytes: bytes = field(repr=False)
+    diff: str
+    changed: bool
+    connection_index: int
+    form: Literal["singular", "plural"]
+    expected_config: dict[str, object] = field(repr=False)
+    notes: list[str] = field(default_factory=list)
+
+
+def _display(line: str, secrets: Sequence[str]) -> str:
+    m = _ASSIGN.match(line)
+    if m and _SECRET_NAME.search(m.group("key")):
+        value = m.group("value")
+        line = m.group("prefix") + ";".join(mask(p) if p else p for p in value.split(";"))
+    return redact(line, secrets)
+
+
+def masked_diff(old: EnvFile, new: EnvFile, label: str, secrets: Sequence[str]) -> str:
+    """A unified diff in which every secret-looking value is masked."""
+    a = [_display(line.text, secrets) for line in old.lines]
+    b = [_display(line.text, secrets) for line in new.lines]
+    return "\n".join(difflib.unified_diff(a, b, label, label, lineterm=""))
+
+
+def plan_text(
+    data: bytes,
+    connection: GtConnection,
+    *,
+    dialect: str = "docker",
+    path: Path = Path(".env"),
+    existed: bool = True,
+    reset_config_on_start: bool = False,
+    disable_persistent_config: bool = False,
+) -> EnvPlan:
+    """Compute the edited file for `connection`; raise on anything we would write wrongly."""
+    conn = _validate(connection)
+    env = EnvFile.parse(data, dialect)
+    old = EnvFile(list(env.lines), env.bom, dialect)
+    values = env.values()
+    notes: list[str] = []
+
+    plural_urls = values.get("OPENAI_API_BASE_URLS", "")
+    single_url = values.get("OPENAI_API_BASE_URL", "").rstrip("/")
+    single_key = values.get("OPENAI_API_KEY", "")
+    # a key without a URL is an api.openai.com connection, unless it is plainly a GT key
+    implicit_openai = not single_url and single_key and not _looks_like_gt_key(single_key)
+    other_single = bool(single_url and not is_gt_entry(single_url, conn.openai_base))
+    other_single = other_single or bool(implicit_openai)
+    if plural_urls or other_single:
+        if plural_urls:
+            urls = _split(plural_urls)
+            keys = _split(values.get("OPENAI_API_KEYS", "") or single_key)
+            if any(u == "" for u in urls):
+                raise ConfigError(
+                    "OPENAI_API_BASE_URLS has an empty ';' segment "
+                    "(Open WebUI turns it into https://api.openai.com/v1)",
+                    "remove the stray ';' first; nothing was written",
+                )
+            if len(keys) != len(urls):
+                raise ConfigError(
+                    f"OPENAI_API_BASE_URLS has {len(urls)} entries but the keys have {len(keys)}",
+                    "give every connection its key in the same position first; nothing was written",
+                )
+        else:
+            urls, keys = [single_url or OPENAI_DEFAULT_BASE], [single_key]
+            notes.append(
+                "the file already had another OpenAI connection; switched to the plural "
+                "OPENAI_API_BASE_URLS/OPENAI_API_KEYS form to keep it"
+            )
+        configs = _rekey_configs(values.get("OPENAI_API_CONFIGS"), urls)
+        index = next((i for i, u in enumerate(urls) if is_gt_entry(u, conn.openai_base)), None)
+        if index is None:
+            index = len(urls)
+            urls.append(conn.openai_base)
+            keys.append(conn.api_key)
+        else:
+            urls[index], keys[index] = conn.openai_base, conn.api_key
+        configs[str(index)] = conn.connection_config()
+        env.set("OPENAI_API_BASE_URLS", ";".join(urls))
+        env.set("OPENAI_API_KEYS", ";".join(keys))
+        form: Literal["singular", "plural"] = "plural"
+    else:
+        index = 0
+        configs = {"0": conn.connection_config()}
+        env.set("OPENAI_API_BASE_URL", conn.openai_base)
+        env.set("OPENAI_API_KEY", conn.api_key)
+        form = "singular"
+    ordered = {k: configs[k] for k in sorted(configs, key=int)}
+    env.set("OPENAI_API_CONFIGS", compact_json(ordered), json_value=True)
+    env.set("ENABLE_OPENAI_API", "true")
+    if conn.embeddings:
+        assert conn.embedding_model
+        env.set("RAG_EMBEDDING_ENGINE", "openai")
+        env.set("RAG_OPENAI_API_BASE_URL", conn.openai_base)
+        env.set("RAG_OPENAI_API_KEY", conn.api_key)
+        env.set("RAG_EMBEDDING_MODEL", conn.embedding_model)
+    if reset_config_on_start:
+        env.set("RESET_CONFIG_ON_START", "true")
+    if disable_persistent_config:
+        env.set("ENABLE_PERSISTENT_CONFIG", "false")
+
+    new_values = env.values()
+    problems = lint(new_values)
+    if problems:
+        raise ConfigError(
+            f"the env file would be unsafe: {problems[0]}",
+            "fix that line first; nothing was written",
+        )
+    new_bytes = env.to_bytes()
+    return EnvPlan(
+        path=path,
+        dialect=dialect,
+        existed=existed,
+        old_bytes=data,
+        new_bytes=new_bytes,
+        diff=masked_diff(old, env, str(path), [conn.api_key]),
+        changed=new_bytes != data or not existed,
+        connection_index=index,
+        form=form,
+        expected_config=effective_openai_config(new_values),
+        notes=notes,
+    )
+
+
+def read_env_bytes(path: Path) -> tuple[bytes, bool]:
+    """The file's bytes and whether it exists; a clear error when it is not ours to edit."""
+    path = Path(path)
+    if path.is_dir():
+        raise InvalidInput(f"{path} is a directory, not an env file", "give the path of the file")
+    if not path.exists():
+        if not path.parent.is_dir():
+            raise InvalidInput(f"the directory of {path} does not exist", "create it first")
+        return b"", False
+    try:
+        return path.read_bytes(), True
+    except PermissionError as exc:
+        raise InvalidInput(
+            f"cannot read {path}: permission denied", "run as the file's owner or fix its mode"
+        ) from exc
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def plan_env_file(
+    path: Path,
+    connection: GtConnection,
+    *,
+    dialect: str = "docker",
+    reset_config_on_start: bool = False,
+    disable_persistent_config: bool = False,
+) -> EnvPlan:
+    """Plan the GT connection for the env file at `path` (which may not exist yet)."""
+    data, existed = read_env_bytes(Path(path))
+    return plan_text(
+        data,
+        connection,
+        dialect=dialect,
+        path=Path(path),
+        existed=existed,
+        reset_config_on_start=reset_config_on_start,
+        disable_persistent_config=disable_persistent_config,
+    )
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    path: Path
+    changed: bool
+    backup: Path | None
+    message: str
+
+
+def apply_plan(plan: EnvPlan) -> ApplyResult:
+    """Write the plan atomically (0600, previous file kept as .bak); do nothing when unchanged."""
+    if not plan.changed:
+        return ApplyResult(plan.path, False, None, f"{plan.path} already has this configuration")
+    current, existed = read_env_bytes(plan.path)
+    if current != plan.old_bytes or existed != plan.existed:
+        raise OperationFailed(
+            f"{plan.path} changed since the plan was made", "plan again and review the new diff"
+        )
+    try:
+        backup = atomic_write(plan.path, plan.new_bytes, mode=0o600, backup=plan.existed)
+    except PermissionError as exc:
+        raise OperationFailed(
+            f"cannot write {plan.path}: permission denied", "run as the file's owner"
+        ) from exc
+    where = f" (previous version in {backup})" if backup else ""
+    return ApplyResult(plan.path, True, backup, f"wrote {plan.path}{where}")

@@ -1,4 +1,4 @@
-"""`gtwizard tui` (placeholder until its module lands)."""
+"""`gtwizard tui` (and `gtwizard` with no command): the interactive wizard."""
 
 from __future__ import annotations
 
@@ -6,11 +6,24 @@ import argparse
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("tui", help="(not yet available)")
+    p = sub.add_parser("tui", help="the interactive wizard (the default when no command is given)")
+    p.add_argument("--host", help="prefill the tenant host")
+    p.add_argument("--ca-bundle", help="PEM file with extra CA certificates to trust")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from gtwizard.errors import OperationFailed
+    from gtwizard.wizard import WizardState
 
-    raise OperationFailed("'tui' is not available yet", "use a newer build")
+    state = WizardState(host_text=getattr(args, "host", None) or "")
+    state.ca_bundle = getattr(args, "ca_bundle", None)
+    return run_app(state)
+
+
+def run_app(state, **kwargs) -> int:  # noqa: ANN001 - WizardState; kept lazy for start-up time
+    """Run the TUI; Textual is imported only here."""
+    from gtwizard.app import WizardApp
+
+    app = WizardApp(state, **kwargs)
+    result = app.run()
+    return int(result or 0)

@@ -1,0 +1,85 @@
+"""The frame every wizard step shares: step bar on top, body, Back/Next row, footer with bindings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Static
+
+from gtwizard.widgets.steps import StepBar
+
+if TYPE_CHECKING:
+    from gtwizard.app import WizardApp
+    from gtwizard.wizard import WizardState
+
+
+class StepScreen(Screen):
+    """Base for a wizard step. Subclasses set `step`, compose `compose_body` and say when Next is allowed."""
+
+    step: str = ""
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+n", "next", "Next"),
+    ]
+
+    @property
+    def wizard(self) -> WizardApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def state(self) -> WizardState:
+        return self.wizard.state
+
+    def compose(self) -> ComposeResult:
+        yield StepBar(self.step)
+        with Vertical(classes="step-body"):
+            yield from self.compose_body()
+        with Horizontal(classes="nav-row"):
+            yield Static("", id="nav-status", classes="nav-status")
+            yield Button("‹ Back", id="nav-back", classes="nav-button")
+            yield Button("Next ›", id="nav-next", classes="nav-button", variant="primary")
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.query_one("#nav-back", Button).disabled = not self.wizard.has_previous(self.step)
+        self.refresh_next()
+
+    def next_blocker(self) -> str | None:
+        """Why Next is not possible yet (shown to the operator), or None when it is."""
+        return None
+
+    def refresh_next(self) -> None:
+        blocker = self.next_blocker()
+        self.query_one("#nav-next", Button).disabled = blocker is not None
+        self.query_one("#nav-status", Static).update(blocker or "")
+
+    def commit(self) -> None:
+        """Store this step's answers in the wizard state before moving on."""
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "nav-next":
+            event.stop()
+            self.action_next()
+        elif event.button.id == "nav-back":
+            event.stop()
+            self.action_back()
+
+    def action_next(self) -> None:
+        blocker = self.next_blocker()
+        if blocker is not None:
+            self.query_one("#nav-status", Static).update(blocker)
+            self.app.bell()
+            return
+        self.commit()
+        self.wizard.go_next(self.step)
+
+    def action_back(self) -> None:
+        self.commit()
+        self.wizard.go_back(self.step)

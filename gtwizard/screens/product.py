@@ -1,0 +1,121 @@
+"""Step 1 — Product: pick the client product preset; see its routes, caveats and prerequisites."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from gtwizard.presets.catalog import Catalog, Product
+from gtwizard.screens.base import StepScreen
+from gtwizard.widgets.verdicts import RouteVerdictTable
+
+
+def matches(product: Product, needle: str) -> bool:
+    """Type-to-filter: every word of the filter must occur in the name, slug or category."""
+    haystack = f"{product.name} {product.slug} {product.category}".lower()
+    return all(word in haystack for word in needle.lower().split())
+
+
+class ProductScreen(StepScreen):
+    """Presets grouped by category, a filter box, and the chosen preset's details."""
+
+    step = "product"
+    AUTO_FOCUS = "#product-filter"
+
+    def __init__(self, catalog: Catalog) -> None:
+        super().__init__()
+        self.catalog = catalog
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="product-columns"):
+            with Vertical(id="product-picker"):
+                yield Input(placeholder="Type to filter…", id="product-filter")
+                yield OptionList(id="product-list")
+            with VerticalScroll(id="product-detail"):
+                yield Static(id="product-summary")
+                yield RouteVerdictTable(id="product-routes")
+                yield Static(id="product-notes")
+
+    def on_mount(self) -> None:
+        self.rebuild_list("")
+        super().on_mount()
+
+    def rebuild_list(self, needle: str) -> None:
+        options: list[Option | None] = []
+        for category, products in self.catalog.by_category().items():
+            shown = [p for p in products if matches(p, needle)]
+            if not shown:
+                continue
+            options.append(Option(f"── {category} ──", id=f"cat:{category}", disabled=True))
+            options.extend(Option(p.name, id=p.slug) for p in shown)
+        option_list = self.query_one("#product-list", OptionList)
+        option_list.clear_options()
+        option_list.add_options(options)
+        chosen = self.state.product_slug
+        enabled = [o for o in options if o is not None and not o.disabled]
+        if chosen and any(o.id == chosen for o in enabled):
+            option_list.highlighted = option_list.get_option_index(chosen)
+        elif enabled:
+            option_list.highlighted = option_list.get_option_index(enabled[0].id or "")
+        if not enabled:
+            self.query_one("#product-summary", Static).update(
+                f"No product matches {needle!r}. Clear the filter to see all."
+            )
+
+    @on(Input.Changed, "#product-filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.rebuild_list(event.value)
+
+    @on(Input.Submitted, "#product-filter")
+    def filter_submitted(self) -> None:
+        self.query_one("#product-list", OptionList).focus()
+
+    @on(OptionList.OptionHighlighted, "#product-list")
+    def highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        slug = event.option.id
+        if slug and not slug.startswith("cat:"):
+            self.state.product_slug = slug
+            self.show_product(self.catalog.product(slug))
+            self.refresh_next()
+
+    @on(OptionList.OptionSelected, "#product-list")
+    def selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_next()
+
+    def on_key(self, event) -> None:  # noqa: ANN001 - Textual's Key event
+        if event.key == "down" and self.focused is self.query_one("#product-filter"):
+            self.query_one("#product-list", OptionList).focus()
+            event.stop()
+
+    def show_product(self, product: Product) -> None:
+        preset = self.catalog.key_preset(product.recommended_key_preset)
+        summary = (
+            f"[b]{escape(product.name)}[/b]  ({escape(product.category)})\n"
+            f"Compatibility: {escape(product.compatibility_label)}\n"
+            f"Key preset: {escape(preset.name)} — scopes {escape(', '.join(preset.scopes))}\n"
+            f"Documented base: {escape(product.documented_base_url)}"
+        )
+        self.query_one("#product-summary", Static).update(summary)
+        self.query_one("#product-routes", RouteVerdictTable).show(product)
+        notes: list[str] = []
+        if product.not_supported:
+            notes.append("[b]Not supported[/b]")
+            notes.extend(f" ✗ {escape(item)}" for item in product.not_supported)
+        elif product.not_supported_note:
+            notes.append(f"[b]Not supported[/b]: {escape(product.not_supported_note)}")
+        if product.prerequisites:
+            notes.append("[b]Prerequisites[/b]")
+            notes.extend(f" • {escape(item)}" for item in product.prerequisites)
+        if product.caveats:
+            notes.append("[b]Caveats[/b]")
+            notes.extend(f" • {escape(item)}" for item in product.caveats)
+        self.query_one("#product-notes", Static).update("\n".join(notes))
+
+    def next_blocker(self) -> str | None:
+        if not self.state.product_slug:
+            return "Choose a product first."
+        return None

@@ -1,0 +1,1 @@
+"""Reusable widgets (Textual lives only here, in screens/ and in app.py)."""

@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
     return run_app(state)
 
 
-def run_app(state, **kwargs) -> int:  # noqa: ANN001 - WizardState; kept lazy for start-up time
+def run_app(state, **kwargs) -> int:
     """Run the TUI; Textual is imported only here."""
     from gtwizard.app import WizardApp
 

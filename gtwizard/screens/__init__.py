@@ -1,1 +1,1 @@
-"""One module per wizard screen. Screens render state, collect input and run core calls in workers."""
+"""One module per wizard screen: render state, collect input, run core calls in workers."""

@@ -1,4 +1,4 @@
-"""The frame every wizard step shares: step bar on top, body, Back/Next row, footer with bindings."""
+"""The frame every wizard step shares: step bar, body, Back/Next row, footer with bindings."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 class StepScreen(Screen):
-    """Base for a wizard step. Subclasses set `step`, compose `compose_body` and say when Next is allowed."""
+    """A wizard step: subclasses set `step`, fill `compose_body`, and say when Next is allowed."""
 
     step: str = ""
     BINDINGS = [

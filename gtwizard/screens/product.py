@@ -86,7 +86,7 @@ class ProductScreen(StepScreen):
     def selected(self, event: OptionList.OptionSelected) -> None:
         self.action_next()
 
-    def on_key(self, event) -> None:  # noqa: ANN001 - Textual's Key event
+    def on_key(self, event) -> None:
         if event.key == "down" and self.focused is self.query_one("#product-filter"):
             self.query_one("#product-list", OptionList).focus()
             event.stop()

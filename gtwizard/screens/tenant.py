@@ -91,7 +91,7 @@ class TenantScreen(StepScreen):
             self.show_probe(report)
         self.refresh_next()
 
-    def show_probe(self, report) -> None:  # noqa: ANN001 - gtwizard.gt.probe.ProbeReport
+    def show_probe(self, report) -> None:
         lines = [
             f"{'ok  ' if step.ok else 'FAIL'} {escape(step.name)}: {escape(step.detail)}"
             for step in report.steps

@@ -19,9 +19,9 @@ WIDE_ENOUGH_FOR_NOTES = 90
 
 
 class RouteVerdictTable(Static):
-    """One row per documented route: verdict in words first, then the route (and notes when wide)."""
+    """One row per route: the verdict in words, the route, and notes when wide enough."""
 
-    def __init__(self, **kwargs) -> None:  # noqa: ANN003 - Static's keyword arguments
+    def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.product: Product | None = None
 

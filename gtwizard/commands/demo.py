@@ -1,4 +1,9 @@
-"""`gtwizard demo` (placeholder until its module lands)."""
+"""`gtwizard demo`: the whole wizard against the embedded sandbox tenant, nothing real touched.
+
+The sandbox runs in a background thread on loopback; its operator token is handed to the wizard
+in memory (automatic minting), and everything the demo writes goes under a demo folder in the
+state dir.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,39 @@ import argparse
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("demo", help="(not yet available)")
+    p = sub.add_parser(
+        "demo",
+        help="walk the whole wizard against the embedded sandbox tenant",
+        description="Start the sandbox GT tenant on loopback and open the wizard with its host "
+        "filled in. Nothing outside the demo folder is written.",
+    )
+    p.add_argument("--tls", action="store_true", help="serve the sandbox over HTTPS (own CA)")
+    p.add_argument(
+        "--openwebui-url", metavar="URL", help="use a running Open WebUI instead of an env file"
+    )
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from gtwizard.errors import OperationFailed
+def demo_dir():
+    """Where the demo keeps its env file and other outputs."""
+    from gtwizard.paths import state_dir
 
-    raise OperationFailed("'demo' is not available yet", "use a newer build")
+    return state_dir() / "demo"
+
+
+def run(args: argparse.Namespace) -> int:
+    from gtwizard.commands.tui import run_app
+    from gtwizard.sandbox import start_in_thread
+    from gtwizard.wizard import WizardState
+
+    sandbox = start_in_thread(tls=bool(args.tls))
+    try:
+        state = WizardState(host_text=sandbox.base_url.removesuffix("/api/tenant"), demo=True)
+        state.ca_bundle = sandbox.ca_file
+        state.extras["operator_token"] = sandbox.operator_token
+        state.extras["demo_dir"] = str(demo_dir())
+        if args.openwebui_url:
+            state.extras["openwebui_url"] = args.openwebui_url
+        return run_app(state)
+    finally:
+        sandbox.stop()

@@ -23,7 +23,7 @@ from gtwizard.gt.contract import (
 )
 from gtwizard.gt.errors import GTError, NotFound, malformed
 from gtwizard.gt.http import make_client
-from gtwizard.gt.transport import RetryPolicy, send
+from gtwizard.gt.transport import RetryHook, RetryPolicy, send
 
 if TYPE_CHECKING:
     import httpx
@@ -145,6 +145,7 @@ class KeyManager:
         timeout: float = 10.0,
         paths: KeyApiPaths = DEFAULT_PATHS,
         max_retries: int = 2,
+        on_retry: RetryHook | None = None,
     ) -> None:
         if not operator_token:
             raise InvalidInput(
@@ -161,6 +162,7 @@ class KeyManager:
         self._token = operator_token
         self._secrets: tuple[str, ...] = (operator_token,)
         self._max_retries = max_retries
+        self._on_retry = on_retry
         self._http = make_client(
             ca_bundle=ca_bundle,
             timeout=timeout,
@@ -179,7 +181,9 @@ class KeyManager:
     async def _call(
         self, method: str, url: str, body: Any = None, *, idempotent: bool = True
     ) -> tuple[httpx.Response, Any]:
-        policy = RetryPolicy(max_retries=self._max_retries, retry_server_errors=idempotent)
+        policy = RetryPolicy(
+            max_retries=self._max_retries, retry_server_errors=idempotent, on_retry=self._on_retry
+        )
         try:
             response = await send(
                 self._http,

@@ -221,7 +221,7 @@ def _suggest(slug: str, known: list[str], list_command: str | None) -> str:
     close = difflib.get_close_matches(slug, known, n=3, cutoff=0.5)
     parts = []
     if close:
-        parts.append("did you mean " + ", ".join(close) + "?")
+        parts.append("closest matches: " + ", ".join(close))
     if list_command:
         parts.append(f"run '{list_command}' for the full list")
     else:

@@ -44,8 +44,8 @@ def run(args: argparse.Namespace) -> int:
         host = report.host
         print(f"host         {host.netloc}")
         print(f"GT base      {host.gt_base}")
-        print(f"OpenAI base  {host.openai_bases[0]}  (as documented)")
-        print(f"OpenAI base  {host.openai_bases[1]}  (for clients that append /models directly)")
+        print(f"OpenAI base  {host.openai_bases[0]}  (the form GT documents)")
+        print(f"OpenAI base  {host.openai_bases[1]}  (what clients that append /models need)")
         for step in report.steps:
             print(f"{step.name:<12} {'ok' if step.ok else 'FAIL':<5} {step.detail}")
         print(f"GT API       {'reachable' if report.gt_api else 'NOT reachable'}")

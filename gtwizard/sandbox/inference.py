@@ -289,12 +289,18 @@ def silent_wav(seconds: float = 0.1, rate: int = 8000) -> bytes:
     return buffer.getvalue()
 
 
-async def speech(request: Request, key: KeyRecord) -> Response:
+async def allowed_model(request: Request, key: KeyRecord, text_field: str) -> str | Response:
+    """For the JSON routes that take a model and one text field: the model, or the error."""
     data = await json_object(request)
     model = required_str(data, "model")
-    required_str(data, "input")
-    if not key.allows(model):
-        return responses.model_not_found(model)
+    required_str(data, text_field)
+    return model if key.allows(model) else responses.model_not_found(model)
+
+
+async def speech(request: Request, key: KeyRecord) -> Response:
+    model = await allowed_model(request, key, "input")
+    if isinstance(model, Response):
+        return model
     return Response(silent_wav(), media_type="audio/wav")
 
 
@@ -316,11 +322,9 @@ def tiny_png() -> bytes:
 
 
 async def image_generations(request: Request, key: KeyRecord) -> Response:
-    data = await json_object(request)
-    model = required_str(data, "model")
-    required_str(data, "prompt")
-    if not key.allows(model):
-        return responses.model_not_found(model)
+    model = await allowed_model(request, key, "prompt")
+    if isinstance(model, Response):
+        return model
     return JSONResponse(
         {
             "created": int(time.time()),

@@ -40,8 +40,10 @@ class StepScreen(Screen):
             yield from self.compose_body()
         with Horizontal(classes="nav-row"):
             yield Static("", id="nav-status", classes="nav-status")
-            yield Button("‹ Back", id="nav-back", classes="nav-button")
-            yield Button("Next ›", id="nav-next", classes="nav-button", variant="primary")
+            yield Button("‹ Back", id="nav-back", classes="nav-button", compact=True)
+            yield Button(
+                "Next ›", id="nav-next", classes="nav-button", variant="primary", compact=True
+            )
         yield Footer()
 
     def compose_body(self) -> ComposeResult:

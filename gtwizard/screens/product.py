@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.markup import escape
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -50,7 +51,9 @@ class ProductScreen(StepScreen):
             shown = [p for p in products if matches(p, needle)]
             if not shown:
                 continue
-            options.append(Option(f"── {category} ──", id=f"cat:{category}", disabled=True))
+            options.append(
+                Option(Text(category, style="bold underline"), id=f"cat:{category}", disabled=True)
+            )
             options.extend(Option(p.name, id=p.slug) for p in shown)
         option_list = self.query_one("#product-list", OptionList)
         option_list.clear_options()
@@ -94,7 +97,7 @@ class ProductScreen(StepScreen):
     def show_product(self, product: Product) -> None:
         preset = self.catalog.key_preset(product.recommended_key_preset)
         summary = (
-            f"[b]{escape(product.name)}[/b]  ({escape(product.category)})\n"
+            f"[b]{escape(product.name)}[/b] · {escape(product.category)}\n"
             f"Compatibility: {escape(product.compatibility_label)}\n"
             f"Key preset: {escape(preset.name)} — scopes {escape(', '.join(preset.scopes))}\n"
             f"Documented base: {escape(product.documented_base_url)}"

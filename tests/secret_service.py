@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 PROGRAMS = ("dbus-daemon", "gnome-keyring-daemon")
 SECRETS_NAME = "org.freedesktop.secrets"
 
@@ -198,3 +200,17 @@ def running_secret_service(
         _stop(daemon)
         _stop(bus)
         shutil.rmtree(socket_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def real_secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecretServiceHandle]:
+    """One unlocked private Secret Service per test module (import this name to use it)."""
+    from conftest import missing_service
+
+    if missing_programs():
+        missing_service(f"Secret Service programs missing: {', '.join(missing_programs())}")
+    try:
+        with running_secret_service(tmp_path_factory.mktemp("secret-service")) as handle:
+            yield handle
+    except SecretServiceUnavailable as exc:
+        missing_service(f"could not start a private Secret Service: {exc}")

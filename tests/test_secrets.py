@@ -24,6 +24,7 @@ from secret_service import (
     SecretServiceHandle,
     SecretServiceUnavailable,
     missing_programs,
+    real_secret_service,  # noqa: F401  (a fixture: pytest finds it by name)
     running_secret_service,
 )
 
@@ -37,17 +38,6 @@ def _forget_backends() -> None:
     """keyring caches its viable backends per process; tests change the environment under it."""
     with contextlib.suppress(KeyError):
         keyring.backend.get_all_keyring.reset()
-
-
-@pytest.fixture(scope="module")
-def real_secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecretServiceHandle]:
-    if missing_programs():
-        missing_service(f"Secret Service programs missing: {', '.join(missing_programs())}")
-    try:
-        with running_secret_service(tmp_path_factory.mktemp("secret-service")) as handle:
-            yield handle
-    except SecretServiceUnavailable as exc:
-        missing_service(f"could not start a private Secret Service: {exc}")
 
 
 @pytest.fixture(autouse=True)
@@ -64,8 +54,9 @@ def clean_keyring_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
 
 
 @pytest.fixture
-def on_bus(real_secret_service: SecretServiceHandle, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", real_secret_service.address)
+def on_bus(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    service: SecretServiceHandle = request.getfixturevalue("real_secret_service")
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", service.address)
 
 
 @pytest.fixture
@@ -191,7 +182,7 @@ def test_operator_choice_detected_from_env_and_keyringrc(tmp_path: Path, monkeyp
 def _plugin(module: str, prio: float) -> type[KeyringBackend]:
     class PluginKeyring(KeyringBackend):
         priority = prio  # type: ignore[assignment]
-        stored: dict[tuple[str, str], str] = {}  # noqa: RUF012
+        stored: dict[tuple[str, str], str] = {}
 
         def get_password(self, service: str, username: str) -> str | None:
             return self.stored.get((service, username))

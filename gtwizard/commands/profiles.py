@@ -1,0 +1,169 @@
+"""`gtwizard profiles list|show NAME|remove NAME`: look at and retire profiles.
+
+`remove` also deletes the profile's stored secrets (keyring entry or file entry), after a typed
+confirmation; without a terminal it needs --yes, so automation never removes by accident.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "profiles",
+        help="list, show or remove profiles",
+        description="List, show or remove profiles. Removing one also deletes its stored key.",
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    lst = actions.add_parser("list", help="list profiles")
+    lst.add_argument("--json", action="store_true", help="print one JSON object")
+    show = actions.add_parser("show", help="show one profile (never a secret)")
+    show.add_argument("name", metavar="NAME")
+    show.add_argument("--json", action="store_true", help="print one JSON object")
+    rm = actions.add_parser("remove", help="remove a profile and delete its stored secrets")
+    rm.add_argument("name", metavar="NAME")
+    rm.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    rm.add_argument(
+        "--keep-secrets",
+        action="store_true",
+        help="remove the profile even if its stored secrets cannot be deleted (e.g. no keyring)",
+    )
+    rm.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=run)
+
+
+def _list(as_json: bool) -> int:
+    import json
+
+    from gtwizard.profiles import default_profile_name, load_profiles
+
+    profiles = load_profiles()
+    default = default_profile_name()
+    rows = [
+        {
+            "name": p.name,
+            "default": p.name == default,
+            "product_preset": p.product_preset,
+            "tenant_host": p.tenant_host,
+            "key_id": p.key_id or None,
+            "storage": p.storage_kind,
+            "target": p.target_kind,
+        }
+        for p in profiles.values()
+    ]
+    if as_json:
+        print(json.dumps({"default_profile": default, "profiles": rows}, indent=2))
+    elif not rows:
+        print("No profiles yet. Run 'gtwizard' or 'gtwizard setup' to create one.")
+    else:
+        for row in rows:
+            mark = "*" if row["default"] else " "
+            print(
+                f"{mark} {row['name']}  {row['product_preset']} -> {row['tenant_host']}  "
+                f"key {row['key_id'] or '-'}  stored: {row['storage']}  target: {row['target']}"
+            )
+    return 0
+
+
+def _show(name: str, as_json: bool) -> int:
+    import json
+
+    from gtwizard.profiles import get_profile, profile_to_json
+
+    data = profile_to_json(get_profile(name))
+    if as_json:
+        print(json.dumps(data, indent=2))
+        return 0
+    for key, value in data.items():
+        if isinstance(value, list):
+            value = ", ".join(value) or "-"
+        elif isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in value.items())
+        print(f"{key:<17} {'-' if value is None or value == '' else value}")
+    return 0
+
+
+def _confirm(profile: Any, yes: bool) -> bool:
+    import sys
+
+    from gtwizard.errors import InvalidInput
+
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        raise InvalidInput(
+            f"refusing to remove profile {profile.name!r} without confirmation",
+            "Pass --yes to remove it non-interactively",
+        )
+    print(
+        f"This removes profile {profile.name!r} and deletes its stored secrets "
+        f"({profile.storage_kind}: {profile.storage_location or 'default place'})."
+    )
+    try:
+        typed = input(f"Type the profile name ({profile.name}) to confirm: ")
+    except EOFError:
+        typed = ""
+    return typed.strip() == profile.name
+
+
+def _remove(args: argparse.Namespace) -> int:
+    import json
+
+    from gtwizard import audit
+    from gtwizard.profiles import delete_profile_secrets, get_profile, remove_profile
+    from gtwizard.secrets import SecretStorageError
+
+    profile = get_profile(args.name)
+    if not _confirm(profile, args.yes):
+        print("Nothing removed.")
+        return 1
+    kept = False
+    try:
+        deleted = delete_profile_secrets(profile)
+    except SecretStorageError as exc:
+        if not args.keep_secrets:
+            audit.record(
+                "remove",
+                profile=profile.name,
+                key_id=profile.key_id,
+                outcome="failed",
+                detail=exc.message,
+            )
+            raise SecretStorageError(
+                f"profile {profile.name!r} not removed: {exc.message}",
+                f"{exc.hint.rstrip('.')}; or pass --keep-secrets to remove only the profile",
+                exc.failure,
+            ) from None
+        deleted, kept = [], True
+    remove_profile(profile.name)
+    audit.record(
+        "remove",
+        profile=profile.name,
+        key_id=profile.key_id,
+        detail="stored secrets kept" if kept else f"deleted {len(deleted)} stored secret(s)",
+    )
+    if args.json:
+        result = {
+            "removed": profile.name,
+            "deleted_secrets": deleted,
+            "secrets_kept": kept,
+            "storage": {"kind": profile.storage_kind, "location": profile.storage_location},
+        }
+        print(json.dumps(result, indent=2))
+    elif kept:
+        print(
+            f"Removed profile {profile.name}; its stored secrets could not be reached and remain."
+        )
+    else:
+        print(f"Removed profile {profile.name}; deleted {len(deleted)} stored secret(s).")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.action == "list":
+        return _list(args.json)
+    if args.action == "show":
+        return _show(args.name, args.json)
+    return _remove(args)

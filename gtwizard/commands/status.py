@@ -1,0 +1,105 @@
+"""`gtwizard status [--json]`: per profile, the key's age and expiry, whether rotation is due,
+where the key is stored and what the last check said. Reads config only: no network, no keyring.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "status",
+        help="key age, expiry, rotation due, storage and last check for every profile",
+        description="Show every profile's key age and expiry, whether rotation is due, "
+        "where the key is stored and the last check result. No network or keyring access.",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=run)
+
+
+def profile_status(profile: Any) -> dict[str, Any]:
+    """The status record of one profile, as `status --json` prints it."""
+    from gtwizard.profiles import key_health
+
+    health = key_health(profile)
+    check = profile.last_check
+    return {
+        "name": profile.name,
+        "product_preset": profile.product_preset,
+        "tenant_host": profile.tenant_host,
+        "openai_base": profile.openai_base,
+        "key_id": profile.key_id or None,
+        "key_created_at": profile.key_created_at.isoformat() if profile.key_created_at else None,
+        "key_expires_at": profile.key_expires_at.isoformat() if profile.key_expires_at else None,
+        "key_age_days": health.age_days,
+        "expires_in_days": health.expires_in_days,
+        "expired": health.expired,
+        "rotation_days": profile.rotation_days,
+        "rotation_due": health.rotation_due,
+        "rotation_reason": health.reason,
+        "storage": {"kind": profile.storage_kind, "location": profile.storage_location},
+        "target": {"kind": profile.target_kind, "place": profile.target_place},
+        "last_check": (
+            {"at": check.at.isoformat(), "ok": check.ok, "summary": dict(check.summary)}
+            if check
+            else None
+        ),
+    }
+
+
+def _describe(record: dict[str, Any], is_default: bool) -> list[str]:
+    mark = " (default)" if is_default else ""
+    lines = [f"{record['name']}{mark}: {record['product_preset']} -> {record['tenant_host']}"]
+    if record["key_id"]:
+        age = record["key_age_days"]
+        key = f"{record['key_id']}, " + (f"{age} day(s) old" if age is not None else "age unknown")
+        if record["key_expires_at"]:
+            left = record["expires_in_days"]
+            when = "expired" if record["expired"] else f"expires in {left} day(s)"
+            key += f", {when} ({record['key_expires_at']})"
+    else:
+        key = "no key recorded"
+    rotation = "due: " if record["rotation_due"] else "not due: "
+    rotation += f"{record['rotation_reason']} (every {record['rotation_days']} days)"
+    storage = record["storage"]
+    where = f"{storage['kind']}" + (f" ({storage['location']})" if storage["location"] else "")
+    target = record["target"]
+    check = record["last_check"]
+    if check:
+        counts = ", ".join(f"{n} {k}" for k, n in sorted(check["summary"].items()))
+        last = f"{'ok' if check['ok'] else 'FAILED'} at {check['at']}" + (
+            f" ({counts})" if counts else ""
+        )
+    else:
+        last = "never run (gtwizard check)"
+    lines += [
+        f"  key         {key}",
+        f"  rotation    {rotation}",
+        f"  stored in   {where}",
+        f"  applied to  {target['kind']} {target['place']}".rstrip(),
+        f"  last check  {last}",
+    ]
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+
+    from gtwizard.profiles import default_profile_name, load_profiles
+
+    profiles = load_profiles()
+    default = default_profile_name()
+    records = [profile_status(p) for p in profiles.values()]
+    if args.json:
+        print(json.dumps({"default_profile": default, "profiles": records}, indent=2))
+        return 0
+    if not records:
+        print("No profiles yet. Run 'gtwizard' or 'gtwizard setup' to create one.")
+        return 0
+    for index, record in enumerate(records):
+        if index:
+            print()
+        print("\n".join(_describe(record, record["name"] == default)))
+    return 0

@@ -1,0 +1,384 @@
+"""Profiles: what gtwizard set up for each client, kept in config.toml. Never a secret.
+
+A profile records enough to check and rotate later (tenant, base form, presets, scopes, allowlist,
+key id and dates, where the key is stored, where it was applied) and nothing that would let anyone
+use the key. Saving refuses any value shaped like a secret, as a guard against a caller's mistake.
+
+config.toml is read with tomllib and written atomically with tomli-w; the previous version is kept
+as config.toml.bak. A broken file is reported with its path and line and is never overwritten:
+every write first loads (and so validates) the current file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gtwizard.errors import ConfigError, InvalidInput
+from gtwizard.fileio import atomic_write
+from gtwizard.paths import config_dir, ensure_private_dir
+from gtwizard.redact import redact
+
+CONFIG_NAME = "config.toml"
+FORMAT_VERSION = 1
+BASE_FORMS = ("unversioned", "v1")
+TARGET_KINDS = ("env-file", "admin-api")
+STORAGE_KINDS = ("keyring", "file", "none")
+DEFAULT_ROTATION_DAYS = 90
+EXPIRY_WARNING_DAYS = 14
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def config_path() -> Path:
+    return config_dir() / CONFIG_NAME
+
+
+def validate_profile_name(name: str) -> str:
+    """Profile names become TOML keys and keyring entry prefixes: keep them plain."""
+    if not _NAME_RE.match(name or ""):
+        raise InvalidInput(
+            f"invalid profile name {name!r}",
+            "Use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+        )
+    return name
+
+
+@dataclass
+class LastCheck:
+    """The outcome of the most recent `gtwizard check`: when, overall result, counts by status."""
+
+    at: dt.datetime
+    ok: bool
+    summary: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Profile:
+    name: str
+    tenant_host: str
+    base_form: str = "v1"
+    openai_base: str = ""
+    product_preset: str = "open-webui"
+    key_preset: str = ""
+    scopes: list[str] = field(default_factory=list)
+    agent_aliases: list[str] = field(default_factory=list)
+    raw_models: list[str] = field(default_factory=list)
+    key_id: str = ""
+    key_created_at: dt.datetime | None = None
+    key_expires_at: dt.datetime | None = None
+    storage_kind: str = "keyring"
+    storage_location: str = ""
+    target_kind: str = "env-file"
+    target_place: str = ""
+    embeddings: bool = False
+    last_check: LastCheck | None = None
+    rotation_days: int = DEFAULT_ROTATION_DAYS
+    extra: dict[str, Any] = field(default_factory=dict)  # keys a newer gtwizard wrote; kept as is
+
+    def to_dict(self) -> dict[str, Any]:
+        """The TOML table for this profile (None values left out: TOML has no null)."""
+        data: dict[str, Any] = dict(self.extra)
+        for f in dataclasses.fields(self):
+            if f.name in ("name", "extra"):
+                continue
+            value = getattr(self, f.name)
+            if value is None:
+                continue
+            if isinstance(value, LastCheck):
+                value = {"at": value.at, "ok": value.ok, "summary": dict(value.summary)}
+            data[f.name] = value
+        return data
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
+    "tenant_host": str,
+    "base_form": str,
+    "openai_base": str,
+    "product_preset": str,
+    "key_preset": str,
+    "scopes": list,
+    "agent_aliases": list,
+    "raw_models": list,
+    "key_id": str,
+    "key_created_at": (dt.datetime, str),
+    "key_expires_at": (dt.datetime, str),
+    "storage_kind": str,
+    "storage_location": str,
+    "target_kind": str,
+    "target_place": str,
+    "embeddings": bool,
+    "last_check": dict,
+    "rotation_days": int,
+}
+
+
+def _section_line(text: str, name: str) -> int | None:
+    pattern = re.compile(rf"""^\s*\[\s*profiles\s*\.\s*(["']?){re.escape(name)}\1\s*\]""")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.match(line):
+            return number
+    return None
+
+
+def _aware(value: dt.datetime | str) -> dt.datetime:
+    stamp = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+
+
+def _profile_from(name: str, data: Any, path: Path, text: str) -> Profile:
+    line = _section_line(text, name)
+    where = f"{path}, profile {name!r}" + (f" (line {line})" if line else "")
+
+    def bad(problem: str) -> ConfigError:
+        return ConfigError(
+            f"{where}: {problem}", f"Fix it by hand or restore {path.name}.bak next to it"
+        )
+
+    if not isinstance(data, dict):
+        raise bad("is not a table")
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, value in data.items():
+        expected = _FIELD_TYPES.get(key)
+        if expected is None:
+            extra[key] = value
+            continue
+        if (isinstance(value, bool) and expected is int) or not isinstance(value, expected):
+            raise bad(f"field {key!r} has the wrong type ({type(value).__name__})")
+        values[key] = value
+    if "tenant_host" not in values:
+        raise bad("field 'tenant_host' is missing")
+    for key in ("scopes", "agent_aliases", "raw_models"):
+        if not all(isinstance(item, str) for item in values.get(key, [])):
+            raise bad(f"field {key!r} must be a list of strings")
+    try:
+        for key in ("key_created_at", "key_expires_at"):
+            if key in values:
+                values[key] = _aware(values[key])
+        if "last_check" in values:
+            check = values["last_check"]
+            values["last_check"] = LastCheck(
+                at=_aware(check["at"]),
+                ok=bool(check["ok"]),
+                summary={str(k): int(v) for k, v in dict(check.get("summary", {})).items()},
+            )
+    except (KeyError, ValueError, TypeError) as exc:
+        raise bad(f"a date or the last check is malformed ({exc})") from None
+    profile = Profile(name=name, extra=extra, **values)
+    try:
+        _validate(profile)
+    except InvalidInput as exc:
+        raise bad(exc.message) from None
+    return profile
+
+
+def _validate(profile: Profile) -> None:
+    validate_profile_name(profile.name)
+    choices = (
+        ("base_form", BASE_FORMS),
+        ("target_kind", TARGET_KINDS),
+        ("storage_kind", STORAGE_KINDS),
+    )
+    for attr, allowed in choices:
+        if getattr(profile, attr) not in allowed:
+            raise InvalidInput(
+                f"{attr} must be one of {', '.join(allowed)}, not {getattr(profile, attr)!r}"
+            )
+    if profile.rotation_days < 1:
+        raise InvalidInput("rotation_days must be at least 1")
+
+
+def _read_document() -> tuple[dict[str, Any], str]:
+    """The parsed config.toml and its text ({} and "" when it does not exist yet)."""
+    path = config_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}, ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path} ({exc})", "Check the file's permissions") from None
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not valid TOML: {exc}",
+            f"Fix that line by hand or restore {path.name}.bak; gtwizard will not overwrite it",
+        ) from None
+    if not isinstance(doc.get("profiles", {}), dict):
+        raise ConfigError(f"{path}: 'profiles' must be a table", "Fix the file by hand")
+    return doc, text
+
+
+def load_profiles() -> dict[str, Profile]:
+    doc, text = _read_document()
+    path = config_path()
+    return {
+        name: _profile_from(name, data, path, text)
+        for name, data in doc.get("profiles", {}).items()
+    }
+
+
+def get_profile(name: str) -> Profile:
+    profiles = load_profiles()
+    if name not in profiles:
+        known = ", ".join(sorted(profiles)) or "none yet"
+        raise InvalidInput(f"no profile named {name!r} (profiles: {known})")
+    return profiles[name]
+
+
+def default_profile_name() -> str | None:
+    """The configured default if it exists, else the only profile, else None."""
+    doc, _ = _read_document()
+    profiles = load_profiles()
+    chosen = doc.get("default_profile")
+    if isinstance(chosen, str) and chosen in profiles:
+        return chosen
+    if len(profiles) == 1:
+        return next(iter(profiles))
+    return None
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def _find_secret_shaped(value: Any, where: str) -> str | None:
+    if isinstance(value, str):
+        return where if redact(value) != value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _find_secret_shaped(str(key), f"{where}.{key}") or _find_secret_shaped(
+                item, f"{where}.{key}"
+            )
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _find_secret_shaped(item, f"{where}[{index}]")
+            if found:
+                return found
+    return None
+
+
+def _write_document(doc: dict[str, Any]) -> None:
+    import tomli_w
+
+    path = config_path()
+    ensure_private_dir(path.parent)
+    doc["version"] = FORMAT_VERSION
+    atomic_write(path, tomli_w.dumps(doc).encode("utf-8"), mode=0o600, backup=True)
+
+
+def save_profile(profile: Profile) -> None:
+    """Add or replace `profile`; the first profile saved becomes the default."""
+    _validate(profile)
+    table = profile.to_dict()
+    leak = _find_secret_shaped(profile.name, "name") or _find_secret_shaped(table, profile.name)
+    if leak:
+        raise InvalidInput(
+            f"refusing to save profile {profile.name!r}: {leak} holds a value shaped like a secret",
+            "Secrets belong in the secret store, never in config.toml",
+        )
+    doc, _ = _read_document()  # raises on a broken file, so it is never overwritten
+    load_profiles()
+    doc.setdefault("profiles", {})[profile.name] = table
+    if doc.get("default_profile") not in doc["profiles"]:
+        doc["default_profile"] = profile.name
+    _write_document(doc)
+
+
+def set_default_profile(name: str) -> None:
+    doc, _ = _read_document()
+    get_profile(name)
+    doc["default_profile"] = name
+    _write_document(doc)
+
+
+def remove_profile(name: str) -> Profile:
+    """Drop `name` from config.toml and return what it was (its secrets are the caller's job)."""
+    profile = get_profile(name)
+    doc, _ = _read_document()
+    del doc["profiles"][name]
+    if doc.get("default_profile") == name:
+        doc.pop("default_profile")
+    _write_document(doc)
+    return profile
+
+
+def secret_entries(profile: Profile) -> list[str]:
+    """The store entries a profile may own: its current key and the Open WebUI admin credential."""
+    from gtwizard.secrets import admin_entry, key_entry
+
+    entries = [key_entry(profile.name, profile.key_id)] if profile.key_id else []
+    return [*entries, admin_entry(profile.name)]
+
+
+def delete_profile_secrets(profile: Profile, *, timeout: float | None = None) -> list[str]:
+    """Delete the profile's stored secrets; return the entries that existed and are now gone.
+
+    Raises SecretStorageError when the store cannot be reached (the caller decides what then).
+    """
+    from gtwizard.secrets import DEFAULT_TIMEOUT, open_store
+
+    path = Path(profile.storage_location) if profile.storage_kind == "file" else None
+    if path is not None and not profile.storage_location:
+        path = None
+    store = open_store(profile.storage_kind, path=path, timeout=timeout or DEFAULT_TIMEOUT)
+    return [entry for entry in secret_entries(profile) if store.delete(entry)]
+
+
+def profile_to_json(profile: Profile) -> dict[str, Any]:
+    """A JSON-ready view of `profile` (dates as ISO 8601 text); it holds no secret by design."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            return value.isoformat()
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value
+
+    data = {"name": profile.name, **plain(profile.to_dict())}
+    for key in ("key_created_at", "key_expires_at", "last_check"):
+        data.setdefault(key, None)
+    return data
+
+
+# --- key health ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyHealth:
+    """Age, expiry and whether rotation is due, as status and the TUI show them."""
+
+    age_days: int | None
+    expires_in_days: int | None
+    expired: bool
+    rotation_due: bool
+    reason: str
+
+
+def key_health(profile: Profile, now: dt.datetime | None = None) -> KeyHealth:
+    now = now or dt.datetime.now(dt.UTC)
+    age = (now - profile.key_created_at).days if profile.key_created_at else None
+    left = (profile.key_expires_at - now).days if profile.key_expires_at else None
+    expired = profile.key_expires_at is not None and profile.key_expires_at <= now
+    reasons: list[str] = []
+    if expired:
+        reasons.append("the key has expired")
+    elif left is not None and left < EXPIRY_WARNING_DAYS:
+        reasons.append(f"the key expires in {left} day(s)")
+    if age is not None and age >= profile.rotation_days:
+        reasons.append(f"the key is {age} days old (policy: {profile.rotation_days})")
+    if reasons:
+        return KeyHealth(age, left, expired, True, "; ".join(reasons))
+    if age is None:
+        return KeyHealth(age, left, expired, False, "key creation time unknown")
+    return KeyHealth(age, left, expired, False, "within policy")

@@ -468,7 +468,39 @@ def test_broken_certificates_fail_verification(mode: str) -> None:
 # --- the command --------------------------------------------------------------------------------
 
 
-def test_sandbox_command_prints_one_ready_line_and_stops_on_sigterm(tmp_path: Path) -> None:
+def run_command(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "gtwizard", "sandbox", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_start_latency_is_the_baseline() -> None:
+    with start_in_thread(latency_ms=5) as handle, client(handle, handle.operator_token) as op:
+        assert op.get("/_sandbox/faults").json()["latency_ms"] == 5
+        assert handle.set_faults(error_status=500)["latency_ms"] == 5
+        assert op.delete("/_sandbox/faults").json()["latency_ms"] == 5
+
+
+def test_sandbox_command_reports_a_busy_port() -> None:
+    with start_in_thread() as busy:
+        result = run_command("--port", str(busy.port))
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "--port" in result.stderr
+
+
+def test_sandbox_command_rejects_a_broken_state_file(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    state.write_text("{not json")
+    result = run_command("--port", "0", "--state", str(state))
+    assert result.returncode == 2 and result.stdout == ""
+    assert "state.json" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_sandbox_command_prints_one_ready_line_and_stops(stop_signal: int) -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "gtwizard", "sandbox", "--port", "0", "--latency-ms", "1"],
@@ -490,7 +522,7 @@ def test_sandbox_command_prints_one_ready_line_and_stops_on_sigterm(tmp_path: Pa
         assert {p["name"] for p in ready["published"]} == set(AGENT_ALIASES + RAW_MODELS)
         r = httpx.get(ready["base_url"] + "/v1/models")
         assert r.status_code == 401
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(stop_signal)
         out, _ = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:

@@ -49,6 +49,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GtwizardError as exc:
         print(f"gtwizard: {exc.one_line()}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # the reader went away (`gtwizard presets --json | head`): not an error worth a log
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("gtwizard: interrupted; nothing was left half-written.", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -321,3 +321,48 @@ def test_missing_ca_bundle_is_invalid_input(tmp_path):
 def test_repr_never_shows_the_key():
     secret = "gtak_" + "s" * 40
     assert secret not in repr(GTClient("https://tenant.example/api/tenant", secret))
+
+
+@pytest.fixture
+def redirecting_server():
+    """A real server that redirects /api/tenant/... elsewhere and records who followed."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    followed: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path.startswith("/elsewhere"):
+                followed.append(self.headers.get("Authorization", ""))
+                self.send_response(200)
+            else:
+                self.send_response(301)
+                self.send_header("Location", "/elsewhere" + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/api/tenant", followed
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+async def test_redirects_are_reported_not_followed(redirecting_server):
+    base, followed = redirecting_server
+    secret = "gtak_" + "r" * 40
+    async with GTClient(base, secret) as gt:
+        with pytest.raises(gterr.BadResponse) as info:
+            await gt.list_models()
+    assert "/elsewhere/api/tenant/v1/models" in info.value.message
+    probe = await probe_base(base + "/v1", secret)
+    assert probe.status == 301
+    assert probe.location == "/elsewhere/api/tenant/v1/models"
+    assert followed == []  # the key never went to the redirect target
+    assert_no_secret(info.value, secret)

@@ -301,23 +301,23 @@ def test_file_store_modes_and_round_trip(isolated_dirs: Path) -> None:
     assert not list(path.parent.iterdir())  # no backup or temp file kept a secret
 
 
-def test_file_store_refuses_a_loose_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("body", "mode", "expected"),
+    [
+        (f'{{"version": 1, "entries": {{"a/b": "{SECRET}"}}}}', 0o644, "chmod 600"),
+        (f'{{"entries": {{"a/b": "{SECRET}"', 0o600, "damaged"),
+    ],
+    ids=["readable-by-others", "damaged"],
+)
+def test_file_store_refuses_bad_files_without_echoing(
+    tmp_path: Path, body: str, mode: int, expected: str
+) -> None:
     path = tmp_path / "secrets.json"
-    path.write_text(f'{{"version": 1, "entries": {{"a/b": "{SECRET}"}}}}')
-    path.chmod(0o644)
+    path.write_text(body)
+    path.chmod(mode)
     with pytest.raises(gs.SecretStorageError) as err:
         gs.FileStore(path).get("a/b")
-    assert "chmod 600" in str(err.value)
-    assert SECRET not in str(err.value)
-
-
-def test_file_store_damaged_file_error_has_no_content(tmp_path: Path) -> None:
-    path = tmp_path / "secrets.json"
-    path.write_text(f'{{"entries": {{"a/b": "{SECRET}"')
-    path.chmod(0o600)
-    with pytest.raises(gs.SecretStorageError) as err:
-        gs.FileStore(path).get("a/b")
-    assert str(path) in str(err.value)
+    assert expected in str(err.value) and str(path) in str(err.value)
     assert SECRET not in str(err.value)
 
 

@@ -283,6 +283,7 @@ def test_remove_deletes_the_file_secret(isolated_dirs: Path) -> None:
     assert files_containing(isolated_dirs, SECRET) == []
 
 
+@pytest.mark.secret_service
 def test_remove_deletes_the_keyring_secret(
     request: pytest.FixtureRequest, isolated_dirs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -82,6 +82,7 @@ def _gtwizard_items() -> list[object]:
 # --- the real Secret Service -----------------------------------------------------------------
 
 
+@pytest.mark.secret_service
 def test_real_keyring_put_get_delete(on_bus: None) -> None:
     store = gs.open_store("keyring")
     entry = gs.key_entry("prod", "key_123")
@@ -93,6 +94,7 @@ def test_real_keyring_put_get_delete(on_bus: None) -> None:
     assert store.location == 'OS keyring, service "gtwizard"'
 
 
+@pytest.mark.secret_service
 def test_real_keyring_probe_is_usable_and_leaves_nothing(on_bus: None) -> None:
     probe = gs.probe_keyring()
     assert probe.usable, probe
@@ -101,6 +103,7 @@ def test_real_keyring_probe_is_usable_and_leaves_nothing(on_bus: None) -> None:
     assert _gtwizard_items() == []
 
 
+@pytest.mark.secret_service
 def test_locked_collection_is_reported_as_locked(tmp_path: Path, monkeypatch) -> None:
     if missing_programs():
         missing_service("Secret Service programs missing")
@@ -122,6 +125,7 @@ def test_locked_collection_is_reported_as_locked(tmp_path: Path, monkeypatch) ->
     assert SECRET not in str(err.value)
 
 
+@pytest.mark.secret_service
 def test_missing_collection_is_reported(tmp_path: Path, monkeypatch) -> None:
     if missing_programs():
         missing_service("Secret Service programs missing")
@@ -210,6 +214,7 @@ def test_plaintext_plugin_never_chosen_headless(stand_in_backends) -> None:
     assert plaintext.stored == {}
 
 
+@pytest.mark.secret_service
 def test_recommended_plugin_never_chosen_over_secret_service(on_bus, stand_in_backends) -> None:
     crypt = _plugin("keyrings.cryptfile.cryptfile", 2.5)
     stand_in_backends.append(crypt)

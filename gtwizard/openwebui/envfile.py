@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from gtwizard.errors import ConfigError, InvalidInput, OperationFailed
@@ -320,7 +320,7 @@ def is_gt_entry(entry: str, openai_base: str) -> bool:
     )
 
 
-def _validate(conn: GtConnection) -> GtConnection:
+def validate_connection(conn: GtConnection) -> GtConnection:
     base = normalise_base(conn.openai_base)
     if not conn.api_key:
         raise InvalidInput("the GT key is empty")
@@ -346,8 +346,39 @@ def _looks_like_gt_key(value: str) -> bool:
     return value.strip("\"' ").startswith("gtak_")
 
 
-def _rekey_configs(raw: str | None, old_urls: Sequence[str]) -> dict[str, object]:
-    """Existing per-connection configs keyed by index; legacy URL keys become their index."""
+def rekey_configs(configs: Mapping[str, Any], urls: Sequence[str]) -> dict[str, Any]:
+    """Per-connection configs keyed by index only.
+
+    Legacy URL keys become their position; keys past the end are dropped (as Open WebUI does).
+    """
+    out: dict[str, Any] = {}
+    for key, value in configs.items():
+        if key.isdigit() and int(key) < len(urls):
+            out[str(int(key))] = value
+    for key, value in configs.items():
+        if key in urls:
+            out.setdefault(str(list(urls).index(key)), value)
+    return out
+
+
+def place_gt_connection(
+    urls: list[str], keys: list[str], configs: dict[str, Any], conn: GtConnection
+) -> int:
+    """Replace the GT entry (matched by host and /api/tenant) or append it; return its index.
+
+    The three positional collections are edited together so index i keeps meaning one connection.
+    """
+    index = next((i for i, u in enumerate(urls) if is_gt_entry(u, conn.openai_base)), len(urls))
+    if index == len(urls):
+        urls.append(conn.openai_base)
+        keys.append(conn.api_key)
+    else:
+        urls[index], keys[index] = conn.openai_base, conn.api_key
+    configs[str(index)] = conn.connection_config()
+    return index
+
+
+def _parse_configs(raw: str | None) -> dict[str, Any]:
     if not raw:
         return {}
     try:
@@ -359,14 +390,7 @@ def _rekey_configs(raw: str | None, old_urls: Sequence[str]) -> dict[str, object
         ) from exc
     if not isinstance(parsed, dict):
         raise ConfigError("OPENAI_API_CONFIGS in the env file is not a JSON object")
-    out: dict[str, object] = {}
-    for key, value in parsed.items():
-        if key.isdigit() and int(key) < len(old_urls):
-            out[str(int(key))] = value
-    for key, value in parsed.items():
-        if key in old_urls:
-            out.setdefault(str(old_urls.index(key)), value)
-    return out
+    return parsed
 
 
 @dataclass
@@ -412,7 +436,7 @@ def plan_text(
     disable_persistent_config: bool = False,
 ) -> EnvPlan:
     """Compute the edited file for `connection`; raise on anything we would write wrongly."""
-    conn = _validate(connection)
+    conn = validate_connection(connection)
     env = EnvFile.parse(data, dialect)
     old = EnvFile(list(env.lines), env.bom, dialect)
     values = env.values()
@@ -446,15 +470,8 @@ def plan_text(
                 "the file already had another OpenAI connection; switched to the plural "
                 "OPENAI_API_BASE_URLS/OPENAI_API_KEYS form to keep it"
             )
-        configs = _rekey_configs(values.get("OPENAI_API_CONFIGS"), urls)
-        index = next((i for i, u in enumerate(urls) if is_gt_entry(u, conn.openai_base)), None)
-        if index is None:
-            index = len(urls)
-            urls.append(conn.openai_base)
-            keys.append(conn.api_key)
-        else:
-            urls[index], keys[index] = conn.openai_base, conn.api_key
-        configs[str(index)] = conn.connection_config()
+        configs = rekey_configs(_parse_configs(values.get("OPENAI_API_CONFIGS")), urls)
+        index = place_gt_connection(urls, keys, configs, conn)
         env.set("OPENAI_API_BASE_URLS", ";".join(urls))
         env.set("OPENAI_API_KEYS", ";".join(keys))
         form: Literal["singular", "plural"] = "plural"

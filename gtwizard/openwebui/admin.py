@@ -1,0 +1,433 @@
+"""Open WebUI's admin API (0.12.4 routes), as an async client with operator-readable errors.
+
+Why this exists next to the env file: after Open WebUI's first start its database wins over the
+env, so the admin API is the only path that takes effect without a reset. Connection lists are
+positional (URL i, key i, config "i"), so every update rebuilds the three together by identity and
+always sends ENABLE_OPENAI_API (omitting it stores null, which switches OpenAI off).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from gtwizard.errors import InvalidInput, OperationFailed
+from gtwizard.openwebui.envfile import (
+    GtConnection,
+    normalise_base,
+    place_gt_connection,
+    rekey_configs,
+    validate_connection,
+)
+from gtwizard.redact import redact
+
+if TYPE_CHECKING:
+    import httpx
+
+TESTED_VERSIONS = ("0.12.4",)
+
+
+class OpenWebUIError(OperationFailed):
+    """An Open WebUI call failed; `status` is the HTTP status (0 when there was no answer)."""
+
+    def __init__(self, message: str, hint: str = "", *, status: int = 0) -> None:
+        super().__init__(message, hint)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class OpenAIConfig:
+    """Open WebUI's OpenAI connections: parallel lists bound by position, plus per-index configs."""
+
+    enable: bool
+    urls: list[str]
+    keys: list[str] = field(repr=False)
+    configs: dict[str, Any]
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "ENABLE_OPENAI_API": self.enable,
+            "OPENAI_API_BASE_URLS": self.urls,
+            "OPENAI_API_KEYS": self.keys,
+            "OPENAI_API_CONFIGS": self.configs,
+        }
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """The upstream's answer to Open WebUI's own `GET <base>/models` (status passed through)."""
+
+    status: int
+    model_ids: list[str]
+    detail: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200
+
+
+@dataclass(frozen=True)
+class ChatResult:
+    text: str
+    chunks: int
+
+
+def _detail(resp: httpx.Response) -> str:
+    """A short reason from an error body (Open WebUI's `detail` or an OpenAI-style `error`)."""
+    try:
+        body = resp.json()
+    except ValueError:
+        return resp.text[:200].strip()
+    if isinstance(body, dict):
+        if isinstance(body.get("detail"), str):
+            return body["detail"]
+        err = body.get("error")
+        if isinstance(err, dict) and isinstance(err.get("message"), str):
+            return err["message"]
+        if isinstance(err, str):
+            return err
+    return json.dumps(body)[:200]
+
+
+class OpenWebUIAdmin:
+    """`async with OpenWebUIAdmin(url, token) as owui: ...` — token is an admin JWT or API key."""
+
+    def __init__(
+        self,
+        url: str,
+        token: str | None = None,
+        *,
+        ca_bundle: str | Path | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self._token = token
+        self._ca_bundle = ca_bundle
+        self._timeout = timeout
+        self._client: httpx.AsyncClient | None = None
+        self._secrets: list[str] = [token] if token else []
+
+    def __repr__(self) -> str:
+        return f"OpenWebUIAdmin({self.url!r})"
+
+    async def __aenter__(self) -> OpenWebUIAdmin:
+        from gtwizard.gt.http import make_client
+
+        self._client = make_client(ca_bundle=self._ca_bundle, timeout=self._timeout)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    # ---- plumbing --------------------------------------------------------------------------
+
+    async def _send(
+        self, method: str, path: str, *, json_body: Any = None, auth: bool = True
+    ) -> httpx.Response:
+        import httpx
+
+        if self._client is None:
+            raise RuntimeError("use OpenWebUIAdmin as an async context manager")
+        headers = {"Authorization": f"Bearer {self._token}"} if auth and self._token else {}
+        try:
+            return await self._client.request(
+                method, self.url + path, json=json_body, headers=headers
+            )
+        except httpx.ConnectError as exc:
+            raise OpenWebUIError(
+                f"cannot connect to Open WebUI at {self.url}",
+                "check the URL and that Open WebUI is running",
+            ) from exc
+        except httpx.TimeoutException as exc:
+            raise OpenWebUIError(
+                f"Open WebUI at {self.url} did not answer {path} in time",
+                "check that it is up and not overloaded",
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise OpenWebUIError(
+                f"talking to Open WebUI at {self.url} failed ({type(exc).__name__})"
+            ) from exc
+
+    def _fail(self, resp: httpx.Response, path: str) -> OpenWebUIError:
+        status = resp.status_code
+        detail = redact(_detail(resp), self._secrets)
+        if status == 401:
+            return OpenWebUIError(
+                f"Open WebUI rejected the admin credential on {path} (401: {detail})",
+                "sign in again, or set GTWIZARD_OPENWEBUI_TOKEN to a valid admin JWT or API key",
+                status=status,
+            )
+        if status == 403:
+            return OpenWebUIError(
+                f"the Open WebUI credential may not use {path} (403: {detail})",
+                "use an account with the admin role",
+                status=status,
+            )
+        if status == 404 and "json" not in resp.headers.get("content-type", ""):
+            return OpenWebUIError(
+                f"{self.url} has no {path}: this does not look like Open WebUI",
+                "check the URL (the Open WebUI address, not the GT tenant)",
+                status=status,
+            )
+        if 300 <= status < 400:
+            return OpenWebUIError(
+                f"{self.url}{path} redirects to {resp.headers.get('location', '?')}",
+                "use the final Open WebUI URL",
+                status=status,
+            )
+        return OpenWebUIError(f"Open WebUI {path} failed ({status}: {detail})", status=status)
+
+    async def _json(
+        self, method: str, path: str, *, json_body: Any = None, auth: bool = True
+    ) -> Any:
+        resp = await self._send(method, path, json_body=json_body, auth=auth)
+        if not resp.is_success:
+            raise self._fail(resp, path)
+        try:
+            return resp.json()
+        except ValueError as exc:
+            raise OpenWebUIError(
+                f"{self.url}{path} did not answer JSON: this does not look like Open WebUI",
+                "check the URL",
+                status=resp.status_code,
+            ) from exc
+
+    # ---- identity --------------------------------------------------------------------------
+
+    async def health(self) -> bool:
+        """True when /health says so (no credential needed)."""
+        body = await self._json("GET", "/health", auth=False)
+        return isinstance(body, dict) and body.get("status") is True
+
+    async def version(self) -> str:
+        body = await self._json("GET", "/api/version", auth=False)
+        if not isinstance(body, dict) or not isinstance(body.get("version"), str):
+            raise OpenWebUIError(f"{self.url} did not report an Open WebUI version")
+        return body["version"]
+
+    async def version_note(self) -> str | None:
+        """None for a tested version; otherwise a one-line warning to show the operator."""
+        found = await self.version()
+        if found in TESTED_VERSIONS:
+            return None
+        return (
+            f"Open WebUI {found} has not been tested with gtwizard "
+            f"(tested: {', '.join(TESTED_VERSIONS)}); routes may differ"
+        )
+
+    async def signin(self, email: str, password: str) -> str:
+        """Sign in with email and password; keep and return the session token."""
+        body = await self._json(
+            "POST", "/api/v1/auths/signin", json_body={"email": email, "password": password}
+        )
+        token = body.get("token") if isinstance(body, dict) else None
+        if not token:
+            raise OpenWebUIError("Open WebUI sign-in returned no token")
+        self._token = token
+        self._secrets.append(token)
+        return token
+
+    async def whoami(self) -> dict[str, Any]:
+        """The signed-in user (id, email, role)."""
+        return await self._json("GET", "/api/v1/auths/")
+
+    async def require_admin(self) -> dict[str, Any]:
+        me = await self.whoami()
+        if me.get("role") != "admin":
+            raise OpenWebUIError(
+                f"the Open WebUI account has role {me.get('role')!r}, not admin",
+                "use an admin account or an admin's API key",
+                status=403,
+            )
+        return me
+
+    # ---- OpenAI connections ----------------------------------------------------------------
+
+    async def get_openai_config(self) -> OpenAIConfig:
+        body = await self._json("GET", "/openai/config")
+        return OpenAIConfig(
+            enable=bool(body.get("ENABLE_OPENAI_API")),
+            urls=list(body.get("OPENAI_API_BASE_URLS") or []),
+            keys=list(body.get("OPENAI_API_KEYS") or []),
+            configs=dict(body.get("OPENAI_API_CONFIGS") or {}),
+        )
+
+    async def update_openai_config(self, config: OpenAIConfig) -> OpenAIConfig:
+        """Replace the whole connection list; ENABLE_OPENAI_API is always sent."""
+        self._secrets.extend(k for k in config.keys if k)
+        await self._json("POST", "/openai/config/update", json_body=config.payload())
+        return await self.get_openai_config()
+
+    async def upsert_gt_connection(
+        self, openai_base: str, key: str, model_ids: Sequence[str], *, prefix_id: str = ""
+    ) -> int:
+        """Add or replace the GT connection, keep every other one; return its index.
+
+        If the stored config does not read back as written, the previous config is restored.
+        """
+        conn = validate_connection(
+            GtConnection(openai_base, key, tuple(model_ids), prefix_id=prefix_id)
+        )
+        self._secrets.append(key)
+        before = await self.get_openai_config()
+        urls = list(before.urls)
+        keys = (list(before.keys) + [""] * len(urls))[: len(urls)]
+        configs = rekey_configs(before.configs, urls)
+        index = place_gt_connection(urls, keys, configs, conn)
+        wanted = OpenAIConfig(
+            True, urls, keys, dict(sorted(configs.items(), key=lambda i: int(i[0])))
+        )
+        after = await self.update_openai_config(wanted)
+        if (
+            after.urls != urls
+            or after.keys != keys
+            or after.configs.get(str(index)) != configs[str(index)]
+        ):
+            await self.update_openai_config(
+                OpenAIConfig(True, before.urls, before.keys, before.configs)
+            )
+            raise OpenWebUIError(
+                "Open WebUI did not store the GT connection as sent",
+                "the previous connection list was restored; check the Open WebUI log",
+            )
+        return index
+
+    async def verify_connection(self, url: str, key: str) -> VerifyResult:
+        """Ask Open WebUI itself to GET `<url>/models` with `key` (its network, its CA store)."""
+        self._secrets.append(key)
+        path = "/openai/verify"
+        body = {"url": normalise_base(url), "key": key, "config": {}}
+        resp = await self._send("POST", path, json_body=body)
+        detail = redact(_detail(resp), self._secrets)
+        if resp.is_success:
+            data = (
+                resp.json().get("data", [])
+                if "json" in resp.headers.get("content-type", "")
+                else []
+            )
+            ids = [m.get("id", "") for m in data if isinstance(m, dict)]
+            return VerifyResult(resp.status_code, ids, "")
+        try:
+            upstream = isinstance(resp.json(), dict) and "detail" not in resp.json()
+        except ValueError:
+            upstream = True
+        if not upstream and resp.status_code in (401, 403):
+            raise self._fail(resp, path)  # our own credential, not the GT key
+        return VerifyResult(resp.status_code, [], detail)
+
+    # ---- models and chat -------------------------------------------------------------------
+
+    async def list_models(self) -> list[str]:
+        """Model ids this credential's user sees (the admin sees more than ordinary users)."""
+        body = await self._json("GET", "/api/models")
+        return [m["id"] for m in body.get("data", []) if isinstance(m, dict) and "id" in m]
+
+    async def chat(self, model: str, text: str, *, stream: bool = False) -> ChatResult:
+        """One user turn through Open WebUI's /api/chat/completions; returns the answer text."""
+        path = "/api/chat/completions"
+        payload = {
+            "model": model,
+            "stream": stream,
+            "messages": [{"role": "user", "content": text}],
+        }
+        if not stream:
+            body = await self._json("POST", path, json_body=payload)
+            try:
+                return ChatResult(body["choices"][0]["message"]["content"] or "", 1)
+            except (KeyError, IndexError, TypeError) as exc:
+                raise OpenWebUIError(f"Open WebUI chat for {model} returned no answer") from exc
+        assert self._client is not None
+        headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        parts: list[str] = []
+        chunks = 0
+        async with self._client.stream("POST", self.url + path, json=payload, headers=headers) as r:
+            if not r.is_success:
+                await r.aread()
+                raise self._fail(r, path)
+            async for line in r.aiter_lines():
+                if not line.startswith("data:"):
+                    continue
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    break
+                try:
+                    delta = json.loads(data)["choices"][0].get("delta", {})
+                except (ValueError, KeyError, IndexError, TypeError):
+                    continue
+                chunks += 1
+                parts.append(delta.get("content") or "")
+        return ChatResult("".join(parts), chunks)
+
+    async def grant_model_access(self, model_id: str, audience: str | Sequence[str] = "*") -> None:
+        """Make `model_id` readable by all users ("*") or by the named groups (replaces grants)."""
+        names = [audience] if isinstance(audience, str) else list(audience)
+        if names == ["*"]:
+            grants = [{"principal_type": "user", "principal_id": "*", "permission": "read"}]
+        else:
+            groups = await self._json("GET", "/api/v1/groups/")
+            by_name = {g.get("name"): g.get("id") for g in groups if isinstance(g, dict)}
+            missing = [n for n in names if n not in by_name]
+            if missing:
+                raise InvalidInput(
+                    f"Open WebUI has no group named {', '.join(missing)}",
+                    "create the group in Open WebUI first, or choose all users",
+                )
+            grants = [
+                {"principal_type": "group", "principal_id": by_name[n], "permission": "read"}
+                for n in names
+            ]
+        await self._json(
+            "POST",
+            "/api/v1/models/model/access/update",
+            json_body={"id": model_id, "name": model_id, "access_grants": grants},
+        )
+
+    # ---- embeddings, tasks -----------------------------------------------------------------
+
+    async def get_embedding_config(self) -> dict[str, Any]:
+        return await self._json("GET", "/api/v1/retrieval/embedding")
+
+    async def update_embedding_config(
+        self, openai_base: str, key: str, model: str, *, batch_size: int = 16, concurrency: int = 4
+    ) -> dict[str, Any]:
+        """Point embeddings at the GT base; bounded concurrency so the tenant is not flooded."""
+        self._secrets.append(key)
+        body = {
+            "RAG_EMBEDDING_ENGINE": "openai",
+            "RAG_EMBEDDING_MODEL": model,
+            "RAG_EMBEDDING_BATCH_SIZE": batch_size,
+            "ENABLE_ASYNC_EMBEDDING": True,
+            "RAG_EMBEDDING_CONCURRENT_REQUESTS": concurrency,
+            "openai_config": {"url": normalise_base(openai_base), "key": key},
+        }
+        return await self._json("POST", "/api/v1/retrieval/embedding/update", json_body=body)
+
+    async def get_tasks_config(self) -> dict[str, Any]:
+        return await self._json("GET", "/api/v1/tasks/config")
+
+    # ---- users (test users for the ordinary-user view) ------------------------------------
+
+    async def add_user(self, name: str, email: str, password: str, role: str = "user") -> str:
+        """Create a user as the admin; return its id."""
+        body = await self._json(
+            "POST",
+            "/api/v1/auths/add",
+            json_body={"name": name, "email": email, "password": password, "role": role},
+        )
+        if not isinstance(body, dict) or not body.get("id"):
+            raise OpenWebUIError("Open WebUI created no user")
+        return body["id"]
+
+    async def delete_user(self, user_id: str) -> None:
+        await self._json("DELETE", f"/api/v1/users/{user_id}")

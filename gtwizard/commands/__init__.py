@@ -11,4 +11,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "presets",
     "probe",
     "sandbox",
+    "setup",
+    "status",
+    "profiles",
 )

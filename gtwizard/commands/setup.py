@@ -1,0 +1,219 @@
+"""`gtwizard setup`: the wizard's steps without the TUI, for scripts and automation.
+
+Secrets never come from argv: the GT key from stdin (`--key-stdin`), the operator token for
+minting from GTWIZARD_OPERATOR_TOKEN, the Open WebUI admin credential from GTWIZARD_OPENWEBUI_TOKEN.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "setup",
+        help="set up a product against a tenant without the TUI",
+        description="Mint (or take from stdin) a scoped GT key, store it, and apply it to Open "
+        "WebUI's env file or admin API. Secrets come from stdin or the environment, never argv.",
+    )
+    p.add_argument(
+        "--preset", required=True, metavar="SLUG", help="product preset, e.g. open-webui"
+    )
+    p.add_argument("--host", required=True, help="tenant host (e.g. tenant.example.com)")
+    p.add_argument("--profile", default="default", help="profile name (default: default)")
+    p.add_argument("--key-preset", metavar="SLUG", help="key preset (default: the product's)")
+    p.add_argument("--aliases", metavar="A,B", default="", help="published names to allow")
+    how = p.add_mutually_exclusive_group(required=True)
+    how.add_argument("--mint", action="store_true", help="mint with GTWIZARD_OPERATOR_TOKEN")
+    how.add_argument("--key-stdin", action="store_true", help="read an existing gtak_ key on stdin")
+    p.add_argument("--embeddings", action="store_true", help="route embeddings through GT too")
+    p.add_argument("--embedding-model", metavar="NAME", help="allowlisted embedding model")
+    p.add_argument("--env-file", metavar="PATH", help="Open WebUI env file to create or update")
+    p.add_argument(
+        "--env-dialect",
+        choices=("docker", "compose", "systemd"),
+        default="docker",
+        help="who reads the env file (values are written so all three agree)",
+    )
+    p.add_argument(
+        "--openwebui-url", metavar="URL", help="Open WebUI to configure via its admin API"
+    )
+    p.add_argument(
+        "--openwebui-data-dir", metavar="DIR", help="Open WebUI's DATA_DIR (env-file path)"
+    )
+    p.add_argument(
+        "--disable-persistent-config",
+        action="store_true",
+        help="set ENABLE_PERSISTENT_CONFIG=false so the env file wins over Open WebUI's database",
+    )
+    p.add_argument(
+        "--audience", default="all", help="who may use the models: all | group:A,B | none"
+    )
+    p.add_argument("--storage", choices=("keyring", "file", "none"), help="where the key is kept")
+    p.add_argument("--ca-bundle", metavar="FILE", help="PEM with extra CA certificates to trust")
+    p.add_argument("--expires-days", type=int, metavar="N", help="key expiry in days")
+    p.add_argument(
+        "--keep-admin-token",
+        action="store_true",
+        help="store the Open WebUI admin credential for rotation",
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="show what would change; mint and write nothing"
+    )
+    p.add_argument("--yes", action="store_true", help="do not ask before writing")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=run)
+
+
+def build_request(args: argparse.Namespace):  # SetupRequest, imported lazily
+    from pathlib import Path
+
+    from gtwizard.errors import InvalidInput
+    from gtwizard.presets.catalog import load_catalog
+    from gtwizard.profiles import validate_profile_name
+    from gtwizard.setup.keys import parse_names
+    from gtwizard.setup.session import SetupRequest
+    from gtwizard.setup.targets import AdminApiTarget, EnvFileTarget
+    from gtwizard.tenant import parse_host
+
+    catalog = load_catalog()
+    product = catalog.product(args.preset)
+    key_preset = catalog.key_preset(args.key_preset or product.recommended_key_preset)
+    host = parse_host(args.host)
+    target = None
+    if args.env_file:
+        target = EnvFileTarget(
+            path=Path(args.env_file).expanduser().absolute(),
+            dialect=args.env_dialect,
+            data_dir=Path(args.openwebui_data_dir).expanduser()
+            if args.openwebui_data_dir
+            else None,
+            admin_url=args.openwebui_url,
+            disable_persistent_config=args.disable_persistent_config,
+        )
+    elif args.openwebui_url:
+        token = os.environ.get("GTWIZARD_OPENWEBUI_TOKEN", "").strip()
+        if not token:
+            raise InvalidInput(
+                "--openwebui-url needs an Open WebUI admin credential",
+                "export GTWIZARD_OPENWEBUI_TOKEN (an admin API key or JWT); never pass it in argv",
+            )
+        target = AdminApiTarget(url=args.openwebui_url, token=token, audience=args.audience)
+    if product.slug != "open-webui" and target is not None:
+        raise InvalidInput(
+            f"{product.name} has no automated target yet",
+            "leave out --env-file/--openwebui-url; the key is stored and checked on the GT side",
+        )
+    return SetupRequest(
+        profile=validate_profile_name(args.profile),
+        product=product,
+        key_preset=key_preset,
+        host=host,
+        names=parse_names(args.aliases),
+        embeddings=args.embeddings,
+        embedding_model=args.embedding_model,
+        storage=args.storage,
+        target=target,
+        ca_bundle=args.ca_bundle,
+        expires_days=args.expires_days,
+        keep_admin_token=args.keep_admin_token,
+        dry_run=args.dry_run,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    return asyncio.run(_run(args))
+
+
+def _say(args: argparse.Namespace, text: str) -> None:
+    if not args.json:
+        print(text, flush=True)
+
+
+async def _run(args: argparse.Namespace) -> int:
+    from gtwizard.errors import InvalidInput, OperationFailed
+    from gtwizard.setup.session import SetupSession
+    from gtwizard.setup.targets import EnvFileTarget
+
+    request = build_request(args)
+    operator_token = os.environ.get("GTWIZARD_OPERATOR_TOKEN", "").strip() or None
+    if args.mint and not operator_token and not args.dry_run:
+        raise InvalidInput(
+            "--mint needs the operator token",
+            "export GTWIZARD_OPERATOR_TOKEN, or make the key at the tenant's /gt-api page and "
+            "pass it with --key-stdin",
+        )
+    pasted = None
+    if args.key_stdin:
+        pasted = sys.stdin.readline()
+    session = SetupSession(request)
+    await session.preflight()
+    if session.storage is not None:
+        _say(args, f"storage: {session.storage.kind} ({session.storage.location})")
+    choice = await session.resolve_names(operator_token if args.mint else None)
+    _say(
+        args,
+        f"key: preset {choice.preset.slug}, scopes {', '.join(choice.scopes)}, "
+        f"names {', '.join(choice.names)}",
+    )
+    if args.dry_run:
+        _say(args, "dry run: no key minted, nothing stored or written")
+        if pasted is not None:
+            session._secret = __import__("gtwizard.setup.keys", fromlist=["x"]).check_key_form(
+                pasted
+            )
+            await session.verify()
+            await session.choose_base()
+            if request.target is not None:
+                plan = session.make_plan()
+                if isinstance(request.target, EnvFileTarget):
+                    _say(args, plan.diff or f"{plan.path}: no change")
+        _emit(args, session)
+        return 0
+    try:
+        if args.mint:
+            assert operator_token is not None
+            await session.mint(operator_token)
+            _say(args, f"minted key {session.key_id}; stored in {session.storage.location}")
+            await session.verify()
+        else:
+            await session.accept_pasted(pasted or "")
+            _say(args, f"key verified; stored in {session.storage.location}")
+        base = await session.choose_base()
+        _say(args, f"base: {base.openai_base}\n  why: {base.reason}")
+        if request.target is not None:
+            plan = session.make_plan()
+            if isinstance(request.target, EnvFileTarget):
+                _say(args, plan.diff or f"{plan.path}: already up to date")
+                for note in plan.notes:
+                    _say(args, f"note: {note}")
+            if sys.stdin.isatty() and not args.yes and not args.json:
+                answer = input(f"Apply to {request.target.place}? [y/N] ").strip().lower()
+                if answer not in ("y", "yes"):
+                    undone = await session.rollback()
+                    raise OperationFailed("cancelled; nothing was applied", "; ".join(undone))
+            await session.apply()
+            _say(args, f"applied to {request.target.place}")
+        profile = session.save()
+    except BaseException:
+        if session.minted:
+            await session.rollback()
+        raise
+    for warning in session.warnings:
+        _say(args, f"warning: {warning}")
+    _say(args, f"profile '{profile.name}' saved. Next: gtwizard check --profile {profile.name}")
+    _emit(args, session)
+    return 0
+
+
+def _emit(args: argparse.Namespace, session) -> None:
+    """The one JSON object of `--json` (never a secret: session.result() holds none)."""
+    if args.json:
+        out = session.result()
+        out["ok"] = True
+        print(json.dumps(out, indent=2))

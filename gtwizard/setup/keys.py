@@ -1,0 +1,187 @@
+"""Key choice: preset and scopes, the allowlist from published names, minting, pasted keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from gtwizard.errors import InvalidInput, OperationFailed
+from gtwizard.presets.catalog import KeyPreset
+from gtwizard.tenant import TenantHost
+
+EMBED_SCOPE = "inference:embed"
+KEY_FORM = re.compile(r"^gtak_[A-Za-z0-9_\-]{16,}$")
+AGENT_ALIAS = "agent_alias"
+RAW_MODEL = "raw_model"
+
+
+@dataclass(frozen=True)
+class KeyChoice:
+    """What the new key may do: preset, scopes, and the two separate allowlists."""
+
+    preset: KeyPreset
+    scopes: tuple[str, ...]
+    agent_aliases: tuple[str, ...]
+    raw_models: tuple[str, ...]
+    embeddings: bool = False
+    embedding_model: str | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.agent_aliases + self.raw_models
+
+
+def scopes_for(preset: KeyPreset, embeddings: bool) -> tuple[str, ...]:
+    """The preset's scopes, plus `inference:embed` when embeddings go through GT as well."""
+    scopes = list(preset.scopes)
+    if embeddings and EMBED_SCOPE not in scopes:
+        scopes.append(EMBED_SCOPE)
+    return tuple(scopes)
+
+
+def split_names(
+    wanted: Sequence[str], published: Iterable[tuple[str, str]]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Sort the names the operator picked into agent aliases and raw models, by published kind."""
+    kinds = dict(published)
+    unknown = [name for name in wanted if name not in kinds]
+    if unknown:
+        known = ", ".join(sorted(kinds)) or "none"
+        raise InvalidInput(
+            f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not published on this tenant",
+            f"Published names: {known}",
+        )
+    aliases = tuple(n for n in wanted if kinds[n] == AGENT_ALIAS)
+    raws = tuple(n for n in wanted if kinds[n] != AGENT_ALIAS)
+    return aliases, raws
+
+
+def parse_names(text: str) -> tuple[str, ...]:
+    """`a, b,,c` -> (a, b, c): comma-separated, blanks dropped, order kept, duplicates removed."""
+    seen: dict[str, None] = {}
+    for part in text.split(","):
+        if part.strip():
+            seen[part.strip()] = None
+    return tuple(seen)
+
+
+def pick_embedding_model(choice_names: Sequence[str], requested: str | None) -> str:
+    """The embedding model: the one asked for (it must be allowlisted), else an allowlisted `*embed*`."""
+    if requested:
+        if requested not in choice_names:
+            raise InvalidInput(
+                f"the embedding model {requested} is not in the key's allowlist",
+                "add it to --aliases as well",
+            )
+        return requested
+    for name in choice_names:
+        if "embed" in name.lower():
+            return name
+    raise InvalidInput(
+        "no embedding model in the allowlist", "name one with --embedding-model and --aliases"
+    )
+
+
+def check_key_form(secret: str) -> str:
+    """A pasted key must look like a GT key; the message never repeats what was pasted."""
+    secret = secret.strip()
+    if not secret:
+        raise InvalidInput(
+            "no key was given", "paste the gtak_... secret shown when the key was made"
+        )
+    if not KEY_FORM.match(secret):
+        raise InvalidInput(
+            "that is not a GT API key (they start with gtak_ and contain no spaces)",
+            "copy the whole secret from the tenant's /gt-api page",
+        )
+    return secret
+
+
+def fingerprint_id(secret: str) -> str:
+    """A stable id for a pasted key whose tenant id we cannot know: `manual-<12 hex>` of its hash."""
+    return "manual-" + hashlib.sha256(secret.encode()).hexdigest()[:12]
+
+
+def key_name(profile: str, product: str, now: dt.datetime | None = None) -> str:
+    stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%d-%H%M%S")
+    return f"gtwizard-{profile}-{product}-{stamp}"
+
+
+async def fetch_published(
+    host: TenantHost, operator_token: str, *, ca_bundle: str | Path | None = None
+) -> list[tuple[str, str]]:
+    """The tenant's published names as (name, kind), through the key-management contract."""
+    from gtwizard.gt.keys import KeyManager
+
+    async with KeyManager(host.gt_base, operator_token, ca_bundle=ca_bundle) as manager:
+        return [(p.name, p.kind) for p in await manager.published()]
+
+
+async def mint_key(
+    host: TenantHost,
+    operator_token: str,
+    choice: KeyChoice,
+    *,
+    name: str,
+    expires_at: dt.datetime | None = None,
+    ca_bundle: str | Path | None = None,
+):
+    """Mint the key through the key-management contract; the secret is in the result, once."""
+    from gtwizard.gt.keys import KeyManager, MintRequest
+
+    request = MintRequest(
+        name=name,
+        purpose=choice.preset.purpose,
+        scopes=choice.scopes,
+        agent_aliases=choice.agent_aliases,
+        raw_models=choice.raw_models,
+        expires_at=expires_at,
+    )
+    async with KeyManager(host.gt_base, operator_token, ca_bundle=ca_bundle) as manager:
+        return await manager.mint(request)
+
+
+async def revoke_key(
+    host: TenantHost, operator_token: str, key_id: str, *, ca_bundle: str | Path | None = None
+) -> None:
+    from gtwizard.gt.keys import KeyManager
+
+    async with KeyManager(host.gt_base, operator_token, ca_bundle=ca_bundle) as manager:
+        await manager.revoke(key_id)
+
+
+async def verify_key(
+    host: TenantHost,
+    secret: str,
+    expected: Iterable[str],
+    *,
+    ca_bundle: str | Path | None = None,
+) -> list[tuple[str, str]]:
+    """`/v1/models` with the key answers 200 and lists exactly the expected names.
+
+    Returns (name, kind) for what the key sees. A name the key sees but should not is an error
+    (the allowlist is wider than intended); a missing one too (the key cannot reach it).
+    """
+    from gtwizard.gt.client import GTClient
+
+    async with GTClient(host.gt_base, secret, ca_bundle=ca_bundle) as client:
+        models = await client.list_models()
+    seen = {m.id: (m.kind or "") for m in models}
+    wanted = set(expected)
+    extra = sorted(set(seen) - wanted)
+    missing = sorted(wanted - set(seen))
+    if extra:
+        raise OperationFailed(
+            f"the key can see names outside the chosen allowlist: {', '.join(extra)}",
+            "narrow the key's allowlist on the tenant's /gt-api page, or mint a new key",
+        )
+    if missing:
+        raise OperationFailed(
+            f"the key cannot see {', '.join(missing)}",
+            "add them to the key's allowlist on the tenant's /gt-api page, or pick other names",
+        )
+    return sorted(seen.items())

@@ -1,0 +1,389 @@
+"""A setup run as a sequence of steps with one undo: the TUI drives it screen by screen, the CLI in one go.
+
+The session keeps the secret in memory only as long as the run needs it; it never appears in
+`result()`, in the profile, in the audit log, or in any exception text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from gtwizard import audit
+from gtwizard.baseform import BaseChoice, choose_base
+from gtwizard.errors import GtwizardError, InvalidInput, OperationFailed
+from gtwizard.presets.catalog import KeyPreset, Product
+from gtwizard.profiles import Profile, save_profile
+from gtwizard.redact import mask
+from gtwizard.secrets import admin_entry, key_entry
+from gtwizard.setup.keys import (
+    KeyChoice,
+    check_key_form,
+    fetch_published,
+    fingerprint_id,
+    key_name,
+    mint_key,
+    pick_embedding_model,
+    revoke_key,
+    scopes_for,
+    split_names,
+    verify_key,
+)
+from gtwizard.setup.storage import StorageDecision, decide_storage
+from gtwizard.setup.targets import (
+    AdminApiTarget,
+    EnvFileTarget,
+    Target,
+    apply_admin,
+    apply_env,
+    connection_for,
+    loopback_warning,
+    plan_env,
+    preflight,
+)
+from gtwizard.tenant import TenantHost
+
+
+@dataclass
+class SetupRequest:
+    """Everything the operator chose; the TUI fills it step by step, the CLI from flags."""
+
+    profile: str
+    product: Product
+    key_preset: KeyPreset
+    host: TenantHost
+    names: tuple[str, ...] = ()
+    embeddings: bool = False
+    embedding_model: str | None = None
+    storage: str | None = None  # None = keyring (the default, probed)
+    target: Target | None = None
+    ca_bundle: str | None = None
+    expires_days: int | None = None
+    keep_admin_token: bool = False
+    dry_run: bool = False
+
+
+@dataclass
+class SetupSession:
+    """One setup run: preflight, key, base, plan, apply, save — with rollback of what it created."""
+
+    request: SetupRequest
+    warnings: list[str] = field(default_factory=list)
+    choice: KeyChoice | None = None
+    storage: StorageDecision | None = None
+    key_id: str | None = None
+    key_created_at: dt.datetime | None = None
+    key_expires_at: dt.datetime | None = None
+    minted: bool = False
+    base: BaseChoice | None = None
+    plan: Any = None
+    applied: Any = None
+    visible: list[tuple[str, str]] = field(default_factory=list)
+    _secret: str | None = field(default=None, repr=False)
+    _operator_token: str | None = field(default=None, repr=False)
+
+    # --- before any key exists ---------------------------------------------------------------
+
+    async def preflight(self) -> None:
+        """Target and storage checks; nothing is created. Raises on anything that blocks."""
+        req = self.request
+        if req.target is not None:
+            self.warnings.extend(await preflight(req.target, ca_bundle=req.ca_bundle))
+        if not req.dry_run:
+            self.storage = decide_storage(req.storage, has_target=req.target is not None)
+
+    async def resolve_names(self, operator_token: str | None) -> KeyChoice:
+        """Sort the chosen names by kind (from the tenant when an operator token is known)."""
+        req = self.request
+        if not req.names:
+            raise InvalidInput(
+                "no names were chosen for the key's allowlist",
+                "pick published agent aliases or raw-model names (--aliases a,b)",
+            )
+        if operator_token:
+            published = await fetch_published(req.host, operator_token, ca_bundle=req.ca_bundle)
+            aliases, raws = split_names(req.names, published)
+        else:  # guided manual: the kinds come from what the pasted key sees
+            aliases, raws = tuple(req.names), ()
+        embedding_model = (
+            pick_embedding_model(req.names, req.embedding_model) if req.embeddings else None
+        )
+        self.choice = KeyChoice(
+            preset=req.key_preset,
+            scopes=scopes_for(req.key_preset, req.embeddings),
+            agent_aliases=aliases,
+            raw_models=raws,
+            embeddings=req.embeddings,
+            embedding_model=embedding_model,
+        )
+        return self.choice
+
+    # --- the key -----------------------------------------------------------------------------
+
+    async def mint(self, operator_token: str) -> None:
+        """Mint with the operator token, then store at once (storage was verified in preflight)."""
+        req, choice = self.request, self._need_choice()
+        self._operator_token = operator_token
+        expires = (
+            dt.datetime.now(dt.UTC) + dt.timedelta(days=req.expires_days)
+            if req.expires_days
+            else None
+        )
+        minted = await mint_key(
+            req.host,
+            operator_token,
+            choice,
+            name=key_name(req.profile, req.product.slug),
+            expires_at=expires,
+            ca_bundle=req.ca_bundle,
+        )
+        self.minted = True
+        self.key_id = minted.id
+        self.key_created_at = _parse_time(minted.created_at) or dt.datetime.now(dt.UTC)
+        self.key_expires_at = _parse_time(minted.expires_at)
+        self._secret = minted.secret
+        audit.record("mint", profile=req.profile, key_id=minted.id, scopes=list(choice.scopes))
+        await self._store_or_undo()
+
+    async def accept_pasted(self, secret: str, *, store: bool = True) -> None:
+        """Guided manual minting: check the form, verify live, then store (not in a dry run)."""
+        self._secret = check_key_form(secret)
+        self.key_id = fingerprint_id(self._secret)
+        self.key_created_at = dt.datetime.now(dt.UTC)
+        await self.verify()
+        if store:
+            await self._store_or_undo()
+
+    async def verify(self) -> None:
+        """`/v1/models` with the key lists exactly the chosen names; sorts kinds for pasted keys."""
+        req, choice = self.request, self._need_choice()
+        self.visible = await verify_key(
+            req.host, self._need_secret(), choice.names, ca_bundle=req.ca_bundle
+        )
+        if not self.minted:
+            kinds = dict(self.visible)
+            self.choice = KeyChoice(
+                preset=choice.preset,
+                scopes=choice.scopes,
+                agent_aliases=tuple(n for n in choice.names if kinds.get(n) != "raw_model"),
+                raw_models=tuple(n for n in choice.names if kinds.get(n) == "raw_model"),
+                embeddings=choice.embeddings,
+                embedding_model=choice.embedding_model,
+            )
+
+    async def _store_or_undo(self) -> None:
+        req = self.request
+        if self.storage is None:
+            raise OperationFailed("storage was not checked before the key", "run preflight first")
+        try:
+            self.storage.store.put(key_entry(req.profile, self._need_key_id()), self._need_secret())
+        except GtwizardError:
+            await self.rollback()
+            raise
+        audit.record("store", profile=req.profile, key_id=self.key_id, storage=self.storage.kind)
+
+    # --- base, plan, apply -------------------------------------------------------------------
+
+    async def choose_base(self) -> BaseChoice:
+        req = self.request
+        self.base = await choose_base(req.host, self._need_secret(), ca_bundle=req.ca_bundle)
+        target = req.target
+        url = target.url if isinstance(target, AdminApiTarget) else None
+        if isinstance(target, EnvFileTarget):
+            url = target.admin_url
+        if target is not None:
+            warning = loopback_warning(self.base.openai_base, url)
+            if warning and not req.host.is_loopback:
+                self.warnings.append(warning)
+        return self.base
+
+    def make_plan(self) -> Any:
+        """The env-file diff or the admin payload, secrets masked, nothing written yet."""
+        req, choice, base = self.request, self._need_choice(), self._need_base()
+        secret = self._secret or "gtak_(new key)"
+        connection = connection_for(choice, base.openai_base, secret)
+        if isinstance(req.target, EnvFileTarget):
+            self.plan = plan_env(req.target, connection)
+        elif isinstance(req.target, AdminApiTarget):
+            self.plan = {
+                "url": req.target.place,
+                "connection": {
+                    "url": base.openai_base,
+                    "key": mask(secret),
+                    "config": connection.connection_config(),
+                },
+                "access": req.target.audience,
+                "embeddings": choice.embedding_model if choice.embeddings else None,
+            }
+        return self.plan
+
+    async def apply(self) -> None:
+        req = self.request
+        target = req.target
+        if target is None:
+            return
+        try:
+            if isinstance(target, EnvFileTarget):
+                self.applied = apply_env(self.plan or self.make_plan())
+            else:
+                connection = connection_for(
+                    self._need_choice(), self._need_base().openai_base, self._need_secret()
+                )
+                self.applied = await apply_admin(target, connection, ca_bundle=req.ca_bundle)
+        except GtwizardError as exc:
+            audit.record(
+                "apply",
+                profile=req.profile,
+                key_id=self.key_id,
+                outcome="failed",
+                detail=exc.one_line(),
+            )
+            await self.rollback()
+            raise
+        audit.record("apply", profile=req.profile, key_id=self.key_id, target=target.kind)
+        if isinstance(target, AdminApiTarget) and req.keep_admin_token and self.storage:
+            self.storage.store.put(admin_entry(req.profile), target.token)
+
+    def save(self) -> Profile:
+        req, choice, base = self.request, self._need_choice(), self._need_base()
+        storage = self.storage
+        profile = Profile(
+            name=req.profile,
+            tenant_host=req.host.netloc if req.host.scheme == "https" else req.host.origin,
+            base_form=base.form,
+            openai_base=base.openai_base,
+            product_preset=req.product.slug,
+            key_preset=req.key_preset.slug,
+            scopes=list(choice.scopes),
+            agent_aliases=list(choice.agent_aliases),
+            raw_models=list(choice.raw_models),
+            key_id=self._need_key_id(),
+            key_created_at=self.key_created_at,
+            key_expires_at=self.key_expires_at,
+            storage_kind=storage.kind if storage else "none",
+            storage_location=storage.location if storage else "",
+            target_kind=req.target.kind if req.target else "none",
+            target_place=req.target.place if req.target else "",
+            embeddings=choice.embeddings,
+        )
+        if choice.embedding_model:
+            profile.extra["embedding_model"] = choice.embedding_model
+        if req.ca_bundle:
+            profile.extra["ca_bundle"] = req.ca_bundle
+        if isinstance(req.target, EnvFileTarget):
+            profile.extra["env_dialect"] = req.target.dialect
+            if req.target.admin_url:
+                profile.extra["openwebui_url"] = req.target.admin_url
+        if isinstance(req.target, AdminApiTarget):
+            profile.extra["openwebui_url"] = req.target.place
+            profile.extra["audience"] = req.target.audience
+            profile.extra["admin_token_kept"] = bool(req.keep_admin_token)
+        profile.extra["base_reason"] = self._need_base().reason
+        save_profile(profile)
+        return profile
+
+    # --- undo --------------------------------------------------------------------------------
+
+    async def rollback(self) -> list[str]:
+        """Undo what this run created: the stored copy, and a key we minted (revoked)."""
+        done: list[str] = []
+        req = self.request
+        if self.storage is not None and self.key_id:
+            try:
+                if self.storage.store.delete(key_entry(req.profile, self.key_id)):
+                    done.append("deleted the stored key")
+            except GtwizardError:
+                pass
+        if self.minted and self._operator_token and self.key_id:
+            try:
+                await revoke_key(
+                    req.host, self._operator_token, self.key_id, ca_bundle=req.ca_bundle
+                )
+                done.append(f"revoked the new key {self.key_id}")
+                audit.record("revoke", profile=req.profile, key_id=self.key_id, detail="rollback")
+            except GtwizardError as exc:
+                done.append(f"could not revoke {self.key_id}: {exc.one_line()}")
+        self.minted = False
+        self._secret = None
+        return done
+
+    # --- results -----------------------------------------------------------------------------
+
+    def result(self) -> dict[str, Any]:
+        """What happened, for `--json` and the Summary screen; never a secret."""
+        req = self.request
+        applied: dict[str, Any] | None = None
+        if req.target is not None:
+            applied = {"kind": req.target.kind, "place": req.target.place}
+            if isinstance(req.target, EnvFileTarget) and self.plan is not None:
+                applied["changed"] = bool(getattr(self.applied, "changed", self.plan.changed))
+                backup = getattr(self.applied, "backup", None)
+                applied["backup"] = str(backup) if backup else None
+            if isinstance(req.target, AdminApiTarget) and self.applied is not None:
+                applied["connection_index"] = self.applied.index
+                applied["granted"] = list(self.applied.granted)
+        choice = self.choice
+        return {
+            "profile": req.profile,
+            "product": req.product.slug,
+            "host": req.host.netloc,
+            "dry_run": req.dry_run,
+            "key": {
+                "id": self.key_id,
+                "minted": self.minted,
+                "preset": req.key_preset.slug,
+                "scopes": list(choice.scopes) if choice else [],
+                "agent_aliases": list(choice.agent_aliases) if choice else [],
+                "raw_models": list(choice.raw_models) if choice else [],
+                "expires_at": self.key_expires_at.isoformat() if self.key_expires_at else None,
+            },
+            "storage": (
+                {"kind": self.storage.kind, "location": self.storage.location}
+                if self.storage
+                else None
+            ),
+            "base": (
+                {
+                    "openai_base": self.base.openai_base,
+                    "form": self.base.form,
+                    "reason": self.base.reason,
+                }
+                if self.base
+                else None
+            ),
+            "target": applied,
+            "warnings": list(self.warnings),
+        }
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _need_choice(self) -> KeyChoice:
+        if self.choice is None:
+            raise OperationFailed("the key's allowlist is not settled yet", "choose names first")
+        return self.choice
+
+    def _need_secret(self) -> str:
+        if not self._secret:
+            raise OperationFailed("there is no key in this run yet", "mint or paste a key first")
+        return self._secret
+
+    def _need_key_id(self) -> str:
+        if not self.key_id:
+            raise OperationFailed("there is no key in this run yet", "mint or paste a key first")
+        return self.key_id
+
+    def _need_base(self) -> BaseChoice:
+        if self.base is None:
+            raise OperationFailed("the base URL is not chosen yet", "verify the key first")
+        return self.base
+
+
+def _parse_time(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

@@ -1,0 +1,197 @@
+"""Open WebUI targets: the env file it reads at start, or its admin API (live)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from gtwizard.errors import InvalidInput, OperationFailed
+from gtwizard.openwebui.envfile import EnvPlan, GtConnection, apply_plan, plan_env_file
+from gtwizard.setup.keys import KeyChoice
+
+ENV_FILE = "env-file"
+ADMIN_API = "admin-api"
+PERSISTENT_HINT = (
+    "apply through the admin API instead (--openwebui-url URL), or add "
+    "--disable-persistent-config (Open WebUI then takes these settings from the env file at every "
+    "start, and changes made in its admin UI are lost at restart)"
+)
+
+
+@dataclass(frozen=True)
+class EnvFileTarget:
+    """An env file Open WebUI reads (docker --env-file, compose .env, systemd EnvironmentFile)."""
+
+    path: Path
+    dialect: str = "docker"
+    data_dir: Path | None = None
+    admin_url: str | None = None
+    admin_token: str | None = field(default=None, repr=False)
+    disable_persistent_config: bool = False
+
+    kind = ENV_FILE
+
+    @property
+    def place(self) -> str:
+        return str(self.path)
+
+
+@dataclass(frozen=True)
+class AdminApiTarget:
+    """A running Open WebUI, changed live through its admin API with an admin credential."""
+
+    url: str
+    token: str = field(repr=False)
+    audience: str = "all"
+
+    kind = ADMIN_API
+
+    @property
+    def place(self) -> str:
+        return self.url.rstrip("/")
+
+
+Target = EnvFileTarget | AdminApiTarget
+
+
+def parse_audience(text: str) -> str | list[str] | None:
+    """`all` -> "*", `group:a,b` -> ["a", "b"], `none` -> None (no grants: users will see nothing)."""
+    text = text.strip()
+    if text == "all":
+        return "*"
+    if text == "none":
+        return None
+    if text.startswith("group:"):
+        groups = [g.strip() for g in text[len("group:") :].split(",") if g.strip()]
+        if groups:
+            return groups
+    raise InvalidInput(f"unknown audience {text!r}", "use all, group:NAME[,NAME] or none")
+
+
+def connection_for(choice: KeyChoice, openai_base: str, secret: str) -> GtConnection:
+    return GtConnection(
+        openai_base=openai_base,
+        api_key=secret,
+        model_ids=choice.names,
+        embeddings=choice.embeddings,
+        embedding_model=choice.embedding_model,
+    )
+
+
+def loopback_warning(openai_base: str, openwebui_url: str | None) -> str | None:
+    """A loopback base only works when Open WebUI runs on this machine, outside a container."""
+    host = urlsplit(openai_base).hostname or ""
+    if host not in ("localhost", "127.0.0.1", "::1") and not host.startswith("127."):
+        return None
+    where = urlsplit(openwebui_url).hostname if openwebui_url else None
+    if where and where in ("localhost", "127.0.0.1", "::1"):
+        return (
+            f"the base {openai_base} is a loopback address: it works only if Open WebUI runs on "
+            "this machine outside a container (inside Docker, localhost is the container itself)"
+        )
+    return (
+        f"the base {openai_base} is a loopback address, and Open WebUI may run elsewhere: there "
+        "it would reach itself, not the tenant"
+    )
+
+
+async def preflight(target: Target, *, ca_bundle: str | None = None) -> list[str]:
+    """Everything that can be checked before a key exists; returns warnings, raises on blockers."""
+    if isinstance(target, AdminApiTarget):
+        from gtwizard.openwebui.admin import OpenWebUIAdmin
+
+        async with OpenWebUIAdmin(target.url, target.token, ca_bundle=ca_bundle) as admin:
+            await admin.require_admin()
+            note = await admin.version_note()
+        parse_audience(target.audience)
+        return [note] if note else []
+    return await _preflight_env(target, ca_bundle=ca_bundle)
+
+
+async def _preflight_env(target: EnvFileTarget, *, ca_bundle: str | None) -> list[str]:
+    from gtwizard.openwebui.envfile import EnvFile, read_env_bytes
+    from gtwizard.openwebui.persistent import check_admin_url, check_data_dir
+
+    data, _ = read_env_bytes(target.path)  # a directory or unreadable file fails here
+    parent = target.path.parent
+    if not parent.is_dir():
+        raise InvalidInput(
+            f"the folder for {target.path} does not exist", "create it first, or pick another path"
+        )
+    values = EnvFile.parse(data, target.dialect).values()
+    warning = None
+    if target.data_dir is not None:
+        warning = check_data_dir(target.data_dir, values)
+    if warning is None and target.admin_url:
+        warning = await check_admin_url(target.admin_url, ca_bundle=ca_bundle)
+    if warning is not None and not target.disable_persistent_config:
+        raise OperationFailed(f"{warning.message} ({warning.evidence})", PERSISTENT_HINT)
+    return []
+
+
+def plan_env(target: EnvFileTarget, connection: GtConnection) -> EnvPlan:
+    return plan_env_file(
+        target.path,
+        connection,
+        dialect=target.dialect,
+        disable_persistent_config=target.disable_persistent_config,
+    )
+
+
+def apply_env(plan: EnvPlan):
+    return apply_plan(plan)
+
+
+@dataclass(frozen=True)
+class AdminApplyResult:
+    index: int
+    verify_status: int
+    models: tuple[str, ...]
+    granted: tuple[str, ...]
+    embeddings: bool
+
+
+async def apply_admin(
+    target: AdminApiTarget, connection: GtConnection, *, ca_bundle: str | None = None
+) -> AdminApplyResult:
+    """Verify from Open WebUI's side, save the connection, grant access, check; undo on failure."""
+    from gtwizard.openwebui.admin import OpenWebUIAdmin
+
+    audience = parse_audience(target.audience)
+    async with OpenWebUIAdmin(target.url, target.token, ca_bundle=ca_bundle) as admin:
+        verify = await admin.verify_connection(connection.openai_base, connection.api_key)
+        if not verify.ok:
+            raise OperationFailed(
+                f"Open WebUI cannot reach the tenant from its side: {connection.openai_base}/models "
+                f"answered {verify.status or 'nothing'} there",
+                "the base must resolve and verify inside Open WebUI's host or container "
+                "(DNS, a private CA in its trust store, NO_PROXY for the tenant host)",
+            )
+        before = await admin.get_openai_config()
+        index = await admin.upsert_gt_connection(
+            connection.openai_base, connection.api_key, connection.model_ids
+        )
+        try:
+            granted: list[str] = []
+            if audience is not None:
+                for model_id in connection.model_ids:
+                    await admin.grant_model_access(model_id, audience)
+                    granted.append(model_id)
+            if connection.embeddings and connection.embedding_model:
+                await admin.update_embedding_config(
+                    connection.openai_base, connection.api_key, connection.embedding_model
+                )
+            models = await admin.list_models()
+            missing = [m for m in connection.model_ids if m not in models]
+            if missing:
+                raise OperationFailed(
+                    f"Open WebUI does not list {', '.join(missing)} after the change",
+                    "the previous connection list was restored; check Open WebUI's log",
+                )
+        except BaseException:
+            await admin.update_openai_config(before)
+            raise
+    return AdminApplyResult(
+        index, verify.status, tuple(models), tuple(granted), connection.embeddings
+    )

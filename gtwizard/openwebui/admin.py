@@ -174,10 +174,11 @@ class OpenWebUIAdmin:
                 "use an account with the admin role",
                 status=status,
             )
-        if status == 404 and "json" not in resp.headers.get("content-type", ""):
+        low = detail.lower()
+        if status == 404 and (low in ("not found", "") or "route" in low or "<html" in low):
             return OpenWebUIError(
-                f"{self.url} has no {path}: this does not look like Open WebUI",
-                "check the URL (the Open WebUI address, not the GT tenant)",
+                f"{self.url} has no {path} (404): not an Open WebUI, or a version without it",
+                f"check the URL (Open WebUI, not the GT tenant); tested: {', '.join(TESTED_VERSIONS)}",
                 status=status,
             )
         if 300 <= status < 400:
@@ -412,6 +413,11 @@ class OpenWebUIAdmin:
             "openai_config": {"url": normalise_base(openai_base), "key": key},
         }
         return await self._json("POST", "/api/v1/retrieval/embedding/update", json_body=body)
+
+    async def process_text(self, name: str, content: str, collection: str) -> dict[str, Any]:
+        """Index a text (embeds it through the configured engine): proves RAG reaches GT."""
+        body = {"name": name, "content": content, "collection_name": collection}
+        return await self._json("POST", "/api/v1/retrieval/process/text", json_body=body)
 
     async def get_tasks_config(self) -> dict[str, Any]:
         return await self._json("GET", "/api/v1/tasks/config")

@@ -13,6 +13,9 @@ import pytest
 
 REQUIRE_REAL = os.environ.get("GTWIZARD_REQUIRE_REAL_SERVICES") == "1"
 
+# Fixture modules shared by several test files (tests/ is on sys.path).
+pytest_plugins = ["secret_service", "tui_helpers"]
+
 
 def missing_service(reason: str) -> None:
     """Skip locally when a real service is missing; fail when CI requires real services."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import Button, Input, OptionList, Static
-from tui_helpers import steady_cursor, text_of  # noqa: F401 - fixture
+from tui_helpers import text_of
 
 from gtwizard.app import WizardApp
 from gtwizard.wizard import WizardState
@@ -82,17 +82,17 @@ SIZES = [(80, 24), (120, 40)]
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_snapshot_product(snap_compare, steady_cursor, size) -> None:  # noqa: F811
+def test_snapshot_product(snap_compare, steady_cursor, size) -> None:
     assert snap_compare(WizardApp(WizardState()), terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_snapshot_tenant_invalid(snap_compare, steady_cursor, size) -> None:  # noqa: F811
+def test_snapshot_tenant_invalid(snap_compare, steady_cursor, size) -> None:
     app = WizardApp(WizardState(host_text="https://user@tenant.example.com"), start_step="tenant")
     assert snap_compare(app, terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_snapshot_tenant_valid(snap_compare, steady_cursor, size) -> None:  # noqa: F811
+def test_snapshot_tenant_valid(snap_compare, steady_cursor, size) -> None:
     app = WizardApp(WizardState(host_text="tenant.example.com"), start_step="tenant")
     assert snap_compare(app, terminal_size=size)

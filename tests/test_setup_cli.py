@@ -1,0 +1,219 @@
+"""`gtwizard setup` end to end against the sandbox, with a real Secret Service and without one."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from cli_helpers import files_containing, run_cli
+
+from gtwizard.gt.client import GTClient
+from gtwizard.gt.keys import KeyManager
+from gtwizard.sandbox.catalog import DEMO_AGENT_ALIASES, DEMO_RAW_MODELS
+from gtwizard.secrets import key_entry, open_store
+
+NAMES = "helpdesk,llama-3.1-8b-instruct"
+
+
+def list_keys(sandbox) -> list:
+    async def go():
+        async with KeyManager(sandbox.base_url, sandbox.operator_token) as manager:
+            return await manager.list_keys()
+
+    return asyncio.run(go())
+
+
+def models_seen(sandbox, secret: str) -> list[str]:
+    async def go():
+        async with GTClient(sandbox.base_url, secret) as client:
+            return sorted(m.id for m in await client.list_models())
+
+    return asyncio.run(go())
+
+
+def test_mint_into_the_real_keyring_and_the_canary(
+    sandbox,
+    real_secret_service,
+    isolated_dirs: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    env = {"GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token, **real_secret_service.env}
+    before = {k.id for k in list_keys(sandbox)}
+    out = run_cli(
+        [
+            "setup",
+            "--preset",
+            "open-webui",
+            "--host",
+            sandbox.base_url,
+            "--aliases",
+            NAMES,
+            "--mint",
+            "--json",
+            "--profile",
+            "lab",
+        ],
+        env=env,
+    )
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["ok"] and result["storage"]["kind"] == "keyring"
+    assert result["key"]["agent_aliases"] == ["helpdesk"]
+    assert result["key"]["raw_models"] == ["llama-3.1-8b-instruct"]
+    assert result["base"]["form"] == "v1"
+    key_id = result["key"]["id"]
+    assert key_id not in before
+
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", real_secret_service.address)
+    secret = open_store("keyring").get(key_entry("lab", key_id))
+    assert secret and secret.startswith("gtak_")
+    assert models_seen(sandbox, secret) == ["helpdesk", "llama-3.1-8b-instruct"]
+
+    status = run_cli(["status", "--json"], env=env)
+    assert status.returncode == 0, status.stderr
+    profiles = json.loads(status.stdout)
+    text = json.dumps(profiles)
+    assert "lab" in text and "keyring" in text
+
+    # the canary: the key is in the keyring only
+    for stream in (out.stdout, out.stderr, status.stdout, status.stderr):
+        assert secret not in stream
+    assert files_containing(isolated_dirs / "config", secret) == []
+    assert files_containing(isolated_dirs / "state", secret) == []
+
+
+def test_no_dbus_session_exits_1_and_mints_nothing(sandbox) -> None:
+    before = len(list_keys(sandbox))
+    out = run_cli(
+        [
+            "setup",
+            "--preset",
+            "open-webui",
+            "--host",
+            sandbox.base_url,
+            "--aliases",
+            NAMES,
+            "--mint",
+        ],
+        env={"GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token},
+        drop=["DBUS_SESSION_BUS_ADDRESS"],
+    )
+    assert out.returncode == 1
+    assert "keyring" in out.stderr and "--storage" in out.stderr
+    assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+    assert len(list_keys(sandbox)) == before, "nothing may be minted when storage is unusable"
+
+
+def test_file_storage_and_env_file_target(sandbox, isolated_dirs: Path) -> None:
+    env_file = isolated_dirs / "owui.env"
+    env_file.write_text("# my settings\nWEBUI_NAME=Lab\n")
+    out = run_cli(
+        [
+            "setup",
+            "--preset",
+            "open-webui",
+            "--host",
+            sandbox.base_url,
+            "--aliases",
+            NAMES,
+            "--mint",
+            "--storage",
+            "file",
+            "--env-file",
+            str(env_file),
+            "--json",
+        ],
+        env={"GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token},
+        drop=["DBUS_SESSION_BUS_ADDRESS"],
+    )
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    secrets_file = Path(result["storage"]["location"])
+    assert stat.S_IMODE(secrets_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE(secrets_file.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+    text = env_file.read_text()
+    assert text.startswith("# my settings\nWEBUI_NAME=Lab\n"), "unrelated lines stay as they were"
+    assert f"OPENAI_API_BASE_URL={sandbox.base_url}/v1\n" in text
+    assert (isolated_dirs / "owui.env.bak").read_text() == "# my settings\nWEBUI_NAME=Lab\n"
+    stored = open_store("file").get(key_entry("default", result["key"]["id"]))
+    assert stored and f"OPENAI_API_KEY={stored}\n" in text, "the stored key is the one applied"
+    assert stored not in out.stdout and stored not in out.stderr
+
+
+def test_pasted_key_twice_changes_nothing_the_second_time(sandbox, isolated_dirs: Path) -> None:
+    _, secret = sandbox.seed_key(
+        ["inference:chat"], agent_aliases=DEMO_AGENT_ALIASES, raw_models=DEMO_RAW_MODELS
+    )
+    names = ",".join([*DEMO_AGENT_ALIASES, *DEMO_RAW_MODELS])
+    env_file = isolated_dirs / "app.env"
+    args = [
+        "setup",
+        "--preset",
+        "open-webui",
+        "--host",
+        sandbox.base_url,
+        "--aliases",
+        names,
+        "--key-stdin",
+        "--storage",
+        "none",
+        "--env-file",
+        str(env_file),
+    ]
+    first = run_cli(args, stdin=secret + "\n")
+    assert first.returncode == 0, first.stderr
+    assert "+OPENAI_API_KEY=gtak_…" in first.stdout and secret not in first.stdout
+    second = run_cli(args, stdin=secret + "\n")
+    assert second.returncode == 0, second.stderr
+    assert "already up to date" in second.stdout
+
+
+def test_pasted_key_with_a_wider_allowlist_is_refused(sandbox, isolated_dirs: Path) -> None:
+    _, secret = sandbox.seed_key(["inference:chat"], agent_aliases=["helpdesk", "finance-analyst"])
+    out = run_cli(
+        [
+            "setup",
+            "--preset",
+            "open-webui",
+            "--host",
+            sandbox.base_url,
+            "--aliases",
+            "helpdesk",
+            "--key-stdin",
+            "--storage",
+            "none",
+            "--env-file",
+            str(isolated_dirs / "x.env"),
+        ],
+        stdin=secret,
+    )
+    assert out.returncode == 1
+    assert "finance-analyst" in out.stderr and secret not in out.stderr
+    assert not (isolated_dirs / "x.env").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "fragment"),
+    [
+        (
+            ["--aliases", "helpdesk", "--key-stdin", "--storage", "none", "--env-file", "e.env"],
+            "not-a-key",
+            "not a GT API key",
+        ),
+        (["--aliases", "nope", "--mint", "--storage", "file"], "", "not published"),
+        (["--aliases", "helpdesk", "--mint", "--storage", "none"], "", "keeps the key nowhere"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(sandbox, isolated_dirs, args, stdin, fragment) -> None:
+    out = run_cli(
+        ["setup", "--preset", "open-webui", "--host", sandbox.base_url, *args],
+        env={"GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token},
+        stdin=stdin,
+    )
+    assert out.returncode == 2, out.stderr
+    assert fragment in out.stderr
+    assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr

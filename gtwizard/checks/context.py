@@ -1,0 +1,221 @@
+"""Everything a check run needs, and the shared pieces several checks use.
+
+Why shared: several checks read Open WebUI's connection config and act as the same ordinary user;
+doing that once keeps the run to a few round trips and creates at most one temporary user, which
+`aclose` deletes again whatever happened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets as _random
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from gtwizard.errors import OperationFailed
+from gtwizard.tenant import TenantHost, parse_host
+
+if TYPE_CHECKING:
+    from gtwizard.gt.client import GTClient
+    from gtwizard.openwebui.admin import OpenAIConfig, OpenWebUIAdmin
+    from gtwizard.presets.catalog import Catalog
+    from gtwizard.profiles import Profile
+
+T = TypeVar("T")
+TEMP_USER_DOMAIN = "gtwizard.test"
+CLEANUP_TIMEOUT = 10.0
+
+
+def fingerprint(key: str | None) -> str:
+    """The last four characters: enough to tell keys apart, useless to anyone else."""
+    return f"…{key[-4:]}" if key and len(key) > 8 else "(none)"
+
+
+def chat_models(profile: Profile) -> list[str]:
+    """The names a user should be able to chat with: what was applied to the client.
+
+    Setup may record the applied list as `model_ids`; otherwise every allowlisted name except
+    embedding models (a chat with an embedding model proves nothing).
+    """
+    applied = profile.extra.get("model_ids")
+    if isinstance(applied, list) and all(isinstance(m, str) for m in applied):
+        return list(applied)
+    names = [*profile.agent_aliases, *profile.raw_models]
+    return [n for n in names if "embed" not in n.lower()]
+
+
+def allowlist(profile: Profile) -> list[str]:
+    """Every name the key is meant to reach (agent aliases and raw models)."""
+    return sorted({*profile.agent_aliases, *profile.raw_models})
+
+
+@dataclass(frozen=True)
+class GtConnectionView:
+    """The GT connection as Open WebUI stores it (index, URL, key, per-connection config)."""
+
+    index: int
+    url: str
+    key: str = field(repr=False)
+    config: dict[str, Any]
+    enabled: bool
+
+
+@dataclass
+class CheckContext:
+    """Inputs of one run; secrets stay out of repr."""
+
+    profile: Profile
+    api_key: str | None = field(repr=False)
+    catalog: Catalog
+    openwebui_url: str | None = None
+    openwebui_token: str | None = field(default=None, repr=False)
+    test_user: tuple[str, str] | None = field(default=None, repr=False)
+    ca_bundle: str | None = None
+    timeout: float = 20.0
+    _memo: dict[str, asyncio.Task[Any]] = field(default_factory=dict, repr=False)
+    _temp_user_id: str | None = field(default=None, repr=False)
+    _extra_secrets: list[str] = field(default_factory=list, repr=False)
+
+    # ---- facts derived from the profile ----------------------------------------------------
+
+    @property
+    def host(self) -> TenantHost:
+        return parse_host(self.profile.tenant_host)
+
+    @property
+    def openai_base(self) -> str:
+        return (self.profile.openai_base or self.host.openai_base_v1).rstrip("/")
+
+    @property
+    def openwebui_known(self) -> bool:
+        return bool(self.openwebui_url and self.openwebui_token)
+
+    def openwebui_missing(self) -> str:
+        """Why Open WebUI checks cannot run (for their skip detail)."""
+        if not self.openwebui_url:
+            return "no Open WebUI URL is known for this profile (env-file target without a URL)"
+        return "no Open WebUI admin credential (set GTWIZARD_OPENWEBUI_TOKEN)"
+
+    def secrets(self) -> list[str]:
+        """Everything that must never appear in a result."""
+        found = [self.api_key, self.openwebui_token, *self._extra_secrets]
+        if self.test_user:
+            found.append(self.test_user[1])
+        return [s for s in found if s]
+
+    def remember_secret(self, value: str | None) -> None:
+        if value:
+            self._extra_secrets.append(value)
+
+    # ---- clients ---------------------------------------------------------------------------
+
+    def gt_client(self, api_key: str | None = None) -> GTClient:
+        """A GT client with no retries: a check reports what the tenant does, it does not hide it."""
+        from gtwizard.gt.client import GTClient
+
+        key = api_key if api_key is not None else self.api_key
+        return GTClient(
+            self.host.gt_base, key, ca_bundle=self.ca_bundle, timeout=self.timeout, max_retries=0
+        )
+
+    def admin(self) -> OpenWebUIAdmin:
+        from gtwizard.openwebui.admin import OpenWebUIAdmin
+
+        assert self.openwebui_url
+        return OpenWebUIAdmin(
+            self.openwebui_url, self.openwebui_token, ca_bundle=self.ca_bundle, timeout=self.timeout
+        )
+
+    async def _once(self, name: str, make: Callable[[], Awaitable[T]]) -> T:
+        """Run `make` once per run, shared by every check; a cancelled waiter leaves it running."""
+        task = self._memo.get(name)
+        if task is None:
+            task = asyncio.ensure_future(make())
+            self._memo[name] = task
+        return await asyncio.shield(task)
+
+    async def openai_config(self) -> OpenAIConfig:
+        """Open WebUI's stored OpenAI connections, read once per run."""
+
+        async def read() -> OpenAIConfig:
+            async with self.admin() as admin:
+                config = await admin.get_openai_config()
+            for key in config.keys:
+                self.remember_secret(key)
+            return config
+
+        return await self._once("openai_config", read)
+
+    async def gt_connection(self) -> GtConnectionView | None:
+        """The connection that points at this tenant, or None when Open WebUI has none."""
+        from gtwizard.openwebui.envfile import is_gt_entry
+
+        config = await self.openai_config()
+        for index, url in enumerate(config.urls):
+            if is_gt_entry(url, self.openai_base):
+                key = config.keys[index] if index < len(config.keys) else ""
+                conf = config.configs.get(str(index)) or config.configs.get(url) or {}
+                return GtConnectionView(
+                    index, url, key, dict(conf), config.enable and conf.get("enable", True)
+                )
+        return None
+
+    # ---- the ordinary user -----------------------------------------------------------------
+
+    async def _user_token(self) -> str:
+        """Sign in as the test user, creating a temporary one through the admin API if needed."""
+        if self.test_user:
+            email, password = self.test_user
+        else:
+            email = f"gtwizard-check-{_random.token_hex(4)}@{TEMP_USER_DOMAIN}"
+            password = _random.token_urlsafe(18)
+            self.remember_secret(password)
+            async with self.admin() as admin:
+                self._temp_user_id = await admin.add_user("gtwizard check", email, password)
+        from gtwizard.openwebui.admin import OpenWebUIAdmin
+
+        async with OpenWebUIAdmin(
+            self.openwebui_url or "", ca_bundle=self.ca_bundle, timeout=self.timeout
+        ) as user:
+            token = await user.signin(email, password)
+            me = await user.whoami()
+        self.remember_secret(token)
+        if me.get("role") == "admin":
+            raise OperationFailed(
+                f"the test user {email} is an admin: an admin's view proves nothing for users",
+                "use --test-user with an ordinary (role user) account",
+            )
+        return token
+
+    @contextlib.asynccontextmanager
+    async def as_user(self) -> AsyncIterator[OpenWebUIAdmin]:
+        """An Open WebUI client signed in as the ordinary test user."""
+        from gtwizard.openwebui.admin import OpenWebUIAdmin
+
+        token = await self._once("user_token", self._user_token)
+        async with OpenWebUIAdmin(
+            self.openwebui_url or "", token, ca_bundle=self.ca_bundle, timeout=self.timeout
+        ) as user:
+            yield user
+
+    @property
+    def test_user_label(self) -> str:
+        return self.test_user[0] if self.test_user else "a temporary ordinary user"
+
+    async def aclose(self) -> None:
+        """Delete the temporary user (if one was made), even after timeouts or cancellation."""
+        task = self._memo.get("user_token")
+        if task is not None and not task.done():
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await asyncio.wait_for(task, CLEANUP_TIMEOUT)
+        if self._temp_user_id is None:
+            return
+        user_id, self._temp_user_id = self._temp_user_id, None
+        with contextlib.suppress(Exception):
+            async with self.admin() as admin:
+                await asyncio.wait_for(admin.delete_user(user_id), CLEANUP_TIMEOUT)
+        for task in self._memo.values():
+            if not task.done():
+                task.cancel()

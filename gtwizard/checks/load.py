@@ -1,0 +1,112 @@
+"""Build a CheckContext for a saved profile: find the key, Open WebUI and its credential.
+
+Shared by `gtwizard check` and the check screens so both check exactly the same things. A store
+that cannot be read does not stop the run: the key is then looked up in the target, and the
+'Stored key readable' check reports the store's problem.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gtwizard.checks.context import CheckContext
+
+if TYPE_CHECKING:
+    from gtwizard.presets.catalog import Catalog
+    from gtwizard.profiles import Profile
+    from gtwizard.secrets import SecretStore
+
+TOKEN_ENV = "GTWIZARD_OPENWEBUI_TOKEN"
+TEST_PASSWORD_ENV = "GTWIZARD_OPENWEBUI_TEST_PASSWORD"
+
+
+def openwebui_url_of(profile: Profile) -> str | None:
+    """The admin-API target, or an Open WebUI URL recorded next to an env-file target."""
+    if profile.target_kind == "admin-api" and profile.target_place:
+        return profile.target_place
+    url = profile.extra.get("openwebui_url")
+    return url if isinstance(url, str) and url else None
+
+
+def _store(profile: Profile, timeout: float) -> SecretStore:
+    from gtwizard.secrets import open_store
+
+    path = Path(profile.storage_location) if profile.storage_kind == "file" else None
+    return open_store(
+        profile.storage_kind, path=path if profile.storage_location else None, timeout=timeout
+    )
+
+
+async def _read(store: SecretStore, entry: str) -> str | None:
+    from gtwizard.errors import GtwizardError
+
+    try:
+        return await asyncio.to_thread(store.get, entry)
+    except GtwizardError:
+        return None
+
+
+def _key_from_env_file(profile: Profile, openai_base: str) -> str | None:
+    from gtwizard.errors import GtwizardError
+    from gtwizard.openwebui.envfile import is_gt_entry
+    from gtwizard.openwebui.persistent import read_env_config
+
+    try:
+        env = read_env_config(Path(profile.target_place))
+    except (GtwizardError, OSError):
+        return None
+    urls = list(env.openai["OPENAI_API_BASE_URLS"])  # type: ignore[call-overload]
+    keys = list(env.openai["OPENAI_API_KEYS"])  # type: ignore[call-overload]
+    for index, url in enumerate(urls):
+        if is_gt_entry(url, openai_base) and index < len(keys) and keys[index]:
+            return keys[index]
+    return None
+
+
+async def context_for_profile(
+    profile: Profile,
+    catalog: Catalog,
+    *,
+    timeout: float,
+    test_user: tuple[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> CheckContext:
+    """Resolve the key (store, then target) and the Open WebUI admin credential (env, then store)."""
+    from gtwizard.errors import GtwizardError
+    from gtwizard.secrets import admin_entry, key_entry
+
+    env = os.environ if environ is None else environ
+    try:
+        store: SecretStore | None = _store(profile, timeout)
+    except GtwizardError:
+        store = None
+    api_key = None
+    if store is not None and profile.key_id:
+        api_key = await _read(store, key_entry(profile.name, profile.key_id))
+    token = env.get(TOKEN_ENV) or None
+    if token is None and store is not None:
+        token = await _read(store, admin_entry(profile.name))
+    ca = profile.extra.get("ca_bundle")
+    ctx = CheckContext(
+        profile=profile,
+        api_key=api_key,
+        catalog=catalog,
+        openwebui_url=openwebui_url_of(profile),
+        openwebui_token=token,
+        test_user=test_user,
+        ca_bundle=ca if isinstance(ca, str) and ca else None,
+        timeout=timeout,
+    )
+    if ctx.api_key is None and profile.target_kind == "env-file" and profile.target_place:
+        ctx.api_key = _key_from_env_file(profile, ctx.openai_base)
+    if ctx.api_key is None and ctx.openwebui_known:
+        try:
+            conn = await asyncio.wait_for(ctx.gt_connection(), timeout)
+        except (GtwizardError, TimeoutError):
+            conn = None
+        ctx.api_key = conn.key if conn and conn.key else None
+    return ctx

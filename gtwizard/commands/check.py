@@ -1,0 +1,134 @@
+"""`gtwizard check`: run the live checks for a profile and keep the result as its last check.
+
+Exit 0 when no check failed, 1 when one did, 2 for bad usage (unknown profile, missing test-user
+password). Secrets come from the store or the environment, never from argv.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from gtwizard.errors import EXIT_FAILED, EXIT_OK
+
+DEFAULT_TIMEOUT = 20.0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "check",
+        help="run the live validation checks for a profile",
+        description="Check a profile live: the product's validation checklist (chat, no leak, "
+        "rotation documented) and the technical checks behind it. Open WebUI checks need its "
+        "admin credential (GTWIZARD_OPENWEBUI_TOKEN or the stored one).",
+    )
+    p.add_argument("--profile", metavar="NAME", help="profile to check (default: the default one)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="S",
+        help=f"seconds each check may take (default {DEFAULT_TIMEOUT:g})",
+    )
+    p.add_argument(
+        "--test-user",
+        metavar="EMAIL",
+        help="existing ordinary Open WebUI user to check as (password in "
+        "GTWIZARD_OPENWEBUI_TEST_PASSWORD); default: a temporary user, deleted afterwards",
+    )
+    p.set_defaults(func=run)
+
+
+def _table(report: Any, profile: Any) -> str:
+    """Word statuses, one check per line, the hint under a failure; readable at 80 columns."""
+    lines = [f"Profile {profile.name}: {profile.product_preset} -> {profile.tenant_host}", ""]
+    width = max(len(r.id) for r in report.results)
+    for r in report.results:
+        lines.append(f"{r.status.upper():<5} {r.id:<{width}}  {r.detail}")
+        if r.hint and r.status in ("fail", "warn"):
+            lines.append(f"{'':<5} {'':<{width}}  -> {r.hint}")
+    counts = report.summary()
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    lines += ["", f"{'OK' if report.ok else 'FAILED'}: {summary}"]
+    return "\n".join(lines)
+
+
+def _test_user(email: str | None) -> tuple[str, str] | None:
+    import os
+
+    from gtwizard.checks.load import TEST_PASSWORD_ENV
+    from gtwizard.errors import InvalidInput
+
+    if not email:
+        return None
+    password = os.environ.get(TEST_PASSWORD_ENV)
+    if not password:
+        raise InvalidInput(
+            f"--test-user {email} needs its password in {TEST_PASSWORD_ENV}",
+            f"export {TEST_PASSWORD_ENV} (never pass a password on the command line)",
+        )
+    return email, password
+
+
+def _remember(name: str, report: Any) -> str | None:
+    """Store the result as the profile's last check and audit it; return a warning on failure."""
+    import datetime as dt
+
+    from gtwizard import audit
+    from gtwizard.errors import GtwizardError
+    from gtwizard.profiles import LastCheck, get_profile, save_profile
+
+    counts = report.summary()
+    audit.record(
+        "check",
+        profile=name,
+        key_id=get_profile(name).key_id or None,
+        outcome="ok" if report.ok else "failed",
+        detail=", ".join(f"{n} {s}" for s, n in counts.items()),
+        failed=[r.id for r in report.results if r.status == "fail"],
+    )
+    try:
+        profile = get_profile(name)  # fresh: keep anything changed while checks ran
+        profile.last_check = LastCheck(dt.datetime.now(dt.UTC), report.ok, counts)
+        save_profile(profile)
+    except GtwizardError as exc:
+        return f"the result was not saved in the profile: {exc.one_line()}"
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+    import json
+    import sys
+
+    from gtwizard.checks import all_checks, run_checks
+    from gtwizard.checks.load import context_for_profile
+    from gtwizard.errors import InvalidInput
+    from gtwizard.presets.catalog import load_catalog
+    from gtwizard.profiles import default_profile_name, get_profile
+
+    if not args.timeout or args.timeout <= 0:
+        raise InvalidInput("--timeout must be a positive number of seconds")
+    name = args.profile or default_profile_name()
+    if not name:
+        raise InvalidInput(
+            "no profile to check", "pass --profile NAME (see 'gtwizard profiles list')"
+        )
+    profile = get_profile(name)
+    test_user = _test_user(args.test_user)
+    catalog = load_catalog()
+
+    async def go() -> Any:
+        ctx = await context_for_profile(profile, catalog, timeout=args.timeout, test_user=test_user)
+        return await run_checks(all_checks(), ctx)
+
+    report = asyncio.run(go())
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        print(_table(report, profile))
+    warning = _remember(name, report)
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+    return EXIT_OK if report.ok else EXIT_FAILED

@@ -6,6 +6,7 @@ The session keeps the secret in memory only as long as the run needs it; it neve
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,7 +92,15 @@ class SetupSession:
         if req.target is not None:
             self.warnings.extend(await preflight(req.target, ca_bundle=req.ca_bundle))
         if not req.dry_run:
-            self.storage = decide_storage(req.storage, has_target=req.target is not None)
+            await self.decide_storage()
+
+    async def decide_storage(self) -> StorageDecision:
+        """Probe the chosen storage off the event loop (keyring calls block, with a timeout)."""
+        req = self.request
+        self.storage = await asyncio.to_thread(
+            decide_storage, req.storage, has_target=req.target is not None
+        )
+        return self.storage
 
     async def resolve_names(self, operator_token: str | None) -> KeyChoice:
         """Sort the chosen names by kind (from the tenant when an operator token is known)."""
@@ -120,6 +129,14 @@ class SetupSession:
         return self.choice
 
     # --- the key -----------------------------------------------------------------------------
+
+    @property
+    def has_key(self) -> bool:
+        return self._secret is not None
+
+    async def store_pasted(self) -> None:
+        """Store a pasted key that was verified earlier (the TUI verifies on the Mint step)."""
+        await self._store_or_undo()
 
     async def mint(self, operator_token: str) -> None:
         """Mint with the operator token, then store at once (storage was verified in preflight)."""
@@ -176,8 +193,9 @@ class SetupSession:
         req = self.request
         if self.storage is None:
             raise OperationFailed("storage was not checked before the key", "run preflight first")
+        entry = key_entry(req.profile, self._need_key_id())
         try:
-            self.storage.store.put(key_entry(req.profile, self._need_key_id()), self._need_secret())
+            await asyncio.to_thread(self.storage.store.put, entry, self._need_secret())
         except GtwizardError:
             await self.rollback()
             raise
@@ -243,7 +261,7 @@ class SetupSession:
             raise
         audit.record("apply", profile=req.profile, key_id=self.key_id, target=target.kind)
         if isinstance(target, AdminApiTarget) and req.keep_admin_token and self.storage:
-            self.storage.store.put(admin_entry(req.profile), target.token)
+            await asyncio.to_thread(self.storage.store.put, admin_entry(req.profile), target.token)
 
     def save(self) -> Profile:
         req, choice, base = self.request, self._need_choice(), self._need_base()
@@ -291,7 +309,8 @@ class SetupSession:
         req = self.request
         if self.storage is not None and self.key_id:
             try:
-                if self.storage.store.delete(key_entry(req.profile, self.key_id)):
+                entry = key_entry(req.profile, self.key_id)
+                if await asyncio.to_thread(self.storage.store.delete, entry):
                     done.append("deleted the stored key")
             except GtwizardError:
                 pass

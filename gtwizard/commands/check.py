@@ -71,32 +71,6 @@ def _test_user(email: str | None) -> tuple[str, str] | None:
     return email, password
 
 
-def _remember(name: str, report: Any) -> str | None:
-    """Store the result as the profile's last check and audit it; return a warning on failure."""
-    import datetime as dt
-
-    from gtwizard import audit
-    from gtwizard.errors import GtwizardError
-    from gtwizard.profiles import LastCheck, get_profile, save_profile
-
-    counts = report.summary()
-    audit.record(
-        "check",
-        profile=name,
-        key_id=get_profile(name).key_id or None,
-        outcome="ok" if report.ok else "failed",
-        detail=", ".join(f"{n} {s}" for s, n in counts.items()),
-        failed=[r.id for r in report.results if r.status == "fail"],
-    )
-    try:
-        profile = get_profile(name)  # fresh: keep anything changed while checks ran
-        profile.last_check = LastCheck(dt.datetime.now(dt.UTC), report.ok, counts)
-        save_profile(profile)
-    except GtwizardError as exc:
-        return f"the result was not saved in the profile: {exc.one_line()}"
-    return None
-
-
 def run(args: argparse.Namespace) -> int:
     import asyncio
     import json
@@ -128,7 +102,9 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_json(), indent=2))
     else:
         print(_table(report, profile))
-    warning = _remember(name, report)
+    from gtwizard.checks.record import remember
+
+    warning = remember(name, report)
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK if report.ok else EXIT_FAILED

@@ -61,6 +61,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="store the Open WebUI admin credential for rotation",
     )
     p.add_argument(
+        "--snippet",
+        metavar="FILE",
+        help="other products: write the generated configuration snippet here (else print it)",
+    )
+    p.add_argument(
+        "--snippet-with-key",
+        action="store_true",
+        help="put the key itself into the --snippet file (mode 0600) instead of a reference",
+    )
+    p.add_argument(
         "--dry-run", action="store_true", help="show what would change; mint and write nothing"
     )
     p.add_argument("--yes", action="store_true", help="do not ask before writing")
@@ -105,7 +115,17 @@ def build_request(args: argparse.Namespace):  # SetupRequest, imported lazily
     if product.slug != "open-webui" and target is not None:
         raise InvalidInput(
             f"{product.name} has no automated target yet",
-            "leave out --env-file/--openwebui-url; the key is stored and checked on the GT side",
+            "leave out --env-file/--openwebui-url; use --snippet FILE for its configuration",
+        )
+    if product.slug == "open-webui" and (args.snippet or args.snippet_with_key):
+        raise InvalidInput(
+            "Open WebUI is configured directly, not through a snippet",
+            "use --env-file PATH or --openwebui-url URL instead of --snippet",
+        )
+    if args.snippet_with_key and not args.snippet:
+        raise InvalidInput(
+            "--snippet-with-key needs --snippet FILE",
+            "the key is never printed; name a file to receive it (written with mode 0600)",
         )
     return SetupRequest(
         profile=validate_profile_name(args.profile),
@@ -169,6 +189,7 @@ async def _run(args: argparse.Namespace) -> int:
             )
             await session.verify()
             await session.choose_base()
+            _snippet(args, session, write=False)
             if request.target is not None:
                 plan = session.make_plan()
                 if isinstance(request.target, EnvFileTarget):
@@ -186,6 +207,7 @@ async def _run(args: argparse.Namespace) -> int:
             _say(args, f"key verified; stored in {session.storage.location}")
         base = await session.choose_base()
         _say(args, f"base: {base.openai_base}\n  why: {base.reason}")
+        _snippet(args, session, write=True)
         if request.target is not None:
             plan = session.make_plan()
             if isinstance(request.target, EnvFileTarget):
@@ -211,9 +233,52 @@ async def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _snippet(args: argparse.Namespace, session, *, write: bool) -> None:
+    """Other products: build the configuration snippet; write it to --snippet FILE or print it.
+
+    The key goes in only with --snippet-with-key and only into the file (never stdout or JSON).
+    """
+    from pathlib import Path
+
+    from gtwizard.snippets import build_snippet, write_snippet
+
+    request = session.request
+    if request.product.slug == "open-webui" or session.base is None:
+        return
+    with_key = bool(args.snippet_with_key) and write
+    snippet = build_snippet(
+        request.product,
+        openai_base=session.base.openai_base,
+        gt_base=request.host.gt_base,
+        names=session.choice.names if session.choice else request.names,
+        base_reason=session.base.reason,
+        secret=session._secret if with_key else None,
+        include_secret=with_key,
+    )
+    info: dict = {
+        "format": snippet.format,
+        "base": snippet.base,
+        "key_reference": snippet.key_reference,
+        "includes_key": snippet.includes_secret,
+        "path": None,
+    }
+    if args.snippet and write:
+        path = write_snippet(Path(args.snippet), snippet)
+        info["path"] = str(path)
+        _say(args, f"snippet ({snippet.format}) written to {path} (mode {snippet.file_mode:o})")
+    elif args.json:
+        info["text"] = snippet.text  # never holds the key: with_key needs a file
+    else:
+        print(snippet.text, end="", flush=True)
+    session.snippet_info = info
+
+
 def _emit(args: argparse.Namespace, session) -> None:
     """The one JSON object of `--json` (never a secret: session.result() holds none)."""
     if args.json:
         out = session.result()
+        info = getattr(session, "snippet_info", None)
+        if info is not None:
+            out["snippet"] = info
         out["ok"] = True
         print(json.dumps(out, indent=2))

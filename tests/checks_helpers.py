@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from gtwizard.checks.checklist import runbook_path
-from gtwizard.checks.context import CheckContext, chat_models
+from gtwizard.checks.context import CheckContext, applied_models
 from gtwizard.presets.catalog import load_catalog
 from gtwizard.profiles import Profile, save_profile
 from gtwizard.sandbox.catalog import DEMO_AGENT_ALIASES, DEMO_RAW_MODELS
@@ -61,7 +60,7 @@ def write_env_file(profile: Profile, key: str, model_ids: list[str] | None = Non
     configs = {
         "0": {
             "enable": True,
-            "model_ids": chat_models(profile) if model_ids is None else model_ids,
+            "model_ids": applied_models(profile) if model_ids is None else model_ids,
             "prefix_id": "",
             "tags": [],
             "connection_type": "external",
@@ -74,14 +73,10 @@ def write_env_file(profile: Profile, key: str, model_ids: list[str] | None = Non
 
 
 def write_runbook(profile: Profile) -> Path:
-    """A runbook naming the current facts (what `gtwizard runbook` is expected to produce)."""
-    path = runbook_path(profile)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        f"# {profile.name}\nkey id {profile.key_id}\nbase {profile.openai_base}\n"
-        f"target {profile.target_place}\nstorage {profile.storage_kind}\n"
-    )
-    return path
+    """The runbook `gtwizard runbook` writes (it also records its path in the profile)."""
+    from gtwizard.runbook import write_runbook as write
+
+    return write(profile)
 
 
 def context(profile: Profile, key: str | None, **kw: Any) -> CheckContext:

@@ -19,7 +19,7 @@ from checks_helpers import context, make_profile, statuses, write_runbook
 from owui_fixture import OpenWebUI, start_openwebui, stop_openwebui
 
 from gtwizard.checks import all_checks, run_checks
-from gtwizard.checks.context import chat_models
+from gtwizard.checks.context import applied_models, chat_models
 from gtwizard.commands import check as check_command
 from gtwizard.openwebui.admin import OpenAIConfig, OpenWebUIAdmin
 from gtwizard.profiles import Profile
@@ -79,7 +79,7 @@ async def test_user_without_grant_fails_while_admin_works_then_all_pass(
     sandbox: Any, tmp_path: Path, owui: OpenWebUI, admin_token: str
 ) -> None:
     profile, key = setup_profile(sandbox, tmp_path, owui)
-    models = chat_models(profile)
+    models = applied_models(profile)  # the whole allowlist, as setup applies it
     await apply(owui, admin_token, profile, key, models)
 
     report = await check_all(profile, key, owui, admin_token)
@@ -90,7 +90,9 @@ async def test_user_without_grant_fails_while_admin_works_then_all_pass(
     assert "access" in chat.hint
     assert sorted(chat.evidence["admin_models"]) == sorted(models)
     async with OpenWebUIAdmin(owui.url, admin_token) as admin:
-        assert (await admin.chat(models[0], "hello")).text  # the admin's view looks fine
+        assert (
+            await admin.chat(chat_models(profile)[0], "hello")
+        ).text  # the admin's view looks fine
         for name in models:
             await admin.grant_model_access(name, "*")
 
@@ -114,7 +116,7 @@ def test_command_reports_all_passing_as_json(
 ) -> None:
     """Relies on the grants made by the previous test (same model names)."""
     profile, key = setup_profile(sandbox, tmp_path, owui)
-    asyncio.run(apply(owui, admin_token, profile, key, chat_models(profile)))
+    asyncio.run(apply(owui, admin_token, profile, key, applied_models(profile)))
     monkeypatch.setenv("GTWIZARD_OPENWEBUI_TOKEN", admin_token)
     parser = argparse.ArgumentParser(prog="gtwizard")
     check_command.register(parser.add_subparsers())
@@ -132,7 +134,7 @@ async def test_existing_test_user_is_used_and_kept(
     sandbox: Any, tmp_path: Path, owui: OpenWebUI, admin_token: str
 ) -> None:
     profile, key = setup_profile(sandbox, tmp_path, owui)
-    await apply(owui, admin_token, profile, key, chat_models(profile))
+    await apply(owui, admin_token, profile, key, applied_models(profile))
     email, password = "plain-checker@owui.test", "plain-checker-pass-1"
     async with OpenWebUIAdmin(owui.url, admin_token) as admin:
         user_id = await admin.add_user("Plain Checker", email, password)
@@ -169,7 +171,7 @@ async def test_config_changed_behind_the_wizards_back_fails_drift_and_no_leak(
     sandbox: Any, tmp_path: Path, owui: OpenWebUI, admin_token: str
 ) -> None:
     profile, key = setup_profile(sandbox, tmp_path, owui)
-    models = chat_models(profile)
+    models = applied_models(profile)
     await apply(owui, admin_token, profile, key, models)
     assert (await check_all(profile, key, owui, admin_token)).result("openwebui-config").status == (
         "pass"
@@ -199,7 +201,7 @@ async def test_task_model_outside_the_allowlist_fails(
     sandbox: Any, tmp_path: Path, owui: OpenWebUI, admin_token: str
 ) -> None:
     profile, key = setup_profile(sandbox, tmp_path, owui)
-    await apply(owui, admin_token, profile, key, chat_models(profile))
+    await apply(owui, admin_token, profile, key, applied_models(profile))
     headers = {"Authorization": f"Bearer {admin_token}"}
     async with httpx.AsyncClient(base_url=owui.url, headers=headers, timeout=30) as http:
         tasks = (await http.get("/api/v1/tasks/config")).json()
@@ -222,7 +224,7 @@ async def test_embeddings_through_gt_without_embed_scope_fail(
 ) -> None:
     """Last in the module: it leaves Open WebUI embedding through GT."""
     profile, key = setup_profile(sandbox, tmp_path, owui)
-    await apply(owui, admin_token, profile, key, chat_models(profile))
+    await apply(owui, admin_token, profile, key, applied_models(profile))
     async with OpenWebUIAdmin(owui.url, admin_token) as admin:
         await admin.update_embedding_config(profile.openai_base, key, "text-embedding-small")
     report = await check_all(profile, key, owui, admin_token)
@@ -239,7 +241,7 @@ async def test_embeddings_through_gt_without_embed_scope_fail(
         scopes=["inference:chat", "inference:embed"],
         embeddings=True,
     )
-    await apply(owui, admin_token, wide, wide_key, chat_models(wide))
+    await apply(owui, admin_token, wide, wide_key, applied_models(wide))
     async with OpenWebUIAdmin(owui.url, admin_token) as admin:
         await admin.update_embedding_config(wide.openai_base, wide_key, "text-embedding-small")
     report = await check_all(wide, wide_key, owui, admin_token)

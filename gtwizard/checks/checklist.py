@@ -170,12 +170,12 @@ async def no_leak(ctx: CheckContext) -> CheckOutcome:
 
 def runbook_path(profile: Any) -> Path:
     """Where `gtwizard runbook` keeps a profile's operator runbook, unless the profile says."""
-    from gtwizard.paths import state_dir
+    from gtwizard.runbook import default_runbook_path
 
     named = profile.extra.get("runbook_path")
     if isinstance(named, str) and named:
         return Path(named)
-    return state_dir() / "runbooks" / f"{profile.name}.md"
+    return default_runbook_path(profile)
 
 
 async def rotation_documented(ctx: CheckContext) -> CheckOutcome:

@@ -36,14 +36,18 @@ def fingerprint(key: str | None) -> str:
 def chat_models(profile: Profile) -> list[str]:
     """The names a user should be able to chat with: what was applied to the client.
 
-    Setup may record the applied list as `model_ids`; otherwise every allowlisted name except
-    embedding models (a chat with an embedding model proves nothing).
+    Every applied name except embedding models (a chat with an embedding model proves nothing).
     """
+    embed = profile.extra.get("embedding_model")
+    return [n for n in applied_models(profile) if n != embed and "embed" not in n.lower()]
+
+
+def applied_models(profile: Profile) -> list[str]:
+    """The model_ids setup wrote into Open WebUI's connection: the whole allowlist, in order."""
     applied = profile.extra.get("model_ids")
     if isinstance(applied, list) and all(isinstance(m, str) for m in applied):
         return list(applied)
-    names = [*profile.agent_aliases, *profile.raw_models]
-    return [n for n in names if "embed" not in n.lower()]
+    return [*profile.agent_aliases, *profile.raw_models]
 
 
 def allowlist(profile: Profile) -> list[str]:

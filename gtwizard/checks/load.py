@@ -32,6 +32,12 @@ def openwebui_url_of(profile: Profile) -> str | None:
     return url if isinstance(url, str) and url else None
 
 
+def env_dialect(profile: Profile) -> str:
+    """How the env file is read (docker, compose, systemd), as setup recorded it."""
+    dialect = profile.extra.get("env_dialect")
+    return dialect if isinstance(dialect, str) and dialect else "docker"
+
+
 def _store(profile: Profile, timeout: float) -> SecretStore:
     from gtwizard.secrets import open_store
 
@@ -56,7 +62,7 @@ def _key_from_env_file(profile: Profile, openai_base: str) -> str | None:
     from gtwizard.openwebui.persistent import read_env_config
 
     try:
-        env = read_env_config(Path(profile.target_place))
+        env = read_env_config(Path(profile.target_place), env_dialect(profile))
     except (GtwizardError, OSError):
         return None
     urls = list(env.openai["OPENAI_API_BASE_URLS"])  # type: ignore[call-overload]

@@ -12,7 +12,7 @@ import asyncio
 from typing import Any
 
 from gtwizard.checks.base import Check, CheckOutcome, failed, passed, skipped, warned
-from gtwizard.checks.context import CheckContext, chat_models, fingerprint
+from gtwizard.checks.context import CheckContext, applied_models, chat_models, fingerprint
 
 # Routes Open WebUI never needs, with the scope that would open them and a harmless body.
 DENIED_PROBES: dict[str, tuple[str, dict[str, Any]]] = {
@@ -302,7 +302,7 @@ def _differences(
         diffs.append(f"key is {fingerprint(key)}, applied {fingerprint(ctx.api_key)}")
     if conf.get("enable") is False:
         diffs.append("the connection itself is disabled")
-    want = sorted(chat_models(ctx.profile))
+    want = sorted(applied_models(ctx.profile))
     have = conf.get("model_ids")
     if not isinstance(have, list) or sorted(map(str, have)) != want:
         diffs.append(
@@ -344,10 +344,11 @@ async def openwebui_config(ctx: CheckContext) -> CheckOutcome:
     if profile.target_kind == "env-file" and profile.target_place:
         from pathlib import Path
 
+        from gtwizard.checks.load import env_dialect
         from gtwizard.openwebui.envfile import is_gt_entry
         from gtwizard.openwebui.persistent import read_env_config
 
-        env = read_env_config(Path(profile.target_place))
+        env = read_env_config(Path(profile.target_place), env_dialect(profile))
         urls = list(env.openai["OPENAI_API_BASE_URLS"])  # type: ignore[call-overload]
         keys = list(env.openai["OPENAI_API_KEYS"])  # type: ignore[call-overload]
         configs: dict[str, Any] = env.openai["OPENAI_API_CONFIGS"]  # type: ignore[assignment]

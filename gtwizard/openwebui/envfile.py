@@ -411,6 +411,8 @@ class EnvPlan:
 
 
 def _display(line: str, secrets: Sequence[str]) -> str:
+    # undecodable bytes ride along as lone surrogates; a strict stdout could not print them
+    line = line.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     m = _ASSIGN.match(line)
     if m and _SECRET_NAME.search(m.group("key")):
         value = m.group("value")

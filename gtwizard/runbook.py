@@ -1,0 +1,158 @@
+"""The operator runbook for one profile: what was set up, why, and how to rotate and check it.
+
+The runbook is for the person on call months later, who may not have gtwizard at hand: it names the
+tenant, the base URL and why that form was chosen, the key's preset, scopes and allowlist, where the
+key lives, and the rotation steps both with gtwizard and by hand. It never holds a secret; only the
+key id. `write_runbook` records the path and key id in the profile so the checks can tell whether
+the file on disk still describes the current key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gtwizard.fileio import atomic_write
+from gtwizard.profiles import Profile, save_profile
+from gtwizard.redact import redact
+from gtwizard.tenant import parse_host
+
+STORAGE_WORDS = {
+    "keyring": "the OS keyring (service 'gtwizard')",
+    "file": "a plain-text 0600 file",
+    "none": "nowhere on this machine: only in the client's configuration",
+}
+
+
+def default_runbook_path(profile: Profile) -> Path:
+    """Where the runbook goes when no -o is given (the checks look there too)."""
+    from gtwizard.paths import state_dir
+
+    return state_dir() / "runbooks" / f"{profile.name}.md"
+
+
+def _bullets(items: list[str], empty: str = "none") -> str:
+    return "\n".join(f"- `{item}`" for item in items) if items else f"- {empty}"
+
+
+def _product_name(slug: str) -> str:
+    try:
+        from gtwizard.presets.catalog import load_catalog
+
+        return load_catalog().product(slug).name
+    except Exception:  # a missing or broken preset must not stop the runbook
+        return slug
+
+
+def _where_applied(profile: Profile) -> str:
+    if profile.target_kind == "admin-api":
+        return (
+            f"Open WebUI at {profile.target_place}, changed live through its admin API "
+            "(Admin Settings > Connections; stored in Open WebUI's database)"
+        )
+    if profile.target_kind == "env-file":
+        url = profile.extra.get("openwebui_url")
+        seen = f"; Open WebUI itself runs at {url}" if url else ""
+        return (
+            f"the env file {profile.target_place} "
+            f"({profile.extra.get('env_dialect', 'docker')} syntax), read when Open WebUI starts"
+            f"{seen}"
+        )
+    return "no client target: the key is only stored"
+
+
+def render_runbook(profile: Profile) -> str:
+    """The markdown text; built only from the profile, so it cannot contain a secret."""
+    host = parse_host(profile.tenant_host)
+    product = _product_name(profile.product_preset)
+    base = (profile.openai_base or host.openai_base_v1).rstrip("/")
+    reason = str(profile.extra.get("base_reason") or "not recorded")
+    embed = profile.extra.get("embedding_model")
+    storage = STORAGE_WORDS.get(profile.storage_kind, profile.storage_kind)
+    if profile.storage_kind == "file" and profile.storage_location:
+        storage += f" at {profile.storage_location}"
+    created = profile.key_created_at.date().isoformat() if profile.key_created_at else "unknown"
+    expires = profile.key_expires_at.date().isoformat() if profile.key_expires_at else "never"
+    console = host.gt_api_console
+    by_hand_apply = (
+        "In Open WebUI: Admin Settings > Connections, edit the OpenAI connection whose URL is "
+        f"`{base}`, paste the new key, save, and press the connection's verify button."
+    )
+    if profile.target_kind == "env-file":
+        by_hand_apply = (
+            f"Put the new key into `{profile.target_place}` (the OPENAI_API_KEYS entry at the "
+            f"same position as `{base}` in OPENAI_API_BASE_URLS) and restart Open WebUI. After "
+            "its first start Open WebUI keeps its settings in its database, so unless "
+            "ENABLE_PERSISTENT_CONFIG=false is set, change the key in Admin Settings > "
+            "Connections as well."
+        )
+    lines = [
+        f"# Operator runbook: {product} on GT (profile `{profile.name}`)",
+        "",
+        "Written by gtwizard. It holds no secret; the key itself is only where 'Key' says.",
+        "",
+        "## Connection",
+        f"- Product: {product} (preset `{profile.product_preset}`)",
+        f"- Tenant: `{host.netloc}` (GT base `{host.gt_base}`)",
+        f"- OpenAI base used by the client: `{base}` (form: {profile.base_form})",
+        f"- Why this base: {reason}",
+        f"- Applied to: {_where_applied(profile)}",
+        "",
+        "## Key",
+        f"- Key id: `{profile.key_id}` (created {created}, expires {expires})",
+        f"- Key preset: `{profile.key_preset}`",
+        f"- Rotation policy: every {profile.rotation_days} days",
+        f"- Stored in ({profile.storage_kind}): {storage}",
+        "- Scopes:",
+        _bullets(list(profile.scopes)),
+        "- Agent aliases allowed:",
+        _bullets(list(profile.agent_aliases)),
+        "- Raw models allowed:",
+        _bullets(list(profile.raw_models)),
+        f"- Embeddings through GT: {'yes, model `' + str(embed) + '`' if embed else 'no'}",
+        "",
+        "## Rotate the key with gtwizard",
+        f"1. `gtwizard rotate --profile {profile.name}` (add `--yes` to skip the question).",
+        "   With GTWIZARD_OPERATOR_TOKEN set the new key is minted and the old one revoked for you;",
+        f"   without it, make the new key in {console} and pass it with `--key-stdin`,",
+        "   and revoke the old one there when gtwizard asks.",
+        "2. The new key is stored as pending, applied, and verified where the client uses it",
+        "   (a chat as an ordinary Open WebUI user) before the old key is revoked.",
+        f"3. If it stops half-way: `gtwizard rotate --profile {profile.name} --resume`.",
+        "",
+        "## Rotate the key by hand",
+        f"1. In {console}, make a new key with preset `{profile.key_preset}`, the same scopes and",
+        "   the same allowlist as above. Copy the secret: it is shown once.",
+        f"2. {by_hand_apply}",
+        "3. As an ordinary user (not the admin), chat with each allowed model in Open WebUI.",
+        f"4. Only then revoke the old key `{profile.key_id}` in {console}, and check that it now",
+        "   gets 401.",
+        "",
+        "## Check",
+        f"- `gtwizard check --profile {profile.name}` runs the validation checklist live.",
+        f"- By hand: `curl -H 'Authorization: Bearer <key>' {base}/models` lists exactly the",
+        "  allowed names; an ordinary Open WebUI user sees only those in the model picker.",
+        "",
+    ]
+    return redact("\n".join(lines))
+
+
+def write_runbook(profile: Profile, path: Path | None = None) -> Path:
+    """Write the runbook atomically and record where, and for which key, in the profile."""
+    target = Path(path) if path is not None else default_runbook_path(profile)
+    if target.parent == default_runbook_path(profile).parent:
+        from gtwizard.paths import ensure_private_dir
+
+        ensure_private_dir(target.parent)
+    atomic_write(target, render_runbook(profile).encode("utf-8"), mode=0o644, backup=False)
+    profile.extra["runbook_path"] = str(target.absolute())
+    profile.extra["runbook_key_id"] = profile.key_id
+    save_profile(profile)
+    return target
+
+
+def refresh_if_exported(profile: Profile) -> Path | None:
+    """After a rotation: rewrite the runbook if one was exported before; None otherwise."""
+    recorded = profile.extra.get("runbook_path")
+    if not isinstance(recorded, str) or not recorded:
+        return None
+    return write_runbook(profile, Path(recorded))

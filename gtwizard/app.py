@@ -13,16 +13,33 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from gtwizard.presets.catalog import Catalog, load_catalog
+from gtwizard.setup.session import SetupSession
 from gtwizard.wizard import STEP_TITLES, STEPS, WizardState
 
 
 def _screen_factories() -> dict[str, Callable[[WizardApp], Screen]]:
+    from gtwizard.screens.apply import ApplyScreen
+    from gtwizard.screens.checks import ChecksScreen
+    from gtwizard.screens.key import KeyScreen
+    from gtwizard.screens.mint import MintScreen
     from gtwizard.screens.product import ProductScreen
+    from gtwizard.screens.review import ReviewScreen
+    from gtwizard.screens.storage import StorageScreen
+    from gtwizard.screens.summary import SummaryScreen
+    from gtwizard.screens.target import TargetScreen
     from gtwizard.screens.tenant import TenantScreen
 
     return {
         "product": lambda app: ProductScreen(app.catalog),
         "tenant": lambda app: TenantScreen(),
+        "key": lambda app: KeyScreen(),
+        "mint": lambda app: MintScreen(),
+        "storage": lambda app: StorageScreen(),
+        "target": lambda app: TargetScreen(),
+        "review": lambda app: ReviewScreen(),
+        "apply": lambda app: ApplyScreen(),
+        "checks": lambda app: ChecksScreen(),
+        "summary": lambda app: SummaryScreen(),
     }
 
 
@@ -69,6 +86,21 @@ class WizardApp(App[int]):
         index = self.steps.index(step)
         if index > 0:
             self.switch_screen(self.steps[index - 1])
+
+    async def fresh_session(self, *, force: bool = False) -> SetupSession:
+        """The setup session for the current answers; a key made for other answers is undone."""
+        signature = self.state.key_choices()
+        old = self.state.session
+        if old is not None and not force and self.state.key_signature == signature:
+            return old
+        if old is not None and old.has_key:
+            await old.rollback()
+        session = SetupSession(self.state.setup_request(self.catalog))
+        self.state.session = session
+        self.state.key_signature = signature
+        self.state.profile = None
+        self.state.check_report = None
+        return session
 
     def action_quit_wizard(self) -> None:
         """Leave without writing anything (nothing is written before Apply)."""

@@ -49,7 +49,9 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes, *, mode: int = SECRET_MODE, backup: bool = True) -> Path | None:
+def atomic_write(
+    path: Path, data: bytes, *, mode: int = SECRET_MODE, backup: bool = True
+) -> Path | None:
     """Replace `path` with `data` atomically; return the backup path when one was made.
 
     The new file gets `mode` (0600 by default: most files we write hold a secret or sit next to

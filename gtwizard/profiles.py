@@ -27,7 +27,7 @@ from gtwizard.redact import redact
 CONFIG_NAME = "config.toml"
 FORMAT_VERSION = 1
 BASE_FORMS = ("unversioned", "v1")
-TARGET_KINDS = ("env-file", "admin-api")
+TARGET_KINDS = ("env-file", "admin-api", "none")  # none: key stored, no product target yet
 STORAGE_KINDS = ("keyring", "file", "none")
 DEFAULT_ROTATION_DAYS = 90
 EXPIRY_WARNING_DAYS = 14

@@ -1,17 +1,21 @@
 """What the operator has chosen so far in the setup flow (core: no Textual).
 
 The TUI screens read and write this one object; Back never loses anything because the answers live
-here, not in the widgets. The CLI's `setup` builds the same object from flags.
+here, not in the widgets. `setup_request()` turns them into the same `SetupRequest` the CLI builds
+from flags, so both front ends run the same core steps.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from gtwizard.presets.catalog import Catalog
+from gtwizard.setup.session import SetupRequest, SetupSession
+from gtwizard.setup.targets import AdminApiTarget, EnvFileTarget
 from gtwizard.tenant import TenantHost
 
-# The full flow, in order. Later issues fill in the steps after "tenant".
 STEPS: tuple[str, ...] = (
     "product",
     "tenant",
@@ -41,7 +45,7 @@ STEP_TITLES: dict[str, str] = {
 
 @dataclass
 class WizardState:
-    """The operator's answers, step by step. Never holds a secret longer than a step needs it."""
+    """The operator's answers, step by step. Secrets live here only in memory, never saved."""
 
     product_slug: str | None = "open-webui"
     host_text: str = ""
@@ -50,4 +54,72 @@ class WizardState:
     ca_bundle: str | None = None
     demo: bool = False
     profile_name: str = "default"
+    # Key
+    key_preset_slug: str | None = None
+    names: tuple[str, ...] = ()
+    embeddings: bool = False
+    published: list[tuple[str, str]] | None = None
+    # Mint
+    mint_mode: str = "auto"  # "auto" (operator token) or "manual" (pasted key)
+    operator_token: str | None = field(default=None, repr=False)
+    # Storage: None = the OS keyring (probed); "file" or "none" only by the operator's choice
+    storage_kind: str | None = None
+    secrets_file: Path | None = None
+    # Target
+    target_kind: str = "env-file"
+    env_path: str = ""
+    env_dialect: str = "docker"
+    openwebui_url: str = ""
+    openwebui_token: str | None = field(default=None, repr=False)
+    audience: str = "all"
+    disable_persistent_config: bool = False
+    # Results
+    session: SetupSession | None = None
+    key_signature: tuple[Any, ...] | None = None
+    profile: Any = None
+    check_report: Any = None
     extras: dict[str, Any] = field(default_factory=dict)
+
+    def key_choices(self) -> tuple[Any, ...]:
+        """What the key depends on: if this changes after minting, the key must be made again."""
+        return (
+            self.host.gt_base if self.host else None,
+            self.product_slug,
+            self.key_preset_slug,
+            self.names,
+            self.embeddings,
+            self.mint_mode,
+        )
+
+    def target(self) -> EnvFileTarget | AdminApiTarget | None:
+        if self.target_kind == "admin-api" and self.openwebui_url:
+            return AdminApiTarget(
+                url=self.openwebui_url.strip(),
+                token=self.openwebui_token or "",
+                audience=self.audience,
+            )
+        if self.target_kind == "env-file" and self.env_path.strip():
+            return EnvFileTarget(
+                path=Path(self.env_path.strip()).expanduser().absolute(),
+                dialect=self.env_dialect,
+                admin_url=self.openwebui_url.strip() or None,
+                disable_persistent_config=self.disable_persistent_config,
+            )
+        return None
+
+    def setup_request(self, catalog: Catalog) -> SetupRequest:
+        assert self.host is not None and self.product_slug is not None
+        product = catalog.product(self.product_slug)
+        preset = catalog.key_preset(self.key_preset_slug or product.recommended_key_preset)
+        return SetupRequest(
+            profile=self.profile_name,
+            product=product,
+            key_preset=preset,
+            host=self.host,
+            names=self.names,
+            embeddings=self.embeddings,
+            storage=self.storage_kind,
+            target=self.target(),
+            ca_bundle=self.ca_bundle,
+            secrets_file=self.secrets_file,
+        )

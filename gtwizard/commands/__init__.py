@@ -12,6 +12,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "probe",
     "sandbox",
     "setup",
+    "check",
     "status",
     "profiles",
 )

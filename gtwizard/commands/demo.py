@@ -8,6 +8,7 @@ state dir.
 from __future__ import annotations
 
 import argparse
+import os
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -33,17 +34,26 @@ def demo_dir():
 
 def run(args: argparse.Namespace) -> int:
     from gtwizard.commands.tui import run_app
+    from gtwizard.paths import ensure_private_dir
     from gtwizard.sandbox import start_in_thread
     from gtwizard.wizard import WizardState
 
+    folder = ensure_private_dir(demo_dir())
     sandbox = start_in_thread(tls=bool(args.tls))
     try:
-        state = WizardState(host_text=sandbox.base_url.removesuffix("/api/tenant"), demo=True)
-        state.ca_bundle = sandbox.ca_file
-        state.extras["operator_token"] = sandbox.operator_token
-        state.extras["demo_dir"] = str(demo_dir())
+        state = WizardState(
+            host_text=sandbox.base_url.removesuffix("/api/tenant"),
+            demo=True,
+            profile_name="demo",
+            operator_token=sandbox.operator_token,
+            ca_bundle=sandbox.ca_file,
+            secrets_file=folder / "demo-secrets.json",
+            env_path=str(folder / "openwebui.env"),
+        )
         if args.openwebui_url:
-            state.extras["openwebui_url"] = args.openwebui_url
+            state.target_kind = "admin-api"
+            state.openwebui_url = args.openwebui_url
+            state.openwebui_token = os.environ.get("GTWIZARD_OPENWEBUI_TOKEN") or None
         return run_app(state)
     finally:
         sandbox.stop()

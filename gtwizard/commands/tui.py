@@ -13,10 +13,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import os
+
     from gtwizard.wizard import WizardState
 
     state = WizardState(host_text=getattr(args, "host", None) or "")
     state.ca_bundle = getattr(args, "ca_bundle", None)
+    state.operator_token = os.environ.get("GTWIZARD_OPERATOR_TOKEN") or None
+    state.openwebui_token = os.environ.get("GTWIZARD_OPENWEBUI_TOKEN") or None
     return run_app(state)
 
 

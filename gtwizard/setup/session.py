@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from gtwizard import audit
@@ -63,6 +64,7 @@ class SetupRequest:
     expires_days: int | None = None
     keep_admin_token: bool = False
     dry_run: bool = False
+    secrets_file: Path | None = None  # for --storage file; None = the default place
 
 
 @dataclass
@@ -94,11 +96,17 @@ class SetupSession:
         if not req.dry_run:
             await self.decide_storage()
 
-    async def decide_storage(self) -> StorageDecision:
-        """Probe the chosen storage off the event loop (keyring calls block, with a timeout)."""
+    async def decide_storage(self, *, target_follows: bool = False) -> StorageDecision:
+        """Probe the chosen storage off the event loop (keyring calls block, with a timeout).
+
+        `target_follows`: the TUI asks for the target after storage, so "none" is allowed there.
+        """
         req = self.request
         self.storage = await asyncio.to_thread(
-            decide_storage, req.storage, has_target=req.target is not None
+            decide_storage,
+            req.storage,
+            has_target=target_follows or req.target is not None,
+            file_path=req.secrets_file,
         )
         return self.storage
 

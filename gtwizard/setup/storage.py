@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from gtwizard.errors import InvalidInput
 from gtwizard.secrets import (
@@ -32,7 +33,13 @@ class StorageDecision:
         return self.store.location
 
 
-def decide_storage(kind: str | None, *, has_target: bool, timeout: float = 10.0) -> StorageDecision:
+def decide_storage(
+    kind: str | None,
+    *,
+    has_target: bool,
+    timeout: float = 10.0,
+    file_path: Path | None = None,
+) -> StorageDecision:
     """Check the chosen storage works; the keyring is probed with a canary write/read/delete.
 
     `kind=None` means the default (keyring); an unusable keyring never silently becomes a file:
@@ -56,7 +63,7 @@ def decide_storage(kind: str | None, *, has_target: bool, timeout: float = 10.0)
                 probe.failure,
             )
         return StorageDecision(open_store(chosen, timeout=timeout), probe)
-    return StorageDecision(open_store(chosen, timeout=timeout))
+    return StorageDecision(open_store(chosen, timeout=timeout, path=file_path))
 
 
 def explain_unusable(probe: KeyringProbe) -> str:

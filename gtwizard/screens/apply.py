@@ -1,0 +1,78 @@
+"""Step 8 — Apply: write the env file or call the admin API, save the profile; live step list."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual import work
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from gtwizard.errors import GtwizardError
+from gtwizard.screens.base import StepScreen
+
+MARKS = {"todo": "[ ]", "busy": "[…]", "done": "[✓]", "fail": "[✗]"}
+
+
+class ApplyScreen(StepScreen):
+    """Runs once when shown; on failure everything this run created is undone."""
+
+    step = "apply"
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="apply-steps")
+        yield Static(id="apply-outcome")
+
+    def on_mount(self) -> None:
+        self.steps: dict[str, str] = {}
+        super().on_mount()
+
+    def on_screen_resume(self) -> None:
+        if self.state.profile is None:
+            self.run_apply()
+        self.refresh_next()
+
+    def set_step(self, name: str, status: str) -> None:
+        self.steps[name] = status
+        self.query_one("#apply-steps", Static).update(
+            "\n".join(f"{MARKS[s]} {escape(n)}" for n, s in self.steps.items())
+        )
+
+    @work(exclusive=True, group="apply")
+    async def run_apply(self) -> None:
+        session = self.state.session
+        outcome = self.query_one("#apply-outcome", Static)
+        if session is None or session.request.target is None:
+            outcome.update("✗ Nothing to apply: go back to Target.")
+            return
+        target = session.request.target
+        write = (
+            f"Write {target.place}" if target.kind == "env-file" else f"Configure {target.place}"
+        )
+        self.steps = {}
+        for name in (write, "Save the profile"):
+            self.set_step(name, "todo")
+        current = write
+        try:
+            self.set_step(write, "busy")
+            await session.apply()
+            self.set_step(write, "done")
+            current = "Save the profile"
+            self.set_step(current, "busy")
+            self.state.profile = session.save()
+            self.set_step(current, "done")
+        except GtwizardError as exc:
+            self.set_step(current, "fail")
+            self.state.session = None
+            outcome.update(
+                f"✗ {escape(exc.one_line())}\nWhat this run created was undone; go Back to fix it."
+            )
+        else:
+            applied = session.applied
+            note = getattr(applied, "message", "") or f"Open WebUI at {target.place} updated."
+            outcome.update(f"✓ {escape(note)}\nNext runs the live checks.")
+        self.refresh_next()
+
+    def next_blocker(self) -> str | None:
+        if self.state.profile is None:
+            return "Applying…" if self.state.session is not None else "Apply failed: go Back."
+        return None

@@ -1,0 +1,203 @@
+"""Step 9 — Checks: the runbook's checklist and the technical checks, live, with re-run.
+
+Each row opens a detail screen (what it proves, the evidence, the remediation), so every checklist
+item has a screen of its own.
+"""
+
+from __future__ import annotations
+
+import os
+
+from rich.console import Group
+from rich.markup import escape
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, LoadingIndicator, OptionList, Static
+from textual.widgets.option_list import Option
+
+from gtwizard.errors import GtwizardError
+from gtwizard.screens.base import StepScreen
+from gtwizard.widgets.checks import check_row, evidence_table, status_text
+
+
+class ChecksScreen(StepScreen):
+    """Runs every check for the saved profile; `r` runs them again, Enter opens one."""
+
+    step = "checks"
+    BINDINGS = [Binding("r", "rerun", "Re-run checks")]
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="checks-summary")
+        yield LoadingIndicator(id="checks-spinner")
+        yield OptionList(id="checks-list")
+
+    def on_mount(self) -> None:
+        self.query_one("#checks-spinner").display = False
+        super().on_mount()
+
+    def on_screen_resume(self) -> None:
+        if self.state.check_report is None and self.state.profile is not None:
+            self.action_rerun()
+        elif self.state.check_report is not None:
+            self.show_report(self.state.check_report)
+        self.refresh_next()
+
+    def action_rerun(self) -> None:
+        if self.state.profile is None:
+            self.query_one("#checks-summary", Static).update("No profile yet: apply first.")
+            return
+        self.query_one("#checks-spinner").display = True
+        self.query_one("#checks-summary", Static).update("Running the live checks…")
+        self.run_all()
+
+    @work(exclusive=True, group="checks")
+    async def run_all(self) -> None:
+        from gtwizard.checks import all_checks, run_checks
+        from gtwizard.checks.load import TOKEN_ENV, context_for_profile
+        from gtwizard.checks.record import remember
+        from gtwizard.profiles import get_profile
+
+        environ = dict(os.environ)
+        if self.state.openwebui_token:
+            environ[TOKEN_ENV] = self.state.openwebui_token
+        try:
+            profile = get_profile(self.state.profile.name)
+            ctx = await context_for_profile(
+                profile, self.wizard.catalog, timeout=15.0, environ=environ
+            )
+            report = await run_checks(all_checks(), ctx)
+        except GtwizardError as exc:
+            self.query_one("#checks-summary", Static).update(f"✗ {escape(exc.one_line())}")
+            return
+        finally:
+            self.query_one("#checks-spinner").display = False
+        self.state.check_report = report
+        warning = remember(profile.name, report)
+        if warning:
+            self.notify(warning, severity="warning")
+        self.show_report(report)
+        self.refresh_next()
+
+    def show_report(self, report) -> None:
+        counts = report.summary()
+        verdict = "✓ every check passed" if report.ok else "✗ some checks failed"
+        self.query_one("#checks-summary", Static).update(
+            f"{verdict} — "
+            + ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+            + "   (Enter: details, r: re-run)"
+        )
+        option_list = self.query_one("#checks-list", OptionList)
+        highlighted = option_list.highlighted
+        option_list.clear_options()
+        checklist = [r for r in report.results if self.is_checklist(r.id)]
+        technical = [r for r in report.results if not self.is_checklist(r.id)]
+        option_list.add_option(
+            Option(Text("Runbook checklist", style="bold underline"), disabled=True)
+        )
+        option_list.add_options(Option(check_row(r), id=r.id) for r in checklist)
+        option_list.add_option(
+            Option(Text("Technical checks", style="bold underline"), disabled=True)
+        )
+        option_list.add_options(Option(check_row(r), id=r.id) for r in technical)
+        if highlighted is not None and highlighted < option_list.option_count:
+            option_list.highlighted = highlighted
+
+    def is_checklist(self, check_id: str) -> bool:
+        from gtwizard.checks import all_checks
+
+        return any(c.id == check_id and c.checklist for c in all_checks())
+
+    @on(OptionList.OptionSelected, "#checks-list")
+    def open_detail(self, event: OptionList.OptionSelected) -> None:
+        report = self.state.check_report
+        if report is None or event.option.id is None:
+            return
+        self.app.push_screen(CheckDetailScreen(event.option.id))
+
+    def next_blocker(self) -> str | None:
+        if self.state.check_report is None:
+            return "Waiting for the checks…"
+        return None
+
+
+class CheckDetailScreen(Screen):
+    """One check: status, what it proves, evidence, remediation; `r` re-runs just this check."""
+
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("r", "rerun", "Re-run")]
+
+    def __init__(self, check_id: str) -> None:
+        super().__init__()
+        self.check_id = check_id
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="step-body"):
+            yield Static(id="detail-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show()
+
+    def show(self) -> None:
+        from gtwizard.checks import all_checks
+
+        report = self.app.state.check_report  # type: ignore[attr-defined]
+        result = report.result(self.check_id)
+        check = next(c for c in all_checks() if c.id == self.check_id)
+        head = status_text(result.status)
+        head.append(f"  {result.title}", style="bold")
+        parts: list = [
+            head,
+            Text(f"Proves: {check.proves}"),
+            Text(f"Result: {result.detail}"),
+        ]
+        if result.hint:
+            parts.append(Text(f"Hint: {result.hint}"))
+        table = evidence_table(result.evidence)
+        if table is not None:
+            parts += [Text("Evidence:", style="bold"), table]
+        if result.status in ("fail", "warn"):
+            parts.append(Text(f"To fix: {check.remediation}"))
+        parts.append(Text("r re-runs this check · Esc goes back", style="dim"))
+        self.query_one("#detail-body", Static).update(Group(*parts))
+
+    def action_rerun(self) -> None:
+        self.rerun_one()
+
+    @work(exclusive=True, group="check-detail")
+    async def rerun_one(self) -> None:
+        from gtwizard.checks import CheckReport, all_checks, run_checks
+        from gtwizard.checks.load import TOKEN_ENV, context_for_profile
+        from gtwizard.profiles import get_profile
+
+        state = self.app.state  # type: ignore[attr-defined]
+        environ = dict(os.environ)
+        if state.openwebui_token:
+            environ[TOKEN_ENV] = state.openwebui_token
+        profile = get_profile(state.profile.name)
+        checks = all_checks()
+        wanted = self.needed(checks)
+        ctx = await context_for_profile(profile, self.app.catalog, timeout=15.0, environ=environ)  # type: ignore[attr-defined]
+        partial = await run_checks([c for c in checks if c.id in wanted], ctx)
+        merged = {r.id: r for r in state.check_report.results}
+        merged.update({r.id: r for r in partial.results})
+        state.check_report = CheckReport(
+            profile.name, tuple(merged[c.id] for c in checks if c.id in merged)
+        )
+        self.show()
+
+    def needed(self, checks) -> set[str]:
+        """This check and everything it depends on."""
+        by_id = {c.id: c for c in checks}
+        wanted: set[str] = set()
+        todo = [self.check_id]
+        while todo:
+            current = todo.pop()
+            if current in wanted:
+                continue
+            wanted.add(current)
+            todo.extend(by_id[current].requires)
+        return wanted

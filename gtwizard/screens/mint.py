@@ -1,0 +1,136 @@
+"""Step 4 — Mint: automatic with an operator token, or guided manual minting with a masked paste."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Input, RadioSet, Static
+
+from gtwizard.errors import GtwizardError
+from gtwizard.redact import mask
+from gtwizard.screens.base import StepScreen
+from gtwizard.setup.session import SetupSession
+from gtwizard.widgets.toggles import MarkedRadioButton
+
+
+class MintScreen(StepScreen):
+    """The key itself is minted on the Storage step, right after storage is proven to work."""
+
+    step = "mint"
+    BINDINGS = [Binding("ctrl+y", "copy_console", "Copy /gt-api address")]
+
+    def compose_body(self) -> ComposeResult:
+        with RadioSet(id="mint-mode"):
+            yield MarkedRadioButton(
+                "Automatic — mint through the tenant's key API with an operator token",
+                value=self.state.mint_mode == "auto",
+                id="mint-auto",
+            )
+            yield MarkedRadioButton(
+                "Guided manual — make the key in the tenant app and paste it here",
+                value=self.state.mint_mode == "manual",
+                id="mint-manual",
+            )
+        with Vertical(id="mint-auto-pane"):
+            yield Static("Operator token (used for this run only, never saved):", classes="prompt")
+            yield Input(
+                value=self.state.operator_token or "",
+                password=True,
+                placeholder="gtop_…",
+                id="mint-token",
+            )
+        with Vertical(id="mint-manual-pane"):
+            yield Static(id="mint-instructions")
+            yield Input(password=True, placeholder="paste the gtak_… secret", id="mint-paste")
+            yield Static("", id="mint-paste-status")
+
+    def on_mount(self) -> None:
+        self.show_mode()
+        super().on_mount()
+
+    def on_screen_resume(self) -> None:
+        self.show_instructions()
+        self.refresh_next()
+
+    def show_mode(self) -> None:
+        auto = self.state.mint_mode == "auto"
+        self.query_one("#mint-auto-pane").display = auto
+        self.query_one("#mint-manual-pane").display = not auto
+        self.show_instructions()
+
+    def show_instructions(self) -> None:
+        host = self.state.host
+        if host is None:
+            return
+        catalog = self.wizard.catalog
+        preset = catalog.key_preset(self.state.key_preset_slug or "chat-client")
+        from gtwizard.setup.keys import scopes_for
+
+        scopes = ", ".join(scopes_for(preset, self.state.embeddings))
+        names = ", ".join(self.state.names) or "(none chosen)"
+        self.query_one("#mint-instructions", Static).update(
+            f"1. Open {escape(host.gt_api_console)} → API Keys → Create API Key "
+            "(ctrl+y copies the address).\n"
+            f"2. Preset: {escape(preset.name)}; scopes: {escape(scopes)}.\n"
+            f"3. Allow exactly: {escape(names)}.\n"
+            "4. Paste the secret below and press Enter; it is checked live, then masked."
+        )
+
+    def action_copy_console(self) -> None:
+        if self.state.host is not None:
+            address = self.state.host.gt_api_console
+            self.app.copy_to_clipboard(address)  # OSC 52; many terminals ignore it, so also say it
+            self.notify(f"Copied (if your terminal allows OSC 52): {address}")
+
+    @on(RadioSet.Changed, "#mint-mode")
+    def mode_changed(self, event: RadioSet.Changed) -> None:
+        self.state.mint_mode = "auto" if event.pressed.id == "mint-auto" else "manual"
+        self.show_mode()
+        self.refresh_next()
+
+    @on(Input.Changed, "#mint-token")
+    def token_changed(self, event: Input.Changed) -> None:
+        self.state.operator_token = event.value.strip() or None
+        self.refresh_next()
+
+    @on(Input.Submitted, "#mint-paste")
+    def paste_submitted(self, event: Input.Submitted) -> None:
+        self.query_one("#mint-paste-status", Static).update("Checking the key live…")
+        self.verify_paste(event.value)
+
+    @work(exclusive=True, group="mint-verify")
+    async def verify_paste(self, secret: str) -> None:
+        status = self.query_one("#mint-paste-status", Static)
+        session = await self.wizard.fresh_session(force=True)
+        try:
+            await session.resolve_names(None)
+            await session.accept_pasted(secret, store=False)
+        except GtwizardError as exc:
+            status.update(f"✗ {escape(exc.one_line())}")
+            self.state.session = None
+        else:
+            paste = self.query_one("#mint-paste", Input)
+            paste.value = mask(secret.strip())
+            paste.disabled = True
+            status.update(
+                f"✓ Key accepted: it sees exactly {escape(', '.join(n for n, _ in session.visible))}."
+            )
+        self.refresh_next()
+
+    def pasted_ok(self) -> bool:
+        session: SetupSession | None = self.state.session
+        return (
+            session is not None
+            and session.has_key
+            and self.state.key_signature == self.state.key_choices()
+        )
+
+    def next_blocker(self) -> str | None:
+        if self.state.mint_mode == "auto" and not self.state.operator_token:
+            return "Enter the operator token, or choose guided manual."
+        if self.state.mint_mode == "manual" and not self.pasted_ok():
+            return "Paste the key and press Enter to check it."
+        return None

@@ -1,0 +1,176 @@
+"""Step 5 — Storage: prove the keyring works, or choose a fallback; then mint and store the key.
+
+This is the only step before Apply that writes anything: the key is stored the moment it exists,
+so it is never held only in memory.
+"""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Button, Input, LoadingIndicator, RadioSet, Static
+
+from gtwizard.errors import GtwizardError
+from gtwizard.screens.base import StepScreen
+from gtwizard.secrets import file_consent_given, probe_keyring
+from gtwizard.setup.storage import explain_unusable
+from gtwizard.widgets.toggles import MarkedRadioButton
+
+
+class StorageScreen(StepScreen):
+    """Keyring probe, the fallback choice when it is unusable, then mint-and-store."""
+
+    step = "storage"
+    AUTO_FOCUS = "#storage-go"
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(
+            "The key is stored the moment it is made — the only thing written before Apply.",
+            classes="prompt",
+        )
+        yield LoadingIndicator(id="storage-spinner")
+        yield Static("", id="storage-probe")
+        with Vertical(id="storage-fallback"):
+            with RadioSet(id="storage-choice"):
+                yield MarkedRadioButton("Target only — keep nothing here", id="storage-none")
+                yield MarkedRadioButton(
+                    "Plain-text file (0600) — needs typed consent", id="storage-file"
+                )
+            yield Input(placeholder="type yes to accept the plain-text file", id="storage-consent")
+        yield Button("Mint and store the key", id="storage-go", variant="primary", compact=True)
+        yield Static("", id="storage-result")
+
+    def on_mount(self) -> None:
+        self.query_one("#storage-fallback").display = False
+        self.query_one("#storage-consent").display = False
+        super().on_mount()
+
+    def on_screen_resume(self) -> None:
+        go = self.query_one("#storage-go", Button)
+        go.label = "Mint and store the key" if self.state.mint_mode == "auto" else "Store the key"
+        if not self.key_ready():
+            self.run_probe()
+        self.refresh_next()
+
+    def key_ready(self) -> bool:
+        session = self.state.session
+        return bool(
+            session is not None
+            and session.has_key
+            and session.storage is not None
+            and self.state.key_signature == self.state.key_choices()
+        )
+
+    @work(exclusive=True, group="storage-probe", thread=True)
+    def run_probe(self) -> None:
+        self.app.call_from_thread(self.set_busy, True, "Checking the OS keyring…")
+        probe = probe_keyring()
+        self.app.call_from_thread(self.show_probe, probe)
+
+    def set_busy(self, busy: bool, text: str = "") -> None:
+        self.query_one("#storage-spinner").display = busy
+        if text:
+            self.query_one("#storage-probe", Static).update(text)
+
+    def show_probe(self, probe) -> None:
+        self.set_busy(False)
+        fallback = self.query_one("#storage-fallback")
+        if probe.usable:
+            self.state.storage_kind = None
+            fallback.display = False
+            self.query_one("#storage-probe", Static).update(
+                f"✓ OS keyring usable ({escape(probe.backend)}): a canary was written, read back "
+                "and deleted."
+            )
+        elif self.state.demo and self.state.secrets_file is not None:
+            self.state.storage_kind = "file"
+            fallback.display = False
+            self.query_one("#storage-probe", Static).update(
+                f"! No usable keyring ({escape(probe.message)}). Demo: the key goes to the "
+                f"demo-local plain-text file {escape(str(self.state.secrets_file))} (0600). "
+                "Never do this with a real key."
+            )
+        else:
+            fallback.display = True
+            self.query_one("#storage-probe", Static).update(escape(explain_unusable(probe)))
+        self.refresh_next()
+
+    @on(RadioSet.Changed, "#storage-choice")
+    def choice_changed(self, event: RadioSet.Changed) -> None:
+        is_file = event.pressed.id == "storage-file"
+        self.state.storage_kind = "file" if is_file else "none"
+        self.query_one("#storage-consent").display = is_file
+        self.refresh_next()
+
+    @on(Input.Changed, "#storage-consent")
+    def consent_changed(self) -> None:
+        self.refresh_next()
+
+    def storage_settled(self) -> str | None:
+        """Why the storage is not settled yet, or None."""
+        if self.query_one("#storage-fallback").display:
+            if self.state.storage_kind not in ("file", "none"):
+                return "The keyring is unusable: choose a fallback."
+            consent = self.query_one("#storage-consent", Input).value
+            if self.state.storage_kind == "file" and not file_consent_given(consent):
+                return "Type yes to accept the plain-text file."
+        elif self.query_one("#storage-spinner").display:
+            return "Checking the keyring…"
+        return None
+
+    @on(Button.Pressed, "#storage-go")
+    def go_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        blocker = self.storage_settled()
+        if blocker:
+            self.query_one("#storage-result", Static).update(blocker)
+            return
+        self.mint_and_store()
+
+    def action_next(self) -> None:
+        """Next does the pending work first: mint (or store) the key, then move on."""
+        if self.key_ready() or self.storage_settled() is not None:
+            super().action_next()
+            return
+        self.mint_and_store(advance=True)
+
+    @work(exclusive=True, group="storage-mint")
+    async def mint_and_store(self, advance: bool = False) -> None:
+        result = self.query_one("#storage-result", Static)
+        self.query_one("#storage-go", Button).disabled = True
+        try:
+            if self.state.mint_mode == "auto":
+                session = await self.wizard.fresh_session()
+                result.update("Checking storage…")
+                session.request.storage = self.state.storage_kind
+                await session.decide_storage(target_follows=True)
+                result.update("Minting…")
+                await session.resolve_names(self.state.operator_token)
+                assert self.state.operator_token
+                await session.mint(self.state.operator_token)
+                result.update("Verifying the new key…")
+                await session.verify()
+            else:
+                session = self.state.session
+                assert session is not None
+                session.request.storage = self.state.storage_kind
+                await session.decide_storage(target_follows=True)
+                await session.store_pasted()
+        except GtwizardError as exc:
+            result.update(f"✗ {escape(exc.one_line())}")
+            self.query_one("#storage-go", Button).disabled = False
+        else:
+            where = session.storage.location if session.storage else "nowhere"
+            result.update(f"✓ Key {escape(session.key_id or '')} ready; stored in {escape(where)}.")
+            if advance:
+                self.refresh_next()
+                super().action_next()
+                return
+        self.refresh_next()
+
+    def next_blocker(self) -> str | None:
+        if not self.key_ready():
+            return self.storage_settled() or "Mint and store the key first (the button above)."
+        return None

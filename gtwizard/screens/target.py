@@ -1,0 +1,143 @@
+"""Step 6 — Target: Open WebUI's env file, or its admin API; checked before anything is written."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Checkbox, Input, RadioSet, Select, Static
+
+from gtwizard.errors import GtwizardError
+from gtwizard.screens.base import StepScreen
+from gtwizard.widgets.toggles import MarkedCheckbox, MarkedRadioButton
+
+DIALECTS = [
+    ("docker run --env-file", "docker"),
+    ("docker compose .env", "compose"),
+    ("systemd EnvironmentFile", "systemd"),
+]
+
+
+class TargetScreen(StepScreen):
+    """Next runs the preflight (PersistentConfig, admin rights), picks the base and plans the change."""
+
+    step = "target"
+
+    def compose_body(self) -> ComposeResult:
+        with RadioSet(id="target-kind"):
+            yield MarkedRadioButton(
+                "Env file Open WebUI reads at start",
+                value=self.state.target_kind == "env-file",
+                id="target-env",
+            )
+            yield MarkedRadioButton(
+                "Admin API of a running Open WebUI (applies live)",
+                value=self.state.target_kind == "admin-api",
+                id="target-admin",
+            )
+        with Vertical(id="target-env-pane"):
+            yield Input(
+                value=self.state.env_path, placeholder="path to the env file", id="target-path"
+            )
+            yield Select(
+                DIALECTS, value=self.state.env_dialect, allow_blank=False, id="target-dialect"
+            )
+            yield MarkedCheckbox(
+                "Set ENABLE_PERSISTENT_CONFIG=false (env wins; admin-UI changes lost at restart)",
+                value=self.state.disable_persistent_config,
+                id="target-nopersist",
+            )
+        with Vertical(id="target-admin-pane"):
+            yield Input(
+                value=self.state.openwebui_url, placeholder="http://openwebui:8080", id="target-url"
+            )
+            yield Input(
+                value=self.state.openwebui_token or "",
+                password=True,
+                placeholder="admin API key or JWT (never saved unless you ask)",
+                id="target-token",
+            )
+            yield Input(
+                value=self.state.audience,
+                placeholder="all | group:NAME,NAME | none",
+                id="target-audience",
+            )
+        yield Static("", id="target-status")
+
+    def on_mount(self) -> None:
+        self.show_kind()
+        super().on_mount()
+
+    def show_kind(self) -> None:
+        env = self.state.target_kind == "env-file"
+        self.query_one("#target-env-pane").display = env
+        self.query_one("#target-admin-pane").display = not env
+
+    @on(RadioSet.Changed, "#target-kind")
+    def kind_changed(self, event: RadioSet.Changed) -> None:
+        self.state.target_kind = "env-file" if event.pressed.id == "target-env" else "admin-api"
+        self.show_kind()
+        self.refresh_next()
+
+    @on(Input.Changed)
+    def input_changed(self, event: Input.Changed) -> None:
+        field = {
+            "target-path": "env_path",
+            "target-url": "openwebui_url",
+            "target-audience": "audience",
+        }.get(event.input.id or "")
+        if field:
+            setattr(self.state, field, event.value)
+        elif event.input.id == "target-token":
+            self.state.openwebui_token = event.value.strip() or None
+        self.refresh_next()
+
+    @on(Select.Changed, "#target-dialect")
+    def dialect_changed(self, event: Select.Changed) -> None:
+        self.state.env_dialect = str(event.value)
+
+    @on(Checkbox.Changed, "#target-nopersist")
+    def nopersist_changed(self, event: Checkbox.Changed) -> None:
+        self.state.disable_persistent_config = event.value
+
+    def next_blocker(self) -> str | None:
+        if self.state.target_kind == "env-file" and not self.state.env_path.strip():
+            return "Enter the env file's path."
+        if self.state.target_kind == "admin-api":
+            if not self.state.openwebui_url.strip():
+                return "Enter Open WebUI's URL."
+            if not self.state.openwebui_token:
+                return "Enter an admin credential."
+        return None
+
+    def action_next(self) -> None:
+        if self.next_blocker() is not None:
+            super().action_next()
+            return
+        self.query_one("#target-status", Static).update("Checking the target and the base URL…")
+        self.prepare()
+
+    @work(exclusive=True, group="target-prepare")
+    async def prepare(self) -> None:
+        status = self.query_one("#target-status", Static)
+        session = self.state.session
+        if session is None or not session.has_key:
+            status.update("✗ There is no key yet: go back to Storage.")
+            return
+        session.request.target = self.state.target()
+        session.warnings.clear()
+        try:
+            from gtwizard.setup.targets import preflight
+
+            assert session.request.target is not None
+            session.warnings.extend(
+                await preflight(session.request.target, ca_bundle=self.state.ca_bundle)
+            )
+            await session.choose_base()
+            session.make_plan()
+        except GtwizardError as exc:
+            status.update(f"✗ {escape(exc.one_line())}")
+            return
+        status.update("")
+        self.wizard.go_next(self.step)

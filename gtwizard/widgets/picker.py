@@ -1,0 +1,62 @@
+"""A multi-select list whose rows read `[x] name` / `[ ] name`, readable without colour."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+
+class NamePicker(OptionList):
+    """Space or Enter toggles the highlighted row; `selected` keeps the order of the rows."""
+
+    BINDINGS = [Binding("space", "toggle", "Toggle", show=True)]
+
+    class Changed(Message):
+        def __init__(self, picker: NamePicker) -> None:
+            super().__init__()
+            self.picker = picker
+
+        @property
+        def control(self) -> NamePicker:
+            return self.picker
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._rows: list[tuple[str, str]] = []  # (value, label)
+        self._chosen: set[str] = set()
+
+    def set_rows(self, rows: Iterable[tuple[str, str]], chosen: Iterable[str]) -> None:
+        self._rows = list(rows)
+        self._chosen = {c for c in chosen if any(v == c for v, _ in self._rows)}
+        self._redraw()
+
+    @property
+    def selected(self) -> list[str]:
+        return [value for value, _ in self._rows if value in self._chosen]
+
+    def _redraw(self) -> None:
+        highlighted = self.highlighted
+        self.clear_options()
+        self.add_options(
+            Option(Text(f"[{'x' if value in self._chosen else ' '}] {label}"), id=value)
+            for value, label in self._rows
+        )
+        if self._rows:
+            self.highlighted = highlighted if highlighted is not None else 0
+
+    def action_toggle(self) -> None:
+        if self.highlighted is None or not self._rows:
+            return
+        value = self._rows[self.highlighted][0]
+        self._chosen.symmetric_difference_update({value})
+        self._redraw()
+        self.post_message(self.Changed(self))
+
+    def _on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_toggle()

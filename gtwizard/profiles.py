@@ -26,7 +26,7 @@ from gtwizard.redact import redact
 
 CONFIG_NAME = "config.toml"
 FORMAT_VERSION = 1
-BASE_FORMS = ("unversioned", "v1")
+BASE_FORMS = ("unversioned", "v1", "redirected")
 TARGET_KINDS = ("env-file", "admin-api", "none")  # none: key stored, no product target yet
 STORAGE_KINDS = ("keyring", "file", "none")
 DEFAULT_ROTATION_DAYS = 90

@@ -44,7 +44,7 @@ class TargetScreen(StepScreen):
                 DIALECTS, value=self.state.env_dialect, allow_blank=False, id="target-dialect"
             )
             yield MarkedCheckbox(
-                "Set ENABLE_PERSISTENT_CONFIG=false (env wins; admin-UI changes lost at restart)",
+                "ENABLE_PERSISTENT_CONFIG=false (env wins; UI edits lost at restart)",
                 value=self.state.disable_persistent_config,
                 id="target-nopersist",
             )

@@ -13,6 +13,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sandbox",
     "setup",
     "check",
+    "rotate",
+    "runbook",
     "status",
     "profiles",
 )

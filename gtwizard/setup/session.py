@@ -307,6 +307,10 @@ class SetupSession:
             profile.extra["admin_token_kept"] = bool(req.keep_admin_token)
         profile.extra["base_reason"] = self._need_base().reason
         save_profile(profile)
+        # the operator runbook (no secrets) is part of a finished setup: rotation is documented
+        from gtwizard.runbook import write_runbook
+
+        write_runbook(profile)
         return profile
 
     # --- undo --------------------------------------------------------------------------------

@@ -1,0 +1,42 @@
+"""Run the real `gtwizard` CLI in a child process, as automation would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+
+def run_cli(
+    args: Sequence[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    drop: Sequence[str] = (),
+    stdin: str | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """`python -m gtwizard ARGS` with the test's environment plus `env`, minus `drop`."""
+    full = dict(os.environ)
+    full.update(env or {})
+    for name in drop:
+        full.pop(name, None)
+    return subprocess.run(
+        [sys.executable, "-m", "gtwizard", *args],
+        input=stdin if stdin is not None else "",
+        capture_output=True,
+        text=True,
+        env=full,
+        timeout=timeout,
+    )
+
+
+def files_containing(root: Path, needle: str) -> list[Path]:
+    """Every file under `root` whose bytes contain `needle` (the secret canary)."""
+    hits = []
+    data = needle.encode()
+    for path in root.rglob("*"):
+        if path.is_file() and data in path.read_bytes():
+            hits.append(path)
+    return hits

@@ -486,8 +486,9 @@ class Rotation:
         kind = self.profile.target_kind
         if kind == "admin-api":
             assert self._owui_url and self._owui_token
-            audience = str(self.profile.extra.get("audience") or "all")
-            target = AdminApiTarget(self._owui_url, self._owui_token, audience)
+            # the models' access grants stay as setup made them: rewriting them while users
+            # chat opens a window in which Open WebUI rebuilds its model list without them
+            target = AdminApiTarget(self._owui_url, self._owui_token, audience="none")
             await apply_admin(target, connection, ca_bundle=self.ca_bundle)
             return f"Open WebUI at {self._owui_url} now uses key …{secret[-4:]}"
         if kind == "env-file":

@@ -61,9 +61,14 @@ def gtwizard(
 
 
 def setup_profile(
-    sandbox: Any, profile: str, target: Sequence[str], env: Mapping[str, str], storage: str = "file"
+    sandbox: Any,
+    profile: str,
+    target: Sequence[str],
+    env: Mapping[str, str],
+    storage: str = "file",
+    names: Sequence[str] = NAMES,
 ) -> Profile:
-    """`gtwizard setup --mint` for the demo allowlist into `target` (flags), then the profile."""
+    """`gtwizard setup --mint` for `names` into `target` (flags), then the saved profile."""
     out = run_cli(
         [
             "setup",
@@ -72,7 +77,7 @@ def setup_profile(
             "--host",
             sandbox.base_url,
             "--aliases",
-            ",".join(NAMES),
+            ",".join(names),
             "--mint",
             "--storage",
             storage,

@@ -1,0 +1,225 @@
+"""Rotation against the sandbox tenant and a real Open WebUI 0.12.4 (admin-API target).
+
+An ordinary Open WebUI user chats through Open WebUI the whole time a rotation runs (a background
+thread); not one of those requests may fail, including across a SIGKILL after any step and the
+--resume that follows. One Open WebUI instance serves the whole module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from owui_fixture import OpenWebUI, start_openwebui, stop_openwebui
+from rotation_helpers import (
+    NAMES,
+    gtwizard,
+    journal,
+    key_status,
+    setup_profile,
+    stored_key,
+    tenant_key,
+)
+
+from gtwizard.openwebui.admin import OpenWebUIAdmin
+from gtwizard.profiles import get_profile
+from gtwizard.rotation import CRASH_HOOK_ENV, STEPS, journal_path
+
+pytestmark = pytest.mark.openwebui
+
+EMBED_MODEL = "text-embedding-small"
+
+
+@pytest.fixture(scope="module")
+def owui(sandbox: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenWebUI]:
+    inst = start_openwebui(tmp_path_factory.mktemp("owui-rotate"))
+    try:
+        yield inst
+    finally:
+        stop_openwebui(inst)
+
+
+async def _admin_token(owui: OpenWebUI) -> str:
+    async with OpenWebUIAdmin(owui.url) as admin:
+        return await admin.signin(owui.admin_email, owui.admin_password)
+
+
+@pytest.fixture
+def env(owui: OpenWebUI, sandbox) -> dict[str, str]:
+    return {
+        "GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token,
+        "GTWIZARD_OPENWEBUI_TOKEN": asyncio.run(_admin_token(owui)),
+    }
+
+
+def owui_gt_key(owui: OpenWebUI, openai_base: str) -> str:
+    """The key Open WebUI holds for the GT connection (read back through its admin API)."""
+
+    async def go() -> str:
+        async with OpenWebUIAdmin(owui.url) as admin:
+            await admin.signin(owui.admin_email, owui.admin_password)
+            config = await admin.get_openai_config()
+        return config.keys[config.urls.index(openai_base)]
+
+    return asyncio.run(go())
+
+
+def owui_embedding_key(owui: OpenWebUI) -> str:
+    async def go() -> str:
+        async with OpenWebUIAdmin(owui.url) as admin:
+            await admin.signin(owui.admin_email, owui.admin_password)
+            return (await admin.get_embedding_config())["openai_config"]["key"]
+
+    return asyncio.run(go())
+
+
+@dataclass
+class ChatStream:
+    """An ordinary user chatting through Open WebUI in a background thread until stopped."""
+
+    owui: OpenWebUI
+    ok: int = 0
+    failures: list[str] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _first: threading.Event = field(default_factory=threading.Event)
+
+    def __enter__(self) -> ChatStream:
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._loop()), daemon=True)
+        self._thread.start()
+        assert self._first.wait(120), f"no chat completed: {self.failures[:3]}"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(120)
+
+    async def _loop(self) -> None:
+        email = f"stream-{uuid.uuid4().hex[:8]}@owui.test"
+        async with OpenWebUIAdmin(self.owui.url) as admin:
+            await admin.signin(self.owui.admin_email, self.owui.admin_password)
+            user_id = await admin.add_user("Stream User", email, "stream-pass-1")
+            try:
+                async with OpenWebUIAdmin(self.owui.url) as user:
+                    await user.signin(email, "stream-pass-1")
+                    turn = 0
+                    while not self._stop.is_set():
+                        model = NAMES[turn % len(NAMES)]
+                        turn += 1
+                        try:
+                            answer = await user.chat(model, f"turn {turn}", stream=turn % 2 == 0)
+                            assert answer.text, "empty answer"
+                            self.ok += 1
+                            self._first.set()
+                        except Exception as exc:  # every failure counts, whatever it is
+                            self.failures.append(f"{model}: {exc}")
+            finally:
+                await admin.delete_user(user_id)
+            self._first.set()
+
+    def settle(self, more: int = 3) -> None:
+        """Let a few more chats complete after a change (the stream must keep working)."""
+        target = self.ok + more
+        for _ in range(600):
+            if self.ok >= target or self.failures:
+                return
+            self._stop.wait(0.1)
+
+
+def admin_target(owui: OpenWebUI) -> list[str]:
+    return ["--openwebui-url", owui.url]
+
+
+def test_rotate_under_steady_chat(owui: OpenWebUI, sandbox, env) -> None:
+    before = setup_profile(
+        sandbox,
+        "live",
+        [*admin_target(owui), "--embeddings", "--embedding-model", EMBED_MODEL],
+        env,
+        names=[*NAMES, EMBED_MODEL],
+    )
+    old_secret = stored_key(before)
+    assert old_secret and owui_gt_key(owui, before.openai_base) == old_secret
+
+    with ChatStream(owui) as stream:
+        out = gtwizard(["rotate", "--profile", "live", "--yes", "--json"], env=env)
+        stream.settle()
+    assert out.returncode == 0, out.stderr
+    assert stream.failures == [] and stream.ok > 0
+    result = json.loads(out.stdout)
+    assert result["ok"] and {s["status"] for s in result["steps"]} == {"done"}
+    verify = next(s["detail"] for s in result["steps"] if s["name"] == "verify")
+    assert "ordinary Open WebUI user" in verify and "embed" in verify
+
+    after = get_profile("live")
+    new_secret = stored_key(after)
+    assert new_secret and after.key_id == result["new_key_id"] != before.key_id
+    assert key_status(sandbox, old_secret) == 401
+    assert owui_gt_key(owui, after.openai_base)[-4:] == new_secret[-4:]
+    assert owui_embedding_key(owui) == new_secret
+    assert new_secret not in out.stdout + out.stderr
+
+
+def test_crash_after_every_step_resume_keeps_chat_working(owui: OpenWebUI, sandbox, env) -> None:
+    setup_profile(sandbox, "crash", admin_target(owui), env)
+    with ChatStream(owui) as stream:
+        for step in STEPS:
+            before = get_profile("crash")
+            old_secret = stored_key(before)
+            assert old_secret
+            crashed = gtwizard(
+                ["rotate", "--profile", "crash", "--yes"], env={**env, CRASH_HOOK_ENV: step}
+            )
+            assert crashed.returncode == -signal.SIGKILL, (step, crashed.stderr)
+            # at rest after the crash, Open WebUI holds a key the tenant accepts
+            assert key_status(sandbox, owui_gt_key(owui, before.openai_base)) == 200, step
+            resumed = gtwizard(["rotate", "--profile", "crash", "--resume", "--json"], env=env)
+            assert resumed.returncode == 0, (step, resumed.stderr)
+            after = get_profile("crash")
+            new_secret = stored_key(after)
+            assert new_secret and after.key_id != before.key_id
+            assert key_status(sandbox, old_secret) == 401, step
+            assert owui_gt_key(owui, after.openai_base) == new_secret, step
+            stream.settle()
+            assert stream.failures == [], step
+    assert stream.failures == [] and stream.ok > len(STEPS)
+
+
+def test_failed_verification_rolls_back(owui: OpenWebUI, sandbox, env) -> None:
+    before = setup_profile(sandbox, "undo", admin_target(owui), env)
+    old_secret = stored_key(before)
+    assert old_secret
+    crashed = gtwizard(
+        ["rotate", "--profile", "undo", "--yes"], env={**env, CRASH_HOOK_ENV: "apply"}
+    )
+    assert crashed.returncode == -signal.SIGKILL
+    new_id = journal("undo")["new_key_id"]
+    new_secret = stored_key(before, new_id)
+    assert new_secret and owui_gt_key(owui, before.openai_base) == new_secret
+    sandbox.revoke(new_id)  # behind the rotation's back: verification must fail
+
+    out = gtwizard(["rotate", "--profile", "undo", "--resume", "--json"], env=env)
+    assert out.returncode == 1, out.stderr
+    assert "failed verification" in out.stderr and "rolled back" in out.stderr
+    result = json.loads(out.stdout)
+    assert result["ok"] is False
+    statuses = {s["name"]: s["status"] for s in result["steps"]}
+    assert statuses["verify"] == "failed" and statuses["revoke-old"] == "pending"
+    assert statuses["rollback"] == "done"
+
+    assert owui_gt_key(owui, before.openai_base) == old_secret  # old key back in the target
+    assert key_status(sandbox, old_secret) == 200  # never revoked
+    assert tenant_key(sandbox, new_id).revoked
+    assert stored_key(before, new_id) is None  # the pending entry is gone
+    assert get_profile("undo").key_id == before.key_id
+    assert journal("undo")["state"] == "rolled-back"
+    with ChatStream(owui) as stream:  # users chat with the old key again
+        stream.settle()
+    assert stream.failures == []
+    state = journal_path("undo")
+    assert old_secret not in state.read_text() and new_secret not in state.read_text()

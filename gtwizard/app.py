@@ -6,13 +6,15 @@ answers themselves live in `WizardState`, which the core and the CLI share.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from gtwizard.errors import GtwizardError
 from gtwizard.presets.catalog import Catalog, load_catalog
+from gtwizard.profiles import Profile
 from gtwizard.setup.session import SetupSession
 from gtwizard.wizard import STEP_TITLES, STEPS, WizardState
 
@@ -48,7 +50,11 @@ class WizardApp(App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "gtwizard"
-    BINDINGS = [Binding("ctrl+q", "quit_wizard", "Quit", priority=True)]
+    BINDINGS = [
+        Binding("ctrl+q", "quit_wizard", "Quit", priority=True),
+        Binding("f1", "help", "Help"),
+        Binding("question_mark", "help", "Help", show=False),
+    ]
 
     def __init__(
         self,
@@ -68,7 +74,74 @@ class WizardApp(App[int]):
         self.title = "gtwizard — connect a product to your GT API"
         for step in self.steps:
             self.install_screen(self.factories[step](self), name=step)
-        self.push_screen(self.start_step)
+        if self.start_step == "welcome":
+            from gtwizard.screens.welcome import WelcomeScreen
+
+            self.push_screen(WelcomeScreen())
+        else:
+            self.push_screen(self.start_step)
+
+    def start_setup(self) -> None:
+        """From the welcome screen into the setup flow (welcome stays underneath)."""
+        self.push_screen(self.steps[0])
+
+    def open_checks(self, profile: Profile) -> None:
+        """Run the live checks of an existing profile (from the welcome screen or the palette)."""
+        from gtwizard.screens.checks import ChecksScreen
+
+        self.state.profile = profile
+        self.state.check_report = None
+        self.push_screen(ChecksScreen(standalone=True))
+
+    def action_help(self) -> None:
+        from gtwizard.screens.help import HelpScreen
+
+        screen = self.screen
+        title = getattr(screen, "HELP_TITLE", "") or type(screen).__name__.removesuffix("Screen")
+        text = getattr(screen, "HELP", "") or (screen.__doc__ or "").strip()
+        self.push_screen(HelpScreen(title, text))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("New setup", "Walk the setup flow from the start", self.start_setup)
+        yield SystemCommand("Help", "What this screen is for, and its keys", self.action_help)
+        try:
+            from gtwizard.profiles import load_profiles
+
+            profiles = load_profiles()
+        except GtwizardError:
+            profiles = {}
+        for name, profile in profiles.items():
+            yield SystemCommand(
+                f"Check {name}",
+                "Run the live checks for this profile",
+                lambda p=profile: self.open_checks(p),
+            )
+            yield SystemCommand(
+                f"Rotate {name}",
+                "Rotate this profile's key without downtime",
+                lambda n=name: self.open_rotate(n),
+            )
+            yield SystemCommand(
+                f"Runbook {name}",
+                "Write the operator runbook (no secrets)",
+                lambda p=profile: self.write_runbook(p),
+            )
+
+    def open_rotate(self, name: str) -> None:
+        from gtwizard.screens.rotate import RotateScreen
+
+        self.push_screen(RotateScreen(name))
+
+    def write_runbook(self, profile: Profile) -> None:
+        from gtwizard.runbook import write_runbook
+
+        try:
+            path = write_runbook(profile)
+        except GtwizardError as exc:
+            self.notify(exc.one_line(), severity="error")
+        else:
+            self.notify(f"Runbook written to {path}")
 
     def has_previous(self, step: str) -> bool:
         return self.steps.index(step) > 0

@@ -21,7 +21,16 @@ def run(args: argparse.Namespace) -> int:
     state.ca_bundle = getattr(args, "ca_bundle", None)
     state.operator_token = os.environ.get("GTWIZARD_OPERATOR_TOKEN") or None
     state.openwebui_token = os.environ.get("GTWIZARD_OPENWEBUI_TOKEN") or None
-    return run_app(state)
+    start = "product"
+    if not state.host_text:
+        from gtwizard.errors import GtwizardError
+        from gtwizard.profiles import load_profiles
+
+        try:
+            start = "welcome" if load_profiles() else "product"
+        except GtwizardError:
+            start = "welcome"  # the welcome screen shows the config error in one line
+    return run_app(state, start_step=start)
 
 
 def run_app(state, **kwargs) -> int:

@@ -8,9 +8,11 @@ key elsewhere), and every request has an explicit timeout.
 
 from __future__ import annotations
 
+import asyncio
 import ssl
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gtwizard import __version__
 from gtwizard.errors import InvalidInput
@@ -50,6 +52,53 @@ def timeouts(total: float) -> httpx.Timeout:
     return httpx.Timeout(total, connect=min(total, CONNECT_TIMEOUT_CAP))
 
 
+def _deadline_transport(inner: Any, total: float) -> Any:
+    """Wrap `inner` so one exchange, body included, ends within `total` seconds.
+
+    httpx's read timeout applies to each read, so a server that drips a byte now and then would
+    otherwise hold a request (and the wizard) forever. Past the deadline: httpx.ReadTimeout.
+    """
+    import httpx
+
+    def expired(request: httpx.Request) -> httpx.ReadTimeout:
+        return httpx.ReadTimeout(f"no complete answer within {total:g} s", request=request)
+
+    class DeadlineStream(httpx.AsyncByteStream):
+        def __init__(self, stream: Any, deadline: float, request: httpx.Request) -> None:
+            self.stream, self.deadline, self.request = stream, deadline, request
+
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            chunks = self.stream.__aiter__()
+            while True:
+                try:
+                    async with asyncio.timeout_at(self.deadline):
+                        chunk = await chunks.__anext__()
+                except StopAsyncIteration:
+                    return
+                except TimeoutError:
+                    raise expired(self.request) from None
+                yield chunk
+
+        async def aclose(self) -> None:
+            await self.stream.aclose()
+
+    class DeadlineTransport(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            deadline = asyncio.get_running_loop().time() + total
+            try:
+                async with asyncio.timeout_at(deadline):
+                    response = await inner.handle_async_request(request)
+            except TimeoutError:
+                raise expired(request) from None
+            response.stream = DeadlineStream(response.stream, deadline, request)
+            return response
+
+        async def aclose(self) -> None:
+            await inner.aclose()
+
+    return DeadlineTransport()
+
+
 def make_client(
     *,
     ca_bundle: str | Path | None = None,
@@ -61,8 +110,11 @@ def make_client(
 
     merged = {"User-Agent": USER_AGENT, "Accept": "application/json"}
     merged.update(headers or {})
+    context = ssl_context(ca_bundle)
+    inner = httpx.AsyncHTTPTransport(verify=context, trust_env=True)
     return httpx.AsyncClient(
-        verify=ssl_context(ca_bundle),
+        verify=context,
+        transport=_deadline_transport(inner, timeout),
         trust_env=True,
         timeout=timeouts(timeout),
         follow_redirects=False,

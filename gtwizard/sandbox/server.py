@@ -167,10 +167,14 @@ def start_in_thread(
     latency_ms: int = 0,
     state_file: str | Path | None = None,
     cert_mode: str = "valid",
+    seed: int | None = None,
 ) -> SandboxHandle:
-    """Start the sandbox tenant on loopback and return once it accepts connections."""
+    """Start the sandbox tenant on loopback and return once it accepts connections.
+
+    `seed` is for tests only: it makes the operator token, key ids and secrets reproducible.
+    """
     state_path = Path(state_file) if state_file is not None else None
-    state = SandboxState(state_path)
+    state = SandboxState(state_path, seed=seed)
     faults = FaultHolder(latency_ms)
     app = build_app(state, faults, unversioned_paths=unversioned_paths)
     ssl_factory = None

@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import hmac
 import json
+import random
 import secrets
 import threading
 from datetime import UTC, datetime
@@ -46,9 +47,19 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def new_key_secret() -> str:
-    """`gtak_` + 40 url-safe random characters."""
+def new_key_secret(rng: random.Random | None = None) -> str:
+    """`gtak_` + 40 url-safe random characters (from `rng` only in seeded test runs)."""
+    if rng is not None:
+        return KEY_PREFIX + _seeded_token(rng, 40)
     return KEY_PREFIX + secrets.token_urlsafe(30)[:40]
+
+
+_URLSAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def _seeded_token(rng: random.Random, length: int) -> str:
+    """Reproducible url-safe text: for snapshot tests only, never for a real secret."""
+    return "".join(rng.choice(_URLSAFE) for _ in range(length))
 
 
 @dataclasses.dataclass
@@ -115,13 +126,20 @@ class KeyRecord:
 
 
 class SandboxState:
-    """The tenant's keys and operator token, optionally persisted to a JSON file."""
+    """The tenant's keys and operator token, optionally persisted to a JSON file.
 
-    def __init__(self, state_file: Path | None = None) -> None:
+    `seed` (tests only, off by default) makes the operator token, key ids and key secrets
+    reproducible, so screenshots of the wizard do not change from run to run.
+    """
+
+    def __init__(self, state_file: Path | None = None, seed: int | None = None) -> None:
         self._lock = threading.Lock()
         self._file = Path(state_file) if state_file is not None else None
         self._keys: dict[str, KeyRecord] = {}
-        self.operator_token = OPERATOR_PREFIX + secrets.token_urlsafe(30)[:40]
+        self._rng = random.Random(seed) if seed is not None else None
+        self.operator_token = OPERATOR_PREFIX + (
+            _seeded_token(self._rng, 40) if self._rng else secrets.token_urlsafe(30)[:40]
+        )
         if self._file is not None and self._file.exists():
             self._load(self._file)
         else:
@@ -170,9 +188,11 @@ class SandboxState:
         expires_at: datetime | None,
     ) -> tuple[KeyRecord, str]:
         """Create a key; return its record and the secret (the only time it exists in clear)."""
-        secret = new_key_secret()
+        with self._lock:
+            secret = new_key_secret(self._rng)
+            key_id = "key_" + (self._rng.randbytes(8).hex() if self._rng else secrets.token_hex(8))
         record = KeyRecord(
-            id="key_" + secrets.token_hex(8),
+            id=key_id,
             name=name,
             purpose=purpose,
             scopes=list(scopes),

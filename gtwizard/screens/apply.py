@@ -16,6 +16,12 @@ MARKS = {"todo": "[ ]", "busy": "[…]", "done": "[✓]", "fail": "[✗]"}
 class ApplyScreen(StepScreen):
     """Runs once when shown; on failure everything this run created is undone."""
 
+    HELP = (
+        "Writes the env file atomically (0600, previous version kept) or configures Open WebUI "
+        "through its admin API (verified from Open WebUI's side first; the previous config is "
+        "restored on failure), then saves the profile and its operator runbook."
+    )
+
     step = "apply"
 
     def compose_body(self) -> ComposeResult:

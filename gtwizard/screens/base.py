@@ -21,6 +21,12 @@ class StepScreen(Screen):
     """A wizard step: subclasses set `step`, fill `compose_body`, and say when Next is allowed."""
 
     step: str = ""
+    HELP: str = ""
+
+    def __init__(self, *, standalone: bool = False) -> None:
+        super().__init__()
+        self.standalone = standalone  # pushed on its own (e.g. checks of a saved profile)
+
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("ctrl+n", "next", "Next"),
@@ -35,7 +41,8 @@ class StepScreen(Screen):
         return self.wizard.state
 
     def compose(self) -> ComposeResult:
-        yield StepBar(self.step)
+        if not self.standalone:
+            yield StepBar(self.step)
         with Vertical(classes="step-body"):
             yield from self.compose_body()
         with Horizontal(classes="nav-row"):
@@ -50,7 +57,8 @@ class StepScreen(Screen):
         yield from ()
 
     def on_mount(self) -> None:
-        self.query_one("#nav-back", Button).disabled = not self.wizard.has_previous(self.step)
+        back = not self.standalone and not self.wizard.has_previous(self.step)
+        self.query_one("#nav-back", Button).disabled = back
         self.refresh_next()
 
     def next_blocker(self) -> str | None:
@@ -80,8 +88,17 @@ class StepScreen(Screen):
             self.app.bell()
             return
         self.commit()
+        if self.standalone:
+            self.app.pop_screen()
+            return
         self.wizard.go_next(self.step)
 
     def action_back(self) -> None:
         self.commit()
+        if self.standalone:
+            self.app.pop_screen()
+            return
+        if not self.wizard.has_previous(self.step) and len(self.app.screen_stack) > 2:
+            self.app.pop_screen()  # back to the welcome screen
+            return
         self.wizard.go_back(self.step)

@@ -27,6 +27,12 @@ from gtwizard.widgets.checks import check_row, evidence_table, status_text
 class ChecksScreen(StepScreen):
     """Runs every check for the saved profile; `r` runs them again, Enter opens one."""
 
+    HELP = (
+        "The runbook's validation checklist and the technical checks behind it, run live. Enter"
+        " opens a check: what it proves, the evidence (for no-leak the model lists side by "
+        "side), and how to fix it. r runs the checks again."
+    )
+
     step = "checks"
     BINDINGS = [Binding("r", "rerun", "Re-run checks")]
 

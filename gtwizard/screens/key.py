@@ -19,6 +19,13 @@ KIND_LABELS = {AGENT_ALIAS: "agent alias", "raw_model": "raw model"}
 class KeyScreen(StepScreen):
     """Preset preselected from the product; names picked from what the tenant publishes."""
 
+    HELP = (
+        "Choose the key preset (the product's recommendation is preselected) and the names the "
+        "key may use. Agent aliases and raw models are separate allowlists; nothing is "
+        "preselected. Space toggles a name. For Open WebUI you may route embeddings through GT "
+        "too, which adds inference:embed."
+    )
+
     step = "key"
 
     def compose_body(self) -> ComposeResult:

@@ -19,6 +19,13 @@ from gtwizard.widgets.toggles import MarkedRadioButton
 class MintScreen(StepScreen):
     """The key itself is minted on the Storage step, right after storage is proven to work."""
 
+    HELP = (
+        "Automatic minting uses an operator token (used for this run only). Guided manual "
+        "minting works with every tenant: open the /gt-api page (ctrl+y copies its address; it "
+        "is also shown), create the key exactly as listed, paste the secret and press Enter: it"
+        " is checked live and masked."
+    )
+
     step = "mint"
     BINDINGS = [Binding("ctrl+y", "copy_console", "Copy /gt-api address")]
 

@@ -24,6 +24,13 @@ def matches(product: Product, needle: str) -> bool:
 class ProductScreen(StepScreen):
     """Presets grouped by category, a filter box, and the chosen preset's details."""
 
+    HELP = (
+        "Pick the product you are connecting. Type to filter the list; Down or Enter moves into"
+        " it; Enter chooses. The right side shows the GT runbook for it: how compatible it is, "
+        "the recommended key preset, every route's verdict (✓ native, + GT extension, ✗ not "
+        "supported) and the prerequisites and caveats."
+    )
+
     step = "product"
     AUTO_FOCUS = "#product-filter"
 

@@ -15,6 +15,11 @@ from gtwizard.screens.base import StepScreen
 class ReviewScreen(StepScreen):
     """Nothing has been written to the target yet; Next applies."""
 
+    HELP = (
+        "Exactly what Apply will change, with the key masked, and the base URL with the reason "
+        "it was chosen. Nothing has been written to the target yet."
+    )
+
     step = "review"
 
     def compose_body(self) -> ComposeResult:

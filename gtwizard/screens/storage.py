@@ -22,6 +22,13 @@ from gtwizard.widgets.toggles import MarkedRadioButton
 class StorageScreen(StepScreen):
     """Keyring probe, the fallback choice when it is unusable, then mint-and-store."""
 
+    HELP = (
+        "The OS keyring is checked with a canary entry before any key is made. Over SSH there "
+        "is often no keyring: then choose target-only (nothing kept here; a rotation mints "
+        "anew) or a 0600 plain-text file (type yes). ctrl+n mints (or stores) the key and moves"
+        " on."
+    )
+
     step = "storage"
     AUTO_FOCUS = "#storage-go"
 

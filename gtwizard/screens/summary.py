@@ -13,6 +13,11 @@ from gtwizard.screens.base import StepScreen
 class SummaryScreen(StepScreen):
     """The end of the flow; Next leaves the wizard."""
 
+    HELP = (
+        "What was written where, the key and where it is stored, the base and why, when to "
+        "rotate, and the commands for later. Next (Finish) leaves the wizard."
+    )
+
     step = "summary"
 
     def compose_body(self) -> ComposeResult:

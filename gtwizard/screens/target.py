@@ -22,6 +22,13 @@ DIALECTS = [
 class TargetScreen(StepScreen):
     """Next runs the preflight (PersistentConfig, admin rights), picks the base and plans the change."""
 
+    HELP = (
+        "Choose where Open WebUI gets its settings: the env file it reads at start (docker "
+        "--env-file, compose .env, systemd EnvironmentFile), or the admin API of a running Open"
+        " WebUI. Next checks the target (an Open WebUI that has already started ignores env "
+        "edits), picks the base URL as Open WebUI composes it, and plans the change."
+    )
+
     step = "target"
 
     def compose_body(self) -> ComposeResult:

@@ -16,6 +16,12 @@ from gtwizard.tenant import HostError, parse_host
 class TenantScreen(StepScreen):
     """Host input with the parser's message; Enter runs the probe in a worker."""
 
+    HELP = (
+        "Type the tenant host as the tenant app shows it. It is checked as you type; Enter "
+        "probes it live (DNS, TCP, TLS, and whether a GT API answers: 401 without a key means "
+        "yes). Plain http is accepted only for loopback addresses."
+    )
+
     step = "tenant"
     AUTO_FOCUS = "#tenant-host"
 

@@ -1,0 +1,162 @@
+"""Welcome: the saved profiles with their status, and what to do next with each."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from gtwizard.errors import GtwizardError
+
+
+def profile_line(profile) -> Text:
+    """`name · product → host · key 12 d (due in 78 d) · keyring · last check ✓ ok`."""
+    from gtwizard.profiles import key_health
+
+    health = key_health(profile)
+    text = Text(f"{profile.name}", style="bold")
+    text.append(f"  {profile.product_preset} → {profile.tenant_host}\n    ")
+    due = "ROTATE NOW" if health.rotation_due else "rotation not due"
+    text.append(f"key {profile.key_id} · {health.age_days} d old · {due} · {profile.storage_kind}")
+    last = profile.last_check
+    if last is None:
+        text.append(" · never checked")
+    else:
+        text.append(f" · last check {'✓ ok' if last.ok else '✗ FAILED'} {last.at:%Y-%m-%d}")
+    return text
+
+
+class WelcomeScreen(Screen):
+    """Lists profiles; n starts a new setup, c checks, r rotates, b writes the runbook, x removes."""
+
+    BINDINGS = [
+        Binding("n", "new", "New setup"),
+        Binding("c", "check", "Check"),
+        Binding("r", "rotate", "Rotate"),
+        Binding("b", "runbook", "Runbook"),
+        Binding("x", "remove", "Remove"),
+    ]
+    AUTO_FOCUS = "#welcome-profiles"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="step-body"):
+            yield Static(
+                "[b]gtwizard[/b] — connect a product to your tenant's GT API, check it, rotate "
+                "its key.\nSaved profiles (pick one, then a key below):",
+                classes="prompt",
+            )
+            yield OptionList(id="welcome-profiles")
+            yield Static("", id="welcome-status")
+        yield Footer()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        from gtwizard.profiles import load_profiles
+
+        option_list = self.query_one("#welcome-profiles", OptionList)
+        option_list.clear_options()
+        try:
+            profiles = load_profiles()
+        except GtwizardError as exc:
+            self.query_one("#welcome-status", Static).update(f"✗ {escape(exc.one_line())}")
+            return
+        option_list.add_options(Option(profile_line(p), id=p.name) for p in profiles.values())
+        if profiles:
+            option_list.highlighted = 0
+        else:
+            self.query_one("#welcome-status", Static).update("No profiles yet: press n.")
+
+    def chosen(self):
+        from gtwizard.profiles import get_profile
+
+        option_list = self.query_one("#welcome-profiles", OptionList)
+        if option_list.highlighted is None:
+            self.notify("Pick a profile first.", severity="warning")
+            return None
+        name = option_list.get_option_at_index(option_list.highlighted).id
+        return get_profile(name or "")
+
+    def action_new(self) -> None:
+        self.app.start_setup()  # type: ignore[attr-defined]
+
+    def action_check(self) -> None:
+        profile = self.chosen()
+        if profile is not None:
+            self.app.open_checks(profile)  # type: ignore[attr-defined]
+
+    def action_rotate(self) -> None:
+        profile = self.chosen()
+        if profile is not None:
+            from gtwizard.screens.rotate import RotateScreen
+
+            self.app.push_screen(RotateScreen(profile.name))
+
+    def action_runbook(self) -> None:
+        profile = self.chosen()
+        if profile is None:
+            return
+        from gtwizard.runbook import write_runbook
+
+        try:
+            path = write_runbook(profile)
+        except GtwizardError as exc:
+            self.notify(exc.one_line(), severity="error")
+            return
+        self.notify(f"Runbook written to {path}")
+        self.reload()
+
+    def action_remove(self) -> None:
+        profile = self.chosen()
+        if profile is not None:
+            self.app.push_screen(ConfirmRemove(profile.name), self.removed)
+
+    def removed(self, name: str | None) -> None:
+        if not name:
+            return
+        from gtwizard.profiles import delete_profile_secrets, get_profile, remove_profile
+
+        try:
+            deleted = delete_profile_secrets(get_profile(name))
+            remove_profile(name)
+        except GtwizardError as exc:
+            self.notify(exc.one_line(), severity="error")
+            return
+        self.notify(f"Removed {name} ({len(deleted)} stored secret(s) deleted).")
+        self.reload()
+
+    @on(OptionList.OptionSelected, "#welcome-profiles")
+    def selected(self) -> None:
+        self.action_check()
+
+
+class ConfirmRemove(ModalScreen[str | None]):
+    """Removing deletes the profile and its stored secrets: ask first."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.profile_name = name
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(
+                f"Remove profile [b]{escape(self.profile_name)}[/b] and delete its stored key? "
+                "The key itself stays valid on the tenant until you revoke it there."
+            )
+            yield Button("Remove", id="confirm-yes", variant="error", compact=True)
+            yield Button("Cancel", id="confirm-no", compact=True)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(self.profile_name if event.button.id == "confirm-yes" else None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

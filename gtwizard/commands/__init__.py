@@ -17,4 +17,5 @@ COMMAND_MODULES: tuple[str, ...] = (
     "runbook",
     "status",
     "profiles",
+    "serve",
 )

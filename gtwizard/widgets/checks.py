@@ -17,7 +17,7 @@ STATUS_LABELS = {
 
 def status_text(status: str) -> Text:
     label, style = STATUS_LABELS.get(status, (status.upper(), ""))
-    return Text(label, style=style)
+    return Text.assemble((label, style))  # the colour on the word only, never the whole row
 
 
 def check_row(result: Any) -> Text:

@@ -1,0 +1,101 @@
+"""Regenerate the README's screenshots from the app itself: the demo flow at 80x24.
+
+    uv run python scripts/screenshots.py
+
+Runs the wizard headless (Textual's Pilot) against the embedded sandbox, with throwaway config and
+state dirs and no keyring (so the demo-local file is used, as on a fresh SSH box), and saves one
+SVG per step into docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+WORK = Path("/tmp/gtwizard-demo")
+
+
+async def main() -> int:
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.environ["GTWIZARD_CONFIG_DIR"] = str(WORK / "config")
+    os.environ["GTWIZARD_STATE_DIR"] = str(WORK / "state")
+    os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    sys.path.insert(0, str(ROOT))
+
+    from textual.widgets import Input
+
+    from gtwizard.app import WizardApp
+    from gtwizard.paths import ensure_private_dir
+    from gtwizard.sandbox import start_in_thread
+    from gtwizard.wizard import WizardState
+
+    Input._toggle_cursor = lambda self: None  # a steady cursor in pictures
+    folder = ensure_private_dir(WORK / "state" / "demo")
+    sandbox = start_in_thread()
+    state = WizardState(
+        host_text=sandbox.base_url.removesuffix("/api/tenant"),
+        demo=True,
+        profile_name="demo",
+        operator_token=sandbox.operator_token,
+        secrets_file=folder / "demo-secrets.json",
+        env_path=str(folder / "openwebui.env"),
+    )
+    OUT.mkdir(parents=True, exist_ok=True)
+    app = WizardApp(state)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+
+            async def settle() -> None:
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+                await pilot.pause(0.3)
+
+            def shot(name: str) -> None:
+                app.save_screenshot(str(OUT / f"{name}.svg"))
+
+            await settle()
+            shot("01-product")
+            await pilot.press("ctrl+n")
+            await pilot.press("enter")
+            await settle()
+            shot("02-tenant")
+            await pilot.press("ctrl+n")
+            await settle()
+            app.screen.query_one("#key-names").focus()
+            await pilot.press("space", "down", "space")
+            await settle()
+            shot("03-key")
+            await pilot.press("ctrl+n")
+            await settle()
+            shot("04-mint")
+            await pilot.press("ctrl+n")
+            await settle()
+            await pilot.press("ctrl+n")
+            await settle()
+            shot("05-storage-then-target")
+            await pilot.press("ctrl+n")
+            await settle()
+            shot("06-review")
+            await pilot.press("ctrl+n")
+            await settle()
+            shot("07-apply")
+            await pilot.press("ctrl+n")
+            await settle()
+            shot("08-checks")
+            await pilot.press("ctrl+n")
+            await settle()
+            shot("09-summary")
+            assert not isinstance(app.focused, Input) or True
+    finally:
+        sandbox.stop()
+    print(f"screenshots written to {OUT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

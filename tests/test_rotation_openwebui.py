@@ -50,7 +50,7 @@ async def _admin_token(owui: OpenWebUI) -> str:
         return await admin.signin(owui.admin_email, owui.admin_password)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def env(owui: OpenWebUI, sandbox) -> dict[str, str]:
     return {
         "GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token,
@@ -58,22 +58,20 @@ def env(owui: OpenWebUI, sandbox) -> dict[str, str]:
     }
 
 
-def owui_gt_key(owui: OpenWebUI, openai_base: str) -> str:
+def owui_gt_key(owui: OpenWebUI, openai_base: str, token: str) -> str:
     """The key Open WebUI holds for the GT connection (read back through its admin API)."""
 
     async def go() -> str:
-        async with OpenWebUIAdmin(owui.url) as admin:
-            await admin.signin(owui.admin_email, owui.admin_password)
+        async with OpenWebUIAdmin(owui.url, token) as admin:
             config = await admin.get_openai_config()
         return config.keys[config.urls.index(openai_base)]
 
     return asyncio.run(go())
 
 
-def owui_embedding_key(owui: OpenWebUI) -> str:
+def owui_embedding_key(owui: OpenWebUI, token: str) -> str:
     async def go() -> str:
-        async with OpenWebUIAdmin(owui.url) as admin:
-            await admin.signin(owui.admin_email, owui.admin_password)
+        async with OpenWebUIAdmin(owui.url, token) as admin:
             return (await admin.get_embedding_config())["openai_config"]["key"]
 
     return asyncio.run(go())
@@ -84,6 +82,7 @@ class ChatStream:
     """An ordinary user chatting through Open WebUI in a background thread until stopped."""
 
     owui: OpenWebUI
+    admin_token: str = field(repr=False)
     ok: int = 0
     failures: list[str] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -101,8 +100,7 @@ class ChatStream:
 
     async def _loop(self) -> None:
         email = f"stream-{uuid.uuid4().hex[:8]}@owui.test"
-        async with OpenWebUIAdmin(self.owui.url) as admin:
-            await admin.signin(self.owui.admin_email, self.owui.admin_password)
+        async with OpenWebUIAdmin(self.owui.url, self.admin_token) as admin:
             user_id = await admin.add_user("Stream User", email, "stream-pass-1")
             try:
                 async with OpenWebUIAdmin(self.owui.url) as user:
@@ -144,9 +142,12 @@ def test_rotate_under_steady_chat(owui: OpenWebUI, sandbox, env) -> None:
         names=[*NAMES, EMBED_MODEL],
     )
     old_secret = stored_key(before)
-    assert old_secret and owui_gt_key(owui, before.openai_base) == old_secret
+    assert (
+        old_secret
+        and owui_gt_key(owui, before.openai_base, env["GTWIZARD_OPENWEBUI_TOKEN"]) == old_secret
+    )
 
-    with ChatStream(owui) as stream:
+    with ChatStream(owui, env["GTWIZARD_OPENWEBUI_TOKEN"]) as stream:
         out = gtwizard(["rotate", "--profile", "live", "--yes", "--json"], env=env)
         stream.settle()
     assert out.returncode == 0, out.stderr
@@ -160,14 +161,17 @@ def test_rotate_under_steady_chat(owui: OpenWebUI, sandbox, env) -> None:
     new_secret = stored_key(after)
     assert new_secret and after.key_id == result["new_key_id"] != before.key_id
     assert key_status(sandbox, old_secret) == 401
-    assert owui_gt_key(owui, after.openai_base)[-4:] == new_secret[-4:]
-    assert owui_embedding_key(owui) == new_secret
+    assert (
+        owui_gt_key(owui, after.openai_base, env["GTWIZARD_OPENWEBUI_TOKEN"])[-4:]
+        == new_secret[-4:]
+    )
+    assert owui_embedding_key(owui, env["GTWIZARD_OPENWEBUI_TOKEN"]) == new_secret
     assert new_secret not in out.stdout + out.stderr
 
 
 def test_crash_after_every_step_resume_keeps_chat_working(owui: OpenWebUI, sandbox, env) -> None:
     setup_profile(sandbox, "crash", admin_target(owui), env)
-    with ChatStream(owui) as stream:
+    with ChatStream(owui, env["GTWIZARD_OPENWEBUI_TOKEN"]) as stream:
         for step in STEPS:
             before = get_profile("crash")
             old_secret = stored_key(before)
@@ -177,14 +181,21 @@ def test_crash_after_every_step_resume_keeps_chat_working(owui: OpenWebUI, sandb
             )
             assert crashed.returncode == -signal.SIGKILL, (step, crashed.stderr)
             # at rest after the crash, Open WebUI holds a key the tenant accepts
-            assert key_status(sandbox, owui_gt_key(owui, before.openai_base)) == 200, step
+            assert (
+                key_status(
+                    sandbox, owui_gt_key(owui, before.openai_base, env["GTWIZARD_OPENWEBUI_TOKEN"])
+                )
+                == 200
+            ), step
             resumed = gtwizard(["rotate", "--profile", "crash", "--resume", "--json"], env=env)
             assert resumed.returncode == 0, (step, resumed.stderr)
             after = get_profile("crash")
             new_secret = stored_key(after)
             assert new_secret and after.key_id != before.key_id
             assert key_status(sandbox, old_secret) == 401, step
-            assert owui_gt_key(owui, after.openai_base) == new_secret, step
+            assert (
+                owui_gt_key(owui, after.openai_base, env["GTWIZARD_OPENWEBUI_TOKEN"]) == new_secret
+            ), step
             stream.settle()
             assert stream.failures == [], step
     assert stream.failures == [] and stream.ok > len(STEPS)
@@ -200,7 +211,10 @@ def test_failed_verification_rolls_back(owui: OpenWebUI, sandbox, env) -> None:
     assert crashed.returncode == -signal.SIGKILL
     new_id = journal("undo")["new_key_id"]
     new_secret = stored_key(before, new_id)
-    assert new_secret and owui_gt_key(owui, before.openai_base) == new_secret
+    assert (
+        new_secret
+        and owui_gt_key(owui, before.openai_base, env["GTWIZARD_OPENWEBUI_TOKEN"]) == new_secret
+    )
     sandbox.revoke(new_id)  # behind the rotation's back: verification must fail
 
     out = gtwizard(["rotate", "--profile", "undo", "--resume", "--json"], env=env)
@@ -212,13 +226,17 @@ def test_failed_verification_rolls_back(owui: OpenWebUI, sandbox, env) -> None:
     assert statuses["verify"] == "failed" and statuses["revoke-old"] == "pending"
     assert statuses["rollback"] == "done"
 
-    assert owui_gt_key(owui, before.openai_base) == old_secret  # old key back in the target
+    assert (
+        owui_gt_key(owui, before.openai_base, env["GTWIZARD_OPENWEBUI_TOKEN"]) == old_secret
+    )  # old key back in the target
     assert key_status(sandbox, old_secret) == 200  # never revoked
     assert tenant_key(sandbox, new_id).revoked
     assert stored_key(before, new_id) is None  # the pending entry is gone
     assert get_profile("undo").key_id == before.key_id
     assert journal("undo")["state"] == "rolled-back"
-    with ChatStream(owui) as stream:  # users chat with the old key again
+    with ChatStream(
+        owui, env["GTWIZARD_OPENWEBUI_TOKEN"]
+    ) as stream:  # users chat with the old key again
         stream.settle()
     assert stream.failures == []
     state = journal_path("undo")

@@ -118,10 +118,10 @@ async def _user_gt_models(ctx: CheckContext) -> list[str]:
         return []
     prefix = str(conn.config.get("prefix_id") or "")
     async with ctx.as_user() as user:
-        body = await user._json("GET", "/api/models")  # private: we need urlIdx per model
+        entries = await user.list_model_entries()
     ids = []
-    for item in body.get("data", []) if isinstance(body, dict) else []:
-        if isinstance(item, dict) and item.get("urlIdx") == conn.index and "id" in item:
+    for item in entries:
+        if item.get("urlIdx") == conn.index:
             model_id = str(item["id"])
             ids.append(model_id.removeprefix(prefix + ".") if prefix else model_id)
     return sorted(ids)

@@ -331,8 +331,13 @@ class OpenWebUIAdmin:
 
     async def list_models(self) -> list[str]:
         """Model ids this credential's user sees (the admin sees more than ordinary users)."""
+        return [entry["id"] for entry in await self.list_model_entries()]
+
+    async def list_model_entries(self) -> list[dict[str, Any]]:
+        """The raw /api/models entries this user sees; `urlIdx` names the owning connection."""
         body = await self._json("GET", "/api/models")
-        return [m["id"] for m in body.get("data", []) if isinstance(m, dict) and "id" in m]
+        data = body.get("data", []) if isinstance(body, dict) else []
+        return [m for m in data if isinstance(m, dict) and "id" in m]
 
     async def chat(self, model: str, text: str, *, stream: bool = False) -> ChatResult:
         """One user turn through Open WebUI's /api/chat/completions; returns the answer text."""

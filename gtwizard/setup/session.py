@@ -268,6 +268,13 @@ class SetupSession:
             await self.rollback()
             raise
         audit.record("apply", profile=req.profile, key_id=self.key_id, target=target.kind)
+        if isinstance(target, EnvFileTarget):
+            names = ", ".join(self._need_choice().names)
+            self.warnings.append(
+                f"ordinary Open WebUI users see none of {names} until access is granted: in Open "
+                "WebUI's Admin → Workspace → Models make them readable by your users (or rerun with "
+                "--openwebui-url and GTWIZARD_OPENWEBUI_TOKEN once Open WebUI runs)"
+            )
         if isinstance(target, AdminApiTarget) and req.keep_admin_token and self.storage:
             await asyncio.to_thread(self.storage.store.put, admin_entry(req.profile), target.token)
 

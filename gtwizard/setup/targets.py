@@ -143,6 +143,29 @@ def apply_env(plan: EnvPlan):
     return apply_plan(plan)
 
 
+async def _refuse_collisions(admin, config, connection: GtConnection) -> None:
+    """Open WebUI keeps the first connection that reports an id and routes every chat there."""
+    from gtwizard.openwebui.envfile import is_gt_entry
+
+    gt_index = next(
+        (i for i, url in enumerate(config.urls) if is_gt_entry(url, connection.openai_base)),
+        len(config.urls),
+    )
+    taken = {
+        str(entry["id"])
+        for entry in await admin.list_model_entries()
+        if entry.get("urlIdx") is not None and entry.get("urlIdx") != gt_index
+    }
+    clash = sorted(taken & set(connection.model_ids))
+    if clash:
+        raise OperationFailed(
+            f"{', '.join(clash)} already exist(s) as model id(s) of another Open WebUI connection; "
+            "Open WebUI would route those chats to the first connection, not to GT",
+            "remove or rename them on the other connection, or give one connection a Prefix ID in "
+            "Open WebUI's Admin → Settings → Connections, then run setup again",
+        )
+
+
 @dataclass(frozen=True)
 class AdminApplyResult:
     index: int
@@ -169,6 +192,7 @@ async def apply_admin(
                 "(DNS, a private CA in its trust store, NO_PROXY for the tenant host)",
             )
         before = await admin.get_openai_config()
+        await _refuse_collisions(admin, before, connection)
         index = await admin.upsert_gt_connection(
             connection.openai_base, connection.api_key, connection.model_ids
         )

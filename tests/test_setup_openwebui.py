@@ -372,3 +372,33 @@ async def test_env_file_fresh_start_then_persistent_config_refusal(
         assert values["ENABLE_PERSISTENT_CONFIG"] == "false"
         assert values["OPENAI_API_KEY"] == stored_key("changed", accepted.stdout)
         assert "RESET_CONFIG_ON_START" not in values
+
+
+async def test_name_colliding_with_another_connection_is_refused_before_minting(
+    applied: Applied, sandbox, tmp_path: Path
+) -> None:
+    """A GT name that another connection already lists would be routed there: refuse, mint nothing."""
+    owui = applied.owui
+    async with OpenWebUIAdmin(owui.url, applied.token) as admin:
+        before = await admin.get_openai_config()
+        configs = dict(before.configs)
+        configs["0"] = {**configs["0"], "prefix_id": "", "model_ids": [ALLOW[0]]}
+        await admin.update_openai_config(type(before)(True, before.urls, before.keys, configs))
+    ids_before = await key_ids(sandbox)
+    try:
+        out = run_cli(
+            setup_args(sandbox.base_url, ALLOW, "--openwebui-url", owui.url, "--profile", "clash"),
+            env={
+                "GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token,
+                "GTWIZARD_OPENWEBUI_TOKEN": applied.token,
+                "GTWIZARD_CONFIG_DIR": str(tmp_path / "config"),
+                "GTWIZARD_STATE_DIR": str(tmp_path / "state"),
+            },
+        )
+    finally:
+        async with OpenWebUIAdmin(owui.url, applied.token) as admin:
+            await admin.update_openai_config(before)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert ALLOW[0] in out.stderr and "another Open WebUI connection" in out.stderr
+    assert "Prefix ID" in out.stderr
+    assert await key_ids(sandbox) == ids_before, "nothing may be minted"

@@ -96,7 +96,13 @@ def loopback_warning(openai_base: str, openwebui_url: str | None) -> str | None:
     )
 
 
-async def preflight(target: Target, *, ca_bundle: str | None = None) -> list[str]:
+async def preflight(
+    target: Target,
+    *,
+    ca_bundle: str | None = None,
+    gt_base: str = "",
+    names: tuple[str, ...] = (),
+) -> list[str]:
     """Everything that can be checked before a key exists; returns warnings, raises on blockers."""
     if isinstance(target, AdminApiTarget):
         from gtwizard.openwebui.admin import OpenWebUIAdmin
@@ -104,6 +110,8 @@ async def preflight(target: Target, *, ca_bundle: str | None = None) -> list[str
         async with OpenWebUIAdmin(target.url, target.token, ca_bundle=ca_bundle) as admin:
             await admin.require_admin()
             note = await admin.version_note()
+            if names:
+                await _refuse_collisions(admin, gt_base, names)
         parse_audience(target.audience)
         return [note] if note else []
     return await _preflight_env(target, ca_bundle=ca_bundle)
@@ -143,20 +151,20 @@ def apply_env(plan: EnvPlan):
     return apply_plan(plan)
 
 
-async def _refuse_collisions(admin, config, connection: GtConnection) -> None:
+async def _refuse_collisions(admin, gt_base: str, names: tuple[str, ...]) -> None:
     """Open WebUI keeps the first connection that reports an id and routes every chat there."""
     from gtwizard.openwebui.envfile import is_gt_entry
 
+    config = await admin.get_openai_config()
     gt_index = next(
-        (i for i, url in enumerate(config.urls) if is_gt_entry(url, connection.openai_base)),
-        len(config.urls),
+        (i for i, url in enumerate(config.urls) if is_gt_entry(url, gt_base)), len(config.urls)
     )
     taken = {
         str(entry["id"])
         for entry in await admin.list_model_entries()
         if entry.get("urlIdx") is not None and entry.get("urlIdx") != gt_index
     }
-    clash = sorted(taken & set(connection.model_ids))
+    clash = sorted(taken & set(names))
     if clash:
         raise OperationFailed(
             f"{', '.join(clash)} already exist(s) as model id(s) of another Open WebUI connection; "
@@ -192,7 +200,6 @@ async def apply_admin(
                 "(DNS, a private CA in its trust store, NO_PROXY for the tenant host)",
             )
         before = await admin.get_openai_config()
-        await _refuse_collisions(admin, before, connection)
         index = await admin.upsert_gt_connection(
             connection.openai_base, connection.api_key, connection.model_ids
         )

@@ -41,3 +41,10 @@ def assert_one_line_failure(out: subprocess.CompletedProcess[str], codes: Sequen
 def written_files(root: Path) -> list[Path]:
     """Every file under `root` (the config and state dirs must stay empty after a failure)."""
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def setup_args(host: str, *extra: str) -> list[str]:
+    """`gtwizard setup` for Open WebUI with a pasted key; `--host=` so hosts starting with '-' stay
+    a value."""
+    preset = ["--preset", "open-webui", f"--host={host}", "--aliases", "helpdesk", "--key-stdin"]
+    return ["setup", *preset, *extra]

@@ -8,27 +8,13 @@ import json
 import stat
 from pathlib import Path
 
-from resilience_helpers import assert_one_line_failure, gw
+from resilience_helpers import assert_one_line_failure, gw, setup_args
 
 from gtwizard.secrets import default_secrets_file
 
 
 def setup(host: str, secret: str, profile: str, *extra: str):
-    return gw(
-        [
-            "setup",
-            "--preset",
-            "open-webui",
-            f"--host={host}",
-            "--aliases",
-            "helpdesk",
-            "--key-stdin",
-            "--profile",
-            profile,
-            *extra,
-        ],
-        stdin=secret + "\n",
-    )
+    return gw(setup_args(host, "--profile", profile, *extra), stdin=secret + "\n")
 
 
 def files_with(root: Path, needle: str) -> set[Path]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from resilience_helpers import assert_one_line_failure, gw, written_files
+from resilience_helpers import setup_args as pasted_setup
 
 from gtwizard.openwebui.envfile import EnvFile, effective_openai_config
 from gtwizard.sandbox import start_in_thread
@@ -24,20 +25,8 @@ FAKE_KEY = "gtak_" + "q" * 40
 
 
 def setup_args(host: str, env_file: Path, *extra: str) -> list[str]:
-    return [
-        "setup",
-        "--preset",
-        "open-webui",
-        f"--host={host}",
-        "--aliases",
-        "helpdesk",
-        "--key-stdin",
-        "--storage",
-        "none",
-        "--env-file",
-        str(env_file),
-        *extra,
-    ]
+    """Setup that keeps the key nowhere but in `env_file`."""
+    return pasted_setup(host, "--storage", "none", "--env-file", str(env_file), *extra)
 
 
 HOSTILE_HOSTS = [

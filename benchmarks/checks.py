@@ -1,0 +1,107 @@
+"""`gtwizard check` budgets: cost of network latency, and a dead tenant that never answers."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from common import GTWIZARD, isolated_env, median_time, sandbox, setup_profile
+
+LATENCY_MS = 300
+ROUND_TRIPS = 4  # the budget: the critical path is at most four round trips
+DEAD_TIMEOUT = 3.0
+DEAD_BUDGET = 3.6
+
+
+def _check(env: dict[str, str], *extra: str) -> dict:
+    done = subprocess.run(
+        [GTWIZARD, "check", "--profile", "bench", "--json", *extra],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+    )
+    if not done.stdout.strip():
+        raise RuntimeError(f"check printed no report: {done.stderr.strip()}")
+    return json.loads(done.stdout)
+
+
+def latency_ratio(repeat: int) -> tuple[float, str]:
+    """Extra wall time of `check` at 300 ms injected latency, over 4 x 300 ms."""
+    with isolated_env() as env, sandbox(env) as child:
+        setup_profile(env, child)
+
+        def ok_check() -> None:
+            report = _check(env)
+            if not report["ok"]:
+                raise RuntimeError(f"check failed against the sandbox: {report}")
+
+        ok_check()
+        fast = median_time(ok_check, repeat)
+        child.set_latency(LATENCY_MS)
+        slow = median_time(ok_check, repeat)
+    extra = slow - fast
+    budget = ROUND_TRIPS * LATENCY_MS / 1000
+    return extra / budget, f"+{extra * 1000:.0f} ms at {LATENCY_MS} ms ({fast * 1000:.0f} ms at 0)"
+
+
+@contextmanager
+def _silent_listener(port: int) -> Iterator[None]:
+    """Accept connections on `port` and never send a byte."""
+    server = socket.socket()
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", port))
+    server.listen(64)
+    server.settimeout(0.1)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        for conn in held:
+            conn.close()
+        server.close()
+
+
+def dead_tenant_ratio(repeat: int) -> tuple[float, str]:
+    """`check --timeout 3` against a tenant that went silent after setup: elapsed over 3.6 s."""
+    with isolated_env() as env:
+        with sandbox(env) as child:
+            setup_profile(env, child)
+            port = int(child.base_url.split(":")[2].split("/")[0])
+        reports: list[dict] = []
+        with _silent_listener(port):
+
+            def dead_check() -> None:
+                reports.append(_check(env, "--timeout", f"{DEAD_TIMEOUT:g}"))
+
+            elapsed = median_time(dead_check, repeat)
+    for report in reports:
+        details = " ".join(c["detail"] for c in report["checks"] if c["status"] == "fail")
+        if report["ok"] or "timed out" not in details:
+            raise RuntimeError(f"no clear timeout message: {details!r}")
+    first = next(c for c in reports[0]["checks"] if c["status"] == "fail")
+    return elapsed / DEAD_BUDGET, f"{elapsed:.2f} s; {first['id']}: {first['detail']}"
+
+
+if __name__ == "__main__":
+    print(latency_ratio(3))
+    print(dead_tenant_ratio(2))
+    time.sleep(0)

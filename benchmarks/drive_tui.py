@@ -1,0 +1,174 @@
+"""Child process for the TUI budgets: drive the wizard (or the minimal app) headless with Pilot.
+
+    drive_tui.py minimal              run the minimal app, print its peak RSS
+    drive_tui.py summary READY_JSON   walk the wizard to Summary against a sandbox, print peak RSS
+    drive_tui.py responsive READY_JSON
+                                      walk to Apply, slow the sandbox to 2 s, enter Checks and time
+                                      keypresses while the checks wait on it; print the times
+
+READY_JSON is the sandbox's ready line. Each prints one JSON line. Peak RSS is VmHWM of this
+process, so each measurement gets a fresh process of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SLOW_MS = 2000
+PRESSES = 5
+
+
+def peak_rss_kib() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+async def settle(pilot) -> None:
+    """Wait until no worker is pending or running (a finished one may start the next)."""
+    from textual.worker import WorkerState
+
+    for _ in range(200):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(
+            w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers
+        ):
+            return
+    raise RuntimeError("the screen never settled")
+
+
+def step_of(app) -> str:
+    return getattr(app.screen, "step", type(app.screen).__name__)
+
+
+async def forward_to(pilot, wanted: str) -> None:
+    """Ctrl+N step by step until the wizard shows `wanted`."""
+    for _ in range(12):
+        await settle(pilot)
+        if step_of(pilot.app) == wanted:
+            return
+        before = step_of(pilot.app)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        if step_of(pilot.app) == before:
+            raise RuntimeError(f"stuck on {before}")
+    raise RuntimeError(f"never reached {wanted}")
+
+
+def wizard(ready: dict, folder: Path):
+    from gtwizard.app import WizardApp
+    from gtwizard.wizard import WizardState
+
+    state = WizardState(
+        host_text=ready["base_url"].removesuffix("/api/tenant"),
+        demo=True,
+        profile_name="bench",
+        operator_token=ready["operator_token"],
+        ca_bundle=ready.get("ca_file"),
+        secrets_file=folder / "secrets.json",
+        env_path=str(folder / "openwebui.env"),
+        storage_kind="file",
+        names=("helpdesk", "research-assistant"),
+    )
+    return WizardApp(state)
+
+
+async def minimal() -> dict:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from minimal_app import MinimalApp
+
+    async with MinimalApp().run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+    return {"peak_kib": peak_rss_kib()}
+
+
+async def summary(ready: dict, folder: Path) -> dict:
+    app = wizard(ready, folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await forward_to(pilot, "summary")
+        report = app.state.check_report
+        if report is None or not report.ok:
+            raise RuntimeError("the checks did not pass on the way to Summary")
+    return {"peak_kib": peak_rss_kib()}
+
+
+def slow_sandbox(ready: dict, ms: int) -> None:
+    import urllib.request
+
+    request = urllib.request.Request(
+        ready["base_url"] + "/_sandbox/faults",
+        data=json.dumps({"latency_ms": ms}).encode(),
+        headers={"Authorization": f"Bearer {ready['operator_token']}"},
+        method="POST",
+    )
+    urllib.request.urlopen(request, timeout=10).read()
+
+
+def press(app, key: str) -> None:
+    """Send one key the way Pilot does, minus Pilot's wait for the whole process to go idle
+    (that wait measures Pilot, not the app: a plain Tab takes it 150+ ms on an idle screen)."""
+    from textual import events
+
+    event = events.Key(key, None)
+    event.set_sender(app)
+    app._driver.send_message(event)
+
+
+async def responsive(ready: dict, folder: Path) -> dict:
+    from textual.worker import WorkerState
+
+    app = wizard(ready, folder)
+    times: list[float] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await forward_to(pilot, "apply")
+        await asyncio.to_thread(slow_sandbox, ready, SLOW_MS)
+        await pilot.press("ctrl+n")  # into Checks: the run starts and waits on the slow tenant
+        if step_of(app) != "checks":
+            raise RuntimeError(f"expected Checks, got {step_of(app)}")
+
+        def checking() -> bool:
+            return any(w.group == "checks" and w.state is WorkerState.RUNNING for w in app.workers)
+
+        while len(times) < PRESSES:
+            await asyncio.sleep(0.3)
+            if not checking():
+                raise RuntimeError("the checks ended before every keypress was measured")
+            before = app.focused
+            start = time.perf_counter()
+            press(app, "tab")
+            while app.focused is before:
+                await asyncio.sleep(0.001)
+            elapsed = time.perf_counter() - start
+            if not checking():
+                break  # the press overlapped the end of the run: does not count
+            times.append(elapsed)
+        await asyncio.to_thread(slow_sandbox, ready, 0)
+        await settle(pilot)  # leave only after the run ended, as an operator would
+    return {
+        "press_ms": [round(t * 1000, 2) for t in times],
+        "median_ms": statistics.median(times) * 1000,
+    }
+
+
+def main() -> None:
+    mode = sys.argv[1]
+    with tempfile.TemporaryDirectory(prefix="gtwizard-drive-") as tmp:
+        if mode == "minimal":
+            result = asyncio.run(minimal())
+        else:
+            ready = json.loads(sys.argv[2])
+            runner = summary if mode == "summary" else responsive
+            result = asyncio.run(runner(ready, Path(tmp)))
+    print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""Run every performance budget and print one table: budget, measured ratio, limit, PASS/MISS.
+
+Ratios, not absolute times: each measurement is set against a baseline taken in the same run on
+the same machine, and each side is a median of repeated runs. Exit 0 when every budget is met.
+
+    benchmarks/run [--repeat N] [--only NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from checks import dead_tenant_ratio, latency_ratio
+from startup import cli_ratio, first_screen_ratio
+from tui import memory_ratio, responsive_ratio
+
+
+@dataclass(frozen=True)
+class Budget:
+    name: str
+    title: str
+    limit: float
+    measure: Callable[[int], tuple[float, str]]
+    repeat_scale: float = 1.0  # the slow ones repeat fewer times
+
+
+BUDGETS = (
+    Budget("first-screen", "first screen in tmux / minimal Textual app", 1.15, first_screen_ratio),
+    Budget("help", "gtwizard --help / python -c pass", 3.0, lambda n: cli_ratio("--help", n * 3)),
+    Budget(
+        "version",
+        "gtwizard --version / python -c pass",
+        3.0,
+        lambda n: cli_ratio("--version", n * 3),
+    ),
+    Budget("check-latency", "check: extra time at 300 ms / (4 x 300 ms)", 1.0, latency_ratio),
+    Budget(
+        "dead-tenant", "check --timeout 3 on a silent tenant / 3.6 s", 1.0, dead_tenant_ratio, 0.4
+    ),
+    Budget("memory", "peak RSS at Summary / minimal Textual app", 1.3, memory_ratio, 0.4),
+    Budget("responsive", "keypress during a 2 s probe / 100 ms", 1.0, responsive_ratio),
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7, help="runs per side (default 7)")
+    parser.add_argument(
+        "--only", nargs="+", choices=[b.name for b in BUDGETS], help="run only these budgets"
+    )
+    args = parser.parse_args(argv)
+    chosen = [b for b in BUDGETS if not args.only or b.name in args.only]
+    rows: list[tuple[str, str, str, str, str]] = []
+    missed = 0
+    for budget in chosen:
+        print(f"… {budget.name}", file=sys.stderr, flush=True)
+        repeat = max(1, round(args.repeat * budget.repeat_scale))
+        ratio, detail = budget.measure(repeat)
+        verdict = "PASS" if ratio <= budget.limit else "MISS"
+        missed += verdict == "MISS"
+        rows.append((budget.title, f"{ratio:.2f}", f"<= {budget.limit:g}", verdict, detail))
+    headers = ("budget", "ratio", "limit", "", "measured")
+    widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(5)]
+    for row in [headers, *rows]:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

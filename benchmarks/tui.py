@@ -1,0 +1,44 @@
+"""TUI budgets measured with Pilot in child processes: peak memory at Summary, and keypresses
+handled while a slow check is in flight."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+
+from common import HERE, PYTHON, isolated_env, sandbox
+
+RESPONSE_BUDGET_MS = 100.0
+
+
+def _drive(mode: str, env: dict[str, str], ready: dict | None = None) -> dict:
+    argv = [PYTHON, str(HERE / "drive_tui.py"), mode]
+    if ready is not None:
+        argv.append(json.dumps(ready))
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if done.returncode != 0:
+        tail = done.stderr.strip().splitlines()[-1:] or ["no output"]
+        raise RuntimeError(f"drive_tui {mode} failed: {tail[0]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def memory_ratio(repeat: int) -> tuple[float, str]:
+    """Peak RSS of the wizard driven to Summary over the minimal app's (fresh process each)."""
+    with isolated_env() as env, sandbox(env) as child:
+        ours, base = [], []
+        for _ in range(repeat):
+            base.append(_drive("minimal", env)["peak_kib"])
+            ours.append(_drive("summary", env, child.ready)["peak_kib"])
+    a, b = statistics.median(ours), statistics.median(base)
+    return a / b, f"gtwizard {a / 1024:.1f} MiB, minimal app {b / 1024:.1f} MiB"
+
+
+def responsive_ratio(repeat: int) -> tuple[float, str]:
+    """Press-to-handled time of Tab on Checks during a 2 s probe, over 100 ms."""
+    with isolated_env() as env, sandbox(env) as child:
+        presses: list[float] = []
+        for _ in range(max(1, repeat // 3)):
+            presses += _drive("responsive", env, child.ready)["press_ms"]
+    median = statistics.median(presses)
+    return median / RESPONSE_BUDGET_MS, f"{median:.0f} ms median of {len(presses)} presses"

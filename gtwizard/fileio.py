@@ -20,7 +20,25 @@ def backup_path(path: Path) -> Path:
     return path.with_name(path.name + ".bak")
 
 
+STALE_TEMP_SECONDS = 60
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Temp files a crashed write left behind (they may hold a secret, mode 0600): delete them.
+
+    Only files older than a minute go, so a concurrent writer's live temp file is never touched.
+    """
+    import time
+
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if stale.stat().st_mtime < cutoff:
+                stale.unlink()
+
+
 def _write_temp_then_rename(path: Path, data: bytes, mode: int) -> None:
+    _remove_stale_temps(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, mode)

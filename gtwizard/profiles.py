@@ -202,7 +202,14 @@ def _read_document() -> tuple[dict[str, Any], str]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}, ""
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        data = path.read_bytes()
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path} line {line} is not valid UTF-8",
+            f"Fix that line by hand or restore {path.name}.bak; gtwizard will not overwrite it",
+        ) from None
+    except OSError as exc:
         raise ConfigError(f"cannot read {path} ({exc})", "Check the file's permissions") from None
     try:
         doc = tomllib.loads(text)

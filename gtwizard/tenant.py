@@ -172,6 +172,13 @@ def _normalise_name(text: str, host: str) -> str:
                 "Check the address, e.g. 192.0.2.10",
             ) from None
     host = host.lower()
+    last = host.rsplit(".", 1)[-1]
+    if last.isdigit() or re.fullmatch(r"0x[0-9a-f]*", last):
+        raise _fail(
+            text,
+            "looks like a numeric address in an unusual form (resolvers may read it as an IP)",
+            "Write an IPv4 address as four decimal numbers, e.g. 192.0.2.10, or use the host name",
+        )
     if len(host) > _MAX_NAME:
         raise _fail(
             text, f"is {len(host)} characters long; a host name may have at most {_MAX_NAME}"

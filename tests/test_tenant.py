@@ -69,6 +69,8 @@ REFUSED = {
     "[::1]x": "after the IPv6",
     "[fe80::1%eth0]:443": "zone id",
     "1.2.3.999": "IPv4",
+    "0x7f.1": "unusual form",
+    "tenant.123": "unusual form",
     "https://": "no host",
 }
 

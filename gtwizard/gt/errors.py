@@ -101,6 +101,24 @@ class BadResponse(GTError):
     """The answer broke the protocol: not JSON, malformed, cut off, or a redirect."""
 
 
+def _tls_hint(reason: str) -> str:
+    """What to do depends on why: a CA bundle helps only when the issuer is unknown."""
+    lowered = reason.lower()
+    if "expired" in lowered or "not yet valid" in lowered:
+        return (
+            "the tenant's certificate is out of its validity period: ask its operator to renew it"
+        )
+    if "hostname" in lowered or "ip address mismatch" in lowered:
+        return (
+            "the certificate is for another name: use the host name the certificate names, "
+            "or ask the tenant's operator for a matching certificate"
+        )
+    return (
+        "if the tenant uses a private CA, pass its certificate with --ca-bundle FILE; "
+        "verification is never turned off"
+    )
+
+
 def _chain(exc: BaseException) -> Iterator[BaseException]:
     """The exception and everything it was raised from (httpx wraps httpcore wraps OSError)."""
     seen: set[int] = set()
@@ -130,9 +148,7 @@ def transport_error(
         if isinstance(cause, ssl.SSLCertVerificationError):
             reason = cause.verify_message or "certificate verify failed"
             return TLSVerificationFailed(
-                f"TLS certificate verification failed{where}: {reason}",
-                "if the tenant uses a private CA, pass its certificate with --ca-bundle FILE; "
-                "verification is never turned off",
+                f"TLS certificate verification failed{where}: {reason}", _tls_hint(reason)
             )
     for cause in chain:
         if isinstance(cause, socket.gaierror):

@@ -1,0 +1,127 @@
+"""Drive the wizard with Pilot the way an operator does: keys only, waiting for the live work.
+
+Shared by the flow tests and the snapshot tests, so both walk the same path through the screens.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.worker import WorkerState
+
+from gtwizard.wizard import STEPS, WizardState
+
+NAMES = ("helpdesk", "research-assistant")
+FAIL_BACKEND = "keyring.backends.fail.Keyring"
+
+# What an env-file target without an Open WebUI URL cannot prove, and so reports honestly:
+# chat and Open WebUI's config are only half provable (GT side yes, Open WebUI side no) -> warn;
+# Open WebUI's own reach, its task model and embeddings (not configured) -> skip.
+ENV_FILE_EXPECTED = {
+    "tenant-reachable": "pass",
+    "key-accepted": "pass",
+    "key-stored": "pass",
+    "key-age": "pass",
+    "base-form": "pass",
+    "least-privilege": "pass",
+    "embeddings": "skip",
+    "openwebui-config": "warn",
+    "openwebui-reach": "skip",
+    "task-model": "skip",
+    "chat": "warn",
+    "no-leak": "pass",
+    "rotation-documented": "pass",
+}
+
+
+def demo_state(sandbox, folder: Path, **changes) -> WizardState:
+    """The state `gtwizard demo` starts with: sandbox host, operator token, demo-local files."""
+    state = WizardState(
+        host_text=sandbox.base_url.removesuffix("/api/tenant"),
+        demo=True,
+        profile_name="demo",
+        operator_token=sandbox.operator_token,
+        ca_bundle=sandbox.ca_file,
+        secrets_file=folder / "demo-secrets.json",
+        env_path=str(folder / "openwebui.env"),
+    )
+    for name, value in changes.items():
+        setattr(state, name, value)
+    return state
+
+
+async def settle(pilot: Pilot) -> None:
+    """Wait until no worker runs any more (a finished worker may switch screens and start more)."""
+    app = pilot.app
+    for _ in range(100):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
+            return
+    raise AssertionError("workers kept starting: the screen never settled")
+
+
+def step_of(pilot: Pilot) -> str:
+    return getattr(pilot.app.screen, "step", type(pilot.app.screen).__name__)
+
+
+async def next_to(pilot: Pilot, expected: str) -> None:
+    """Press ctrl+n and wait; the wizard must then show `expected`."""
+    await settle(pilot)
+    await pilot.press("ctrl+n")
+    await settle(pilot)
+    status = pilot.app.screen.query("#nav-status")
+    shown = str(status.first().render()) if status else ""
+    assert step_of(pilot) == expected, f"still on {step_of(pilot)}: {shown!r}"
+
+
+async def back_to(pilot: Pilot, expected: str) -> None:
+    await pilot.press("escape")
+    await settle(pilot)
+    assert step_of(pilot) == expected
+
+
+async def paste_into(pilot: Pilot, selector: str, text: str) -> None:
+    """Focus an Input, clear it with ctrl+u, and paste `text` (a bracketed paste, as a terminal sends)."""
+    from textual import events
+
+    field = pilot.app.screen.query_one(selector)
+    field.focus()
+    await pilot.press("end", "ctrl+u")
+    field.post_message(events.Paste(text))
+    await settle(pilot)
+    assert field.value == text
+
+
+async def pick_names(pilot: Pilot, wanted: tuple[str, ...]) -> None:
+    """On Key: Tab to the allowlist, then walk it top to bottom toggling rows with space."""
+    from gtwizard.widgets.picker import NamePicker
+
+    await settle(pilot)
+    picker = pilot.app.screen.query_one("#key-names", NamePicker)
+    for _ in range(6):
+        if pilot.app.focused is picker:
+            break
+        await pilot.press("tab")
+    assert pilot.app.focused is picker, "Tab never reached the allowlist"
+    await pilot.press("home")
+    rows = [value for value, _ in picker._rows]
+    for index, value in enumerate(rows):
+        if (value in wanted) != (value in picker.selected):
+            await pilot.press("space")
+        if index + 1 < len(rows):
+            await pilot.press("down")
+    assert tuple(picker.selected) == tuple(v for v in rows if v in wanted)
+
+
+async def drive(pilot: Pilot, until: str, names: tuple[str, ...] = NAMES) -> None:
+    """From Product forward to `until` with the demo's answers (env-file target)."""
+    await settle(pilot)
+    for step in STEPS[STEPS.index(step_of(pilot)) :]:
+        if step == until:
+            return
+        if step == "key":
+            await pick_names(pilot, names)
+        await next_to(pilot, STEPS[STEPS.index(step) + 1])
+    assert step_of(pilot) == until

@@ -32,24 +32,30 @@ def demo_dir():
     return state_dir() / "demo"
 
 
+def demo_state(sandbox, folder):
+    """The answers the demo starts with: sandbox host and token, demo-local files."""
+    from gtwizard.wizard import WizardState
+
+    return WizardState(
+        host_text=sandbox.base_url.removesuffix("/api/tenant"),
+        demo=True,
+        profile_name="demo",
+        operator_token=sandbox.operator_token,
+        ca_bundle=sandbox.ca_file,
+        secrets_file=folder / "demo-secrets.json",
+        env_path=str(folder / "openwebui.env"),
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     from gtwizard.commands.tui import run_app
     from gtwizard.paths import ensure_private_dir
     from gtwizard.sandbox import start_in_thread
-    from gtwizard.wizard import WizardState
 
     folder = ensure_private_dir(demo_dir())
     sandbox = start_in_thread(tls=bool(args.tls))
     try:
-        state = WizardState(
-            host_text=sandbox.base_url.removesuffix("/api/tenant"),
-            demo=True,
-            profile_name="demo",
-            operator_token=sandbox.operator_token,
-            ca_bundle=sandbox.ca_file,
-            secrets_file=folder / "demo-secrets.json",
-            env_path=str(folder / "openwebui.env"),
-        )
+        state = demo_state(sandbox, folder)
         if args.openwebui_url:
             state.target_kind = "admin-api"
             state.openwebui_url = args.openwebui_url

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from gtwizard.errors import ConfigError, InvalidInput
+from gtwizard.gt.contract import KNOWN_SCOPES, PURPOSES
 
 # The nine routes every GT runbook table covers, in the runbooks' order.
 ROUTE_KEYS: tuple[str, ...] = (
@@ -32,16 +33,8 @@ ROUTE_KEYS: tuple[str, ...] = (
     "GET /v1/files/{id}",
 )
 VERDICTS: tuple[str, ...] = ("native", "not_supported", "gt_extension")
-# The only scope strings the GT documentation names.
-SCOPES: tuple[str, ...] = (
-    "inference:chat",
-    "inference:embed",
-    "inference:transcribe",
-    "inference:speech",
-    "inference:image",
-    "datasets:write",
-)
-PURPOSES: tuple[str, ...] = ("inference", "upload", "conversation")
+# The only scope strings and key purposes the GT documentation names (one list, in the contract).
+SCOPES: tuple[str, ...] = KNOWN_SCOPES
 # Compatibility mode slug -> the label the GT matrix uses.
 COMPATIBILITY: dict[str, str] = {
     "native": "Native OpenAI-compatible",

@@ -69,6 +69,7 @@ class WizardState:
     target_kind: str = "env-file"
     env_path: str = ""
     env_dialect: str = "docker"
+    openwebui_data_dir: str = ""
     openwebui_url: str = ""
     openwebui_token: str | None = field(default=None, repr=False)
     audience: str = "all"
@@ -102,6 +103,11 @@ class WizardState:
             return EnvFileTarget(
                 path=Path(self.env_path.strip()).expanduser().absolute(),
                 dialect=self.env_dialect,
+                data_dir=(
+                    Path(self.openwebui_data_dir.strip()).expanduser()
+                    if self.openwebui_data_dir.strip()
+                    else None
+                ),
                 admin_url=self.openwebui_url.strip() or None,
                 disable_persistent_config=self.disable_persistent_config,
             )

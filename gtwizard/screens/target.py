@@ -50,6 +50,12 @@ class TargetScreen(StepScreen):
             yield Select(
                 DIALECTS, value=self.state.env_dialect, allow_blank=False, id="target-dialect"
             )
+            yield Input(
+                value=self.state.openwebui_data_dir,
+                placeholder="Open WebUI's DATA_DIR, if known (detects an earlier start)",
+                id="target-datadir",
+                compact=True,
+            )
             yield MarkedCheckbox(
                 "ENABLE_PERSISTENT_CONFIG=false (env wins; UI edits lost at restart)",
                 value=self.state.disable_persistent_config,
@@ -93,6 +99,7 @@ class TargetScreen(StepScreen):
             "target-path": "env_path",
             "target-url": "openwebui_url",
             "target-audience": "audience",
+            "target-datadir": "openwebui_data_dir",
         }.get(event.input.id or "")
         if field:
             setattr(self.state, field, event.value)
@@ -139,7 +146,12 @@ class TargetScreen(StepScreen):
 
             assert session.request.target is not None
             session.warnings.extend(
-                await preflight(session.request.target, ca_bundle=self.state.ca_bundle)
+                await preflight(
+                    session.request.target,
+                    ca_bundle=self.state.ca_bundle,
+                    gt_base=session.request.host.gt_base,
+                    names=session.request.names,
+                )
             )
             await session.choose_base()
             session.make_plan()

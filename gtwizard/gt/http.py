@@ -9,6 +9,7 @@ key elsewhere), and every request has an explicit timeout.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -25,18 +26,30 @@ CONNECT_TIMEOUT_CAP = 10.0
 
 
 def ssl_context(ca_bundle: str | Path | None = None) -> ssl.SSLContext:
-    """A verifying client context: system CAs, plus `ca_bundle` (PEM) when given."""
-    ctx = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+    """A verifying client context: system CAs, plus `ca_bundle` (PEM) when given.
+
+    Built once per bundle (and bundle version) and shared: loading the system trust store costs
+    tens of ms and about a megabyte each time, and one check run makes a dozen clients.
+    """
     if ca_bundle is None:
-        return ctx
+        return _cached_context(None, 0, 0)
     path = Path(ca_bundle).expanduser()
     if not path.is_file():
         raise InvalidInput(
             f"CA bundle {path} does not exist or is not a file",
             "pass --ca-bundle the path of a PEM file with your tenant's CA certificate",
         )
+    stat = path.stat()
+    return _cached_context(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_context(path: str | None, mtime_ns: int, size: int) -> ssl.SSLContext:
+    ctx = ssl.create_default_context(ssl.Purpose.SERVER_AUTH)
+    if path is None:
+        return ctx
     try:
-        ctx.load_verify_locations(cafile=str(path))
+        ctx.load_verify_locations(cafile=path)
     except (ssl.SSLError, OSError, ValueError) as exc:
         raise InvalidInput(
             f"CA bundle {path} could not be loaded ({type(exc).__name__})",

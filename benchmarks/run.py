@@ -9,7 +9,9 @@ the same machine, and each side is a median of repeated runs. Exit 0 when every 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -45,6 +47,19 @@ BUDGETS = (
 )
 
 
+def with_bytecode_cache() -> tempfile.TemporaryDirectory[str]:
+    """Let every child keep compiled bytecode, in a private folder for this run.
+
+    An installed program runs from cached bytecode; with PYTHONDONTWRITEBYTECODE set (as in some
+    CI images) every start would compile Textual and httpx from source and hide what we measure.
+    The cache goes under a temp dir (PYTHONPYCACHEPREFIX), never into the tree or the venv.
+    """
+    cache = tempfile.TemporaryDirectory(prefix="gtwizard-bench-pyc-")
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = cache.name
+    return cache
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7, help="runs per side (default 7)")
@@ -52,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only", nargs="+", choices=[b.name for b in BUDGETS], help="run only these budgets"
     )
     args = parser.parse_args(argv)
+    cache = with_bytecode_cache()  # noqa: F841 (kept alive until the run ends)
     chosen = [b for b in BUDGETS if not args.only or b.name in args.only]
     rows: list[tuple[str, str, str, str, str]] = []
     missed = 0

@@ -92,7 +92,11 @@ class SetupSession:
         """Target and storage checks; nothing is created. Raises on anything that blocks."""
         req = self.request
         if req.target is not None:
-            self.warnings.extend(await preflight(req.target, ca_bundle=req.ca_bundle))
+            self.warnings.extend(
+                await preflight(
+                    req.target, ca_bundle=req.ca_bundle, gt_base=req.host.gt_base, names=req.names
+                )
+            )
         if not req.dry_run:
             await self.decide_storage()
 

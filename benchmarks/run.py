@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Callable
@@ -67,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only", nargs="+", choices=[b.name for b in BUDGETS], help="run only these budgets"
     )
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up tmux and children
     cache = with_bytecode_cache()  # noqa: F841 (kept alive until the run ends)
     chosen = [b for b in BUDGETS if not args.only or b.name in args.only]
     rows: list[tuple[str, str, str, str, str]] = []

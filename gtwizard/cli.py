@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from gtwizard import __version__
-from gtwizard.commands import COMMAND_MODULES
+from gtwizard.commands import COMMANDS
 from gtwizard.errors import EXIT_FAILED, EXIT_INTERRUPTED, GtwizardError
 
 
@@ -23,7 +23,18 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"gtwizard: {message}. Run '{self.prog} --help' for usage.\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def chosen_command(argv: Sequence[str]) -> str | None:
+    """The subcommand named on the command line (the first word that is one), if any."""
+    for word in argv:
+        if word == "--":
+            return None
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser; only the command being run has its module imported (start-up stays lean)."""
     parser = _Parser(
         prog="gtwizard",
         description="Connect a client product (first Open WebUI) to a tenant's GT API, "
@@ -31,13 +42,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"gtwizard {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"gtwizard.commands.{name}").register(sub)
+    chosen = chosen_command(argv)
+    for name, summary in COMMANDS.items():
+        if name == chosen:
+            importlib.import_module(f"gtwizard.commands.{name}").register(sub)
+        else:
+            sub.add_parser(name, help=summary, add_help=False)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:

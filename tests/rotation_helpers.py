@@ -13,7 +13,6 @@ from typing import Any
 
 from cli_helpers import run_cli
 
-from gtwizard.commands import COMMAND_MODULES
 from gtwizard.gt.client import GTClient
 from gtwizard.gt.errors import Unauthorized
 from gtwizard.gt.keys import KeyManager, KeyRecord
@@ -22,19 +21,10 @@ from gtwizard.rotation import journal_path
 from gtwizard.secrets import key_entry, open_store
 
 NAMES = ["helpdesk", "research-assistant"]
-OUR_COMMANDS = ("rotate", "runbook")
-# Until the commands are listed in gtwizard.commands, run them through a launcher that adds them.
-_LAUNCH = (
-    "import sys, gtwizard.commands as c; "
-    "c.COMMAND_MODULES += tuple(n for n in ('rotate', 'runbook') if n not in c.COMMAND_MODULES); "
-    "from gtwizard.cli import main; sys.exit(main(sys.argv[1:]))"
-)
 
 
 def command_line(args: Sequence[str]) -> list[str]:
-    if all(name in COMMAND_MODULES for name in OUR_COMMANDS):
-        return [sys.executable, "-m", "gtwizard", *args]
-    return [sys.executable, "-c", _LAUNCH, *args]
+    return [sys.executable, "-m", "gtwizard", *args]
 
 
 def gtwizard(

@@ -56,3 +56,36 @@ def test_help_imports_neither_textual_nor_httpx() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.strip() == ""
+
+
+def test_every_command_registers_under_its_table_name_and_help() -> None:
+    """`gtwizard --help` lists COMMANDS without importing modules: each module must agree."""
+    import argparse
+    import importlib
+
+    from gtwizard.commands import COMMANDS
+
+    for name, summary in COMMANDS.items():
+        parser = argparse.ArgumentParser()
+        sub = parser.add_subparsers(dest="command")
+        importlib.import_module(f"gtwizard.commands.{name}").register(sub)
+        assert list(sub.choices) == [name]
+        help_of = {a.dest: a.help for a in sub._choices_actions}
+        assert help_of[name] == summary
+
+
+def test_help_imports_no_command_module() -> None:
+    code = (
+        "import sys, contextlib, io\n"
+        "from gtwizard.cli import main\n"
+        "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    main(['--help'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith('gtwizard.commands.')))\n"
+        "print('setup' in out.getvalue() and 'rotate' in out.getvalue())\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    modules, listed = out.stdout.strip().splitlines()
+    assert modules == "[]"
+    assert listed == "True"

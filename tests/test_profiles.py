@@ -175,22 +175,10 @@ def test_audit_log_is_private_json_lines_without_secrets() -> None:
 
 # --- commands as subprocesses --------------------------------------------------------------------
 
-_MINE = ("status", "profiles")
-_LAUNCH = (
-    "import sys, gtwizard.commands as c; "
-    "c.COMMAND_MODULES = tuple(dict.fromkeys((*c.COMMAND_MODULES, 'status', 'profiles'))); "
-    "from gtwizard.cli import main; sys.exit(main())"
-)
-
 
 def gtwizard(*args: str) -> subprocess.CompletedProcess[str]:
     """Run the CLI in a child process with stdin not a terminal (as automation does)."""
-    from gtwizard.commands import COMMAND_MODULES
-
-    if all(name in COMMAND_MODULES for name in _MINE):
-        argv = [sys.executable, "-m", "gtwizard", *args]
-    else:  # not registered yet in gtwizard/commands/__init__.py: add them for this run only
-        argv = [sys.executable, "-c", _LAUNCH, *args]
+    argv = [sys.executable, "-m", "gtwizard", *args]
     return subprocess.run(
         argv,
         capture_output=True,

@@ -1,21 +1,22 @@
 """One module per CLI subcommand; each exposes `register(subparsers)`.
 
-Modules here must stay cheap to import (no Textual, no httpx at module level) so `gtwizard --help`
-starts fast; heavy imports happen inside the command's run function.
+`COMMANDS` is the one place that names the commands and their one-line help, so `gtwizard --help`
+lists them without importing a single command module; only the command being run is imported.
+Modules here must stay cheap to import (no Textual, no httpx at module level).
 """
 
 # Order is the order shown in `gtwizard --help`.
-COMMAND_MODULES: tuple[str, ...] = (
-    "tui",
-    "demo",
-    "presets",
-    "probe",
-    "sandbox",
-    "setup",
-    "check",
-    "rotate",
-    "runbook",
-    "status",
-    "profiles",
-    "serve",
-)
+COMMANDS: dict[str, str] = {
+    "tui": "the interactive wizard (the default when no command is given)",
+    "demo": "walk the whole wizard against the embedded sandbox tenant",
+    "presets": "list the product presets (GT runbooks), or show one",
+    "probe": "check that a tenant host is reachable and serves a GT API (no key needed)",
+    "sandbox": "run the sandbox GT tenant on loopback (prints one JSON ready line)",
+    "setup": "set up a product against a tenant without the TUI",
+    "check": "run the live validation checks for a profile",
+    "rotate": "rotate a profile's key with no downtime",
+    "runbook": "write the operator runbook for a profile (no secrets)",
+    "status": "key age, expiry, rotation due, storage and last check for every profile",
+    "profiles": "list, show or remove profiles",
+    "serve": "the TUI in a browser (textual-serve), bound to 127.0.0.1",
+}

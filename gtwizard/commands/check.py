@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from gtwizard.commands import COMMANDS
 from gtwizard.errors import EXIT_FAILED, EXIT_OK
 
 DEFAULT_TIMEOUT = 20.0
@@ -17,7 +18,7 @@ DEFAULT_TIMEOUT = 20.0
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "check",
-        help="run the live validation checks for a profile",
+        help=COMMANDS["check"],
         description="Check a profile live: the product's validation checklist (chat, no leak, "
         "rotation documented) and the technical checks behind it. Open WebUI checks need its "
         "admin credential (GTWIZARD_OPENWEBUI_TOKEN or the stored one).",

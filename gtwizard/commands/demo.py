@@ -10,11 +10,13 @@ from __future__ import annotations
 import argparse
 import os
 
+from gtwizard.commands import COMMANDS
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "demo",
-        help="walk the whole wizard against the embedded sandbox tenant",
+        help=COMMANDS["demo"],
         description="Start the sandbox GT tenant on loopback and open the wizard with its host "
         "filled in. Nothing outside the demo folder is written.",
     )

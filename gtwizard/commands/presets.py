@@ -11,6 +11,8 @@ import json
 import sys
 from typing import TYPE_CHECKING, TextIO
 
+from gtwizard.commands import COMMANDS
+
 if TYPE_CHECKING:
     from gtwizard.presets.catalog import Catalog, Product
 
@@ -27,7 +29,7 @@ _ASCII_SYMBOL = {"✓": "ok", "✗": "x", "+": "+"}
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "presets",
-        help="list the product presets (GT runbooks), or show one",
+        help=COMMANDS["presets"],
         description="List the product presets, or show one preset's routes, key preset "
         "and validation checklist.",
     )

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import argparse
 
+from gtwizard.commands import COMMANDS
 from gtwizard.errors import EXIT_FAILED, EXIT_OK
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "probe",
-        help="check that a tenant host is reachable and serves a GT API (no key needed)",
+        help=COMMANDS["probe"],
         description="Parse the tenant host, show its GT base and OpenAI base forms, and probe "
         "DNS, TCP, TLS and the GT API (a GT API answers 401 without a key).",
     )

@@ -9,11 +9,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from gtwizard.commands import COMMANDS
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "profiles",
-        help="list, show or remove profiles",
+        help=COMMANDS["profiles"],
         description="List, show or remove profiles. Removing one also deletes its stored key.",
     )
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)

@@ -13,11 +13,13 @@ import json
 import os
 import sys
 
+from gtwizard.commands import COMMANDS
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "rotate",
-        help="rotate a profile's key with no downtime",
+        help=COMMANDS["rotate"],
         description="Mint a new key with the same preset, scopes and allowlist, store it as "
         "pending, apply it, verify it where the client uses it, and only then revoke the old "
         "key. Every step is journaled; --resume continues an interrupted rotation.",

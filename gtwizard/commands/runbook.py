@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 
+from gtwizard.commands import COMMANDS
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "runbook",
-        help="write the operator runbook for a profile (no secrets)",
+        help=COMMANDS["runbook"],
         description="Write markdown for the operator: product, tenant, base and why, key preset, "
         "scopes and allowlist, where the key lives, how to rotate and how to check. "
         "It never contains a secret.",

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import argparse
 
+from gtwizard.commands import COMMANDS
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "sandbox",
-        help="run the sandbox GT tenant on loopback (prints one JSON ready line)",
+        help=COMMANDS["sandbox"],
         description="Run the sandbox GT tenant on 127.0.0.1 until interrupted.",
     )
     p.add_argument("--port", type=int, default=0, help="port to listen on (0 picks a free one)")

@@ -11,13 +11,15 @@ import argparse
 import shlex
 import sys
 
+from gtwizard.commands import COMMANDS
+
 LOOPBACK = "127.0.0.1"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "serve",
-        help="the TUI in a browser (textual-serve), bound to 127.0.0.1",
+        help=COMMANDS["serve"],
         description="Serve the wizard in a browser through textual-serve. It binds to 127.0.0.1 "
         "only; from another machine use an SSH tunnel: ssh -L 8000:127.0.0.1:8000 SERVER, then "
         "open http://127.0.0.1:8000. textual-serve has no login of its own.",

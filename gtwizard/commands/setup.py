@@ -11,11 +11,13 @@ import json
 import os
 import sys
 
+from gtwizard.commands import COMMANDS
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "setup",
-        help="set up a product against a tenant without the TUI",
+        help=COMMANDS["setup"],
         description="Mint (or take from stdin) a scoped GT key, store it, and apply it to Open "
         "WebUI's env file or admin API. Secrets come from stdin or the environment, never argv.",
     )

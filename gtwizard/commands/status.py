@@ -7,11 +7,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from gtwizard.commands import COMMANDS
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "status",
-        help="key age, expiry, rotation due, storage and last check for every profile",
+        help=COMMANDS["status"],
         description="Show every profile's key age and expiry, whether rotation is due, "
         "where the key is stored and the last check result. No network or keyring access.",
     )

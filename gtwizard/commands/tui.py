@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from gtwizard.commands import COMMANDS
+
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("tui", help="the interactive wizard (the default when no command is given)")
+    p = sub.add_parser("tui", help=COMMANDS["tui"])
     p.add_argument("--host", help="prefill the tenant host")
     p.add_argument("--ca-bundle", help="PEM file with extra CA certificates to trust")
     p.set_defaults(func=run)

@@ -6,7 +6,8 @@ answers themselves live in `WizardState`, which the core and the CLI share.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -14,35 +15,27 @@ from textual.screen import Screen
 
 from gtwizard.errors import GtwizardError
 from gtwizard.presets.catalog import Catalog, load_catalog
-from gtwizard.profiles import Profile
-from gtwizard.setup.session import SetupSession
 from gtwizard.wizard import STEP_TITLES, STEPS, WizardState
 
+if TYPE_CHECKING:
+    from gtwizard.profiles import Profile
+    from gtwizard.setup.session import SetupSession
 
-def _screen_factories() -> dict[str, Callable[[WizardApp], Screen]]:
-    from gtwizard.screens.apply import ApplyScreen
-    from gtwizard.screens.checks import ChecksScreen
-    from gtwizard.screens.key import KeyScreen
-    from gtwizard.screens.mint import MintScreen
-    from gtwizard.screens.product import ProductScreen
-    from gtwizard.screens.review import ReviewScreen
-    from gtwizard.screens.storage import StorageScreen
-    from gtwizard.screens.summary import SummaryScreen
-    from gtwizard.screens.target import TargetScreen
-    from gtwizard.screens.tenant import TenantScreen
 
-    return {
-        "product": lambda app: ProductScreen(app.catalog),
-        "tenant": lambda app: TenantScreen(),
-        "key": lambda app: KeyScreen(),
-        "mint": lambda app: MintScreen(),
-        "storage": lambda app: StorageScreen(),
-        "target": lambda app: TargetScreen(),
-        "review": lambda app: ReviewScreen(),
-        "apply": lambda app: ApplyScreen(),
-        "checks": lambda app: ChecksScreen(),
-        "summary": lambda app: SummaryScreen(),
-    }
+# step -> (module, class): a screen's module is imported, and the screen built and installed,
+# the first time the operator reaches it, so start-up pays only for the first screen.
+STEP_SCREENS: dict[str, tuple[str, str]] = {
+    "product": ("gtwizard.screens.product", "ProductScreen"),
+    "tenant": ("gtwizard.screens.tenant", "TenantScreen"),
+    "key": ("gtwizard.screens.key", "KeyScreen"),
+    "mint": ("gtwizard.screens.mint", "MintScreen"),
+    "storage": ("gtwizard.screens.storage", "StorageScreen"),
+    "target": ("gtwizard.screens.target", "TargetScreen"),
+    "review": ("gtwizard.screens.review", "ReviewScreen"),
+    "apply": ("gtwizard.screens.apply", "ApplyScreen"),
+    "checks": ("gtwizard.screens.checks", "ChecksScreen"),
+    "summary": ("gtwizard.screens.summary", "SummaryScreen"),
+}
 
 
 class WizardApp(App[int]):
@@ -67,23 +60,31 @@ class WizardApp(App[int]):
         self.state = state or WizardState()
         self.catalog = catalog or load_catalog()
         self.start_step = start_step
-        self.factories = _screen_factories()
-        self.steps = tuple(step for step in STEPS if step in self.factories)
+        self.steps = tuple(step for step in STEPS if step in STEP_SCREENS)
+
+    def step_screen(self, step: str) -> str:
+        """The installed screen of `step` (built on first use); returns its name for push/switch."""
+        if not self.is_screen_installed(step):
+            import importlib
+
+            module, cls = STEP_SCREENS[step]
+            screen_cls = getattr(importlib.import_module(module), cls)
+            screen = screen_cls(self.catalog) if step == "product" else screen_cls()
+            self.install_screen(screen, name=step)
+        return step
 
     def on_mount(self) -> None:
         self.title = "gtwizard — connect a product to your GT API"
-        for step in self.steps:
-            self.install_screen(self.factories[step](self), name=step)
         if self.start_step == "welcome":
             from gtwizard.screens.welcome import WelcomeScreen
 
             self.push_screen(WelcomeScreen())
         else:
-            self.push_screen(self.start_step)
+            self.push_screen(self.step_screen(self.start_step))
 
     def start_setup(self) -> None:
         """From the welcome screen into the setup flow (welcome stays underneath)."""
-        self.push_screen(self.steps[0])
+        self.push_screen(self.step_screen(self.steps[0]))
 
     def open_checks(self, profile: Profile) -> None:
         """Run the live checks of an existing profile (from the welcome screen or the palette)."""
@@ -149,7 +150,7 @@ class WizardApp(App[int]):
     def go_next(self, step: str) -> None:
         index = self.steps.index(step)
         if index + 1 < len(self.steps):
-            self.switch_screen(self.steps[index + 1])
+            self.switch_screen(self.step_screen(self.steps[index + 1]))
             return
         following = STEPS[STEPS.index(step) + 1] if step != STEPS[-1] else None
         title = STEP_TITLES.get(following or "", "the next step")
@@ -158,7 +159,7 @@ class WizardApp(App[int]):
     def go_back(self, step: str) -> None:
         index = self.steps.index(step)
         if index > 0:
-            self.switch_screen(self.steps[index - 1])
+            self.switch_screen(self.step_screen(self.steps[index - 1]))
 
     async def fresh_session(self, *, force: bool = False) -> SetupSession:
         """The setup session for the current answers; a key made for other answers is undone."""
@@ -168,6 +169,8 @@ class WizardApp(App[int]):
             return old
         if old is not None and old.has_key:
             await old.rollback()
+        from gtwizard.setup.session import SetupSession
+
         session = SetupSession(self.state.setup_request(self.catalog))
         self.state.session = session
         self.state.key_signature = signature

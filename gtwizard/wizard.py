@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gtwizard.presets.catalog import Catalog
-from gtwizard.setup.session import SetupRequest, SetupSession
-from gtwizard.setup.targets import AdminApiTarget, EnvFileTarget
 from gtwizard.tenant import TenantHost
+
+if TYPE_CHECKING:  # the setup core loads when the flow needs it, not at start-up
+    from gtwizard.presets.catalog import Catalog
+    from gtwizard.setup.session import SetupRequest, SetupSession
+    from gtwizard.setup.targets import AdminApiTarget, EnvFileTarget
 
 STEPS: tuple[str, ...] = (
     "product",
@@ -93,6 +95,8 @@ class WizardState:
         )
 
     def target(self) -> EnvFileTarget | AdminApiTarget | None:
+        from gtwizard.setup.targets import AdminApiTarget, EnvFileTarget
+
         if self.target_kind == "admin-api" and self.openwebui_url:
             return AdminApiTarget(
                 url=self.openwebui_url.strip(),
@@ -114,6 +118,8 @@ class WizardState:
         return None
 
     def setup_request(self, catalog: Catalog) -> SetupRequest:
+        from gtwizard.setup.session import SetupRequest
+
         assert self.host is not None and self.product_slug is not None
         product = catalog.product(self.product_slug)
         preset = catalog.key_preset(self.key_preset_slug or product.recommended_key_preset)

@@ -8,8 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
+from gtwizard.widgets.keybar import KeyBar
 from gtwizard.widgets.steps import StepBar
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class StepScreen(Screen):
             yield Button(
                 "Next ›", id="nav-next", classes="nav-button", variant="primary", compact=True
             )
-        yield Footer()
+        yield KeyBar()
 
     def compose_body(self) -> ComposeResult:
         yield from ()

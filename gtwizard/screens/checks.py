@@ -16,12 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, LoadingIndicator, OptionList, Static
+from textual.widgets import LoadingIndicator, OptionList, Static
 from textual.widgets.option_list import Option
 
 from gtwizard.errors import GtwizardError
 from gtwizard.screens.base import StepScreen
 from gtwizard.widgets.checks import check_row, evidence_table, status_text
+from gtwizard.widgets.keybar import KeyBar
 
 
 class ChecksScreen(StepScreen):
@@ -142,7 +143,7 @@ class CheckDetailScreen(Screen):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="step-body"):
             yield Static(id="detail-body")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.show()

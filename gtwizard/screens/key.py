@@ -59,9 +59,9 @@ class KeyScreen(StepScreen):
         yield Static("", id="key-published-status")
 
     def on_mount(self) -> None:
-        self.query_one("#key-preset").border_title = 'Key preset'
-        self.query_one("#key-names").border_title = 'Allowlist'
-        self.query_one("#key-names-typed").border_title = 'Allowlist (typed)'
+        self.query_one("#key-preset").border_title = "Key preset"
+        self.query_one("#key-names").border_title = "Allowlist"
+        self.query_one("#key-names-typed").border_title = "Allowlist (typed)"
         product_slug = self.state.product_slug or ""
         self.query_one("#key-embeddings").display = product_slug == "open-webui"
         self.show_scopes()

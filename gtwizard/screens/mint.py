@@ -55,8 +55,8 @@ class MintScreen(StepScreen):
             yield Static("", id="mint-paste-status")
 
     def on_mount(self) -> None:
-        self.query_one("#mint-token").border_title = 'Operator token'
-        self.query_one("#mint-paste").border_title = 'Pasted key'
+        self.query_one("#mint-token").border_title = "Operator token"
+        self.query_one("#mint-paste").border_title = "Pasted key"
         self.show_mode()
         super().on_mount()
 

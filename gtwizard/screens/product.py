@@ -49,8 +49,8 @@ class ProductScreen(StepScreen):
                 yield Static(id="product-notes")
 
     def on_mount(self) -> None:
-        self.query_one("#product-filter").border_title = 'Filter'
-        self.query_one("#product-list").border_title = 'Products'
+        self.query_one("#product-filter").border_title = "Filter"
+        self.query_one("#product-list").border_title = "Products"
         self.rebuild_list("")
         super().on_mount()
 

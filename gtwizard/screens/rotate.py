@@ -8,9 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from gtwizard.errors import GtwizardError
+from gtwizard.widgets.keybar import KeyBar
 
 MARKS = {
     "pending": "[ ]",
@@ -46,7 +47,7 @@ class RotateScreen(Screen):
             )
             yield Static("", id="rotate-steps")
             yield Static("", id="rotate-log")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         from gtwizard.rotation import STEPS

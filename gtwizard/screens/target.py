@@ -79,11 +79,11 @@ class TargetScreen(StepScreen):
         yield Static("", id="target-status")
 
     def on_mount(self) -> None:
-        self.query_one("#target-path").border_title = 'Env file path'
-        self.query_one("#target-dialect").border_title = 'Who reads it'
-        self.query_one("#target-url").border_title = 'Open WebUI URL'
-        self.query_one("#target-token").border_title = 'Admin credential (API key or JWT)'
-        self.query_one("#target-audience").border_title = 'Who may use the models'
+        self.query_one("#target-path").border_title = "Env file path"
+        self.query_one("#target-dialect").border_title = "Who reads it"
+        self.query_one("#target-url").border_title = "Open WebUI URL"
+        self.query_one("#target-token").border_title = "Admin credential (API key or JWT)"
+        self.query_one("#target-audience").border_title = "Who may use the models"
         self.show_kind()
         super().on_mount()
 

@@ -39,7 +39,7 @@ class TenantScreen(StepScreen):
             yield Static("", id="tenant-probe")
 
     def on_mount(self) -> None:
-        self.query_one("#tenant-host").border_title = 'Tenant host'
+        self.query_one("#tenant-host").border_title = "Tenant host"
         self.query_one("#tenant-spinner").display = False
         self.validate(self.state.host_text)
         super().on_mount()

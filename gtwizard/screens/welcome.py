@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, OptionList, Static
+from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from gtwizard.errors import GtwizardError
+from gtwizard.widgets.keybar import KeyBar
 
 
 def profile_line(profile) -> Text:
@@ -53,7 +54,7 @@ class WelcomeScreen(Screen):
             )
             yield OptionList(id="welcome-profiles")
             yield Static("", id="welcome-status")
-        yield Footer()
+        yield KeyBar()
 
     def on_screen_resume(self) -> None:
         self.reload()

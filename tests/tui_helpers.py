@@ -13,5 +13,13 @@ def steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def text_of(widget: Static) -> str:
-    """The plain text a Static currently shows."""
-    return str(widget.render())
+    """The plain text a Static currently shows (markup, Text or a Rich renderable such as a Table)."""
+    from rich.console import Console
+
+    content = widget.visual if hasattr(widget, "visual") else None
+    renderable = getattr(content, "_renderable", None)
+    if renderable is None or isinstance(renderable, str):
+        return str(widget.render())
+    console = Console(width=200, record=True, file=__import__("io").StringIO())
+    console.print(renderable)
+    return console.export_text()

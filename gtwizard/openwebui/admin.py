@@ -333,6 +333,15 @@ class OpenWebUIAdmin:
         """Model ids this credential's user sees (the admin sees more than ordinary users)."""
         return [entry["id"] for entry in await self.list_model_entries()]
 
+    async def connection_model_ids(self, index: int) -> list[str]:
+        """Model ids one connection reports live (`GET /openai/models/{idx}`); [] if it fails."""
+        try:
+            body = await self._json("GET", f"/openai/models/{index}")
+        except OperationFailed:
+            return []
+        data = body.get("data", []) if isinstance(body, dict) else []
+        return [str(m.get("id")) for m in data if isinstance(m, dict) and m.get("id")]
+
     async def list_model_entries(self) -> list[dict[str, Any]]:
         """The raw /api/models entries this user sees; `urlIdx` names the owning connection."""
         body = await self._json("GET", "/api/models")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
+from rich.table import Table
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -32,7 +32,8 @@ class SummaryScreen(StepScreen):
         self.query_one("#summary-body", Static).update(self.render_summary())
         self.refresh_next()
 
-    def render_summary(self) -> str:
+    def render_summary(self) -> Table | str:
+        """Label | value rows; long values wrap inside their column, aligned."""
         from gtwizard.profiles import key_health
 
         profile = self.state.profile
@@ -41,42 +42,47 @@ class SummaryScreen(StepScreen):
             return "Nothing was set up in this run."
         health = key_health(profile)
         report = self.state.check_report
-        checks = (
-            "not run"
-            if report is None
-            else ("all passed" if report.ok else "some FAILED")
-            + " ("
-            + ", ".join(f"{n} {s}" for s, n in report.summary().items() if n)
-            + ")"
-        )
-        written = [f"  {escape(profile.target_kind)}: {escape(profile.target_place)} (key masked)"]
-        backup = session.result().get("target", {}) or {}
-        if backup.get("backup"):
-            written.append(f"  previous version kept in {escape(backup['backup'])}")
+        if report is None:
+            checks = "not run"
+        else:
+            counts = ", ".join(f"{n} {s}" for s, n in report.summary().items() if n)
+            checks = f"{'all passed' if report.ok else 'some FAILED'} ({counts})"
+        target = session.result().get("target") or {}
+        written = f"{profile.target_kind}: {profile.target_place} (key masked)"
+        if target.get("backup"):
+            written += f"\nprevious version kept in {target['backup']}"
         due = (
-            f"rotation due now: {health.reason}"
+            f"due now: {health.reason}"
             if health.rotation_due
-            else f"next rotation in about {profile.rotation_days - health.age_days} days"
+            else f"next in about {profile.rotation_days - health.age_days} days"
         )
-        lines = [
-            f"[b]Profile[/b] {escape(profile.name)} — {escape(profile.product_preset)} → "
-            f"{escape(profile.tenant_host)}",
-            "[b]Written[/b]",
-            *written,
-            f"[b]Key[/b] {escape(profile.key_id)}, preset {escape(profile.key_preset)}, scopes "
-            f"{escape(', '.join(profile.scopes))}",
-            f"  allowlist: {escape(', '.join(profile.agent_aliases + profile.raw_models))}",
-            f"[b]Stored[/b] {escape(profile.storage_kind)} — {escape(profile.storage_location)}",
-            f"[b]Base[/b] {escape(profile.openai_base)}",
-            f"  why: {escape(str(profile.extra.get('base_reason', '')))}",
-            f"[b]Checks[/b] {escape(checks)}",
-            f"[b]Rotation[/b] {escape(due)}",
-            "[b]Later[/b]",
-            f"  gtwizard check --profile {escape(profile.name)}",
-            f"  gtwizard rotate --profile {escape(profile.name)}",
-            f"  gtwizard runbook --profile {escape(profile.name)} -o RUNBOOK.md",
+        rows = [
+            ("Profile", f"{profile.name} — {profile.product_preset} → {profile.tenant_host}"),
+            ("Written", written),
+            (
+                "Key",
+                f"{profile.key_id}, preset {profile.key_preset}, scopes "
+                f"{', '.join(profile.scopes)}",
+            ),
+            ("Allowlist", ", ".join(profile.agent_aliases + profile.raw_models)),
+            ("Stored", f"{profile.storage_kind} — {profile.storage_location}"),
+            ("Base", profile.openai_base),
+            ("Why", str(profile.extra.get("base_reason", ""))),
+            ("Checks", checks),
+            ("Rotation", due),
+            (
+                "Later",
+                f"gtwizard check --profile {profile.name}\n"
+                f"gtwizard rotate --profile {profile.name}\n"
+                f"gtwizard runbook --profile {profile.name} -o RUNBOOK.md",
+            ),
         ]
-        return "\n".join(lines)
+        table = Table.grid(padding=(0, 1))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(ratio=1)
+        for label, value in rows:
+            table.add_row(label, value)
+        return table
 
     def action_next(self) -> None:
         ok = self.state.check_report is not None and self.state.check_report.ok

@@ -146,6 +146,9 @@ class TargetScreen(StepScreen):
             return
         session.request.target = self.state.target()
         session.warnings.clear()
+        # a new plan must be applied again (the previous Apply wrote the old target)
+        self.state.profile = None
+        self.state.check_report = None
         try:
             from gtwizard.setup.targets import preflight
 

@@ -152,19 +152,27 @@ def apply_env(plan: EnvPlan):
 
 
 async def _refuse_collisions(admin, gt_base: str, names: tuple[str, ...]) -> None:
-    """Open WebUI keeps the first connection that reports an id and routes every chat there."""
+    """Refuse GT names that another connection also serves.
+
+    With duplicate ids Open WebUI keeps one entry and routes every chat for that id to a single
+    connection, so a GT alias could silently be answered elsewhere. Each other enabled
+    connection's ids come from its allowlist (`model_ids`), or live from Open WebUI when it has
+    none; a connection with a Prefix ID cannot collide.
+    """
     from gtwizard.openwebui.envfile import is_gt_entry
 
     config = await admin.get_openai_config()
-    gt_index = next(
-        (i for i, url in enumerate(config.urls) if is_gt_entry(url, gt_base)), len(config.urls)
-    )
-    taken = {
-        str(entry["id"])
-        for entry in await admin.list_model_entries()
-        if entry.get("urlIdx") is not None and entry.get("urlIdx") != gt_index
-    }
-    clash = sorted(taken & set(names))
+    wanted = set(names)
+    clash: set[str] = set()
+    for index, url in enumerate(config.urls):
+        if is_gt_entry(url, gt_base):
+            continue
+        settings = config.configs.get(str(index)) or config.configs.get(url) or {}
+        if settings.get("enable") is False or settings.get("prefix_id"):
+            continue
+        ids = settings.get("model_ids") or await admin.connection_model_ids(index)
+        clash |= wanted & {str(i) for i in ids}
+    clash = sorted(clash)
     if clash:
         raise OperationFailed(
             f"{', '.join(clash)} already exist(s) as model id(s) of another Open WebUI connection; "

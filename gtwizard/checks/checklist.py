@@ -29,8 +29,9 @@ async def _gt_chat(ctx: CheckContext, names: list[str]) -> list[str]:
 
     async def one(client: Any, name: str) -> str | None:
         try:
-            plain = await client.chat(name, messages)
-            stream = await client.chat_stream(name, messages)
+            plain, stream = await asyncio.gather(
+                client.chat(name, messages), client.chat_stream(name, messages)
+            )
         except GTError as exc:
             return f"{name}: {exc.message}"
         if not plain.text.strip():

@@ -81,7 +81,8 @@ class ChecksScreen(StepScreen):
             self.query_one("#checks-summary", Static).update(f"✗ {escape(exc.one_line())}")
             return
         finally:
-            self.query_one("#checks-spinner").display = False
+            for spinner in self.query("#checks-spinner"):  # gone if the operator left meanwhile
+                spinner.display = False
         self.state.check_report = report
         warning = remember(profile.name, report)
         if warning:

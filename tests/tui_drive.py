@@ -36,16 +36,10 @@ ENV_FILE_EXPECTED = {
 
 
 def demo_state(sandbox, folder: Path, **changes) -> WizardState:
-    """The state `gtwizard demo` starts with: sandbox host, operator token, demo-local files."""
-    state = WizardState(
-        host_text=sandbox.base_url.removesuffix("/api/tenant"),
-        demo=True,
-        profile_name="demo",
-        operator_token=sandbox.operator_token,
-        ca_bundle=sandbox.ca_file,
-        secrets_file=folder / "demo-secrets.json",
-        env_path=str(folder / "openwebui.env"),
-    )
+    """The state `gtwizard demo` starts with (its own function), plus a test's changes."""
+    from gtwizard.commands.demo import demo_state as demo_start
+
+    state = demo_start(sandbox, folder)
     for name, value in changes.items():
         setattr(state, name, value)
     return state

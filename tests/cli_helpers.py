@@ -40,3 +40,22 @@ def files_containing(root: Path, needle: str) -> list[Path]:
         if path.is_file() and data in path.read_bytes():
             hits.append(path)
     return hits
+
+
+def mint_setup_args(
+    host: str, names: Sequence[str], *extra: str, storage: str = "file"
+) -> list[str]:
+    """`gtwizard setup` for Open WebUI that mints (GTWIZARD_OPERATOR_TOKEN) the given names."""
+    return [
+        "setup",
+        "--preset",
+        "open-webui",
+        "--host",
+        host,
+        "--aliases",
+        ",".join(names),
+        "--mint",
+        "--storage",
+        storage,
+        *extra,
+    ]

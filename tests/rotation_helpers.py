@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from cli_helpers import run_cli
+from cli_helpers import mint_setup_args, run_cli
 
 from gtwizard.gt.client import GTClient
 from gtwizard.gt.errors import Unauthorized
@@ -35,19 +34,8 @@ def gtwizard(
     stdin: str = "",
     timeout: float = 300,
 ) -> subprocess.CompletedProcess[str]:
-    """Run gtwizard (rotate/runbook included) in a child process with the test's environment."""
-    full = dict(os.environ)
-    full.update(env or {})
-    for name in drop:
-        full.pop(name, None)
-    return subprocess.run(
-        command_line(args),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=full,
-        timeout=timeout,
-    )
+    """Run gtwizard in a child process with the test's environment (rotation runs are long)."""
+    return run_cli(args, env=env, drop=drop, stdin=stdin, timeout=timeout)
 
 
 def setup_profile(
@@ -60,23 +48,16 @@ def setup_profile(
 ) -> Profile:
     """`gtwizard setup --mint` for `names` into `target` (flags), then the saved profile."""
     out = run_cli(
-        [
-            "setup",
-            "--preset",
-            "open-webui",
-            "--host",
+        mint_setup_args(
             sandbox.base_url,
-            "--aliases",
-            ",".join(names),
-            "--mint",
-            "--storage",
-            storage,
+            names,
             "--profile",
             profile,
             "--yes",
             "--json",
             *target,
-        ],
+            storage=storage,
+        ),
         env={"GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token, **env},
     )
     assert out.returncode == 0, out.stderr

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cli_helpers import run_cli
+from cli_helpers import mint_setup_args, run_cli
 
 from gtwizard.profiles import get_profile
 
@@ -28,24 +28,16 @@ NAMES = "helpdesk,research-assistant"
 
 def _setup(sandbox: Any, tmp_path: Path) -> None:
     out = run_cli(
-        [
-            "setup",
-            "--preset",
-            "open-webui",
-            "--host",
+        mint_setup_args(
             sandbox.base_url,
-            "--aliases",
-            NAMES,
-            "--mint",
-            "--storage",
-            "file",
+            NAMES.split(","),
             "--env-file",
             str(tmp_path / "openwebui.env"),
             "--profile",
             "load",
             "--yes",
             "--json",
-        ],
+        ),
         env={"GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token},
     )
     assert out.returncode == 0, out.stderr

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from cli_helpers import run_cli
+from cli_helpers import mint_setup_args, run_cli
 from owui_fixture import (
     OpenWebUI,
     docker_env_file,
@@ -53,19 +53,7 @@ def signin_token(owui: OpenWebUI) -> str:
 
 
 def setup_args(host: str, names: tuple[str, ...], *extra: str) -> list[str]:
-    return [
-        "setup",
-        "--preset",
-        "open-webui",
-        "--host",
-        host,
-        "--aliases",
-        ",".join(names),
-        "--mint",
-        "--storage",
-        "file",
-        *extra,
-    ]
+    return mint_setup_args(host, names, *extra)
 
 
 def stored_key(profile: str, stdout: str) -> str:

@@ -92,11 +92,14 @@ class ChecksScreen(StepScreen):
 
     def show_report(self, report) -> None:
         counts = report.summary()
-        verdict = "✓ every check passed" if report.ok else "✗ some checks failed"
+        if not report.ok:
+            verdict = "✗ some checks failed"
+        elif counts.get("warn"):
+            verdict = "! no failures; WARN = not fully proven"
+        else:
+            verdict = "✓ every check passed"
         self.query_one("#checks-summary", Static).update(
-            f"{verdict} — "
-            + ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-            + "   (Enter: details, r: re-run)"
+            f"{verdict} — " + ", ".join(f"{n} {s}" for s, n in counts.items() if n)
         )
         option_list = self.query_one("#checks-list", OptionList)
         highlighted = option_list.highlighted

@@ -46,7 +46,9 @@ class SummaryScreen(StepScreen):
             checks = "not run"
         else:
             counts = ", ".join(f"{n} {s}" for s, n in report.summary().items() if n)
-            checks = f"{'all passed' if report.ok else 'some FAILED'} ({counts})"
+            warned = report.summary().get("warn", 0)
+            verdict = "some FAILED" if not report.ok else ("no failures" if warned else "all passed")
+            checks = f"{verdict} ({counts})"
         target = session.result().get("target") or {}
         written = f"{profile.target_kind}: {profile.target_place} (key masked)"
         if target.get("backup"):

@@ -150,3 +150,31 @@ async def test_rotate_screen_rotates_and_revokes_the_old_key(sandbox, tmp_path, 
     assert old_secret not in env_text
     assert json.loads((tmp_path / "demo-secrets.json").read_text())  # the new key is stored
     assert DEMO_AGENT_ALIASES  # the sandbox's demo names are what the flow picked
+
+
+async def test_welcome_remove_asks_then_deletes_profile_and_stored_key(
+    sandbox, tmp_path, no_keyring
+) -> None:
+    from gtwizard.profiles import load_profiles
+
+    app = WizardApp(demo_state(sandbox, tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await drive(pilot, "summary")
+    profile = get_profile("demo")
+    store = open_store("file", path=tmp_path / "demo-secrets.json")
+    assert store.get(key_entry("demo", profile.key_id))
+    welcome = WizardApp(demo_state(sandbox, tmp_path), start_step="welcome")
+    async with welcome.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        assert "delete its stored key" in text_of(welcome.screen.query_one(Static))
+        await pilot.press("escape")  # cancel keeps everything
+        await settle(pilot)
+        assert "demo" in load_profiles()
+        await pilot.press("x")
+        await settle(pilot)
+        welcome.screen.query_one("#confirm-yes").press()
+        await settle(pilot)
+    assert load_profiles() == {}
+    assert store.get(key_entry("demo", profile.key_id)) is None

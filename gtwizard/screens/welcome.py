@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.markup import escape
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -120,18 +120,24 @@ class WelcomeScreen(Screen):
             self.app.push_screen(ConfirmRemove(profile.name), self.removed)
 
     def removed(self, name: str | None) -> None:
-        if not name:
-            return
+        if name:
+            self.remove_profile(name)
+
+    @work(thread=True, exclusive=True, group="welcome-remove")
+    def remove_profile(self, name: str) -> None:
+        """Keyring calls block (with a timeout): off the UI thread."""
         from gtwizard.profiles import delete_profile_secrets, get_profile, remove_profile
 
         try:
             deleted = delete_profile_secrets(get_profile(name))
             remove_profile(name)
         except GtwizardError as exc:
-            self.notify(exc.one_line(), severity="error")
+            self.app.call_from_thread(self.notify, exc.one_line(), severity="error")
             return
-        self.notify(f"Removed {name} ({len(deleted)} stored secret(s) deleted).")
-        self.reload()
+        self.app.call_from_thread(
+            self.notify, f"Removed {name} ({len(deleted)} stored secret(s) deleted)."
+        )
+        self.app.call_from_thread(self.reload)
 
     @on(OptionList.OptionSelected, "#welcome-profiles")
     def selected(self) -> None:

@@ -91,6 +91,33 @@ async def check_detail(pilot: Pilot) -> None:
     await pilot.pause()
 
 
+async def checks_failing(pilot: Pilot) -> None:
+    """Apply, then make the tenant refuse chat (a real 500 from the sandbox) before the checks run."""
+    import httpx
+
+    await drive(pilot, "apply")
+    state = pilot.app.state
+    reply = httpx.post(
+        state.host.gt_base + "/_sandbox/faults",
+        headers={"Authorization": f"Bearer {state.operator_token}"},
+        json={"error_status": 500, "path_prefix": "/v1/chat"},
+        timeout=10,
+    )
+    reply.raise_for_status()
+    await drive(pilot, "checks")
+    assert not state.check_report.ok
+
+
+async def rotate_done(pilot: Pilot) -> None:
+    """The Rotate screen after a whole rotation of the demo profile (from the palette's action)."""
+    await drive(pilot, "summary")
+    pilot.app.open_rotate("demo")
+    await settle(pilot)
+    await pilot.press("s")
+    await settle(pilot)
+    assert type(pilot.app.screen).__name__ == "RotateScreen"
+
+
 SCREENS: dict[str, tuple[Driver, dict]] = {
     "product": (to("product"), {}),
     "tenant-probed": (then("tenant", "enter"), {}),
@@ -106,6 +133,8 @@ SCREENS: dict[str, tuple[Driver, dict]] = {
     "checks": (to("checks"), {}),
     "check-detail": (check_detail, {}),
     "summary": (to("summary"), {}),
+    "checks-failing": (checks_failing, {}),
+    "rotate-done": (rotate_done, {}),
 }
 
 

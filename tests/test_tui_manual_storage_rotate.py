@@ -178,3 +178,25 @@ async def test_welcome_remove_asks_then_deletes_profile_and_stored_key(
         await settle(pilot)
     assert load_profiles() == {}
     assert store.get(key_entry("demo", profile.key_id)) is None
+
+
+async def test_a_resize_loses_nothing(sandbox, tmp_path, no_keyring) -> None:
+    from tui_drive import pick_names
+
+    from gtwizard.widgets.picker import NamePicker
+
+    app = WizardApp(demo_state(sandbox, tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await drive(pilot, "key")
+        await pick_names(pilot, NAMES)
+        for size in ((60, 20), (200, 50), (80, 24)):
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            assert tuple(app.screen.query_one("#key-names", NamePicker).selected) == NAMES
+        await next_to(pilot, "mint")
+        await pilot.resize_terminal(100, 30)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert step_of(pilot) == "key"
+        assert tuple(app.screen.query_one("#key-names", NamePicker).selected) == NAMES
+        assert app.state.names == NAMES

@@ -319,11 +319,11 @@ def remove_profile(name: str) -> Profile:
 
 
 def secret_entries(profile: Profile) -> list[str]:
-    """The store entries a profile may own: its current key and the Open WebUI admin credential."""
-    from gtwizard.secrets import admin_entry, key_entry
+    """The store entries a profile may own: its key, and the admin and operator credentials."""
+    from gtwizard.secrets import admin_entry, key_entry, operator_entry
 
     entries = [key_entry(profile.name, profile.key_id)] if profile.key_id else []
-    return [*entries, admin_entry(profile.name)]
+    return [*entries, admin_entry(profile.name), operator_entry(profile.name)]
 
 
 def delete_profile_secrets(profile: Profile, *, timeout: float | None = None) -> list[str]:

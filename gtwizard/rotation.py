@@ -189,6 +189,11 @@ class Rotation:
         self._owui_url, self._owui_token = ctx.openwebui_url, ctx.openwebui_token
         self._target_key = ctx.api_key
         self._old = ctx.api_key
+        if not self.opts.operator_token and self.profile.extra.get("operator_token_kept"):
+            from gtwizard.secrets import operator_entry
+
+            entry = operator_entry(self.profile.name)
+            self.opts.operator_token = await asyncio.to_thread(self.store.get, entry)
 
     @property
     def openai_base(self) -> str:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 SERVICE = "gtwizard"
 DEFAULT_TIMEOUT = 10.0
 ADMIN_ENTRY = "openwebui-admin"
+OPERATOR_ENTRY = "operator-token"
 FILE_CONSENT_WORD = "yes"
 SECRETS_FILE_NAME = "secrets.json"
 
@@ -100,6 +101,11 @@ def key_entry(profile: str, key_id: str) -> str:
 def admin_entry(profile: str) -> str:
     """Entry name for the profile's Open WebUI admin credential (kept only if asked)."""
     return f"{profile}/{ADMIN_ENTRY}"
+
+
+def operator_entry(profile: str) -> str:
+    """Entry name for the tenant operator token (kept only if asked: rotation can then mint)."""
+    return f"{profile}/{OPERATOR_ENTRY}"
 
 
 # --- keyring selection and timeouts -------------------------------------------------------------

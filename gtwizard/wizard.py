@@ -64,6 +64,7 @@ class WizardState:
     # Mint
     mint_mode: str = "auto"  # "auto" (operator token) or "manual" (pasted key)
     operator_token: str | None = field(default=None, repr=False)
+    keep_operator_token: bool = False  # only when the operator ticks it (for later rotations)
     # Storage: None = the OS keyring (probed); "file" or "none" only by the operator's choice
     storage_kind: str | None = None
     secrets_file: Path | None = None
@@ -134,4 +135,5 @@ class WizardState:
             target=self.target(),
             ca_bundle=self.ca_bundle,
             secrets_file=self.secrets_file,
+            keep_operator_token=self.keep_operator_token and self.mint_mode == "auto",
         )

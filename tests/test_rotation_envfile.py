@@ -253,3 +253,27 @@ def test_runbook_names_base_and_why_without_secrets(sandbox, tmp_path: Path, op_
     assert (tmp_path / "state" / "runbooks" / "docs.md").exists()
     missing_dir = gtwizard(["runbook", "--profile", "docs", "-o", str(tmp_path / "no" / "x.md")])
     assert missing_dir.returncode == 2
+
+
+def test_kept_operator_token_lets_rotate_mint_without_the_environment(
+    sandbox, tmp_path: Path, op_env
+) -> None:
+    """`setup --keep-operator-token`: the token is stored with the key; rotate then needs no env."""
+    from gtwizard.secrets import open_store, operator_entry
+
+    env_file = tmp_path / "kept.env"
+    profile = setup_profile(
+        sandbox, "kept", ["--env-file", str(env_file), "--keep-operator-token"], op_env
+    )
+    assert profile.extra.get("operator_token_kept") is True
+    store = open_store("file")
+    assert store.get(operator_entry("kept")) == sandbox.operator_token
+    out = gtwizard(
+        ["rotate", "--profile", "kept", "--yes", "--json"], drop=["GTWIZARD_OPERATOR_TOKEN"]
+    )
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["ok"] is True
+    assert sandbox.operator_token not in out.stdout + out.stderr
+    removed = gtwizard(["profiles", "remove", "kept", "--yes"])
+    assert removed.returncode == 0, removed.stderr
+    assert store.get(operator_entry("kept")) is None, "remove deletes the kept token too"

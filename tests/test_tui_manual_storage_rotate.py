@@ -200,3 +200,21 @@ async def test_a_resize_loses_nothing(sandbox, tmp_path, no_keyring) -> None:
         assert step_of(pilot) == "key"
         assert tuple(app.screen.query_one("#key-names", NamePicker).selected) == NAMES
         assert app.state.names == NAMES
+
+
+async def test_operator_token_is_kept_only_when_ticked(sandbox, tmp_path, no_keyring) -> None:
+    from gtwizard.secrets import operator_entry
+
+    store = open_store("file", path=tmp_path / "demo-secrets.json")
+    for keep in (False, True):
+        state = demo_state(sandbox, tmp_path, profile_name=f"keep-{keep}".lower())
+        app = WizardApp(state)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await drive(pilot, "mint")
+            if keep:
+                app.screen.query_one("#mint-keep-token").value = True
+                await settle(pilot)
+            await drive(pilot, "summary")
+        kept = store.get(operator_entry(state.profile_name))
+        assert kept == (sandbox.operator_token if keep else None)
+        assert bool(get_profile(state.profile_name).extra.get("operator_token_kept")) is keep

@@ -58,6 +58,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ca-bundle", metavar="FILE", help="PEM with extra CA certificates to trust")
     p.add_argument("--expires-days", type=int, metavar="N", help="key expiry in days")
     p.add_argument(
+        "--keep-operator-token",
+        action="store_true",
+        help="store the operator token beside the key, so rotate can mint without it in the env",
+    )
+    p.add_argument(
         "--keep-admin-token",
         action="store_true",
         help="store the Open WebUI admin credential for rotation",
@@ -142,6 +147,7 @@ def build_request(args: argparse.Namespace):  # SetupRequest, imported lazily
         ca_bundle=args.ca_bundle,
         expires_days=args.expires_days,
         keep_admin_token=args.keep_admin_token,
+        keep_operator_token=args.keep_operator_token,
         dry_run=args.dry_run,
     )
 

@@ -7,13 +7,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Input, RadioSet, Static
+from textual.widgets import Checkbox, Input, RadioSet, Static
 
 from gtwizard.errors import GtwizardError
 from gtwizard.redact import mask
 from gtwizard.screens.base import StepScreen
 from gtwizard.setup.session import SetupSession
-from gtwizard.widgets.toggles import MarkedRadioButton
+from gtwizard.widgets.toggles import MarkedCheckbox, MarkedRadioButton
 
 
 class MintScreen(StepScreen):
@@ -48,6 +48,11 @@ class MintScreen(StepScreen):
                 password=True,
                 placeholder="gtop_…",
                 id="mint-token",
+            )
+            yield MarkedCheckbox(
+                "Keep it with the key, so gtwizard rotate can mint later",
+                value=self.state.keep_operator_token,
+                id="mint-keep-token",
             )
         with Vertical(id="mint-manual-pane"):
             yield Static(id="mint-instructions")
@@ -99,6 +104,10 @@ class MintScreen(StepScreen):
         self.state.mint_mode = "auto" if event.pressed.id == "mint-auto" else "manual"
         self.show_mode()
         self.refresh_next()
+
+    @on(Checkbox.Changed, "#mint-keep-token")
+    def keep_changed(self, event: Checkbox.Changed) -> None:
+        self.state.keep_operator_token = event.value
 
     @on(Input.Changed, "#mint-token")
     def token_changed(self, event: Input.Changed) -> None:

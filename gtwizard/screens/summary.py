@@ -47,7 +47,9 @@ class SummaryScreen(StepScreen):
         else:
             counts = ", ".join(f"{n} {s}" for s, n in report.summary().items() if n)
             warned = report.summary().get("warn", 0)
-            verdict = "some FAILED" if not report.ok else ("no failures" if warned else "all passed")
+            verdict = (
+                "some FAILED" if not report.ok else ("no failures" if warned else "all passed")
+            )
             checks = f"{verdict} ({counts})"
         target = session.result().get("target") or {}
         written = f"{profile.target_kind}: {profile.target_place} (key masked)"

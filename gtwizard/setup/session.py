@@ -18,7 +18,7 @@ from gtwizard.errors import GtwizardError, InvalidInput, OperationFailed
 from gtwizard.presets.catalog import KeyPreset, Product
 from gtwizard.profiles import Profile, save_profile
 from gtwizard.redact import mask
-from gtwizard.secrets import admin_entry, key_entry
+from gtwizard.secrets import admin_entry, key_entry, operator_entry
 from gtwizard.setup.keys import (
     KeyChoice,
     check_key_form,
@@ -63,6 +63,7 @@ class SetupRequest:
     ca_bundle: str | None = None
     expires_days: int | None = None
     keep_admin_token: bool = False
+    keep_operator_token: bool = False
     dry_run: bool = False
     secrets_file: Path | None = None  # for --storage file; None = the default place
 
@@ -83,6 +84,7 @@ class SetupSession:
     plan: Any = None
     applied: Any = None
     visible: list[tuple[str, str]] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # credentials kept beside the key, by name
     _secret: str | None = field(default=None, repr=False)
     _operator_token: str | None = field(default=None, repr=False)
 
@@ -174,6 +176,8 @@ class SetupSession:
         self._secret = minted.secret
         audit.record("mint", profile=req.profile, key_id=minted.id, scopes=list(choice.scopes))
         await self._store_or_undo()
+        if req.keep_operator_token and self.storage is not None:
+            await self._keep(operator_entry(req.profile), operator_token, "operator token")
 
     async def accept_pasted(self, secret: str, *, store: bool = True) -> None:
         """Guided manual minting: check the form, verify live, then store (not in a dry run)."""
@@ -280,7 +284,17 @@ class SetupSession:
                 "--openwebui-url and GTWIZARD_OPENWEBUI_TOKEN once Open WebUI runs)"
             )
         if isinstance(target, AdminApiTarget) and req.keep_admin_token and self.storage:
-            await asyncio.to_thread(self.storage.store.put, admin_entry(req.profile), target.token)
+            await self._keep(admin_entry(req.profile), target.token, "Open WebUI admin credential")
+
+    async def _keep(self, entry: str, secret: str, what: str) -> None:
+        """Store a credential the operator asked to keep, where the key itself is kept."""
+        assert self.storage is not None
+        if self.storage.kind == "none":
+            self.warnings.append(f"the {what} was not kept: target-only storage keeps nothing")
+            return
+        await asyncio.to_thread(self.storage.store.put, entry, secret)
+        self.kept.append(what)
+        audit.record("store", profile=self.request.profile, key_id=self.key_id, detail=what)
 
     def save(self) -> Profile:
         req, choice, base = self.request, self._need_choice(), self._need_base()
@@ -315,8 +329,10 @@ class SetupSession:
         if isinstance(req.target, AdminApiTarget):
             profile.extra["openwebui_url"] = req.target.place
             profile.extra["audience"] = req.target.audience
-            profile.extra["admin_token_kept"] = bool(req.keep_admin_token)
+            profile.extra["admin_token_kept"] = "Open WebUI admin credential" in self.kept
         profile.extra["base_reason"] = self._need_base().reason
+        if "operator token" in self.kept:
+            profile.extra["operator_token_kept"] = True
         save_profile(profile)
         # the operator runbook (no secrets) is part of a finished setup: rotation is documented
         from gtwizard.runbook import write_runbook

@@ -76,6 +76,7 @@ class WizardState:
     openwebui_url: str = ""
     openwebui_token: str | None = field(default=None, repr=False)
     audience: str = "all"
+    keep_admin_token: bool = False  # only when ticked: rotation then needs no token in the env
     disable_persistent_config: bool = False
     # Results
     session: SetupSession | None = None
@@ -136,4 +137,5 @@ class WizardState:
             ca_bundle=self.ca_bundle,
             secrets_file=self.secrets_file,
             keep_operator_token=self.keep_operator_token and self.mint_mode == "auto",
+            keep_admin_token=self.keep_admin_token,
         )

@@ -42,7 +42,9 @@ class MintScreen(StepScreen):
                 id="mint-manual",
             )
         with Vertical(id="mint-auto-pane"):
-            yield Static("Operator token (used for this run only, never saved):", classes="prompt")
+            yield Static(
+                "Operator token (used for this run; kept only if you tick below):", classes="prompt"
+            )
             yield Input(
                 value=self.state.operator_token or "",
                 password=True,

@@ -68,13 +68,18 @@ class TargetScreen(StepScreen):
             yield Input(
                 value=self.state.openwebui_token or "",
                 password=True,
-                placeholder="admin API key or JWT (never saved unless you ask)",
+                placeholder="admin API key or JWT",
                 id="target-token",
             )
             yield Input(
                 value=self.state.audience,
                 placeholder="all | group:NAME,NAME | none",
                 id="target-audience",
+            )
+            yield MarkedCheckbox(
+                "Keep the credential with the key, for gtwizard rotate",
+                value=self.state.keep_admin_token,
+                id="target-keep-admin",
             )
         yield Static("", id="target-status")
 
@@ -115,6 +120,10 @@ class TargetScreen(StepScreen):
     @on(Select.Changed, "#target-dialect")
     def dialect_changed(self, event: Select.Changed) -> None:
         self.state.env_dialect = str(event.value)
+
+    @on(Checkbox.Changed, "#target-keep-admin")
+    def keep_admin_changed(self, event: Checkbox.Changed) -> None:
+        self.state.keep_admin_token = event.value
 
     @on(Checkbox.Changed, "#target-nopersist")
     def nopersist_changed(self, event: Checkbox.Changed) -> None:

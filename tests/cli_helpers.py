@@ -43,9 +43,13 @@ def files_containing(root: Path, needle: str) -> list[Path]:
 
 
 def mint_setup_args(
-    host: str, names: Sequence[str], *extra: str, storage: str = "file"
+    host: str, names: Sequence[str] | str, *extra: str, storage: str | None = "file"
 ) -> list[str]:
-    """`gtwizard setup` for Open WebUI that mints (GTWIZARD_OPERATOR_TOKEN) the given names."""
+    """`gtwizard setup` for Open WebUI that mints (GTWIZARD_OPERATOR_TOKEN) the given names.
+
+    `storage=None` leaves the choice to gtwizard (the keyring, probed)."""
+    aliases = names if isinstance(names, str) else ",".join(names)
+    chosen = ["--storage", storage] if storage else []
     return [
         "setup",
         "--preset",
@@ -53,9 +57,8 @@ def mint_setup_args(
         "--host",
         host,
         "--aliases",
-        ",".join(names),
+        aliases,
         "--mint",
-        "--storage",
-        storage,
+        *chosen,
         *extra,
     ]

@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from cli_helpers import files_containing, run_cli
+from cli_helpers import files_containing, mint_setup_args, run_cli
 
 from gtwizard.gt.client import GTClient
 from gtwizard.gt.keys import KeyManager
@@ -43,19 +43,7 @@ def test_mint_into_the_real_keyring_and_the_canary(
     env = {"GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token, **real_secret_service.env}
     before = {k.id for k in list_keys(sandbox)}
     out = run_cli(
-        [
-            "setup",
-            "--preset",
-            "open-webui",
-            "--host",
-            sandbox.base_url,
-            "--aliases",
-            NAMES,
-            "--mint",
-            "--json",
-            "--profile",
-            "lab",
-        ],
+        mint_setup_args(sandbox.base_url, NAMES, "--json", "--profile", "lab", storage=None),
         env=env,
     )
     assert out.returncode == 0, out.stderr
@@ -88,16 +76,7 @@ def test_mint_into_the_real_keyring_and_the_canary(
 def test_no_dbus_session_exits_1_and_mints_nothing(sandbox) -> None:
     before = len(list_keys(sandbox))
     out = run_cli(
-        [
-            "setup",
-            "--preset",
-            "open-webui",
-            "--host",
-            sandbox.base_url,
-            "--aliases",
-            NAMES,
-            "--mint",
-        ],
+        mint_setup_args(sandbox.base_url, NAMES, storage=None),
         env={"GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token},
         drop=["DBUS_SESSION_BUS_ADDRESS"],
     )
@@ -111,21 +90,9 @@ def test_file_storage_and_env_file_target(sandbox, isolated_dirs: Path) -> None:
     env_file = isolated_dirs / "owui.env"
     env_file.write_text("# my settings\nWEBUI_NAME=Lab\n")
     out = run_cli(
-        [
-            "setup",
-            "--preset",
-            "open-webui",
-            "--host",
-            sandbox.base_url,
-            "--aliases",
-            NAMES,
-            "--mint",
-            "--storage",
-            "file",
-            "--env-file",
-            str(env_file),
-            "--json",
-        ],
+        mint_setup_args(
+            sandbox.base_url, NAMES, "--env-file", str(env_file), "--json", storage="file"
+        ),
         env={"GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token},
         drop=["DBUS_SESSION_BUS_ADDRESS"],
     )

@@ -55,11 +55,13 @@ def test_everything_passes_for_a_sound_setup(sandbox: Any, tmp_path: Path) -> No
         "rotation-documented",
     ):
         assert got[check_id] == "pass", report.result(check_id)
-    # without an Open WebUI URL: Open WebUI checks skip, and what was not proven is a warning
+    # without an Open WebUI URL: its own checks skip and say why; chat is proven through GT
     assert got["openwebui-reach"] == got["task-model"] == "skip"
     assert "no Open WebUI URL" in report.result("openwebui-reach").detail
-    assert got["openwebui-config"] == "warn"
-    assert got["chat"] == "warn"
+    assert got["openwebui-config"] == "skip"
+    assert "matches what was applied" in report.result("openwebui-config").detail
+    assert got["chat"] == "pass"
+    assert "no Open WebUI to chat through" in report.result("chat").detail
     assert got["embeddings"] == "skip"
     assert report.ok
     text = json.dumps(report.to_json())

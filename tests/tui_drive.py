@@ -15,9 +15,9 @@ from gtwizard.wizard import STEPS, WizardState
 NAMES = ("helpdesk", "research-assistant")
 FAIL_BACKEND = "keyring.backends.fail.Keyring"
 
-# What an env-file target without an Open WebUI URL cannot prove, and so reports honestly:
-# chat and Open WebUI's config are only half provable (GT side yes, Open WebUI side no) -> warn;
-# Open WebUI's own reach, its task model and embeddings (not configured) -> skip.
+# An env-file target without an Open WebUI URL: chat is proven through GT (the user's path
+# through Open WebUI is part of the check only when an Open WebUI is known); Open WebUI's own
+# config, reach and task model cannot be read, and embeddings are not configured -> skip.
 ENV_FILE_EXPECTED = {
     "tenant-reachable": "pass",
     "key-accepted": "pass",
@@ -26,10 +26,10 @@ ENV_FILE_EXPECTED = {
     "base-form": "pass",
     "least-privilege": "pass",
     "embeddings": "skip",
-    "openwebui-config": "warn",
+    "openwebui-config": "skip",
     "openwebui-reach": "skip",
     "task-model": "skip",
-    "chat": "warn",
+    "chat": "pass",
     "no-leak": "pass",
     "rotation-documented": "pass",
 }

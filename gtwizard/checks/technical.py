@@ -363,11 +363,11 @@ async def openwebui_config(ctx: CheckContext) -> CheckOutcome:
             return failed(
                 f"{profile.target_place} differs from what was applied: " + "; ".join(diffs)
             )
-        return warned(
-            f"{profile.target_place} matches what was applied, but Open WebUI's effective config "
-            "was not read: " + ctx.openwebui_missing(),
-            "after Open WebUI's first start its database wins over the env file; give the Open "
-            "WebUI URL and GTWIZARD_OPENWEBUI_TOKEN to verify what it really uses",
+        # What this check exists for (Open WebUI's effective config, PersistentConfig drift)
+        # cannot be read without an Open WebUI; the file itself was checked above.
+        return skipped(
+            f"{profile.target_place} matches what was applied; Open WebUI's own effective config "
+            "was not read: " + ctx.openwebui_missing()
         )
     return skipped(ctx.openwebui_missing())
 

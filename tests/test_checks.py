@@ -353,3 +353,27 @@ def test_command_bad_usage(sandbox: Any, tmp_path: Path, monkeypatch: pytest.Mon
         cli("--test-user", "someone@example.com")
     with pytest.raises(InvalidInput, match="timeout"):
         cli("--timeout", "0")
+
+
+def test_widening_a_keys_allowlist_on_the_tenant_makes_no_leak_fail(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    """Issue 5's scenario: a profile that checks clean, then the tenant widens its key."""
+    import asyncio
+
+    from gtwizard.gt.keys import KeyManager
+
+    profile, key = make_profile(sandbox, tmp_path)
+    assert run_all(profile, key).result("no-leak").status == "pass"
+
+    async def widen() -> None:
+        async with KeyManager(sandbox.base_url, sandbox.operator_token) as manager:
+            record = await manager.update_allowlists(
+                profile.key_id, agent_aliases=[*profile.agent_aliases, "finance-analyst"]
+            )
+            assert "finance-analyst" in record.agent_aliases
+
+    asyncio.run(widen())
+    result = run_all(profile, key).result("no-leak")
+    assert result.status == "fail"
+    assert "finance-analyst" in result.detail

@@ -163,3 +163,22 @@ async def test_key_management_over_tls_with_the_tenant_ca(tls_sandbox):
     async with GTClient(tls_sandbox.base_url, minted.secret, ca_bundle=tls_sandbox.ca_file) as gt:
         with pytest.raises(gterr.Unauthorized):
             await gt.list_models()
+
+
+async def test_update_allowlists_takes_effect_at_once_and_checks_names(sandbox):
+    async with KeyManager(sandbox.base_url, sandbox.operator_token) as manager:
+        minted = await manager.mint(demo_request("widen-me"))
+        async with GTClient(sandbox.base_url, minted.secret) as client:
+            before = {m.id for m in await client.list_models()}
+            record = await manager.update_allowlists(
+                minted.id, agent_aliases=[*DEMO_AGENT_ALIASES, "finance-analyst"]
+            )
+            after = {m.id for m in await client.list_models()}
+        assert after - before == {"finance-analyst"}
+        assert record.raw_models == tuple(DEMO_RAW_MODELS), "a list left out stays as it was"
+        with pytest.raises(gterr.BadRequest) as caught:
+            await manager.update_allowlists(minted.id, raw_models=["no-such-model"])
+        assert caught.value.param == "raw_models"
+        with pytest.raises(gterr.GTError) as missing:
+            await manager.update_allowlists("key_" + "0" * 16, agent_aliases=[])
+        assert missing.value.status == 404

@@ -7,6 +7,7 @@ every repr, so logging a `MintedKey` cannot leak it. Minting is never retried on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -257,6 +258,26 @@ class KeyManager:
     async def get_key(self, key_id: str) -> KeyRecord:
         url = self.paths.key_url(self.gt_base, key_id)
         _, data = await self._call("GET", url)
+        try:
+            return KeyRecord(**_record_fields(data))
+        except ValueError as exc:
+            raise malformed(f"key record: {exc}", url) from None
+
+    async def update_allowlists(
+        self,
+        key_id: str,
+        *,
+        agent_aliases: Sequence[str] | None = None,
+        raw_models: Sequence[str] | None = None,
+    ) -> KeyRecord:
+        """Replace a key's allowlists (None leaves a list as it is); scopes cannot change."""
+        body: dict[str, list[str]] = {}
+        if agent_aliases is not None:
+            body["agent_aliases"] = list(agent_aliases)
+        if raw_models is not None:
+            body["raw_models"] = list(raw_models)
+        url = self.paths.key_url(self.gt_base, key_id)
+        _, data = await self._call("PATCH", url, body)
         try:
             return KeyRecord(**_record_fields(data))
         except ValueError as exc:

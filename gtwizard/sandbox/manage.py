@@ -112,6 +112,29 @@ async def get_key(request: Request) -> Response:
     return JSONResponse(record.public())
 
 
+async def update_key(request: Request) -> Response:
+    """PATCH: replace the allowlists given in the body (each optional); scopes stay as minted."""
+    data = await json_object(request)
+    unknown = sorted(set(data) - {"agent_aliases", "raw_models"})
+    if unknown:
+        raise FieldError(unknown[0], f"{unknown[0]} cannot be changed after minting")
+    lists: dict[str, list[str] | None] = {}
+    for field, names in (
+        ("agent_aliases", catalog.AGENT_ALIASES),
+        ("raw_models", catalog.RAW_MODELS),
+    ):
+        lists[field] = _string_list(data, field) if field in data else None
+        wrong = [n for n in lists[field] or [] if n not in names]
+        if wrong:
+            raise FieldError(field, f"{wrong[0]!r} is not a published name of this kind")
+    record = request.app.state.sandbox.update_allowlists(
+        request.path_params["key_id"], lists["agent_aliases"], lists["raw_models"]
+    )
+    if record is None:
+        return responses.not_found("no such key", "id")
+    return JSONResponse(record.public())
+
+
 async def revoke_key(request: Request) -> Response:
     record = request.app.state.sandbox.revoke(request.path_params["key_id"])
     if record is None:
@@ -137,5 +160,6 @@ def manage_routes(base: str) -> list[Route]:
         Route(manage + "/keys", operator_only(list_keys), methods=["GET"]),
         Route(manage + "/keys/{key_id}", operator_only(get_key), methods=["GET"]),
         Route(manage + "/keys/{key_id}", operator_only(revoke_key), methods=["DELETE"]),
+        Route(manage + "/keys/{key_id}", operator_only(update_key), methods=["PATCH"]),
         Route(base + "/_sandbox/faults", operator_only(faults), methods=["GET", "POST", "DELETE"]),
     ]

@@ -218,6 +218,21 @@ class SandboxState:
             record = self._keys.get(key_id)
             return dataclasses.replace(record) if record else None
 
+    def update_allowlists(
+        self, key_id: str, agent_aliases: list[str] | None, raw_models: list[str] | None
+    ) -> KeyRecord | None:
+        """Replace a key's allowlists (what the tenant app's key editor does); None if unknown."""
+        with self._lock:
+            record = self._keys.get(key_id)
+            if record is None:
+                return None
+            if agent_aliases is not None:
+                record.agent_aliases = list(agent_aliases)
+            if raw_models is not None:
+                record.raw_models = list(raw_models)
+            self._save()
+            return dataclasses.replace(record)
+
     def revoke(self, key_id: str) -> KeyRecord | None:
         """Revoke at once; revoking again keeps the first revocation time. None if unknown."""
         with self._lock:

@@ -653,14 +653,14 @@ class Rotation:
         from gtwizard.profiles import get_profile, save_profile
         from gtwizard.runbook import refresh_if_exported
         from gtwizard.secrets import key_entry
-        from gtwizard.setup.session import _parse_time
+        from gtwizard.setup.session import parse_time
 
         journal = self._need_journal()
         assert journal.new_key_id
         profile = get_profile(journal.profile)  # fresh: keep anything changed meanwhile
         profile.key_id = journal.new_key_id
-        profile.key_created_at = _parse_time(journal.new_key_created_at) or dt.datetime.now(dt.UTC)
-        profile.key_expires_at = _parse_time(journal.new_key_expires_at)
+        profile.key_created_at = parse_time(journal.new_key_created_at) or dt.datetime.now(dt.UTC)
+        profile.key_expires_at = parse_time(journal.new_key_expires_at)
         profile.extra["last_rotated_at"] = _now()
         save_profile(profile)
         notes = [f"profile now uses {journal.new_key_id}"]

@@ -168,3 +168,14 @@ def running_openwebui(
         yield inst
     finally:
         stop_openwebui(inst)
+
+
+def admin_token(owui: OpenWebUI) -> str:
+    """The admin's JWT from a real sign-in, as an operator copies it for GTWIZARD_OPENWEBUI_TOKEN."""
+    reply = httpx.post(
+        owui.url + "/api/v1/auths/signin",
+        json={"email": owui.admin_email, "password": owui.admin_password},
+        timeout=30,
+    )
+    reply.raise_for_status()
+    return reply.json()["token"]

@@ -17,6 +17,7 @@ import httpx
 import pytest
 from checks_helpers import context, make_profile, statuses, write_runbook
 from owui_fixture import OpenWebUI, start_openwebui, stop_openwebui
+from owui_fixture import admin_token as sign_in
 
 from gtwizard.checks import all_checks, run_checks
 from gtwizard.checks.context import applied_models, chat_models
@@ -40,13 +41,7 @@ def owui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenWebUI]:
 
 @pytest.fixture(scope="module")
 def admin_token(owui: OpenWebUI) -> str:
-    answer = httpx.post(
-        owui.url + "/api/v1/auths/signin",
-        json={"email": owui.admin_email, "password": owui.admin_password},
-        timeout=30,
-    )
-    answer.raise_for_status()
-    return answer.json()["token"]
+    return sign_in(owui)
 
 
 async def apply(owui: OpenWebUI, token: str, profile: Profile, key: str, models: list[str]) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from owui_fixture import OpenWebUI, start_openwebui, stop_openwebui
+from owui_fixture import OpenWebUI, admin_token, start_openwebui, stop_openwebui
 from rotation_helpers import (
     NAMES,
     gtwizard,
@@ -45,16 +45,11 @@ def owui(sandbox: object, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         stop_openwebui(inst)
 
 
-async def _admin_token(owui: OpenWebUI) -> str:
-    async with OpenWebUIAdmin(owui.url) as admin:
-        return await admin.signin(owui.admin_email, owui.admin_password)
-
-
 @pytest.fixture(scope="module")
 def env(owui: OpenWebUI, sandbox) -> dict[str, str]:
     return {
         "GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token,
-        "GTWIZARD_OPENWEBUI_TOKEN": asyncio.run(_admin_token(owui)),
+        "GTWIZARD_OPENWEBUI_TOKEN": admin_token(owui),
     }
 
 

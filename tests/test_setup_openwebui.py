@@ -20,6 +20,7 @@ import pytest
 from cli_helpers import mint_setup_args, run_cli
 from owui_fixture import (
     OpenWebUI,
+    admin_token,
     docker_env_file,
     running_openwebui,
     start_openwebui,
@@ -39,17 +40,6 @@ OTHER_URL = "http://127.0.0.1:9/v1"
 OTHER_KEY = "sk-other-connection-0000"
 OTHER_CONFIG = {"enable": True, "prefix_id": "other", "tags": [], "model_ids": []}
 MINTED = re.compile(r"minted key (\S+);")
-
-
-def signin_token(owui: OpenWebUI) -> str:
-    """The admin's JWT, as an operator would copy it for GTWIZARD_OPENWEBUI_TOKEN."""
-    resp = httpx.post(
-        owui.url + "/api/v1/auths/signin",
-        json={"email": owui.admin_email, "password": owui.admin_password},
-        timeout=30,
-    )
-    resp.raise_for_status()
-    return resp.json()["token"]
 
 
 def setup_args(host: str, names: tuple[str, ...], *extra: str) -> list[str]:
@@ -120,7 +110,7 @@ def applied(owui: OpenWebUI, sandbox, tmp_path_factory: pytest.TempPathFactory) 
     """`gtwizard setup ... --mint --openwebui-url URL` run once, as an operator would."""
     import asyncio
 
-    token = signin_token(owui)
+    token = admin_token(owui)
     before = httpx.get(
         owui.url + "/openai/config", headers={"Authorization": f"Bearer {token}"}, timeout=30
     ).json()

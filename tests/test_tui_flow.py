@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from owui_fixture import OpenWebUI, docker_env_file, start_openwebui, stop_openwebui
+from owui_fixture import OpenWebUI, admin_token, docker_env_file, start_openwebui, stop_openwebui
 from tui_drive import (
     ENV_FILE_EXPECTED,
     FAIL_BACKEND,
@@ -121,19 +121,9 @@ def owui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenWebUI]:
         stop_openwebui(inst)
 
 
-def admin_jwt(owui: OpenWebUI) -> str:
-    reply = httpx.post(
-        owui.url + "/api/v1/auths/signin",
-        json={"email": owui.admin_email, "password": owui.admin_password},
-        timeout=30,
-    )
-    reply.raise_for_status()
-    return reply.json()["token"]
-
-
 @pytest.mark.openwebui
 async def test_admin_api_flow_against_a_real_open_webui(sandbox, owui, folder: Path) -> None:
-    token = admin_jwt(owui)
+    token = admin_token(owui)
     app = WizardApp(demo_state(sandbox, folder))
     async with app.run_test(size=(80, 24)) as pilot:
         await drive(pilot, "target")

@@ -171,8 +171,8 @@ class SetupSession:
         )
         self.minted = True
         self.key_id = minted.id
-        self.key_created_at = _parse_time(minted.created_at) or dt.datetime.now(dt.UTC)
-        self.key_expires_at = _parse_time(minted.expires_at)
+        self.key_created_at = parse_time(minted.created_at) or dt.datetime.now(dt.UTC)
+        self.key_expires_at = parse_time(minted.expires_at)
         self._secret = minted.secret
         audit.record("mint", profile=req.profile, key_id=minted.id, scopes=list(choice.scopes))
         await self._store_or_undo()
@@ -437,7 +437,8 @@ class SetupSession:
         return self.base
 
 
-def _parse_time(value: str | None) -> dt.datetime | None:
+def parse_time(value: str | None) -> dt.datetime | None:
+    """A tenant's ISO-8601 time (a trailing Z allowed) as an aware datetime; None if absent/bad."""
     if not value:
         return None
     try:

@@ -1,6 +1,10 @@
 """Child process for the TUI budgets: drive the wizard (or the minimal app) headless with Pilot.
 
     drive_tui.py minimal              run the minimal app, print its peak RSS
+    drive_tui.py minimal+http READY_JSON
+    drive_tui.py minimal+http+keyring READY_JSON
+                                      the same after one request through gtwizard's HTTP client
+                                      (and keyring's backend selected): floors of the budget
     drive_tui.py summary READY_JSON   walk the wizard to Summary against a sandbox, print peak RSS
     drive_tui.py responsive READY_JSON
                                       walk to Apply, slow the sandbox to 2 s, enter Checks and time
@@ -90,6 +94,21 @@ async def minimal() -> dict:
     return {"peak_kib": peak_rss_kib()}
 
 
+async def minimal_with_stack(ready: dict, keyring: bool) -> dict:
+    """The minimal app after loading what the flow must load: the HTTP stack (one real request to
+    the sandbox through gtwizard's client) and, with `keyring`, keyring's Secret Service backend
+    as the Storage step selects it. A floor under the memory budget, nothing of gtwizard's TUI."""
+    from gtwizard.gt.http import make_client
+
+    async with make_client() as client:
+        await client.get(ready["base_url"] + "/v1/models")  # 401 without a key: still a round trip
+    if keyring:
+        from gtwizard.secrets import select_backend
+
+        select_backend()
+    return await minimal()
+
+
 async def summary(ready: dict, folder: Path) -> dict:
     app = wizard(ready, folder)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -163,6 +182,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="gtwizard-drive-") as tmp:
         if mode == "minimal":
             result = asyncio.run(minimal())
+        elif mode.startswith("minimal+"):
+            ready = json.loads(sys.argv[2])
+            result = asyncio.run(minimal_with_stack(ready, keyring=mode == "minimal+http+keyring"))
         else:
             ready = json.loads(sys.argv[2])
             runner = summary if mode == "summary" else responsive

@@ -3,7 +3,10 @@
 Ratios, not absolute times: each measurement is set against a baseline taken in the same run on
 the same machine, and each side is a median of repeated runs. Exit 0 when every budget is met.
 
-    benchmarks/run [--repeat N] [--only NAME ...]
+    benchmarks/run [--repeat N] [--only NAME ...] [--no-floors]
+
+After the budgets come the floors: the same measures with only the part of gtwizard a budget
+cannot do without, so a miss can be told apart from a limit below what the stack allows.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from checks import dead_tenant_ratio, latency_ratio
-from startup import cli_ratio, first_screen_ratio
-from tui import memory_ratio, responsive_ratio
+from startup import cli_ratio, first_screen_ratio, floor_screen_ratio
+from tui import memory_floor_ratio, memory_ratio, responsive_ratio
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,38 @@ BUDGETS = (
     Budget("responsive", "keypress during a 2 s probe / 100 ms", 1.0, responsive_ratio),
 )
 
+# Floors: the same measures with only the part of gtwizard a budget cannot do without. They have
+# no verdict of their own; a floor above its budget's limit means the limit cannot be met by
+# trimming gtwizard, only by changing what it is built on (see docs/performance.md).
+FLOORS = (
+    Budget(
+        "floor-bare",
+        "first screen: start-up path + one Static",
+        1.15,
+        floor_screen_ratio("bare"),
+    ),
+    Budget(
+        "floor-frame",
+        "first screen: start-up path + step frame",
+        1.15,
+        floor_screen_ratio("frame"),
+    ),
+    Budget(
+        "floor-http",
+        "memory: minimal app + HTTP stack",
+        1.3,
+        memory_floor_ratio("minimal+http"),
+        0.4,
+    ),
+    Budget(
+        "floor-keyring",
+        "memory: minimal app + HTTP stack + keyring",
+        1.3,
+        memory_floor_ratio("minimal+http+keyring"),
+        0.4,
+    ),
+)
+
 
 def with_bytecode_cache() -> tempfile.TemporaryDirectory[str]:
     """Let every child keep compiled bytecode, in a private folder for this run.
@@ -65,20 +100,30 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7, help="runs per side (default 7)")
     parser.add_argument(
-        "--only", nargs="+", choices=[b.name for b in BUDGETS], help="run only these budgets"
+        "--only",
+        nargs="+",
+        choices=[b.name for b in (*BUDGETS, *FLOORS)],
+        help="run only these budgets (and floors)",
+    )
+    parser.add_argument(
+        "--no-floors", action="store_true", help="skip the floor rows (budgets only)"
     )
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up tmux and children
     cache = with_bytecode_cache()  # noqa: F841 (kept alive until the run ends)
-    chosen = [b for b in BUDGETS if not args.only or b.name in args.only]
+    floors = () if args.no_floors else FLOORS
+    chosen = [b for b in (*BUDGETS, *floors) if not args.only or b.name in args.only]
     rows: list[tuple[str, str, str, str, str]] = []
     missed = 0
     for budget in chosen:
         print(f"… {budget.name}", file=sys.stderr, flush=True)
         repeat = max(1, round(args.repeat * budget.repeat_scale))
         ratio, detail = budget.measure(repeat)
-        verdict = "PASS" if ratio <= budget.limit else "MISS"
-        missed += verdict == "MISS"
+        if budget in FLOORS:
+            verdict = "floor"  # no verdict: it says what the budget above it can reach
+        else:
+            verdict = "PASS" if ratio <= budget.limit else "MISS"
+            missed += verdict == "MISS"
         rows.append((budget.title, f"{ratio:.2f}", f"<= {budget.limit:g}", verdict, detail))
     headers = ("budget", "ratio", "limit", "", "measured")
     widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(5)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 import subprocess
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import count
 
@@ -54,18 +54,30 @@ def tmux_server() -> Iterator[Tmux]:
         subprocess.run([*tmux.base, "kill-server"], capture_output=True)
 
 
-def first_screen_ratio(repeat: int) -> tuple[float, str]:
-    """gtwizard's first step vs the minimal Textual app, medians of interleaved runs."""
+def _first_screen_against_minimal(command: list[str], label: str, repeat: int) -> tuple[float, str]:
+    """`command`'s first screen vs the minimal Textual app, medians of interleaved runs."""
     with isolated_env() as env, tmux_server() as tmux:
         minimal = [PYTHON, str(HERE / "minimal_app.py")]
         tmux.first_screen(minimal, MINIMAL_TEXT, env)  # warm the file cache for both
-        tmux.first_screen([GTWIZARD], FIRST_SCREEN_TEXT, env)
+        tmux.first_screen(command, FIRST_SCREEN_TEXT, env)
         base, ours = paired_medians(
             lambda: tmux.first_screen(minimal, MINIMAL_TEXT, env),
-            lambda: tmux.first_screen([GTWIZARD], FIRST_SCREEN_TEXT, env),
+            lambda: tmux.first_screen(command, FIRST_SCREEN_TEXT, env),
             repeat,
         )
-    return ours / base, f"gtwizard {ours * 1000:.0f} ms, minimal app {base * 1000:.0f} ms"
+    return ours / base, f"{label} {ours * 1000:.0f} ms, minimal app {base * 1000:.0f} ms"
+
+
+def first_screen_ratio(repeat: int) -> tuple[float, str]:
+    """gtwizard's first step (the Product screen) vs the minimal Textual app."""
+    return _first_screen_against_minimal([GTWIZARD], "gtwizard", repeat)
+
+
+def floor_screen_ratio(kind: str) -> Callable[[int], tuple[float, str]]:
+    """A floor of the first-screen budget: gtwizard's start-up path with a lighter first screen
+    (`benchmarks/floor_app.py bare|frame`) vs the minimal Textual app."""
+    command = [PYTHON, str(HERE / "floor_app.py"), kind]
+    return lambda repeat: _first_screen_against_minimal(command, kind, repeat)
 
 
 def _quiet(argv: list[str], env: dict[str, str]) -> None:

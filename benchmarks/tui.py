@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import statistics
 import subprocess
+from collections.abc import Callable
 
 from common import HERE, PYTHON, isolated_env, sandbox
 
@@ -23,15 +24,26 @@ def _drive(mode: str, env: dict[str, str], ready: dict | None = None) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def memory_ratio(repeat: int) -> tuple[float, str]:
-    """Peak RSS of the wizard driven to Summary over the minimal app's (fresh process each)."""
+def _peak_against_minimal(mode: str, label: str, repeat: int) -> tuple[float, str]:
+    """Peak RSS of `drive_tui.py MODE` over the minimal app's (a fresh process each, alternating)."""
     with isolated_env() as env, sandbox(env) as child:
         ours, base = [], []
         for _ in range(repeat):
             base.append(_drive("minimal", env)["peak_kib"])
-            ours.append(_drive("summary", env, child.ready)["peak_kib"])
+            ours.append(_drive(mode, env, child.ready)["peak_kib"])
     a, b = statistics.median(ours), statistics.median(base)
-    return a / b, f"gtwizard {a / 1024:.1f} MiB, minimal app {b / 1024:.1f} MiB"
+    return a / b, f"{label} {a / 1024:.1f} MiB, minimal app {b / 1024:.1f} MiB"
+
+
+def memory_ratio(repeat: int) -> tuple[float, str]:
+    """Peak RSS of the wizard driven to Summary over the minimal app's."""
+    return _peak_against_minimal("summary", "gtwizard", repeat)
+
+
+def memory_floor_ratio(mode: str) -> Callable[[int], tuple[float, str]]:
+    """A floor of the memory budget: the minimal app plus only the stack the flow has to load
+    (`drive_tui.py minimal+http` or `minimal+http+keyring`), over the minimal app alone."""
+    return lambda repeat: _peak_against_minimal(mode, mode, repeat)
 
 
 def responsive_ratio(repeat: int) -> tuple[float, str]:

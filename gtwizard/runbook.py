@@ -60,6 +60,19 @@ def _where_applied(profile: Profile) -> str:
     return "no client target: the key is only stored"
 
 
+# Open WebUI 0.12.4 empties its model table on every connection save (clear_models_cache), by
+# gtwizard or by hand; benchmarks/openwebui_save_race.py measures what that costs users' chats.
+SAVE_CAVEAT: dict[str, tuple[str, ...]] = {
+    "admin-api": (
+        "",
+        "Either way the new key reaches Open WebUI in one save of its connections, and Open WebUI",
+        "forgets its model list on every such save: a chat in flight at that instant can fail",
+        'once with Open WebUI\'s own "Model not found" (the user sends it again). Rotate at a',
+        "quiet time; nothing reaches GT with a revoked key.",
+    ),
+}
+
+
 def render_runbook(profile: Profile) -> str:
     """The markdown text; built only from the profile, so it cannot contain a secret."""
     host = parse_host(profile.tenant_host)
@@ -126,6 +139,7 @@ def render_runbook(profile: Profile) -> str:
         "3. As an ordinary user (not the admin), chat with each allowed model in Open WebUI.",
         f"4. Only then revoke the old key `{profile.key_id}` in {console}, and check that it now",
         "   gets 401.",
+        *SAVE_CAVEAT.get(profile.target_kind, ()),
         "",
         "## Check",
         f"- `gtwizard check --profile {profile.name}` runs the validation checklist live.",

@@ -23,6 +23,7 @@ from gtwizard.commands import check as check_command
 from gtwizard.errors import InvalidInput
 from gtwizard.presets.catalog import load_catalog
 from gtwizard.profiles import Profile, get_profile, save_profile
+from gtwizard.runbook import render_runbook
 from gtwizard.sandbox.catalog import DEMO_AGENT_ALIASES
 
 CHECKLIST_IDS = {"chat", "no-leak", "rotation-documented"}
@@ -186,6 +187,18 @@ def test_rotation_documented_needs_a_current_runbook(sandbox: Any, tmp_path: Pat
     profile.key_id = "key_rotated_since"
     stale = run_all(profile, key).result("rotation-documented")
     assert stale.status == "fail" and "key id" in stale.detail
+
+
+def test_runbook_warns_of_open_webuis_save_only_for_the_admin_api(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    profile, key = make_profile(sandbox, tmp_path)
+    env_text = render_runbook(profile)
+    assert profile.target_kind == "env-file" and "Model not found" not in env_text
+    profile.target_kind, profile.target_place = "admin-api", "http://127.0.0.1:3000"
+    admin_text = render_runbook(profile)
+    assert "Model not found" in admin_text and "quiet time" in admin_text
+    assert key not in admin_text
 
 
 def test_env_file_drift_fails(sandbox: Any, tmp_path: Path) -> None:

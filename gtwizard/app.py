@@ -121,7 +121,7 @@ class WizardApp(App[int]):
             yield SystemCommand(
                 f"Rotate {name}",
                 "Rotate this profile's key without downtime",
-                lambda n=name: self.open_rotate(n),
+                lambda p=profile: self.open_rotate(p),
             )
             yield SystemCommand(
                 f"Runbook {name}",
@@ -129,10 +129,10 @@ class WizardApp(App[int]):
                 lambda p=profile: self.write_runbook(p),
             )
 
-    def open_rotate(self, name: str) -> None:
+    def open_rotate(self, profile: Profile) -> None:
         from gtwizard.screens.rotate import RotateScreen
 
-        self.push_screen(RotateScreen(name))
+        self.push_screen(RotateScreen(profile.name, profile.target_kind))
 
     def write_runbook(self, profile: Profile) -> None:
         from gtwizard.runbook import write_runbook

@@ -9,6 +9,7 @@ the file on disk still describes the current key.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from gtwizard.fileio import atomic_write
@@ -60,17 +61,25 @@ def _where_applied(profile: Profile) -> str:
     return "no client target: the key is only stored"
 
 
-# Open WebUI 0.12.4 empties its model table on every connection save (clear_models_cache), by
-# gtwizard or by hand; benchmarks/openwebui_save_race.py measures what that costs users' chats.
-SAVE_CAVEAT: dict[str, tuple[str, ...]] = {
+# What users of the client notice while its key changes, by target kind: said in the runbook and
+# before a rotation starts (CLI and Rotate screen). Open WebUI 0.12.4 empties its model table on
+# every connection save (clear_models_cache); benchmarks/openwebui_save_race.py measures the cost.
+INTERRUPTIONS: dict[str, str] = {
     "admin-api": (
-        "",
-        "Either way the new key reaches Open WebUI in one save of its connections, and Open WebUI",
-        "forgets its model list on every such save: a chat in flight at that instant can fail",
-        'once with Open WebUI\'s own "Model not found" (the user sends it again). Rotate at a',
-        "quiet time; nothing reaches GT with a revoked key.",
+        "The new key reaches Open WebUI in one save of its connections, and Open WebUI forgets "
+        "its model list on every such save: a chat in flight at that instant can fail once with "
+        'Open WebUI\'s own "Model not found" (sent again, it works). Rotate at a quiet time.'
+    ),
+    "env-file": (
+        "Open WebUI reads the env file only when it starts: the new key takes effect with one "
+        "restart, and chats fail while it restarts. Rotate at a quiet time."
     ),
 }
+
+
+def rotation_interruption(target_kind: str) -> str | None:
+    """What the client's users may notice during a rotation with this target, if anything."""
+    return INTERRUPTIONS.get(target_kind)
 
 
 def render_runbook(profile: Profile) -> str:
@@ -139,7 +148,7 @@ def render_runbook(profile: Profile) -> str:
         "3. As an ordinary user (not the admin), chat with each allowed model in Open WebUI.",
         f"4. Only then revoke the old key `{profile.key_id}` in {console}, and check that it now",
         "   gets 401.",
-        *SAVE_CAVEAT.get(profile.target_kind, ()),
+        *_interruption_lines(profile.target_kind),
         "",
         "## Check",
         f"- `gtwizard check --profile {profile.name}` runs the validation checklist live.",
@@ -148,6 +157,13 @@ def render_runbook(profile: Profile) -> str:
         "",
     ]
     return redact("\n".join(lines))
+
+
+def _interruption_lines(target_kind: str) -> list[str]:
+    note = rotation_interruption(target_kind)
+    if note is None:
+        return []
+    return ["", *textwrap.wrap("What users notice: " + note, width=92)]
 
 
 def write_runbook(profile: Profile, path: Path | None = None) -> Path:

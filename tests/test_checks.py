@@ -189,12 +189,11 @@ def test_rotation_documented_needs_a_current_runbook(sandbox: Any, tmp_path: Pat
     assert stale.status == "fail" and "key id" in stale.detail
 
 
-def test_runbook_warns_of_open_webuis_save_only_for_the_admin_api(
-    sandbox: Any, tmp_path: Path
-) -> None:
+def test_runbook_says_what_users_notice_during_a_rotation(sandbox: Any, tmp_path: Path) -> None:
     profile, key = make_profile(sandbox, tmp_path)
     env_text = render_runbook(profile)
-    assert profile.target_kind == "env-file" and "Model not found" not in env_text
+    assert profile.target_kind == "env-file" and "What users notice" in env_text
+    assert "restarts" in env_text and "Model not found" not in env_text
     profile.target_kind, profile.target_place = "admin-api", "http://127.0.0.1:3000"
     admin_text = render_runbook(profile)
     assert "Model not found" in admin_text and "quiet time" in admin_text

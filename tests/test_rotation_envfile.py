@@ -242,6 +242,7 @@ def test_runbook_names_base_and_why_without_secrets(sandbox, tmp_path: Path, op_
 
     rotated = gtwizard(["rotate", "--profile", "docs", "--yes"], env=op_env)
     assert rotated.returncode == 0, rotated.stderr
+    assert rotated.stdout.startswith("Open WebUI reads the env file only when it starts")
     after = get_profile("docs")
     fresh = out_file.read_text()
     assert after.key_id in fresh and profile.key_id not in fresh.split("## Rotate")[0]

@@ -111,7 +111,7 @@ async def checks_failing(pilot: Pilot) -> None:
 async def rotate_done(pilot: Pilot) -> None:
     """The Rotate screen after a whole rotation of the demo profile (from the palette's action)."""
     await drive(pilot, "summary")
-    pilot.app.open_rotate("demo")
+    pilot.app.open_rotate(pilot.app.state.profile)
     await settle(pilot)
     await pilot.press("s")
     await settle(pilot)

@@ -49,12 +49,16 @@ def run(args: argparse.Namespace) -> int:
     from gtwizard.commands.runbook import profile_named
     from gtwizard.errors import EXIT_INTERRUPTED, GtwizardError, InvalidInput
     from gtwizard.rotation import Rotation, RotationOptions
+    from gtwizard.runbook import rotation_interruption
 
     profile = profile_named(args.profile, "rotate")
     interactive = sys.stdin.isatty() and not args.json
     pasted = sys.stdin.readline() if args.key_stdin else None
     if args.wait <= 0:
         raise InvalidInput("--wait must be a positive number of seconds")
+    note = None if args.json or args.resume else rotation_interruption(profile.target_kind)
+    if note:
+        print(note, flush=True)
     if interactive and not args.yes and not args.resume:
         answer = input(f"Rotate key {profile.key_id} of profile '{profile.name}'? [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):

@@ -32,9 +32,10 @@ class RotateScreen(Screen):
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
-    def __init__(self, profile: str) -> None:
+    def __init__(self, profile: str, target_kind: str = "") -> None:
         super().__init__()
         self.profile = profile
+        self.target_kind = target_kind
         self.running = False
 
     def compose(self) -> ComposeResult:
@@ -42,12 +43,19 @@ class RotateScreen(Screen):
             yield Static(
                 f"[b]Rotate the key of profile {escape(self.profile)}[/b]\n"
                 "Mint a new key with the same scopes and allowlist, store it, apply it, verify it "
-                "where Open WebUI uses it, and only then revoke the old one. Press s to start.",
+                "where Open WebUI uses it, and only then revoke the old one. Press s to start."
+                + self.interruption_text(),
                 classes="prompt",
             )
             yield Static("", id="rotate-steps")
             yield Static("", id="rotate-log")
         yield KeyBar()
+
+    def interruption_text(self) -> str:
+        from gtwizard.runbook import rotation_interruption
+
+        note = rotation_interruption(self.target_kind)
+        return f"\n[i]{escape(note)}[/i]" if note else ""
 
     def on_mount(self) -> None:
         from gtwizard.rotation import STEPS

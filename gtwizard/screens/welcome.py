@@ -98,7 +98,7 @@ class WelcomeScreen(Screen):
         if profile is not None:
             from gtwizard.screens.rotate import RotateScreen
 
-            self.app.push_screen(RotateScreen(profile.name))
+            self.app.push_screen(RotateScreen(profile.name, profile.target_kind))
 
     def action_runbook(self) -> None:
         profile = self.chosen()

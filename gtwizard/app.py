@@ -120,7 +120,7 @@ class WizardApp(App[int]):
             )
             yield SystemCommand(
                 f"Rotate {name}",
-                "Rotate this profile's key without downtime",
+                "Rotate this profile's key: the new one is verified before the old is revoked",
                 lambda p=profile: self.open_rotate(p),
             )
             yield SystemCommand(

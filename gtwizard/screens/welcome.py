@@ -96,9 +96,7 @@ class WelcomeScreen(Screen):
     def action_rotate(self) -> None:
         profile = self.chosen()
         if profile is not None:
-            from gtwizard.screens.rotate import RotateScreen
-
-            self.app.push_screen(RotateScreen(profile.name, profile.target_kind))
+            self.app.open_rotate(profile)  # type: ignore[attr-defined]
 
     def action_runbook(self) -> None:
         profile = self.chosen()

@@ -131,6 +131,8 @@ async def test_rotate_screen_rotates_and_revokes_the_old_key(sandbox, tmp_path, 
         await pilot.press("r")
         await settle(pilot)
         assert type(rotate_app.screen).__name__ == "RotateScreen"
+        prompt = text_of(rotate_app.screen.query_one(".prompt", Static))
+        assert "env file only when it starts" in prompt  # what users notice, before starting
         await pilot.press("s")
         await settle(pilot)
         steps = text_of(rotate_app.screen.query_one("#rotate-steps", Static))

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from common import GTWIZARD, isolated_env, median_time, sandbox, setup_profile
+
+from gtwizard.sandbox.silent import silent_listener
 
 LATENCY_MS = 300
 ROUND_TRIPS = 4  # the budget: the critical path is at most four round trips
@@ -50,36 +48,6 @@ def latency_ratio(repeat: int) -> tuple[float, str]:
     return extra / budget, f"+{extra * 1000:.0f} ms at {LATENCY_MS} ms ({fast * 1000:.0f} ms at 0)"
 
 
-@contextmanager
-def _silent_listener(port: int) -> Iterator[None]:
-    """Accept connections on `port` and never send a byte."""
-    server = socket.socket()
-    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    server.bind(("127.0.0.1", port))
-    server.listen(64)
-    server.settimeout(0.1)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                held.append(server.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
-        for conn in held:
-            conn.close()
-        server.close()
-
-
 def dead_tenant_ratio(repeat: int) -> tuple[float, str]:
     """`check --timeout 3` against a tenant that went silent after setup: elapsed over 3.6 s."""
     with isolated_env() as env:
@@ -87,7 +55,7 @@ def dead_tenant_ratio(repeat: int) -> tuple[float, str]:
             setup_profile(env, child)
             port = int(child.base_url.split(":")[2].split("/")[0])
         reports: list[dict] = []
-        with _silent_listener(port):
+        with silent_listener(port):
 
             def dead_check() -> None:
                 reports.append(_check(env, "--timeout", f"{DEAD_TIMEOUT:g}"))

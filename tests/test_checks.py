@@ -6,8 +6,6 @@ import argparse
 import asyncio
 import datetime as dt
 import json
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,7 @@ from gtwizard.presets.catalog import load_catalog
 from gtwizard.profiles import Profile, get_profile, save_profile
 from gtwizard.runbook import render_runbook
 from gtwizard.sandbox.catalog import DEMO_AGENT_ALIASES
+from gtwizard.sandbox.silent import silent_listener
 
 CHECKLIST_IDS = {"chat", "no-leak", "rotation-documented"}
 
@@ -214,31 +213,8 @@ def test_env_file_drift_fails(sandbox: Any, tmp_path: Path) -> None:
 @pytest.fixture
 def silent_host() -> Iterator[str]:
     """A listening socket that accepts and then says nothing, ever."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                continue
-            held.append(conn)
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.getsockname()[1]}"
-    finally:
-        stop.set()
-        thread.join()
-        for conn in held:
-            conn.close()
-        server.close()
+    with silent_listener() as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def test_dead_host_skips_dependents_and_returns(silent_host: str, tmp_path: Path) -> None:

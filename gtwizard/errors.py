@@ -7,6 +7,8 @@ ever reaches the terminal as a traceback.
 
 from __future__ import annotations
 
+from typing import Any
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -50,3 +52,63 @@ class OperationFailed(GtwizardError):
     """An operation or a live check failed (exit code 1)."""
 
     exit_code = EXIT_FAILED
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    names = {
+        dict: "a JSON object",
+        list: "a JSON list",
+        str: "a string",
+        bool: "true or false",
+        int: "a number",
+        float: "a number",
+        type(None): "null",
+    }
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(dict.fromkeys(names.get(k, k.__name__) for k in kinds))
+
+
+def expect_shape(
+    value: object,
+    kind: type | tuple[type, ...],
+    *,
+    endpoint: str,
+    what: str = "the answer",
+    error: type[GtwizardError] = OperationFailed,
+    hint: str = "the server does not behave as expected there, or a proxy rewrote the answer",
+) -> Any:
+    """`value` if it is of `kind`, else `error` naming `endpoint` and both shapes (never the value).
+
+    The one check for bodies from GT and Open WebUI: a wrong shape becomes a clear error, never an
+    AttributeError later. `endpoint` must hold no secret (a path or a URL without credentials).
+    """
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
+    if ok:
+        return value
+    raise error(
+        f"unexpected answer from {endpoint}: {what} is {_kind_name(type(value))}, "
+        f"not {_kind_name(kind)}",
+        hint,
+    )
+
+
+def expect_field(
+    body: dict[str, Any],
+    name: str,
+    kind: type | tuple[type, ...],
+    *,
+    endpoint: str,
+    error: type[GtwizardError] = OperationFailed,
+    default: Any = ...,
+) -> Any:
+    """`body[name]` checked with `expect_shape`; missing or null is `default` when one is given."""
+    missing = name not in body or body[name] is None
+    if missing and default is not ...:
+        return default
+    if name not in body:
+        raise error(
+            f"unexpected answer from {endpoint}: the field '{name}' is missing",
+            "the server does not behave as expected there, or a proxy rewrote the answer",
+        )
+    return expect_shape(body[name], kind, endpoint=endpoint, what=f"'{name}'", error=error)

@@ -119,9 +119,9 @@ def test_demo_in_tmux_reaches_summary_with_passing_checks(tmux: Tmux, tmp_path: 
     tmux.keys("C-n")
     tmux.wait_for("Step 8/10", "[✓] Save the profile")
     tmux.keys("C-n")
-    tmux.wait_for("Step 9/10", "✓ every check passed — 9 pass, 4 skip")
+    tmux.wait_for("Step 9/10", "! no failures; WARN = not fully proven — 7 pass, 2 warn, 4 skip")
     tmux.keys("C-n")
-    summary = tmux.wait_for("Step 10/10", "all passed (9 pass, 4 skip)")
+    summary = tmux.wait_for("Step 10/10", "no failures (7 pass, 2 warn, 4 skip)")
     assert "gtwizard check --profile demo" in summary
     assert "gtak_" not in summary.replace("gtak_…", ""), "no key in clear on the Summary"
     counts = Counter(ENV_FILE_EXPECTED.values())

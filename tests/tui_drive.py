@@ -29,8 +29,9 @@ ENV_FILE_EXPECTED = {
     "openwebui-config": "skip",
     "openwebui-reach": "skip",
     "task-model": "skip",
-    "chat": "pass",
-    "no-leak": "pass",
+    # titled for a user, and no Open WebUI in the demo's env-file path: proven on the GT side only
+    "chat": "warn",
+    "no-leak": "warn",
     "rotation-documented": "pass",
 }
 

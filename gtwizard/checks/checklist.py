@@ -23,7 +23,8 @@ PROMPT = "gtwizard check: please answer with one short sentence."
 
 async def _gt_chat(ctx: CheckContext, names: list[str]) -> list[str]:
     """Problems with plain and streamed chat through GT, one per failing name."""
-    from gtwizard.gt.errors import GTError
+    from gtwizard.errors import OperationFailed
+    from gtwizard.gt.client import require_answer
 
     messages = [{"role": "user", "content": PROMPT}]
 
@@ -32,10 +33,12 @@ async def _gt_chat(ctx: CheckContext, names: list[str]) -> list[str]:
             plain, stream = await asyncio.gather(
                 client.chat(name, messages), client.chat_stream(name, messages)
             )
-        except GTError as exc:
+            require_answer(plain.text, what="the plain answer through GT")
+            require_answer(
+                stream.text, what=f"the streamed answer through GT ({stream.chunks} chunks)"
+            )
+        except OperationFailed as exc:
             return f"{name}: {exc.message}"
-        if not plain.text.strip():
-            return f"{name}: the plain answer was empty"
         if stream.chunks < 2:
             return f"{name}: the stream arrived in {stream.chunks} chunk(s); a proxy may buffer it"
         return None
@@ -53,7 +56,7 @@ async def _user_chat(ctx: CheckContext, names: list[str]) -> tuple[list[str], di
     async with ctx.as_user() as user:
         for index, name in enumerate(names):
             try:
-                answer = await user.chat(name, PROMPT, stream=index == 0)
+                answer = await user.chat_proof(name, PROMPT, stream=index == 0)
             except OpenWebUIError as exc:
                 problems.append(f"{name}: {exc.message}")
                 continue
@@ -81,10 +84,10 @@ async def chat(ctx: CheckContext) -> CheckOutcome:
         )
     gt_done = f"{len(names)} name(s) answered through GT, plain and streamed"
     if not ctx.openwebui_known:
-        # The user's path through Open WebUI is part of this check only when an Open WebUI is
-        # known (issue 5): say plainly that it was not taken, without calling it a problem.
-        return passed(
-            f"{gt_done}; no Open WebUI to chat through as a user: " + ctx.openwebui_missing(),
+        # Titled for a user, so only a user's chat can pass it: the GT side alone is a warning.
+        return warned(
+            f"{gt_done}; not proven for a user: " + ctx.openwebui_missing(),
+            ctx.openwebui_missing_hint(),
             names=names,
         )
     problems, evidence = await _user_chat(ctx, names)
@@ -112,20 +115,105 @@ async def chat(ctx: CheckContext) -> CheckOutcome:
 # ---- no-leak -------------------------------------------------------------------------------------
 
 
-async def _user_gt_models(ctx: CheckContext) -> list[str]:
-    """Ids the ordinary user sees that come from the GT connection (prefix removed)."""
-    conn = await ctx.gt_connection()
-    if conn is None:
-        return []
-    prefix = str(conn.config.get("prefix_id") or "")
+def _strip_prefix(model_id: str, conf: dict[str, Any]) -> str:
+    prefix = str(conf.get("prefix_id") or "")
+    return model_id.removeprefix(prefix + ".") if prefix else model_id
+
+
+async def _names_seen_by(ctx: CheckContext, key: str) -> list[str] | None:
+    """What GT lists for `key` (None when the tenant rejects it: it then reaches nothing)."""
+    from gtwizard.errors import OperationFailed
+
+    if not key:
+        return None
+    ctx.remember_secret(key)
+    try:
+        async with ctx.gt_client(key) as client:
+            return sorted(m.id for m in await client.list_models())
+    except OperationFailed:
+        return None
+
+
+async def _published(ctx: CheckContext) -> set[str]:
+    """Every name the tenant publishes, when an operator token allows asking (else empty)."""
+    from gtwizard.errors import OperationFailed
+    from gtwizard.gt.contract import OPERATOR_TOKEN_ENV
+    from gtwizard.gt.keys import KeyManager
+
+    token = os.environ.get(OPERATOR_TOKEN_ENV)
+    if not token:
+        return set()
+    ctx.remember_secret(token)
+    try:
+        async with KeyManager(
+            ctx.host.gt_base, token, ca_bundle=ctx.ca_bundle, timeout=ctx.timeout, max_retries=0
+        ) as manager:
+            return {p.name for p in await manager.published()}
+    except OperationFailed:
+        return set()
+
+
+async def _user_leaks(
+    ctx: CheckContext, allowed: list[str], evidence: dict[str, Any]
+) -> CheckOutcome | None:
+    """What the ordinary user's picker shows outside the allowlist, over every connection.
+
+    Every connection to the tenant's host counts (a second one with a broader key leaks as
+    surely as the first), and so does any other source whose names the tenant publishes.
+    """
+    config = await ctx.openai_config()
+    connections = await ctx.gt_connections()
+    evidence["gt_connections"] = [c.url for c in connections]
+    if not connections:
+        return failed(
+            f"Open WebUI has no connection to the tenant {ctx.host.netloc}: nothing proves what "
+            "its users can reach there",
+            "apply the profile again (setup) so Open WebUI has the GT connection",
+            **evidence,
+            urls=config.urls,
+        )
+    seen = await asyncio.gather(*(_names_seen_by(ctx, c.key) for c in connections))
+    gt_names = {n for names in seen if names for n in names} | await _published(ctx)
+    wider = {
+        c.url: [n for n in names if n not in allowed]
+        for c, names in zip(connections, seen, strict=True)
+        if names and any(n not in allowed for n in names)
+    }
     async with ctx.as_user() as user:
         entries = await user.list_model_entries()
-    ids = []
-    for item in entries:
-        if item.get("urlIdx") == conn.index:
-            model_id = str(item["id"])
-            ids.append(model_id.removeprefix(prefix + ".") if prefix else model_id)
-    return sorted(ids)
+    by_index = {c.index: c for c in connections}
+    leaked: dict[str, str] = {}
+    shown: list[str] = []
+    for entry in entries:
+        index = entry.get("urlIdx")
+        conf = config.configs.get(str(index)) if isinstance(index, int) else None
+        name = _strip_prefix(str(entry["id"]), conf if isinstance(conf, dict) else {})
+        conn = by_index.get(index) if isinstance(index, int) else None
+        if conn is not None:
+            shown.append(name)
+        if name in allowed or (conn is None and name not in gt_names):
+            continue
+        where = conn.url if conn is not None else f"connection {index}"
+        leaked.setdefault(name, where if isinstance(index, int) else "a non-OpenAI source")
+    evidence.update(user_models=sorted(set(shown)), wider_keys=wider)
+    if leaked:
+        return failed(
+            f"{ctx.test_user_label} sees GT names outside the allowlist in Open WebUI: "
+            + ", ".join(f"{n} (via {w})" for n, w in sorted(leaked.items())),
+            "remove the extra connection to the tenant or narrow its key and model_ids "
+            "(apply the profile again), and revoke broader keys in /gt-api",
+            **evidence,
+        )
+    if wider:
+        return warned(
+            "no user sees a name outside the allowlist, but Open WebUI holds a key that GT lets "
+            "reach more: "
+            + "; ".join(f"{url}: {', '.join(names)}" for url, names in wider.items()),
+            "replace that connection's key with one limited to the allowlist; one access grant "
+            "would expose those names to users",
+            **evidence,
+        )
+    return None
 
 
 async def no_leak(ctx: CheckContext) -> CheckOutcome:
@@ -141,21 +229,22 @@ async def no_leak(ctx: CheckContext) -> CheckOutcome:
             "narrow the key's allowlist in /gt-api (or rotate to a key with the intended list)",
             **evidence,
         )
-    user_note = ""
-    if ctx.openwebui_known:
-        user_models = await _user_gt_models(ctx)
-        evidence["user_models"] = user_models
-        leaked = [m for m in user_models if m not in allowed]
-        if leaked:
-            return failed(
-                f"{ctx.test_user_label} sees GT models outside the allowlist in Open WebUI: "
-                + ", ".join(leaked),
-                "set the connection's model_ids to the allowlist (apply the profile again)",
-                **evidence,
-            )
-        user_note = f"; {ctx.test_user_label}'s picker shows {len(user_models)} GT model(s), none outside it"
-    else:
-        user_note = "; the Open WebUI picker was not checked: " + ctx.openwebui_missing()
+    gap = f"; allowlisted but missing on GT: {', '.join(missing)}" if missing else ""
+    if not ctx.openwebui_known:
+        # Titled for the picker a user sees: the key's own list alone is only a warning.
+        return warned(
+            f"GT lists no name outside the allowlist for the key{gap}; the Open WebUI picker "
+            f"was not checked: {ctx.openwebui_missing()}",
+            ctx.openwebui_missing_hint(),
+            **evidence,
+        )
+    outcome = await _user_leaks(ctx, allowed, evidence)
+    if outcome is not None:
+        return outcome
+    user_note = (
+        f"; {ctx.test_user_label}'s picker shows {len(evidence['user_models'])} GT model(s) over "
+        f"{len(evidence['gt_connections'])} connection(s) to the tenant, none outside it"
+    )
     if missing:
         return warned(
             f"GT lists none outside the allowlist, but these allowlisted names are missing: "

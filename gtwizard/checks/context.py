@@ -13,6 +13,7 @@ import secrets as _random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
 from gtwizard.errors import OperationFailed
 from gtwizard.tenant import TenantHost, parse_host
@@ -78,6 +79,7 @@ class CheckContext:
     test_user: tuple[str, str] | None = field(default=None, repr=False)
     ca_bundle: str | None = None
     timeout: float = 20.0
+    allow_http_openwebui: bool = False
     _memo: dict[str, asyncio.Task[Any]] = field(default_factory=dict, repr=False)
     _temp_user_id: str | None = field(default=None, repr=False)
     _extra_secrets: list[str] = field(default_factory=list, repr=False)
@@ -102,6 +104,37 @@ class CheckContext:
             return "no Open WebUI URL is known for this profile (env-file target without a URL)"
         return "no Open WebUI admin credential (set GTWIZARD_OPENWEBUI_TOKEN)"
 
+    def openwebui_missing_hint(self) -> str:
+        """What would let a user-side check be proven as a user (for a `warn`'s hint)."""
+        if not self.openwebui_url:
+            return (
+                "to prove it as an ordinary Open WebUI user, give gtwizard the Open WebUI URL "
+                "(setup --openwebui-url URL, or gtwizard demo --openwebui-url URL) and an admin "
+                "credential in GTWIZARD_OPENWEBUI_TOKEN"
+            )
+        return (
+            "set GTWIZARD_OPENWEBUI_TOKEN to an Open WebUI admin credential and check again, "
+            "to prove it as an ordinary user"
+        )
+
+    def points_at_tenant(self, url: str) -> bool:
+        """Whether a connection URL reaches this tenant's host, in any form and under any path.
+
+        Same host name; and the same port when the tenant host names one (a loopback sandbox).
+        """
+        try:
+            parts = urlsplit(url.strip())
+            port = parts.port
+        except ValueError:
+            return False
+        host = self.host
+        if (parts.hostname or "").rstrip(".") != host.hostname.lower().rstrip("."):
+            return False
+        if host.port is None:
+            return True
+        default = {"https": 443, "http": 80}.get(parts.scheme.lower())
+        return (port or default) == host.port
+
     def secrets(self) -> list[str]:
         """Everything that must never appear in a result."""
         found = [self.api_key, self.openwebui_token, *self._extra_secrets]
@@ -125,11 +158,19 @@ class CheckContext:
         )
 
     def admin(self) -> OpenWebUIAdmin:
+        return self._openwebui(self.openwebui_token)
+
+    def _openwebui(self, token: str | None) -> OpenWebUIAdmin:
+        """An Open WebUI client for this run (the URL rule applies: https, or http to loopback)."""
         from gtwizard.openwebui.admin import OpenWebUIAdmin
 
         assert self.openwebui_url
         return OpenWebUIAdmin(
-            self.openwebui_url, self.openwebui_token, ca_bundle=self.ca_bundle, timeout=self.timeout
+            self.openwebui_url,
+            token,
+            ca_bundle=self.ca_bundle,
+            timeout=self.timeout,
+            allow_http=self.allow_http_openwebui,
         )
 
     async def _once(self, name: str, make: Callable[[], Awaitable[T]]) -> T:
@@ -152,19 +193,26 @@ class CheckContext:
 
         return await self._once("openai_config", read)
 
-    async def gt_connection(self) -> GtConnectionView | None:
-        """The connection that points at this tenant, or None when Open WebUI has none."""
-        from gtwizard.openwebui.envfile import is_gt_entry
-
+    async def gt_connections(self) -> list[GtConnectionView]:
+        """Every connection whose URL points at the tenant's host (any base form, any path)."""
         config = await self.openai_config()
+        found = []
         for index, url in enumerate(config.urls):
-            if is_gt_entry(url, self.openai_base):
+            if self.points_at_tenant(url):
                 key = config.keys[index] if index < len(config.keys) else ""
                 conf = config.configs.get(str(index)) or config.configs.get(url) or {}
-                return GtConnectionView(
-                    index, url, key, dict(conf), config.enable and conf.get("enable", True)
-                )
-        return None
+                enabled = config.enable and conf.get("enable", True) is not False
+                found.append(GtConnectionView(index, url, key, dict(conf), enabled))
+        return found
+
+    async def gt_connection(self) -> GtConnectionView | None:
+        """The connection the wizard applied (the GT base under /api/tenant), else the first one
+        that points at the tenant's host; None when Open WebUI has none."""
+        from gtwizard.openwebui.envfile import is_gt_entry
+
+        connections = await self.gt_connections()
+        applied = [c for c in connections if is_gt_entry(c.url, self.openai_base)]
+        return (applied or connections or [None])[0]
 
     # ---- the ordinary user -----------------------------------------------------------------
 
@@ -178,11 +226,7 @@ class CheckContext:
             self.remember_secret(password)
             async with self.admin() as admin:
                 self._temp_user_id = await admin.add_user("gtwizard check", email, password)
-        from gtwizard.openwebui.admin import OpenWebUIAdmin
-
-        async with OpenWebUIAdmin(
-            self.openwebui_url or "", ca_bundle=self.ca_bundle, timeout=self.timeout
-        ) as user:
+        async with self._openwebui(None) as user:
             token = await user.signin(email, password)
             me = await user.whoami()
         self.remember_secret(token)
@@ -196,12 +240,8 @@ class CheckContext:
     @contextlib.asynccontextmanager
     async def as_user(self) -> AsyncIterator[OpenWebUIAdmin]:
         """An Open WebUI client signed in as the ordinary test user."""
-        from gtwizard.openwebui.admin import OpenWebUIAdmin
-
         token = await self._once("user_token", self._user_token)
-        async with OpenWebUIAdmin(
-            self.openwebui_url or "", token, ca_bundle=self.ca_bundle, timeout=self.timeout
-        ) as user:
+        async with self._openwebui(token) as user:
             yield user
 
     @property

@@ -106,6 +106,7 @@ async def context_for_profile(
         test_user=test_user,
         ca_bundle=ca if isinstance(ca, str) and ca else None,
         timeout=timeout,
+        allow_http_openwebui=profile.extra.get("allow_http_openwebui") is True,
     )
     if ctx.api_key is None and profile.target_kind == "env-file" and profile.target_place:
         ctx.api_key = _key_from_env_file(profile, ctx.openai_base)

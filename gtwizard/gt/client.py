@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gtwizard.errors import GtwizardError, expect_field, expect_shape
 from gtwizard.gt.errors import BadResponse, malformed, to_gt_error
 from gtwizard.gt.http import make_client
 from gtwizard.gt.transport import RetryHook, RetryPolicy, send
+from gtwizard.redact import redact
 
 if TYPE_CHECKING:
     import httpx
@@ -67,13 +69,27 @@ def _bearer(api_key: str | None) -> dict[str, str]:
 
 def _json(response: httpx.Response, secrets: Iterable[str]) -> dict[str, Any]:
     """The JSON object body of a 2xx response, or BadResponse."""
+    url = redact(str(response.request.url), secrets)
     try:
         data = response.json()
     except ValueError:
-        raise malformed("the body is not JSON", str(response.request.url), secrets) from None
-    if not isinstance(data, dict):
-        raise malformed("the body is not a JSON object", str(response.request.url), secrets)
-    return data
+        raise malformed("the body is not JSON", url) from None
+    return expect_shape(data, dict, endpoint=url, what="the body", error=BadResponse)
+
+
+def require_answer(text: str, *, what: str, error: type[GtwizardError] = BadResponse) -> str:
+    """`text` when it holds an answer; otherwise `error` saying `what` came back empty.
+
+    The one rule for a chat proof (GT or Open WebUI, plain or streamed): an empty answer, a stream
+    of empty deltas or `content: ""` proves nothing about the connection.
+    """
+    if not text.strip():
+        raise error(
+            f"{what} came back with no text",
+            "the model answered nothing: check the alias on the tenant, and that no proxy strips "
+            "the answer",
+        )
+    return text
 
 
 def decode_base64_floats(text: str) -> list[float]:
@@ -136,13 +152,12 @@ class GTClient:
     async def list_models(self) -> list[ModelInfo]:
         """GET /v1/models: the published names this key may use."""
         data = await self._call("GET", "/v1/models")
-        items = data.get("data")
-        if not isinstance(items, list):
-            raise malformed("'data' is not a list", self._url("/v1/models"), self._secrets)
+        url = self._url("/v1/models")
+        items = expect_field(data, "data", list, endpoint=url, error=BadResponse)
         models = []
         for item in items:
             if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-                raise malformed("a model entry has no string 'id'", self._url("/v1/models"))
+                raise malformed("a model entry has no string 'id'", url)
             kind = item.get("gt_kind")
             models.append(ModelInfo(item["id"], kind if isinstance(kind, str) else None))
         return models

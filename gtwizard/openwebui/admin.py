@@ -15,7 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from gtwizard.errors import InvalidInput, OperationFailed
+from gtwizard.errors import InvalidInput, OperationFailed, expect_field, expect_shape
 from gtwizard.openwebui.envfile import (
     GtConnection,
     normalise_base,
@@ -23,6 +23,7 @@ from gtwizard.openwebui.envfile import (
     rekey_configs,
     validate_connection,
 )
+from gtwizard.openwebui.url import check_openwebui_url
 from gtwizard.redact import redact
 
 if TYPE_CHECKING:
@@ -76,12 +77,16 @@ class ChatResult:
     chunks: int
 
 
-def _detail(resp: httpx.Response) -> str:
+def _strings(value: Any, endpoint: str, what: str) -> list[str]:
+    """A JSON list of strings, checked (Open WebUI's positional URL and key lists)."""
+    items = expect_shape(value, list, endpoint=endpoint, what=what, error=OpenWebUIError)
+    for item in items:
+        expect_shape(item, str, endpoint=endpoint, what=f"an entry of {what}", error=OpenWebUIError)
+    return list(items)
+
+
+def _detail_of(body: Any) -> str:
     """A short reason from an error body (Open WebUI's `detail` or an OpenAI-style `error`)."""
-    try:
-        body = resp.json()
-    except ValueError:
-        return resp.text[:200].strip()
     if isinstance(body, dict):
         if isinstance(body.get("detail"), str):
             return body["detail"]
@@ -93,8 +98,20 @@ def _detail(resp: httpx.Response) -> str:
     return json.dumps(body)[:200]
 
 
+def _detail(resp: httpx.Response) -> str:
+    try:
+        body = resp.json()
+    except ValueError:
+        return resp.text[:200].strip()
+    return _detail_of(body)
+
+
 class OpenWebUIAdmin:
-    """`async with OpenWebUIAdmin(url, token) as owui: ...` — token is an admin JWT or API key."""
+    """`async with OpenWebUIAdmin(url, token) as owui: ...` — token is an admin JWT or API key.
+
+    The URL must be https, or http to loopback; other plain http needs `allow_http=True` (the
+    operator's explicit flag), and `url_warning` then says what that exposes.
+    """
 
     def __init__(
         self,
@@ -103,8 +120,11 @@ class OpenWebUIAdmin:
         *,
         ca_bundle: str | Path | None = None,
         timeout: float = 30.0,
+        allow_http: bool = False,
     ) -> None:
-        self.url = url.rstrip("/")
+        checked = check_openwebui_url(url, allow_http=allow_http)
+        self.url = checked.url
+        self.url_warning = checked.warning
         self._token = token
         self._ca_bundle = ca_bundle
         self._timeout = timeout
@@ -189,33 +209,56 @@ class OpenWebUIAdmin:
             )
         return OpenWebUIError(f"Open WebUI {path} failed ({status}: {detail})", status=status)
 
+    def _endpoint(self, path: str) -> str:
+        return f"Open WebUI {path}"
+
+    def _shape(self, value: Any, kind: type | tuple[type, ...], path: str, what: str) -> Any:
+        return expect_shape(
+            value, kind, endpoint=self._endpoint(path), what=what, error=OpenWebUIError
+        )
+
+    def _field(self, body: dict[str, Any], name: str, kind: Any, path: str, **default: Any) -> Any:
+        return expect_field(
+            body, name, kind, endpoint=self._endpoint(path), error=OpenWebUIError, **default
+        )
+
     async def _json(
-        self, method: str, path: str, *, json_body: Any = None, auth: bool = True
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        auth: bool = True,
+        shape: type | tuple[type, ...] = dict,
     ) -> Any:
+        """The JSON body of a 2xx answer, checked to be of `shape` (an object unless said)."""
         resp = await self._send(method, path, json_body=json_body, auth=auth)
         if not resp.is_success:
             raise self._fail(resp, path)
+        return self._body(resp, path, shape)
+
+    def _body(self, resp: httpx.Response, path: str, shape: type | tuple[type, ...]) -> Any:
+        """The JSON body of `resp`, checked to be of `shape`."""
         try:
-            return resp.json()
-        except ValueError as exc:
+            body = resp.json()
+        except ValueError:
             raise OpenWebUIError(
                 f"{self.url}{path} did not answer JSON: this does not look like Open WebUI",
                 "check the URL",
                 status=resp.status_code,
-            ) from exc
+            ) from None
+        return self._shape(body, shape, path, "the answer")
 
     # ---- identity --------------------------------------------------------------------------
 
     async def health(self) -> bool:
         """True when /health says so (no credential needed)."""
         body = await self._json("GET", "/health", auth=False)
-        return isinstance(body, dict) and body.get("status") is True
+        return body.get("status") is True
 
     async def version(self) -> str:
         body = await self._json("GET", "/api/version", auth=False)
-        if not isinstance(body, dict) or not isinstance(body.get("version"), str):
-            raise OpenWebUIError(f"{self.url} did not report an Open WebUI version")
-        return body["version"]
+        return self._field(body, "version", str, "/api/version")
 
     async def version_note(self) -> str | None:
         """None for a tested version; otherwise a one-line warning to show the operator."""
@@ -229,10 +272,9 @@ class OpenWebUIAdmin:
 
     async def signin(self, email: str, password: str) -> str:
         """Sign in with email and password; keep and return the session token."""
-        body = await self._json(
-            "POST", "/api/v1/auths/signin", json_body={"email": email, "password": password}
-        )
-        token = body.get("token") if isinstance(body, dict) else None
+        path = "/api/v1/auths/signin"
+        body = await self._json("POST", path, json_body={"email": email, "password": password})
+        token = self._field(body, "token", str, path)
         if not token:
             raise OpenWebUIError("Open WebUI sign-in returned no token")
         self._token = token
@@ -245,7 +287,8 @@ class OpenWebUIAdmin:
 
     async def require_admin(self) -> dict[str, Any]:
         me = await self.whoami()
-        if me.get("role") != "admin":
+        role = self._field(me, "role", str, "/api/v1/auths/", default="")
+        if role != "admin":
             raise OpenWebUIError(
                 f"the Open WebUI account has role {me.get('role')!r}, not admin",
                 "use an admin account or an admin's API key",
@@ -256,12 +299,18 @@ class OpenWebUIAdmin:
     # ---- OpenAI connections ----------------------------------------------------------------
 
     async def get_openai_config(self) -> OpenAIConfig:
-        body = await self._json("GET", "/openai/config")
+        path = "/openai/config"
+        body = await self._json("GET", path)
+        keys = _strings(body.get("OPENAI_API_KEYS") or [], self._endpoint(path), "the key list")
+        self._secrets.extend(k for k in keys if k)
+        configs = self._field(body, "OPENAI_API_CONFIGS", dict, path, default={})
+        for index, conf in configs.items():
+            self._shape(conf, dict, path, f"the config of connection {index}")
         return OpenAIConfig(
-            enable=bool(body.get("ENABLE_OPENAI_API")),
-            urls=list(body.get("OPENAI_API_BASE_URLS") or []),
-            keys=list(body.get("OPENAI_API_KEYS") or []),
-            configs=dict(body.get("OPENAI_API_CONFIGS") or {}),
+            enable=bool(self._field(body, "ENABLE_OPENAI_API", (bool, int), path, default=False)),
+            urls=_strings(body.get("OPENAI_API_BASE_URLS") or [], self._endpoint(path), "the URLs"),
+            keys=keys,
+            configs=dict(configs),
         )
 
     async def update_openai_config(self, config: OpenAIConfig) -> OpenAIConfig:
@@ -312,17 +361,15 @@ class OpenWebUIAdmin:
         resp = await self._send("POST", path, json_body=body)
         detail = redact(_detail(resp), self._secrets)
         if resp.is_success:
-            data = (
-                resp.json().get("data", [])
-                if "json" in resp.headers.get("content-type", "")
-                else []
-            )
-            ids = [m.get("id", "") for m in data if isinstance(m, dict)]
-            return VerifyResult(resp.status_code, ids, "")
+            answer = self._body(resp, path, dict)
+            data = self._field(answer, "data", list, path, default=[])
+            ids = [self._shape(m, dict, path, "a model entry") for m in data]
+            return VerifyResult(resp.status_code, [str(m.get("id", "")) for m in ids], "")
         try:
-            upstream = isinstance(resp.json(), dict) and "detail" not in resp.json()
+            parsed = resp.json()
         except ValueError:
-            upstream = True
+            parsed = None
+        upstream = parsed is None or (isinstance(parsed, dict) and "detail" not in parsed)
         if not upstream and resp.status_code in (401, 403):
             raise self._fail(resp, path)  # our own credential, not the GT key
         return VerifyResult(resp.status_code, [], detail)
@@ -331,7 +378,7 @@ class OpenWebUIAdmin:
 
     async def list_models(self) -> list[str]:
         """Model ids this credential's user sees (the admin sees more than ordinary users)."""
-        return [entry["id"] for entry in await self.list_model_entries()]
+        return [str(entry["id"]) for entry in await self.list_model_entries()]
 
     async def connection_model_ids(self, index: int) -> list[str]:
         """Model ids one connection reports live (`GET /openai/models/{idx}`); [] if it fails."""
@@ -339,17 +386,22 @@ class OpenWebUIAdmin:
             body = await self._json("GET", f"/openai/models/{index}")
         except OperationFailed:
             return []
-        data = body.get("data", []) if isinstance(body, dict) else []
+        data = body.get("data")
+        if not isinstance(data, list):
+            return []
         return [str(m.get("id")) for m in data if isinstance(m, dict) and m.get("id")]
 
     async def list_model_entries(self) -> list[dict[str, Any]]:
         """The raw /api/models entries this user sees; `urlIdx` names the owning connection."""
         body = await self._json("GET", "/api/models")
-        data = body.get("data", []) if isinstance(body, dict) else []
+        data = self._field(body, "data", list, "/api/models", default=[])
         return [m for m in data if isinstance(m, dict) and "id" in m]
 
     async def chat(self, model: str, text: str, *, stream: bool = False) -> ChatResult:
-        """One user turn through Open WebUI's /api/chat/completions; returns the answer text."""
+        """One user turn through Open WebUI's /api/chat/completions; returns the answer text.
+
+        The text may be empty: `chat_proof` is what proves a chat (it requires an answer).
+        """
         path = "/api/chat/completions"
         payload = {
             "model": model,
@@ -359,30 +411,88 @@ class OpenWebUIAdmin:
         if not stream:
             body = await self._json("POST", path, json_body=payload)
             try:
-                return ChatResult(body["choices"][0]["message"]["content"] or "", 1)
-            except (KeyError, IndexError, TypeError) as exc:
-                raise OpenWebUIError(f"Open WebUI chat for {model} returned no answer") from exc
-        assert self._client is not None
+                content = body["choices"][0]["message"]["content"]
+            except (KeyError, IndexError, TypeError):
+                content = ...
+            if content is not None and not isinstance(content, str):
+                raise OpenWebUIError(
+                    f"unexpected answer from {self._endpoint(path)}: no choices[0].message.content"
+                    f" for {model}",
+                    "Open WebUI or the upstream did not answer in the OpenAI shape",
+                )
+            return ChatResult(content or "", 1)
+        return await self._chat_stream(path, payload, model)
+
+    async def _chat_stream(self, path: str, payload: dict[str, Any], model: str) -> ChatResult:
+        """The streamed chat: every event checked, transport failures mapped, text assembled."""
+        import httpx
+
+        if self._client is None:
+            raise RuntimeError("use OpenWebUIAdmin as an async context manager")
         headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
         parts: list[str] = []
         chunks = 0
-        async with self._client.stream("POST", self.url + path, json=payload, headers=headers) as r:
-            if not r.is_success:
-                await r.aread()
-                raise self._fail(r, path)
-            async for line in r.aiter_lines():
-                if not line.startswith("data:"):
-                    continue
-                data = line[5:].strip()
-                if data == "[DONE]":
-                    break
-                try:
-                    delta = json.loads(data)["choices"][0].get("delta", {})
-                except (ValueError, KeyError, IndexError, TypeError):
-                    continue
-                chunks += 1
-                parts.append(delta.get("content") or "")
+        try:
+            async with self._client.stream(
+                "POST", self.url + path, json=payload, headers=headers
+            ) as r:
+                if not r.is_success:
+                    await r.aread()
+                    raise self._fail(r, path)
+                async for line in r.aiter_lines():
+                    if not line.startswith("data:"):
+                        continue
+                    data = line[5:].strip()
+                    if data == "[DONE]":
+                        break
+                    chunks += 1
+                    parts.append(self._delta(data, path, model))
+        except httpx.HTTPError as exc:
+            raise OpenWebUIError(
+                f"the streamed chat with {model} through Open WebUI {path} broke after "
+                f"{chunks} event(s) ({type(exc).__name__})",
+                "check that Open WebUI is up and that no proxy cuts or buffers the stream",
+            ) from None
         return ChatResult("".join(parts), chunks)
+
+    def _delta(self, data: str, path: str, model: str) -> str:
+        """The content of one stream event; an error event or a wrong shape raises."""
+        try:
+            event = json.loads(data)
+        except ValueError:
+            raise OpenWebUIError(
+                f"unexpected answer from {self._endpoint(path)}: a stream event for {model} is "
+                "not JSON",
+                "a proxy may rewrite the stream",
+            ) from None
+        event = self._shape(event, dict, path, "a stream event")
+        if "error" in event or "detail" in event:
+            said = _detail_of(event) or "an error"
+            raise OpenWebUIError(
+                f"the streamed chat with {model} through Open WebUI reported "
+                f"{redact(said, self._secrets)[:200]}",
+                "check the model's access grant and the GT key Open WebUI holds",
+            )
+        choices = self._field(event, "choices", list, path, default=[])
+        if not choices:
+            return ""
+        choice = self._shape(choices[0], dict, path, "choices[0] of a stream event")
+        delta = self._field(choice, "delta", dict, path, default={})
+        content = self._field(delta, "content", str, path, default="")
+        return content
+
+    async def chat_proof(self, model: str, prompt: str, *, stream: bool = False) -> ChatResult:
+        """A chat that proves something: the answer has text (a stream's assembled deltas).
+
+        Empty deltas, `content: ""` or a stream of only role chunks raise OpenWebUIError.
+        Checks and rotation both prove a user's chat with this.
+        """
+        from gtwizard.gt.client import require_answer
+
+        answer = await self.chat(model, prompt, stream=stream)
+        kind = f"streamed chat ({answer.chunks} event(s))" if stream else "chat"
+        require_answer(answer.text, what=f"Open WebUI's {kind} with {model}", error=OpenWebUIError)
+        return answer
 
     async def grant_model_access(self, model_id: str, audience: str | Sequence[str] = "*") -> None:
         """Make `model_id` readable by all users ("*") or by the named groups (replaces grants)."""
@@ -390,7 +500,7 @@ class OpenWebUIAdmin:
         if names == ["*"]:
             grants = [{"principal_type": "user", "principal_id": "*", "permission": "read"}]
         else:
-            groups = await self._json("GET", "/api/v1/groups/")
+            groups = await self._json("GET", "/api/v1/groups/", shape=list)
             by_name = {g.get("name"): g.get("id") for g in groups if isinstance(g, dict)}
             missing = [n for n in names if n not in by_name]
             if missing:
@@ -406,6 +516,7 @@ class OpenWebUIAdmin:
             "POST",
             "/api/v1/models/model/access/update",
             json_body={"id": model_id, "name": model_id, "access_grants": grants},
+            shape=(dict, type(None)),
         )
 
     # ---- embeddings, tasks -----------------------------------------------------------------
@@ -445,9 +556,10 @@ class OpenWebUIAdmin:
             "/api/v1/auths/add",
             json_body={"name": name, "email": email, "password": password, "role": role},
         )
-        if not isinstance(body, dict) or not body.get("id"):
+        user_id = self._field(body, "id", str, "/api/v1/auths/add")
+        if not user_id:
             raise OpenWebUIError("Open WebUI created no user")
-        return body["id"]
+        return user_id
 
     async def delete_user(self, user_id: str) -> None:
-        await self._json("DELETE", f"/api/v1/users/{user_id}")
+        await self._json("DELETE", f"/api/v1/users/{user_id}", shape=(bool, dict))

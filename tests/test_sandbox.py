@@ -21,6 +21,7 @@ import pytest
 from gtwizard.sandbox import start_in_thread
 from gtwizard.sandbox.catalog import (
     AGENT_ALIASES,
+    DATASETS,
     DEMO_AGENT_ALIASES,
     DEMO_RAW_MODELS,
     EMBEDDING_MODELS,
@@ -61,6 +62,14 @@ def demo_key(handle: Any, scopes: list[str] | None = None) -> str:
         scopes if scopes is not None else ALL_SCOPES,
         agent_aliases=DEMO_AGENT_ALIASES,
         raw_models=DEMO_RAW_MODELS,
+    )
+    return secret
+
+
+def upload_key(handle: Any, scopes: list[str] | None = None) -> str:
+    """An upload-purpose key allowed to write to the first dataset only."""
+    _, secret = handle.seed_key(
+        ["datasets:write"] if scopes is None else scopes, purpose="upload", datasets=DATASETS[:1]
     )
     return secret
 
@@ -107,12 +116,26 @@ def test_models_are_filtered_by_both_allowlists(sandbox: Any) -> None:
 
 
 def test_expired_key_gets_key_expired(sandbox: Any) -> None:
-    past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
-    _, secret = sandbox.seed_key(["inference:chat"], ["helpdesk"], expires_at=past)
+    soon = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    key_id, secret = sandbox.seed_key(["inference:chat"], ["helpdesk"], expires_at=soon)
     with client(sandbox, secret) as c:
-        r = c.get("/v1/models")
-    assert r.status_code == 401
-    assert error_of(r)["code"] == "key_expired"
+        assert c.post("/v1/chat/completions", json=CHAT_BODY).status_code == 200
+        sandbox.expire(key_id)
+        for r in (c.get("/v1/models"), c.post("/v1/chat/completions", json=CHAT_BODY)):
+            assert r.status_code == 401
+            assert error_of(r)["code"] == "key_expired"
+
+
+def test_a_key_already_expired_is_never_minted(sandbox: Any) -> None:
+    past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    with client(sandbox, sandbox.operator_token) as op:
+        before = len(op.get("/manage/v1/keys").json()["data"])
+        r = op.post("/manage/v1/keys", json=mint_body(expires_at=past))
+        assert r.status_code == 400
+        assert error_of(r)["param"] == "expires_at" and "past" in error_of(r)["message"]
+        assert len(op.get("/manage/v1/keys").json()["data"]) == before
+    with pytest.raises(ValueError, match="past"):
+        sandbox.seed_key(["inference:chat"], ["helpdesk"], expires_at=past)
 
 
 # --- chat and embeddings ------------------------------------------------------------------------
@@ -173,7 +196,9 @@ def test_embeddings_float_and_base64_agree(sandbox: Any) -> None:
 @pytest.mark.parametrize(("path", "scope"), SCOPED_ROUTES)
 def test_each_scoped_route_answers_403_with_the_scope(sandbox: Any, path: str, scope: str) -> None:
     others = [s for s in ALL_SCOPES if s != scope]
-    with client(sandbox, demo_key(sandbox, others)) as c:
+    uploads = scope == "datasets:write"  # upload routes: an upload key lacking only the scope
+    secret = upload_key(sandbox, others) if uploads else demo_key(sandbox, others)
+    with client(sandbox, secret) as c:
         r = c.post(path, json={})
     assert r.status_code == 403
     assert error_of(r) | {"message": ""} == {
@@ -236,6 +261,7 @@ def test_other_documented_routes(sandbox: Any) -> None:
             files={"file": ("a.wav", wav.content, "audio/wav")},
         )
         assert text.status_code == 200 and "helpdesk" in text.json()["text"]
+    with client(sandbox, upload_key(sandbox)) as c:
         upload = c.post(
             "/v1/datasets/reference-briefs/files", files={"file": ("brief.txt", b"hello")}
         )
@@ -257,6 +283,66 @@ def test_other_documented_routes(sandbox: Any) -> None:
             headers={"X-GT-Conversation-Id": conv_id},
         )
         assert attached.status_code == 201 and attached.json()["conversation_id"] == conv_id
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/chat/completions", CHAT_BODY),
+        ("/v1/embeddings", {"model": EMBED_MODEL, "input": "x"}),
+        ("/v1/images/generations", {"model": "helpdesk", "prompt": "x"}),
+        ("/v1/conversations", {"model": "helpdesk"}),
+    ],
+)
+def test_an_upload_key_cannot_use_inference_routes(sandbox: Any, path: str, body: Any) -> None:
+    """Purpose is enforced before scope: even with every scope, an upload key does no inference."""
+    _, secret = sandbox.seed_key(
+        ALL_SCOPES, DEMO_AGENT_ALIASES, DEMO_RAW_MODELS, purpose="upload", datasets=DATASETS
+    )
+    with client(sandbox, secret) as c:
+        r = c.post(path, json=body)
+        assert c.get("/v1/models").status_code == 200  # listing needs no purpose
+    assert r.status_code == 403 and error_of(r)["code"] == "wrong_purpose"
+
+
+def test_an_inference_key_cannot_upload_to_a_dataset_even_with_the_scope(sandbox: Any) -> None:
+    _, secret = sandbox.seed_key(ALL_SCOPES, DEMO_AGENT_ALIASES, datasets=DATASETS)
+    with client(sandbox, secret) as c:
+        r = c.post(f"/v1/datasets/{DATASETS[0]}/files", files={"file": ("a.txt", b"x")})
+    assert r.status_code == 403 and error_of(r)["code"] == "wrong_purpose"
+
+
+def test_dataset_uploads_follow_the_keys_dataset_allowlist(sandbox: Any) -> None:
+    with client(sandbox, upload_key(sandbox)) as c:
+        allowed = c.post(f"/v1/datasets/{DATASETS[0]}/files", files={"file": ("a.txt", b"x")})
+        other = c.post(f"/v1/datasets/{DATASETS[1]}/files", files={"file": ("a.txt", b"x")})
+        unknown = c.post("/v1/datasets/no-such-set/files", files={"file": ("a.txt", b"x")})
+    assert allowed.status_code == 201
+    # an existing dataset off the allowlist looks exactly like one that does not exist
+    assert other.status_code == unknown.status_code == 404
+    assert error_of(other)["code"] == error_of(unknown)["code"] == "dataset_not_found"
+
+
+def test_dataset_allowlists_are_minted_listed_and_checked(sandbox: Any) -> None:
+    body = mint_body(purpose="upload", scopes=["datasets:write"], agent_aliases=[])
+    with client(sandbox, sandbox.operator_token) as op:
+        bad = op.post("/manage/v1/keys", json={**body, "datasets": ["no-such-set"]})
+        assert bad.status_code == 400 and error_of(bad)["param"] == "datasets"
+        made = op.post("/manage/v1/keys", json={**body, "datasets": DATASETS[1:]})
+        assert made.status_code == 201 and made.json()["datasets"] == DATASETS[1:]
+        key_id = made.json()["id"]
+        patched = op.patch(f"/manage/v1/keys/{key_id}", json={"datasets": DATASETS})
+        assert patched.status_code == 200 and patched.json()["datasets"] == DATASETS
+        assert op.get(f"/manage/v1/keys/{key_id}").json()["datasets"] == DATASETS
+
+
+def test_known_scopes_agree_between_the_client_contract_and_the_sandbox() -> None:
+    """Two independent modules (client and stand-in tenant) must name the same scopes."""
+    from gtwizard.gt import contract
+    from gtwizard.sandbox import catalog
+
+    assert contract.KNOWN_SCOPES == catalog.KNOWN_SCOPES
+    assert contract.PURPOSES == catalog.PURPOSES
 
 
 # --- key management -----------------------------------------------------------------------------

@@ -46,6 +46,7 @@ class MintRequest:
     agent_aliases: tuple[str, ...] = ()
     raw_models: tuple[str, ...] = ()
     expires_at: datetime | str | None = None
+    datasets: tuple[str, ...] = ()
 
     def body(self) -> dict[str, Any]:
         if not self.name.strip():
@@ -59,7 +60,7 @@ class MintRequest:
             if expires.tzinfo is None:
                 raise InvalidInput("the expiry needs a time zone", "give it in UTC, e.g. ...Z")
             expires = expires.isoformat()
-        return {
+        body = {
             "name": self.name,
             "purpose": self.purpose,
             "scopes": list(self.scopes),
@@ -67,6 +68,9 @@ class MintRequest:
             "raw_models": list(self.raw_models),
             "expires_at": expires,
         }
+        if self.datasets:  # only upload keys have targets; older tenants need not know the field
+            body["datasets"] = list(self.datasets)
+        return body
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,6 +88,7 @@ class KeyRecord:
     expires_at: str | None = None
     revoked_at: str | None = None
     last_used_at: str | None = None
+    datasets: tuple[str, ...] = ()
 
     @property
     def revoked(self) -> bool:
@@ -127,7 +132,7 @@ def _record_fields(data: Any) -> dict[str, Any]:
         raise ValueError(f"missing '{exc.args[0]}'") from None
     if not all(isinstance(v, str) for v in fields.values()):
         raise ValueError("a required field is not a string")
-    for k in ("scopes", "agent_aliases", "raw_models"):
+    for k in ("scopes", "agent_aliases", "raw_models", "datasets"):
         fields[k] = _strs(data.get(k, []))
     for k in ("expires_at", "revoked_at", "last_used_at"):
         fields[k] = _opt_str(data.get(k))

@@ -18,6 +18,9 @@ DEMO_RAW_MODELS: list[str] = ["llama-3.1-8b-instruct", "text-embedding-small"]
 
 EMBEDDING_MODELS: list[str] = ["text-embedding-small"]
 
+# Dataset targets an upload key may be allowed to write to (GT's third allowlist).
+DATASETS: list[str] = ["reference-briefs", "support-tickets"]
+
 KNOWN_SCOPES: tuple[str, ...] = (
     "inference:chat",
     "inference:embed",
@@ -28,6 +31,11 @@ KNOWN_SCOPES: tuple[str, ...] = (
 )
 
 PURPOSES: tuple[str, ...] = ("inference", "upload", "conversation")
+
+# Which key purposes may use which routes: inference keys the model routes, upload keys the
+# dataset uploads; a conversation key links to both and may use either.
+INFERENCE_PURPOSES: tuple[str, ...] = ("inference", "conversation")
+UPLOAD_PURPOSES: tuple[str, ...] = ("upload", "conversation")
 
 # A fixed creation time for every published name: /v1/models stays byte-stable across restarts.
 PUBLISHED_CREATED = 1_735_689_600

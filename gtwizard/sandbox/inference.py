@@ -46,8 +46,13 @@ def _state(request: Request) -> SandboxState:
     return request.app.state.sandbox
 
 
-def keyed(scope: str | None, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    """Authenticate the gtak_ key and check `scope` before the handler sees the request."""
+def keyed(
+    scope: str | None, handler: Handler, purposes: tuple[str, ...] | None = None
+) -> Callable[[Request], Awaitable[Response]]:
+    """Authenticate the gtak_ key, then check its purpose and `scope`, before the handler runs.
+
+    `purposes` None: any purpose (the routes GT names no scope for: model list, file status).
+    """
 
     async def endpoint(request: Request) -> Response:
         token = bearer_token(request)
@@ -56,6 +61,8 @@ def keyed(scope: str | None, handler: Handler) -> Callable[[Request], Awaitable[
         key, code = _state(request).authenticate(token)
         if key is None:
             return responses.invalid_key(code)
+        if purposes is not None and key.purpose not in purposes:
+            return responses.wrong_purpose(key.purpose, request.url.path)
         if scope is not None and scope not in key.scopes:
             return responses.insufficient_scope(scope)
         return await handler(request, key)
@@ -384,6 +391,8 @@ async def conversation_files(request: Request) -> Response:
     key, code = _state(request).authenticate(token) if token else (None, "invalid_api_key")
     if key is None:
         return responses.invalid_key(code)
+    if key.purpose not in catalog.UPLOAD_PURPOSES:
+        return responses.wrong_purpose(key.purpose, request.url.path)
     if "datasets:write" not in key.scopes and key.purpose != "conversation":
         return responses.insufficient_scope("datasets:write")
     conversation = request.headers.get(CONVERSATION_HEADER)
@@ -401,6 +410,9 @@ async def conversation_files(request: Request) -> Response:
 
 
 async def dataset_files(request: Request, key: KeyRecord) -> Response:
+    """Upload into a dataset the key's dataset allowlist names (others look nonexistent)."""
+    if request.path_params["dataset_id"] not in key.datasets:
+        return responses.dataset_not_found(request.path_params["dataset_id"])
     filename, content = await _uploaded_file(request)
     return _store_file(request, filename, content, dataset_id=request.path_params["dataset_id"])
 
@@ -417,11 +429,16 @@ async def get_file(request: Request, key: KeyRecord) -> Response:
 def inference_routes(prefix: str) -> list[Route]:
     """All inference routes below `prefix` (the versioned base, and optionally the bare one)."""
 
-    def route(path: str, scope: str | None, handler: Handler, method: str) -> Route:
-        return Route(prefix + path, keyed(scope, with_errors(handler)), methods=[method])
+    inference, upload = catalog.INFERENCE_PURPOSES, catalog.UPLOAD_PURPOSES
+
+    def route(
+        path: str, scope: str | None, handler: Handler, method: str, purposes: Any = inference
+    ) -> Route:
+        endpoint = keyed(scope, with_errors(handler), purposes)
+        return Route(prefix + path, endpoint, methods=[method])
 
     return [
-        route("/models", None, list_models, "GET"),
+        route("/models", None, list_models, "GET", None),
         route("/chat/completions", "inference:chat", chat_completions, "POST"),
         route("/embeddings", "inference:embed", embeddings, "POST"),
         route("/audio/transcriptions", "inference:transcribe", transcriptions, "POST"),
@@ -429,7 +446,7 @@ def inference_routes(prefix: str) -> list[Route]:
         route("/images/generations", "inference:image", image_generations, "POST"),
         Route(prefix + "/conversations/files", conversation_files, methods=["POST"]),
         route("/conversations", "inference:chat", create_conversation, "POST"),
-        route("/datasets/{dataset_id}/files", "datasets:write", dataset_files, "POST"),
-        route("/files/{file_id}", None, get_file, "GET"),
-        route("/uploads/{file_id}", None, get_file, "GET"),
+        route("/datasets/{dataset_id}/files", "datasets:write", dataset_files, "POST", upload),
+        route("/files/{file_id}", None, get_file, "GET", None),
+        route("/uploads/{file_id}", None, get_file, "GET", None),
     ]

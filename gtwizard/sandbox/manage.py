@@ -18,7 +18,7 @@ from gtwizard.sandbox import catalog, responses
 from gtwizard.sandbox.faults import FaultHolder
 from gtwizard.sandbox.inference import bearer_token, json_object
 from gtwizard.sandbox.responses import FieldError
-from gtwizard.sandbox.state import SandboxState, iso, parse_iso
+from gtwizard.sandbox.state import SandboxState, iso, parse_iso, utcnow
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -28,6 +28,29 @@ def _string_list(data: dict[str, Any], field: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise FieldError(field, f"{field} must be a list of strings")
     return list(dict.fromkeys(value))
+
+
+# Each allowlist a key carries, with the names it may hold.
+ALLOWLISTS: tuple[tuple[str, list[str], str], ...] = (
+    ("agent_aliases", catalog.AGENT_ALIASES, "a published name of this kind"),
+    ("raw_models", catalog.RAW_MODELS, "a published name of this kind"),
+    ("datasets", catalog.DATASETS, "a dataset of this tenant"),
+)
+
+
+def _allowlists(data: dict[str, Any], *, partial: bool) -> dict[str, list[str] | None]:
+    """The allowlists in a request, each checked; with `partial`, absent ones are None."""
+    lists: dict[str, list[str] | None] = {}
+    for field, names, what in ALLOWLISTS:
+        if partial and field not in data:
+            lists[field] = None
+            continue
+        given = _string_list(data, field)
+        wrong = [n for n in given if n not in names]
+        if wrong:
+            raise FieldError(field, f"{wrong[0]!r} is not {what}")
+        lists[field] = given
+    return lists
 
 
 def parse_key_spec(data: dict[str, Any]) -> dict[str, Any]:
@@ -44,15 +67,7 @@ def parse_key_spec(data: dict[str, Any]) -> dict[str, Any]:
     unknown = [s for s in scopes if s not in catalog.KNOWN_SCOPES]
     if unknown:
         raise FieldError("scopes", f"unknown scope {unknown[0]!r}")
-    lists = {}
-    for field, names in (
-        ("agent_aliases", catalog.AGENT_ALIASES),
-        ("raw_models", catalog.RAW_MODELS),
-    ):
-        lists[field] = _string_list(data, field)
-        wrong = [n for n in lists[field] if n not in names]
-        if wrong:
-            raise FieldError(field, f"{wrong[0]!r} is not a published name of this kind")
+    lists = _allowlists(data, partial=False)
     expires_at = data.get("expires_at")
     moment: datetime | None = None
     if expires_at is not None:
@@ -62,12 +77,15 @@ def parse_key_spec(data: dict[str, Any]) -> dict[str, Any]:
             raise FieldError(
                 "expires_at", "expires_at must be an ISO-8601 timestamp or null"
             ) from None
+        if moment <= utcnow():
+            raise FieldError("expires_at", "expires_at is in the past: such a key could do nothing")
     return {
         "name": name.strip(),
         "purpose": purpose,
         "scopes": scopes,
         "agent_aliases": lists["agent_aliases"],
         "raw_models": lists["raw_models"],
+        "datasets": lists["datasets"],
         "expires_at": moment,
     }
 
@@ -115,20 +133,15 @@ async def get_key(request: Request) -> Response:
 async def update_key(request: Request) -> Response:
     """PATCH: replace the allowlists given in the body (each optional); scopes stay as minted."""
     data = await json_object(request)
-    unknown = sorted(set(data) - {"agent_aliases", "raw_models"})
+    unknown = sorted(set(data) - {field for field, _, _ in ALLOWLISTS})
     if unknown:
         raise FieldError(unknown[0], f"{unknown[0]} cannot be changed after minting")
-    lists: dict[str, list[str] | None] = {}
-    for field, names in (
-        ("agent_aliases", catalog.AGENT_ALIASES),
-        ("raw_models", catalog.RAW_MODELS),
-    ):
-        lists[field] = _string_list(data, field) if field in data else None
-        wrong = [n for n in lists[field] or [] if n not in names]
-        if wrong:
-            raise FieldError(field, f"{wrong[0]!r} is not a published name of this kind")
+    lists = _allowlists(data, partial=True)
     record = request.app.state.sandbox.update_allowlists(
-        request.path_params["key_id"], lists["agent_aliases"], lists["raw_models"]
+        request.path_params["key_id"],
+        lists["agent_aliases"],
+        lists["raw_models"],
+        lists["datasets"],
     )
     if record is None:
         return responses.not_found("no such key", "id")

@@ -42,6 +42,23 @@ def insufficient_scope(scope: str) -> JSONResponse:
     )
 
 
+def wrong_purpose(purpose: str, route: str) -> JSONResponse:
+    return error_response(
+        403,
+        "permission_error",
+        "wrong_purpose",
+        f"a key with purpose {purpose!r} cannot use {route}",
+        None,
+    )
+
+
+def dataset_not_found(dataset: str) -> JSONResponse:
+    # Like models: unknown and not-allowlisted datasets get the same answer.
+    return error_response(
+        404, "invalid_request_error", "dataset_not_found", f"dataset {dataset!r} not found", "id"
+    )
+
+
 def model_not_found(model: str) -> JSONResponse:
     # One answer for unknown, unpublished and not-allowlisted names: no existence leak.
     return error_response(

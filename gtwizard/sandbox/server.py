@@ -112,6 +112,7 @@ class SandboxHandle:
         purpose: str = "inference",
         name: str = "seeded",
         expires_at: str | None = None,
+        datasets: list[str] | tuple[str, ...] = (),
     ) -> tuple[str, str]:
         """Mint a key directly (validated like POST /keys); return (key id, secret)."""
         spec = parse_key_spec(
@@ -121,6 +122,7 @@ class SandboxHandle:
                 "scopes": list(scopes),
                 "agent_aliases": list(agent_aliases),
                 "raw_models": list(raw_models),
+                "datasets": list(datasets),
                 "expires_at": expires_at,
             }
         )
@@ -129,6 +131,11 @@ class SandboxHandle:
 
     def revoke(self, key_id: str) -> None:
         if self._state.revoke(key_id) is None:
+            raise KeyError(key_id)
+
+    def expire(self, key_id: str) -> None:
+        """Let a key's expiry pass now (tests: the tenant never mints one already expired)."""
+        if self._state.expire(key_id) is None:
             raise KeyError(key_id)
 
     def stop(self) -> None:

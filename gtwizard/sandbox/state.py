@@ -78,6 +78,7 @@ class KeyRecord:
     prefix: str
     secret_sha256: str
     last_used_at: datetime | None = None
+    datasets: list[str] = dataclasses.field(default_factory=list)
 
     def public(self) -> dict[str, Any]:
         """The record as the management API shows it (never the hash, never the secret)."""
@@ -88,6 +89,7 @@ class KeyRecord:
             "scopes": list(self.scopes),
             "agent_aliases": list(self.agent_aliases),
             "raw_models": list(self.raw_models),
+            "datasets": list(self.datasets),
             "created_at": iso(self.created_at),
             "expires_at": iso(self.expires_at),
             "revoked_at": iso(self.revoked_at),
@@ -119,6 +121,7 @@ class KeyRecord:
             prefix=data["prefix"],
             secret_sha256=data["secret_sha256"],
             last_used_at=when("last_used_at"),
+            datasets=list(data.get("datasets", [])),
         )
 
     def allows(self, model: str) -> bool:
@@ -186,8 +189,14 @@ class SandboxState:
         agent_aliases: list[str],
         raw_models: list[str],
         expires_at: datetime | None,
+        datasets: list[str] | None = None,
     ) -> tuple[KeyRecord, str]:
-        """Create a key; return its record and the secret (the only time it exists in clear)."""
+        """Create a key; return its record and the secret (the only time it exists in clear).
+
+        A key whose expiry has already passed is never made (ValueError): it could do nothing.
+        """
+        if expires_at is not None and expires_at <= utcnow():
+            raise ValueError("expires_at is not in the future")
         with self._lock:
             secret = new_key_secret(self._rng)
             key_id = "key_" + (self._rng.randbytes(8).hex() if self._rng else secrets.token_hex(8))
@@ -203,6 +212,7 @@ class SandboxState:
             revoked_at=None,
             prefix=secret[: len(KEY_PREFIX) + 4],
             secret_sha256=hash_secret(secret),
+            datasets=list(datasets or []),
         )
         with self._lock:
             self._keys[record.id] = record
@@ -219,7 +229,11 @@ class SandboxState:
             return dataclasses.replace(record) if record else None
 
     def update_allowlists(
-        self, key_id: str, agent_aliases: list[str] | None, raw_models: list[str] | None
+        self,
+        key_id: str,
+        agent_aliases: list[str] | None,
+        raw_models: list[str] | None,
+        datasets: list[str] | None = None,
     ) -> KeyRecord | None:
         """Replace a key's allowlists (what the tenant app's key editor does); None if unknown."""
         with self._lock:
@@ -230,6 +244,21 @@ class SandboxState:
                 record.agent_aliases = list(agent_aliases)
             if raw_models is not None:
                 record.raw_models = list(raw_models)
+            if datasets is not None:
+                record.datasets = list(datasets)
+            self._save()
+            return dataclasses.replace(record)
+
+    def expire(self, key_id: str, moment: datetime | None = None) -> KeyRecord | None:
+        """Let time pass for one key: its expiry becomes `moment` (default now). None if unknown.
+
+        Tests use this to have an expired key, since the tenant mints none that is born expired.
+        """
+        with self._lock:
+            record = self._keys.get(key_id)
+            if record is None:
+                return None
+            record.expires_at = moment or utcnow()
             self._save()
             return dataclasses.replace(record)
 

@@ -232,6 +232,12 @@ def load_profiles() -> dict[str, Profile]:
     }
 
 
+def profile_from_table(name: str, data: dict[str, Any]) -> Profile:
+    """A profile from a table that is not in config.toml yet (a setup journal's draft)."""
+    table = {k: v for k, v in data.items() if k != "name"}
+    return _profile_from(name, table, config_path(), "")
+
+
 def get_profile(name: str) -> Profile:
     profiles = load_profiles()
     if name not in profiles:

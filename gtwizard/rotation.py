@@ -1,19 +1,18 @@
 """Key rotation with no downtime, as a journaled state machine.
 
 Steps, in order: preflight -> mint -> store-pending -> apply -> verify -> revoke-old -> promote.
-The rule behind the order: the old key is never revoked before the new one has been verified where
-the client uses it, and the target never keeps a revoked key at rest (a failed verification first
-puts the old key back into the target, then revokes the new one).
+The rules behind the order (DESIGN §6b): the old key is revoked only after the new one has been
+proven where the client uses it (through Open WebUI, as an ordinary user); where that cannot be
+proven (an env-file target with no Open WebUI URL), the rotation stops in the visible state
+`waiting` with both keys live, and `gtwizard rotate --finish` proves and revokes later (or, with
+`--revoke-without-proof`, revokes on the operator's word). The target never keeps a revoked key:
+an undo first puts the old key back into the target, then revokes the new one.
 
-After every step the journal (state dir, journal/<profile>.json) is rewritten atomically with the
-step name, the key ids and times: never a secret (a guard refuses to write one). `--resume` re-reads
-the secrets (old key from the store or the target, the pending key from the store) and continues
-after the last completed step; every step is safe to run twice, so a crash in the middle of one
-just repeats it. With storage "none" the new key exists only in memory until it is applied: an
-interrupted rotation before that point is rolled back instead (the journal says so).
-
-Test hook: when GTWIZARD_TEST_CRASH_AFTER names a step, the process kills itself with SIGKILL
-right after journaling that step. Nothing sets it outside the crash tests.
+The journal and the key ledger (gtwizard.lifecycle) are written after every step and before the
+mint request; neither ever holds a secret. `--resume` re-reads the secrets (old key from the store
+or the target, the pending key from the store) and reads which key the target holds by its id or
+prefix, never by assuming; every step is safe to run twice. `--abort` undoes. A per-profile lock
+keeps a second run out. With storage "none" the new key exists only in memory until it is applied.
 """
 
 from __future__ import annotations
@@ -21,8 +20,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import os
-import signal
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -31,9 +28,33 @@ from typing import Any
 
 from gtwizard import audit
 from gtwizard.errors import GtwizardError, InvalidInput, OperationFailed
-from gtwizard.fileio import atomic_write
-from gtwizard.paths import ensure_private_dir, state_dir
+from gtwizard.lifecycle.journal import (
+    CRASH_HOOK_ENV,
+    DONE,
+    ROLLED_BACK,
+    RUNNING,
+    WAITING,
+    Journal,
+    crash_point,
+    journal_path,
+)
+from gtwizard.lifecycle.ledger import KeyState, Ledger
+from gtwizard.lifecycle.lock import profile_lock
+from gtwizard.lifecycle.target import NEW, OLD, KeyMarks, identify, prefix_mark
 from gtwizard.redact import redact
+
+__all__ = [
+    "CRASH_HOOK_ENV",
+    "DONE",
+    "ROLLED_BACK",
+    "RUNNING",
+    "STEPS",
+    "WAITING",
+    "Journal",
+    "Rotation",
+    "RotationOptions",
+    "journal_path",
+]
 
 STEPS: tuple[str, ...] = (
     "preflight",
@@ -44,8 +65,6 @@ STEPS: tuple[str, ...] = (
     "revoke-old",
     "promote",
 )
-CRASH_HOOK_ENV = "GTWIZARD_TEST_CRASH_AFTER"
-RUNNING, DONE, ROLLED_BACK = "running", "done", "rolled-back"
 CHAT_PROMPT = "gtwizard rotation check: reply with one short sentence."
 
 
@@ -53,88 +72,30 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def journal_path(profile: str) -> Path:
-    return state_dir() / "journal" / f"{profile}.json"
-
-
-# ---- the journal -------------------------------------------------------------------------------
-
-
-@dataclass
-class Journal:
-    """What a rotation has done so far; enough to resume or roll back, and never a secret."""
-
-    profile: str
-    old_key_id: str
-    mode: str  # "auto" (minted with the operator token) or "manual" (a pasted key)
-    storage_kind: str
-    started_at: str = field(default_factory=_now)
-    state: str = RUNNING
-    new_key_id: str | None = None
-    new_key_name: str | None = None
-    new_key_created_at: str | None = None
-    new_key_expires_at: str | None = None
-    resumable: bool = True
-    note: str = ""
-    steps: list[dict[str, str]] = field(default_factory=list)
-    rollback: list[str] = field(default_factory=list)
-
-    def done(self, step: str) -> bool:
-        return any(entry["step"] == step for entry in self.steps)
-
-    @property
-    def last_step(self) -> str | None:
-        return self.steps[-1]["step"] if self.steps else None
-
-    def save(self) -> Path:
-        """Write atomically; refuse anything shaped like a secret (a caller's bug, not data)."""
-        text = json.dumps(asdict(self), indent=2) + "\n"
-        if redact(text) != text:
-            raise OperationFailed(
-                "refusing to write the rotation journal: it would contain a secret",
-                "this is a gtwizard bug; please report it",
-            )
-        path = journal_path(self.profile)
-        ensure_private_dir(path.parent)
-        atomic_write(path, text.encode("utf-8"), mode=0o600, backup=False)
-        return path
-
-    def mark(self, step: str, detail: str = "") -> None:
-        """Record a completed step, save, and honour the crash test hook."""
-        if not self.done(step):
-            self.steps.append({"step": step, "at": _now(), "detail": detail})
-        self.save()
-        if os.environ.get(CRASH_HOOK_ENV) == step:
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    @classmethod
-    def load(cls, profile: str) -> Journal | None:
-        path = journal_path(profile)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(**data)
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError, TypeError) as exc:
-            raise OperationFailed(
-                f"the rotation journal {path} is unreadable ({type(exc).__name__})",
-                "move it away; then check the tenant's key list for a key gtwizard minted",
-            ) from None
-
-
 # ---- options and the report ---------------------------------------------------------------------
 
 
 @dataclass
 class RotationOptions:
-    """How to run: secrets come from the caller (stdin, environment), never from argv."""
+    """How to run: secrets come from the caller (stdin, environment), never from argv.
+
+    `resume` continues an interrupted rotation, `finish` proves a waiting one and revokes the old
+    key, `abort` undoes one. `revoke_without_proof` lets `finish` revoke when nothing can prove
+    that the client uses the new key (the operator's word instead of a proof).
+    """
 
     profile: str
     resume: bool = False
+    finish: bool = False
+    abort: bool = False
+    revoke_without_proof: bool = False
     pasted_key: str | None = field(default=None, repr=False)
     operator_token: str | None = field(default=None, repr=False)
+    openwebui_url: str | None = None  # for --finish: prove through this Open WebUI
+    openwebui_token: str | None = field(default=None, repr=False)
     say: Callable[[str], None] = lambda text: None
-    wait_for_restart: Callable[[str], None] | None = None  # env file without a URL: ask and wait
+    adopt_setup: bool = False  # continue a re-setup's journal: retire its old key
+    lock_held: bool = False  # the caller (a setup run) already holds the profile's lock
     poll_interval: float = 2.0
     poll_timeout: float = 600.0
     timeout: float = 30.0
@@ -143,8 +104,22 @@ class RotationOptions:
 @dataclass
 class StepReport:
     name: str
-    status: str  # done | resumed | failed | skipped | pending | rolled-back
+    status: str  # done | resumed | failed | skipped | pending | rolled-back | waiting
     detail: str = ""
+
+
+@dataclass
+class Undo:
+    """What an undo did, as facts (callers decide on these, never on the words)."""
+
+    target_restored: bool = False  # the old key is (again) what the target holds
+    target_keeps_new: bool = False  # the target holds the new key and it must stay live
+    new_key_revoked: bool = False
+    new_key_left: str = ""  # why the new key is still live, when it is
+    lines: list[str] = field(default_factory=list)
+
+    def say(self) -> str:
+        return "; ".join(self.lines) or "nothing to undo"
 
 
 # ---- the state machine ----------------------------------------------------------------------------
@@ -160,8 +135,10 @@ class Rotation:
         self.extra_reports: list[StepReport] = []
         self._old: str | None = None
         self._new: str | None = None
+        self._target_key: str | None = None
         self._owui_url: str | None = None
         self._owui_token: str | None = None
+        self.waiting = False
 
     # ---- loading --------------------------------------------------------------------------
 
@@ -169,14 +146,22 @@ class Rotation:
         self.opts.say(redact(text, self._secrets()))
 
     def _secrets(self) -> list[str]:
-        found = [self._old, self._new, self.opts.operator_token, self._owui_token]
-        return [s for s in found if s]
+        found = [
+            self._old,
+            self._new,
+            self._target_key,
+            self.opts.operator_token,
+            self._owui_token,
+            self.opts.pasted_key,
+        ]
+        return [s.strip() for s in found if s and s.strip()]
 
     async def _load(self) -> None:
         """Profile, catalog, host, store, and the secrets the steps need (not a step itself)."""
         from gtwizard.checks.load import context_for_profile
         from gtwizard.presets.catalog import load_catalog
         from gtwizard.profiles import get_profile
+        from gtwizard.secrets import key_entry
         from gtwizard.tenant import parse_host
 
         self.profile = get_profile(self.opts.profile)
@@ -187,13 +172,75 @@ class Rotation:
         self.store = _profile_store(self.profile)
         ctx = await context_for_profile(self.profile, self.catalog, timeout=self.opts.timeout)
         self._owui_url, self._owui_token = ctx.openwebui_url, ctx.openwebui_token
-        self._target_key = ctx.api_key
-        self._old = ctx.api_key
+        if self.opts.openwebui_url:
+            self._owui_url = self.opts.openwebui_url
+        if self.opts.openwebui_token:
+            self._owui_token = self.opts.openwebui_token
+        self._target_key = await self._read_target()
+        old_id = self.journal.old_key_id if self.journal is not None else self.profile.key_id
+        stored = await self._get(key_entry(self.profile.name, old_id)) if old_id else None
+        old_marks = self._marks()[0]
+        in_target = self._target_key
+        if self.journal is None and not (
+            old_marks.prefix or (old_marks.key_id or "").startswith("manual-")
+        ):
+            self._old = stored or in_target  # nothing in progress: the target holds the current key
+        else:
+            self._old = stored or (in_target if self._holds_old(in_target) else None)
         if not self.opts.operator_token and self.profile.extra.get("operator_token_kept"):
             from gtwizard.secrets import operator_entry
 
-            entry = operator_entry(self.profile.name)
-            self.opts.operator_token = await asyncio.to_thread(self.store.get, entry)
+            self.opts.operator_token = await self._get(operator_entry(self.profile.name))
+
+    async def _get(self, entry: str) -> str | None:
+        try:
+            return await asyncio.to_thread(self.store.get, entry)
+        except GtwizardError:
+            return None
+
+    async def _read_target(self) -> str | None:
+        """The key the client's configuration holds right now (None when it cannot be read)."""
+        from gtwizard.checks.load import env_dialect
+        from gtwizard.lifecycle.target import admin_api_key, env_file_key
+
+        kind = self.profile.target_kind
+        try:
+            if kind == "env-file" and self.profile.target_place:
+                return await env_file_key(
+                    self.profile.target_place, env_dialect(self.profile), self.openai_base
+                )
+            if kind == "admin-api" and self._owui_url and self._owui_token:
+                return await admin_api_key(
+                    self._owui_url, self._owui_token, self.openai_base, ca_bundle=self.ca_bundle
+                )
+        except GtwizardError:
+            return None
+        return None
+
+    def _marks(self) -> tuple[KeyMarks, KeyMarks]:
+        journal = self.journal
+        old_prefix = self.profile.extra.get("key_prefix")
+        if journal is not None and journal.old_key_prefix:
+            old_prefix = journal.old_key_prefix
+        if not isinstance(old_prefix, str) or not old_prefix:
+            entry = Ledger.load(self.profile.name).find(key_id=self.profile.key_id)
+            old_prefix = entry.prefix if entry else None
+        old = KeyMarks(journal.old_key_id if journal else self.profile.key_id, old_prefix)
+        new = KeyMarks(
+            journal.new_key_id if journal else None, journal.new_key_prefix if journal else None
+        )
+        return old, new
+
+    def _holds_old(self, secret: str | None) -> bool:
+        return identify(secret, *self._marks()) == OLD
+
+    def _target_holds(self) -> str:
+        """OLD, NEW, UNKNOWN or NOTHING for the target as read at load time."""
+        if self._old and self._target_key == self._old:
+            return OLD
+        if self._new and self._target_key == self._new:
+            return NEW
+        return identify(self._target_key, *self._marks())
 
     @property
     def openai_base(self) -> str:
@@ -202,6 +249,11 @@ class Rotation:
     @property
     def owui_known(self) -> bool:
         return bool(self._owui_url and self._owui_token)
+
+    @property
+    def proof_possible(self) -> bool:
+        """Whether the new key can be proven where the client uses it (DESIGN §6b, rule 3)."""
+        return self.profile.target_kind == "none" or self.owui_known
 
     def _choice(self):  # KeyChoice
         from gtwizard.setup.keys import KeyChoice
@@ -220,33 +272,93 @@ class Rotation:
         assert self.journal is not None
         return self.journal
 
+    def _ledger(self, state: KeyState) -> None:
+        journal = self._need_journal()
+        if not (journal.new_key_name or journal.new_key_id):
+            return
+        Ledger.load(journal.profile).record(
+            state,
+            name=journal.new_key_name or journal.new_key_id or "",
+            operation=journal.operation,
+            key_id=journal.new_key_id,
+            prefix=journal.new_key_prefix,
+        )
+
     # ---- run ------------------------------------------------------------------------------
 
     async def run(self) -> dict[str, Any]:
+        """Start, resume, finish or abort, under the profile's lock."""
+        command = "rotate --" + (
+            "abort" if self.opts.abort else "finish" if self.opts.finish else "resume"
+        )
+        if not (self.opts.abort or self.opts.finish or self.opts.resume):
+            command = "rotate"
+        if self.opts.lock_held:
+            return await self._run_locked()
+        with profile_lock(self.opts.profile, f"gtwizard {command}"):
+            return await self._run_locked()
+
+    def _adoptable(self, journal: Journal) -> bool:
+        """A setup's journal this run may continue: a re-setup retiring its old key."""
+        if journal.operation == "rotate":
+            return True
+        if self.opts.abort and journal.old_key_id and not journal.done("save"):
+            return True  # a re-setup cut short: the old profile is still the saved one
+        if not (journal.old_key_id and journal.done("save")):
+            return False
+        return self.opts.adopt_setup or (self.opts.finish and journal.state == WAITING)
+
+    async def _run_locked(self) -> dict[str, Any]:
         existing = Journal.load(self.opts.profile)
-        if self.opts.resume:
-            if existing is None or existing.state != RUNNING:
+        wanted = self.opts.abort or self.opts.finish or self.opts.resume or self.opts.adopt_setup
+        if existing is not None and existing.open and not self._adoptable(existing):
+            raise InvalidInput(
+                f"profile {self.opts.profile!r}: {existing.summary()}",
+                "resolve it first: " + " or ".join(existing.next_commands()),
+            )
+        if wanted:
+            if existing is None or not existing.open:
                 raise InvalidInput(
-                    f"there is no interrupted rotation of profile {self.opts.profile!r} to resume",
-                    "start one with: gtwizard rotate (without --resume)",
+                    f"there is no rotation of profile {self.opts.profile!r} in progress",
+                    f"start one with: gtwizard rotate --profile {self.opts.profile}",
                 )
             self.journal = existing
-        elif existing is not None and existing.state == RUNNING:
+        elif existing is not None and existing.open:
             raise InvalidInput(
-                f"a rotation of profile {self.opts.profile!r} was interrupted after step "
-                f"{existing.last_step or 'start'} (key {existing.new_key_id or 'not minted yet'})",
-                "finish it with: gtwizard rotate --resume",
+                f"profile {self.opts.profile!r}: {existing.summary()}",
+                "resolve it first: " + " or ".join(existing.next_commands()),
             )
         await self._load()
         if self.journal is None:
             self.journal = self._new_journal()
+            self.journal.save()
+        elif self.opts.abort:
+            return await self._abort()
         else:
             await self._reload_pending()
-        journal = self.journal
+        if self.journal.state == WAITING and not self.opts.finish:
+            raise InvalidInput(
+                f"profile {self.opts.profile!r}: {self.journal.summary()}",
+                "resolve it: " + " or ".join(self.journal.next_commands()),
+            )
+        return await self._steps()
+
+    async def _steps(self) -> dict[str, Any]:
+        journal = self._need_journal()
         for step in STEPS:
             if journal.done(step) and step != "preflight":
-                self.reports[step] = StepReport(step, "resumed", "done before the interruption")
+                self.reports[step] = StepReport(step, "resumed", "done before")
                 continue
+            if step == "revoke-old" and not self._may_revoke():
+                if not self.opts.finish:
+                    return self._wait()
+                self._say("[proof] " + await self._step_finish_proof())
+            if step == "revoke-old" and journal.mode == "manual" and self.opts.adopt_setup:
+                return self._wait(
+                    f"you to delete the old key {journal.old_key_id} at "
+                    f"{self.host.gt_api_console}; then run gtwizard rotate --finish "
+                    f"--profile {journal.profile}"
+                )
             self._say(f"[{step}] ...")
             try:
                 detail = await getattr(self, "_step_" + step.replace("-", "_"))()
@@ -267,16 +379,60 @@ class Rotation:
             self._say(f"[{step}] {detail}")
             journal.mark(step, detail)
         journal.state = DONE
+        journal.waiting_for = ""
         journal.save()
         return self.result(ok=True)
 
+    def _may_revoke(self) -> bool:
+        """Proof before revoke: proven where the client uses it (or there is no client)."""
+        journal = self._need_journal()
+        return journal.done("proven-in-client") or self.profile.target_kind == "none"
+
+    def _wait(self, waiting_for: str = "") -> dict[str, Any]:
+        """Stop with both keys live until the new one can be proven where Open WebUI uses it."""
+        journal = self._need_journal()
+        journal.state = WAITING
+        journal.waiting_for = waiting_for or (
+            f"Open WebUI to use the new key from {self.profile.target_place}: restart it, then "
+            "prove it with --finish (an Open WebUI URL and admin credential prove it as a user)"
+        )
+        journal.save()
+        self.waiting = True
+        self.reports["revoke-old"] = StepReport(
+            "revoke-old",
+            "waiting",
+            f"the old key {journal.old_key_id} stays valid until the new one is proven in Open "
+            "WebUI",
+        )
+        audit.record(
+            "rotate-step", profile=journal.profile, key_id=journal.new_key_id, detail="waiting"
+        )
+        return self.result(ok=True)
+
+    def remaining(self) -> list[str]:
+        """What the operator still has to do when the rotation waits (for the CLI and TUI)."""
+        journal = self._need_journal()
+        p = f"--profile {journal.profile}"
+        return [
+            f"restart Open WebUI so it reads {self.profile.target_place} "
+            "(docker restart open-webui, docker compose up -d, or systemctl restart open-webui)",
+            f"prove and revoke: GTWIZARD_OPENWEBUI_TOKEN=... gtwizard rotate --finish {p} "
+            "--openwebui-url URL",
+            f"or, without a proof: gtwizard rotate --finish {p} --revoke-without-proof "
+            "(if Open WebUI still uses the old key, its chats fail until it restarts)",
+            f"or undo: gtwizard rotate --abort {p}",
+        ]
+
     def _new_journal(self) -> Journal:
         mode = "auto" if self.opts.operator_token and not self.opts.pasted_key else "manual"
+        old_prefix = self._marks()[0].prefix
         journal = Journal(
             profile=self.profile.name,
             old_key_id=self.profile.key_id,
+            old_key_prefix=old_prefix,
             mode=mode,
             storage_kind=self.profile.storage_kind,
+            operation="rotate",
         )
         if self.profile.storage_kind == "none":
             journal.resumable = False
@@ -287,35 +443,39 @@ class Rotation:
         return journal
 
     async def _reload_pending(self) -> None:
-        """On resume: the pending key from the store (or the target), or roll back."""
+        """On resume: which key the target holds, the pending key from the store, or roll back."""
         from gtwizard.secrets import key_entry
 
         journal = self._need_journal()
         if journal.new_key_id is None:
             await self._revoke_orphan()
             return
+        holds = self._target_holds()
         if journal.storage_kind == "none":
-            # the target is the only copy of whichever key it holds
-            self._new = self._target_key if journal.done("apply") else None
-            self._old = None if journal.done("apply") else self._target_key
+            self._new = self._target_key if holds == NEW else None
         else:
-            self._new = self.store.get(key_entry(journal.profile, journal.new_key_id))
-            if self._old == self._new:
-                self._old = self.store.get(key_entry(journal.profile, journal.old_key_id))
-        if self._new is None and journal.storage_kind != "none" and not journal.done("apply"):
-            await self._forget_lost_key()
-            return
-        if self._new is None:
-            reason = (
-                journal.note
-                or f"the pending key {journal.new_key_id} is no longer in {self.store.location}"
-            )
-            done = await self._rollback()
+            self._new = await self._get(key_entry(journal.profile, journal.new_key_id))
+        if holds == NEW and not journal.done("apply"):
+            journal.mark("apply", "the target already held the new key (written before a crash)")
+        elif holds == OLD and journal.done("apply") and not journal.done("revoke-old"):
+            journal.steps = [e for e in journal.steps if e["step"] in ("preflight", "mint")]
+            journal.steps += [{"step": "store-pending", "at": _now(), "detail": "re-read"}]
+            journal.save()
+        if self._new is None and not journal.done("apply"):
+            if journal.storage_kind != "none":
+                await self._forget_lost_key()
+                return
+            undo = await self._rollback()
             raise OperationFailed(
-                f"the interrupted rotation cannot be resumed ({reason})",
-                "rolled back: "
-                + ("; ".join(done) or "nothing to undo")
-                + "; run gtwizard rotate again",
+                "the interrupted rotation cannot be resumed (storage none: its new key was "
+                "held only in memory)",
+                f"rolled back: {undo.say()}; run gtwizard rotate --profile {journal.profile} again",
+            )
+        if self._new is None and not journal.done("promote"):
+            raise OperationFailed(
+                f"the new key {journal.new_key_id} cannot be read from {self.store.location} "
+                "or the target",
+                "make the store readable (see gtwizard check), then resume again",
             )
 
     async def _forget_lost_key(self) -> None:
@@ -326,11 +486,18 @@ class Rotation:
             from gtwizard.setup.keys import revoke_key
 
             await revoke_key(self.host, self.opts.operator_token, lost, ca_bundle=self.ca_bundle)
+            self._ledger(KeyState.REVOKED)
             audit.record("revoke", profile=journal.profile, key_id=lost, detail="rotation: lost")
             self._say(f"the key {lost} was minted but never stored: revoked it; minting again")
+        elif journal.mode == "auto" and lost:
+            raise InvalidInput(
+                f"the key {lost} was minted but never stored: it must be revoked first",
+                "export GTWIZARD_OPERATOR_TOKEN and resume again",
+            )
         elif lost:
+            self._ledger(KeyState.FORGOTTEN)
             self._say(f"the pasted key {lost} was never stored: it is taken from stdin again")
-        journal.new_key_id = journal.new_key_name = None
+        journal.new_key_id = journal.new_key_name = journal.new_key_prefix = None
         journal.new_key_created_at = journal.new_key_expires_at = None
         journal.steps = [e for e in journal.steps if e["step"] == "preflight"]
         journal.save()
@@ -338,8 +505,13 @@ class Rotation:
     async def _revoke_orphan(self) -> None:
         """A crash during minting may leave a key we never saw: find it by name and revoke it."""
         journal = self._need_journal()
-        if not (journal.new_key_name and self.opts.operator_token):
+        if not journal.new_key_name:
             return
+        if not self.opts.operator_token:
+            raise InvalidInput(
+                "a mint was interrupted before its answer arrived: the key may exist on the tenant",
+                "export GTWIZARD_OPERATOR_TOKEN so gtwizard can find it by name and revoke it",
+            )
         from gtwizard.gt.keys import KeyManager
 
         async with KeyManager(
@@ -354,7 +526,11 @@ class Rotation:
                         key_id=record.id,
                         detail="rotation: orphan from an interrupted mint",
                     )
+        Ledger.load(journal.profile).record(
+            KeyState.REVOKED, name=journal.new_key_name, operation=journal.operation
+        )
         journal.new_key_name = None
+        journal.steps = [e for e in journal.steps if e["step"] == "preflight"]
         journal.save()
 
     # ---- steps ----------------------------------------------------------------------------
@@ -384,8 +560,18 @@ class Rotation:
                 f"{self.host.gt_api_console} and pass it with --key-stdin",
             )
         where = await self._check_target()
+        store = await self._prove_store() if journal.new_key_id is None else ""
         how = "mint automatically" if journal.mode == "auto" else "use the pasted key"
-        return f"current key {journal.old_key_id} readable; will {how}; {where}"
+        return f"current key {journal.old_key_id} readable; will {how}; {where}{store}"
+
+    async def _prove_store(self) -> str:
+        """A canary write before minting: a key that cannot be stored is never minted."""
+        if self.profile.storage_kind == "none":
+            return ""
+        from gtwizard.lifecycle.canary import prove_store
+
+        await asyncio.to_thread(prove_store, self.store, self.profile.name)
+        return f"; {self.store.location} accepts a write"
 
     async def _check_target(self) -> str:
         kind = self.profile.target_kind
@@ -403,11 +589,12 @@ class Rotation:
                 await admin.require_admin()
             return f"Open WebUI admin API at {self._owui_url} reachable as admin"
         if kind == "env-file":
+            from gtwizard.checks.load import env_dialect
+            from gtwizard.lifecycle.canary import check_env_file
+
             path = Path(self.profile.target_place)
-            writable = path if path.exists() else path.parent
-            if not os.access(writable, os.W_OK):
-                raise OperationFailed(f"{path} is not writable", "run as the file's owner")
-            return f"env file {path} writable"
+            check_env_file(path, env_dialect(self.profile), self._choice(), self.openai_base)
+            return f"env file {path} writable and editable"
         return "no client target: the key is only stored"
 
     async def _step_mint(self) -> str:
@@ -430,10 +617,13 @@ class Rotation:
             self._new = secret
             journal.new_key_id = fingerprint_id(secret)
             journal.new_key_created_at = _now()
+            self._ledger(KeyState.MINTED)
             return f"pasted key {journal.new_key_id} accepted (it sees exactly the allowlist)"
         assert self.opts.operator_token
         journal.new_key_name = key_name(self.profile.name, self.profile.product_preset)
         journal.save()  # the intent first: a crash mid-mint leaves a key we can find by name
+        self._ledger(KeyState.INTENT)
+        crash_point("mint:intent")
         expires = None
         p = self.profile
         if p.key_expires_at and p.key_created_at:
@@ -448,8 +638,12 @@ class Rotation:
         )
         self._new = minted.secret
         journal.new_key_id = minted.id
+        journal.new_key_prefix = prefix_mark(minted.prefix)
         journal.new_key_created_at = minted.created_at or _now()
         journal.new_key_expires_at = minted.expires_at
+        crash_point("mint:answered")
+        journal.save()
+        self._ledger(KeyState.MINTED)
         audit.record("mint", profile=p.name, key_id=minted.id, scopes=list(choice.scopes))
         return f"minted {minted.id} with preset {p.key_preset}, scopes {', '.join(p.scopes)}"
 
@@ -458,9 +652,13 @@ class Rotation:
 
         journal = self._need_journal()
         assert self._new and journal.new_key_id
-        self.store.put(key_entry(journal.profile, journal.new_key_id), self._new)
+        await asyncio.to_thread(
+            self.store.put, key_entry(journal.profile, journal.new_key_id), self._new
+        )
+        crash_point("store-pending:written")
         if self.profile.storage_kind == "none":
             return "storage none: the new key is kept in memory only until it is applied"
+        self._ledger(KeyState.STORED)
         audit.record("store", profile=journal.profile, key_id=journal.new_key_id, detail="pending")
         return f"pending key {journal.new_key_id} stored in {self.store.location}"
 
@@ -468,6 +666,8 @@ class Rotation:
         journal = self._need_journal()
         assert self._new
         where = await self._apply_key(self._new)
+        crash_point("apply:written")
+        self._ledger(KeyState.APPLIED)
         audit.record(
             "apply",
             profile=journal.profile,
@@ -477,7 +677,7 @@ class Rotation:
         return where
 
     async def _apply_key(self, secret: str) -> str:
-        """Put `secret` into the client's configuration (used for the new key and for rollback)."""
+        """Put `secret` into the client's configuration (used for the new key and for undo)."""
         from gtwizard.setup.targets import (
             AdminApiTarget,
             EnvFileTarget,
@@ -495,17 +695,19 @@ class Rotation:
             # chat opens a window in which Open WebUI rebuilds its model list without them
             target = AdminApiTarget(self._owui_url, self._owui_token, audience="none")
             await apply_admin(target, connection, ca_bundle=self.ca_bundle)
+            self._target_key = secret
             return f"Open WebUI at {self._owui_url} now uses key …{secret[-4:]}"
         if kind == "env-file":
             dialect = str(self.profile.extra.get("env_dialect") or "docker")
             env_target = EnvFileTarget(Path(self.profile.target_place), dialect)
             result = apply_env(plan_env(env_target, connection))
-            if result.changed:
+            self._target_key = secret
+            if result.changed and secret == self._new:
                 await self._await_restart(secret)
             return f"{result.message}; " + (
                 "Open WebUI restarted with it"
                 if self.owui_known
-                else "verification is on the GT side only (no Open WebUI URL and credential)"
+                else "Open WebUI must restart to read it (no Open WebUI URL known to watch it)"
             )
         return "no client target"
 
@@ -520,40 +722,32 @@ class Rotation:
                 lambda: self._owui_holds(secret),
                 f"Open WebUI at {self._owui_url} did not pick up the key from the env file",
                 "restart it (with ENABLE_PERSISTENT_CONFIG=false, or change the key in its "
-                "admin settings), then run gtwizard rotate --resume",
+                f"admin settings), then run gtwizard rotate --resume --profile {self.profile.name}",
             )
-        elif self.opts.wait_for_restart is not None:
-            self.opts.wait_for_restart("Press Enter once Open WebUI has restarted")
-        else:
-            self._say("No Open WebUI URL is known: only the GT side can be verified.")
 
     async def _owui_holds(self, secret: str) -> bool:
-        from gtwizard.openwebui.admin import OpenWebUIAdmin
-        from gtwizard.openwebui.envfile import is_gt_entry
+        from gtwizard.lifecycle.target import admin_api_key
 
-        async with OpenWebUIAdmin(
-            self._owui_url or "", self._owui_token, ca_bundle=self.ca_bundle
-        ) as admin:
-            config = await admin.get_openai_config()
-        for index, url in enumerate(config.urls):
-            if is_gt_entry(url, self.openai_base):
-                return index < len(config.keys) and config.keys[index] == secret
-        return False
+        held = await admin_api_key(
+            self._owui_url or "", self._owui_token or "", self.openai_base, ca_bundle=self.ca_bundle
+        )
+        return held == secret
 
     async def _step_verify(self) -> str:
         try:
             return await self._verify_new()
         except GtwizardError as exc:
-            done = await self._rollback()
+            undo = await self._rollback()
             raise OperationFailed(
                 f"the new key failed verification ({exc.message})",
-                "rolled back: " + "; ".join(done) + ". The old key stays in use",
+                f"rolled back: {undo.say()}. The old key stays in use",
             ) from None
 
     async def _verify_new(self) -> str:
         from gtwizard.gt.client import GTClient
         from gtwizard.setup.keys import verify_key
 
+        journal = self._need_journal()
         choice = self._choice()
         assert self._new
         await verify_key(self.host, self._new, choice.names, ca_bundle=self.ca_bundle)
@@ -562,15 +756,43 @@ class Rotation:
             async with GTClient(self.host.gt_base, self._new, ca_bundle=self.ca_bundle) as gt:
                 await gt.embeddings(choice.embedding_model, "gtwizard rotation check")
             proofs.append(f"embeddings with {choice.embedding_model} work")
+        self._ledger(KeyState.VERIFIED)
         if not self.owui_known:
-            proofs.append("Open WebUI not checked (no URL and admin credential): GT side only")
+            if self.profile.target_kind != "none":
+                proofs.append(
+                    "not yet proven in Open WebUI (no URL and admin credential): the old key stays"
+                )
             return "; ".join(proofs)
+        proofs.append(await self._prove_in_client())
+        journal.mark("proven-in-client", proofs[-1])
+        return "; ".join(proofs)
+
+    async def _prove_in_client(self) -> str:
+        """Open WebUI holds the new key and an ordinary user chats through it."""
+        assert self._new
+        choice = self._choice()
         if not await self._owui_holds(self._new):
             raise OperationFailed("Open WebUI's GT connection does not hold the new key")
-        proofs.append(await self._chat_as_user())
+        proofs = [await self._chat_as_user()]
         if choice.embeddings and self.profile.target_kind == "admin-api":
             proofs.append(await self._owui_embedding_key())
         return "; ".join(proofs)
+
+    async def _step_finish_proof(self) -> str:
+        """--finish: prove now (Open WebUI restarted meanwhile), or record the operator's word."""
+        journal = self._need_journal()
+        if self.owui_known:
+            detail = await self._prove_in_client()
+            journal.mark("proven-in-client", detail)
+            return detail
+        if self.opts.revoke_without_proof:
+            return "revoking without a proof in Open WebUI, as the operator asked"
+        raise InvalidInput(
+            "the new key cannot be proven where Open WebUI uses it: no Open WebUI URL and admin "
+            "credential are known",
+            "restart Open WebUI, then give --openwebui-url URL with GTWIZARD_OPENWEBUI_TOKEN; or "
+            "--revoke-without-proof (its chats fail if it still uses the old key)",
+        )
 
     async def _chat_as_user(self) -> str:
         """A chat per model through Open WebUI as an ordinary (temporary) user: the client's view."""
@@ -603,14 +825,15 @@ class Rotation:
             self._owui_url or "", self._owui_token, ca_bundle=self.ca_bundle
         ) as admin:
             config = await admin.get_embedding_config()
-        key = (config.get("openai_config") or {}).get("key")
+        openai_config = config.get("openai_config") if isinstance(config, dict) else None
+        key = openai_config.get("key") if isinstance(openai_config, dict) else None
         if key != self._new:
             raise OperationFailed("Open WebUI's embedding settings do not hold the new key")
         return "Open WebUI embeds with the new key"
 
     async def _step_revoke_old(self) -> str:
         journal = self._need_journal()
-        old_id = journal.old_key_id
+        old_id = journal.old_key_id or ""
         auto = bool(self.opts.operator_token) and not old_id.startswith("manual-")
         if auto:
             from gtwizard.setup.keys import revoke_key
@@ -626,11 +849,18 @@ class Rotation:
             how = f"{old_id} revoked by the operator"
         audit.record("revoke", profile=journal.profile, key_id=old_id, detail="rotation")
         if self._old is None:
+            Ledger.load(journal.profile).record(
+                KeyState.REVOKED, name=old_id, key_id=old_id, operation="setup"
+            )
             return how + " (the old secret is unknown here, so the 401 was not probed)"
         await self._poll(
             self._old_refused,
             f"the old key {old_id} is still accepted by the tenant",
-            f"revoke it at {self.host.gt_api_console}, then run gtwizard rotate --resume",
+            f"revoke it at {self.host.gt_api_console}, then run gtwizard rotate --finish "
+            f"--revoke-without-proof --profile {journal.profile}",
+        )
+        Ledger.load(journal.profile).record(
+            KeyState.REVOKED, name=old_id, key_id=old_id, operation="setup"
         )
         return how + "; the tenant now answers 401 to it"
 
@@ -662,11 +892,17 @@ class Rotation:
         profile.key_created_at = parse_time(journal.new_key_created_at) or dt.datetime.now(dt.UTC)
         profile.key_expires_at = parse_time(journal.new_key_expires_at)
         profile.extra["last_rotated_at"] = _now()
+        if journal.new_key_prefix:
+            profile.extra["key_prefix"] = journal.new_key_prefix
+        else:
+            profile.extra.pop("key_prefix", None)
         save_profile(profile)
+        self._ledger(KeyState.ACTIVE)
         notes = [f"profile now uses {journal.new_key_id}"]
-        if journal.old_key_id != journal.new_key_id:
+        if journal.old_key_id and journal.old_key_id != journal.new_key_id:
             try:
-                if self.store.delete(key_entry(journal.profile, journal.old_key_id)):
+                entry = key_entry(journal.profile, journal.old_key_id)
+                if await asyncio.to_thread(self.store.delete, entry):
                     notes.append(f"old key {journal.old_key_id} deleted from storage")
             except GtwizardError as exc:
                 notes.append(f"old stored entry not deleted: {exc.one_line()}")
@@ -678,54 +914,109 @@ class Rotation:
 
     # ---- undo -----------------------------------------------------------------------------
 
-    async def _rollback(self) -> list[str]:
-        """Old key back into the target, then the new key revoked, then its stored copy deleted."""
+    async def _abort(self) -> dict[str, Any]:
+        """`rotate --abort`: the old key back in the target, the new one revoked."""
+        journal = self._need_journal()
+        if journal.operation == "setup" and journal.done("save"):
+            raise InvalidInput(
+                "the new setup is already saved: only its old key's retirement is left",
+                f"finish it: gtwizard rotate --finish --profile {journal.profile}",
+            )
+        if journal.done("revoke-old"):
+            raise InvalidInput(
+                f"the old key {journal.old_key_id} is already revoked: this rotation can only be "
+                "finished",
+                f"run gtwizard rotate --resume --profile {journal.profile}",
+            )
+        from gtwizard.secrets import key_entry
+
+        if journal.new_key_id and journal.storage_kind != "none":
+            self._new = await self._get(key_entry(journal.profile, journal.new_key_id))
+        if journal.new_key_id is None:
+            await self._revoke_orphan()
+        undo = await self._rollback()
+        if undo.target_keeps_new:
+            raise OperationFailed(
+                f"cannot abort: the target holds the new key {journal.new_key_id} and the old "
+                "key is unknown here, so it cannot be put back",
+                f"finish instead: gtwizard rotate --resume --profile {journal.profile}",
+            )
+        self.extra_reports.append(StepReport("abort", "done", undo.say()))
+        return self.result(ok=True)
+
+    async def _rollback(self) -> Undo:
+        """Old key back into the target, then the new key revoked, then its stored copy deleted.
+
+        The new key is revoked only when the target is proven not to hold it (read back, by id or
+        prefix), so no client is ever left on a revoked key.
+        """
         from gtwizard.secrets import key_entry
         from gtwizard.setup.keys import revoke_key
 
         journal = self._need_journal()
-        done: list[str] = []
-        if journal.new_key_id:
-            if self._old and self.profile.target_kind != "none":
-                try:  # idempotent: an unchanged target is left alone
-                    await self._apply_key(self._old)
-                    done.append(f"the target holds the old key {journal.old_key_id} again")
-                except GtwizardError as exc:
-                    done.append(f"could NOT put the old key back: {exc.one_line()}")
-            elif journal.done("apply"):
-                done.append("the old key is unknown here, so the target keeps the new key")
+        undo = Undo()
         new_id = journal.new_key_id
-        if new_id and not any("could NOT" in d or "keeps the new" in d for d in done):
+        if new_id and self.profile.target_kind != "none":
+            self._target_key = await self._read_target()
+            holds = self._target_holds()
+            if holds == NEW and self._old:
+                try:
+                    await self._apply_key(self._old)
+                    undo.target_restored = True
+                    undo.lines.append(f"the target holds the old key {journal.old_key_id} again")
+                except GtwizardError as exc:
+                    undo.target_keeps_new = True
+                    undo.new_key_left = f"the old key could not be put back: {exc.one_line()}"
+            elif holds == NEW:
+                undo.target_keeps_new = True
+                undo.new_key_left = "the old key is unknown here, so the target keeps the new key"
+            else:
+                undo.target_restored = holds == OLD
+                undo.lines.append("the target was not changed" if holds == OLD else "")
+        undo.lines = [line for line in undo.lines if line]
+        if new_id and not undo.target_keeps_new:
             if journal.mode == "auto" and self.opts.operator_token:
                 try:
                     await revoke_key(
                         self.host, self.opts.operator_token, new_id, ca_bundle=self.ca_bundle
                     )
+                    undo.new_key_revoked = True
+                    self._ledger(KeyState.REVOKED)
                     audit.record(
                         "revoke", profile=journal.profile, key_id=new_id, detail="rotation rollback"
                     )
-                    done.append(f"new key {new_id} revoked")
+                    undo.lines.append(f"new key {new_id} revoked")
                 except GtwizardError as exc:
-                    done.append(f"could not revoke {new_id}: {exc.one_line()}")
+                    undo.new_key_left = f"could not revoke {new_id}: {exc.one_line()}"
+            elif journal.mode == "auto":
+                undo.new_key_left = f"{new_id} needs the operator token to be revoked"
             else:
-                done.append(f"delete the key you made ({new_id}) at {self.host.gt_api_console}")
-            try:
-                if self.store.delete(key_entry(journal.profile, new_id)):
-                    done.append("pending entry deleted")
-            except GtwizardError as exc:
-                done.append(f"pending entry not deleted: {exc.one_line()}")
-        journal.state = ROLLED_BACK
-        journal.rollback = done
+                self._ledger(KeyState.FORGOTTEN)
+                undo.lines.append(
+                    f"delete the key you made ({new_id}) at {self.host.gt_api_console}"
+                )
+            if undo.new_key_revoked or journal.mode == "manual":
+                try:
+                    entry = key_entry(journal.profile, new_id)
+                    if await asyncio.to_thread(self.store.delete, entry):
+                        undo.lines.append("pending entry deleted")
+                except GtwizardError as exc:
+                    undo.lines.append(f"pending entry not deleted: {exc.one_line()}")
+        if undo.new_key_left:
+            undo.lines.append(undo.new_key_left)
+        if not undo.target_keeps_new and not (undo.new_key_left and new_id):
+            journal.state = ROLLED_BACK
+        journal.rollback = list(undo.lines)
         journal.save()
-        self.extra_reports.append(StepReport("rollback", "done", "; ".join(done)))
+        self.extra_reports.append(StepReport("rollback", "done", undo.say()))
         audit.record(
             "rotate-step",
             profile=journal.profile,
             key_id=new_id,
             outcome="failed",
-            detail="rolled back: " + "; ".join(done),
+            detail="rolled back: " + undo.say(),
         )
-        return done
+        return undo
 
     # ---- helpers --------------------------------------------------------------------------
 
@@ -742,15 +1033,21 @@ class Rotation:
             await asyncio.sleep(self.opts.poll_interval)
 
     def result(self, *, ok: bool, error: str | None = None) -> dict[str, Any]:
-        """The `--json` object: ids, steps and outcome; never a secret."""
+        """The `--json` object: ids, steps, state and what remains; never a secret."""
         journal = self.journal
         out: dict[str, Any] = {
             "profile": self.opts.profile,
             "old_key_id": journal.old_key_id if journal else None,
             "new_key_id": journal.new_key_id if journal else None,
+            "state": journal.state if journal else None,
+            "complete": bool(journal and journal.state == DONE),
             "steps": [asdict(r) for r in [*self.reports.values(), *self.extra_reports]],
             "ok": ok,
         }
+        if journal is not None and journal.state == WAITING:
+            out["remaining"] = self.remaining()
+        elif journal is not None and journal.open:
+            out["remaining"] = journal.next_commands()
         if error:
             out["error"] = error
         return json.loads(redact(json.dumps(out), self._secrets()))

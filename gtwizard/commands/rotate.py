@@ -22,11 +22,33 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=COMMANDS["rotate"],
         description="Mint a new key with the same preset, scopes and allowlist, store it as "
         "pending, apply it, verify it where the client uses it, and only then revoke the old "
-        "key. Every step is journaled; --resume continues an interrupted rotation.",
+        "key. Every step is journaled; --resume continues an interrupted rotation, --abort undoes it. An "
+        "env-file target with no Open WebUI URL waits (both keys live) until --finish.",
     )
     p.add_argument("--profile", metavar="NAME", help="profile (default: the default one)")
     p.add_argument("--yes", action="store_true", help="do not ask before starting")
     p.add_argument("--resume", action="store_true", help="continue an interrupted rotation")
+    p.add_argument(
+        "--finish",
+        action="store_true",
+        help="prove a waiting rotation's new key in Open WebUI, then revoke the old key",
+    )
+    p.add_argument(
+        "--abort",
+        action="store_true",
+        help="undo a rotation in progress: the old key back in the target, the new one revoked",
+    )
+    p.add_argument(
+        "--revoke-without-proof",
+        action="store_true",
+        help="with --finish: revoke the old key although Open WebUI's use of the new one is not "
+        "proven (its chats fail if it still holds the old key)",
+    )
+    p.add_argument(
+        "--openwebui-url",
+        metavar="URL",
+        help="with --finish: prove the new key through this Open WebUI (GTWIZARD_OPENWEBUI_TOKEN)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument(
         "--key-stdin",
@@ -52,14 +74,22 @@ def run(args: argparse.Namespace) -> int:
     from gtwizard.runbook import rotation_interruption
 
     profile = profile_named(args.profile, "rotate")
+    modes = [flag for flag in ("resume", "finish", "abort") if getattr(args, flag)]
+    if len(modes) > 1:
+        raise InvalidInput(f"--{modes[0]} and --{modes[1]} cannot be combined", "pick one")
+    if (args.revoke_without_proof or args.openwebui_url) and not args.finish:
+        raise InvalidInput(
+            "--revoke-without-proof and --openwebui-url go with --finish",
+            f"run: gtwizard rotate --finish --profile {profile.name} ...",
+        )
     interactive = sys.stdin.isatty() and not args.json
     pasted = sys.stdin.readline() if args.key_stdin else None
     if args.wait <= 0:
         raise InvalidInput("--wait must be a positive number of seconds")
-    note = None if args.json or args.resume else rotation_interruption(profile.target_kind)
+    note = None if args.json or modes else rotation_interruption(profile.target_kind)
     if note:
         print(note, flush=True)
-    if interactive and not args.yes and not args.resume:
+    if interactive and not args.yes and not modes:
         answer = input(f"Rotate key {profile.key_id} of profile '{profile.name}'? [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):
             raise InvalidInput("cancelled; nothing was changed")
@@ -71,10 +101,14 @@ def run(args: argparse.Namespace) -> int:
     options = RotationOptions(
         profile=profile.name,
         resume=args.resume,
+        finish=args.finish,
+        abort=args.abort,
+        revoke_without_proof=args.revoke_without_proof,
         pasted_key=pasted,
         operator_token=os.environ.get("GTWIZARD_OPERATOR_TOKEN", "").strip() or None,
+        openwebui_url=args.openwebui_url,
+        openwebui_token=os.environ.get("GTWIZARD_OPENWEBUI_TOKEN", "").strip() or None,
         say=say,
-        wait_for_restart=(lambda prompt: input(prompt + " ")) if interactive else None,
         poll_timeout=args.wait,
     )
     rotation = Rotation(options)
@@ -85,18 +119,30 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(rotation.result(ok=False, error="interrupted")))
         where = f" after step {journal.last_step}" if journal and journal.last_step else ""
+        fix = " or ".join(journal.next_commands()) if journal and journal.open else ""
         print(
-            f"gtwizard: rotation interrupted{where}. Run 'gtwizard rotate --resume "
-            f"--profile {profile.name}' to finish it.",
+            f"gtwizard: rotation interrupted{where}."
+            + (f" Resolve it with: {fix}" if fix else " Nothing was left in progress."),
             file=sys.stderr,
         )
         return EXIT_INTERRUPTED
     except GtwizardError as exc:
         if args.json:
             print(json.dumps(rotation.result(ok=False, error=exc.one_line()), indent=2))
+            exc.json_printed = True  # type: ignore[attr-defined]
         raise
     if args.json:
         print(json.dumps(result, indent=2))
+    elif rotation.waiting:
+        print(
+            f"rotation waiting: profile '{profile.name}' has the new key {result['new_key_id']} in "
+            f"{profile.target_place}; the old key {result['old_key_id']} stays valid until the "
+            "new one is proven in Open WebUI. Still to do:"
+        )
+        for number, step in enumerate(rotation.remaining(), start=1):
+            print(f"  {number}. {step}")
+    elif args.abort:
+        print(f"rotation aborted: profile '{profile.name}' keeps key {result['old_key_id']}")
     else:
         print(f"rotation done: profile '{profile.name}' now uses key {result['new_key_id']}")
     return 0

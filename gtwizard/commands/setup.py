@@ -21,16 +21,30 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Mint (or take from stdin) a scoped GT key, store it, and apply it to Open "
         "WebUI's env file or admin API. Secrets come from stdin or the environment, never argv.",
     )
-    p.add_argument(
-        "--preset", required=True, metavar="SLUG", help="product preset, e.g. open-webui"
-    )
-    p.add_argument("--host", required=True, help="tenant host (e.g. tenant.example.com)")
+    p.add_argument("--preset", metavar="SLUG", help="product preset, e.g. open-webui (required)")
+    p.add_argument("--host", help="tenant host, e.g. tenant.example.com (required)")
     p.add_argument("--profile", default="default", help="profile name (default: default)")
     p.add_argument("--key-preset", metavar="SLUG", help="key preset (default: the product's)")
     p.add_argument("--aliases", metavar="A,B", default="", help="published names to allow")
-    how = p.add_mutually_exclusive_group(required=True)
+    how = p.add_mutually_exclusive_group()
     how.add_argument("--mint", action="store_true", help="mint with GTWIZARD_OPERATOR_TOKEN")
     how.add_argument("--key-stdin", action="store_true", help="read an existing gtak_ key on stdin")
+    how.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish an interrupted setup of --profile whose key reached the target",
+    )
+    how.add_argument(
+        "--abort",
+        action="store_true",
+        help="undo an interrupted setup of --profile (its key revoked, its stored copy deleted)",
+    )
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="the profile exists: set up a new key and retire the old one once the new one is "
+        "verified (like a rotation)",
+    )
     p.add_argument("--embeddings", action="store_true", help="route embeddings through GT too")
     p.add_argument("--embedding-model", metavar="NAME", help="allowlisted embedding model")
     p.add_argument("--env-file", metavar="PATH", help="Open WebUI env file to create or update")
@@ -149,6 +163,7 @@ def build_request(args: argparse.Namespace):  # SetupRequest, imported lazily
         keep_admin_token=args.keep_admin_token,
         keep_operator_token=args.keep_operator_token,
         dry_run=args.dry_run,
+        replace=args.replace,
     )
 
 
@@ -163,11 +178,61 @@ def _say(args: argparse.Namespace, text: str) -> None:
         print(text, flush=True)
 
 
+async def _recover(args: argparse.Namespace) -> int:
+    """`--resume` / `--abort` of an interrupted setup (the journal names what to do)."""
+    from gtwizard.profiles import validate_profile_name
+    from gtwizard.setup.recover import abort_setup, resume_setup
+
+    profile = validate_profile_name(args.profile)
+    operator_token = os.environ.get("GTWIZARD_OPERATOR_TOKEN", "").strip() or None
+    owui_token = os.environ.get("GTWIZARD_OPENWEBUI_TOKEN", "").strip() or None
+    if args.resume:
+        result = await resume_setup(
+            profile,
+            operator_token=operator_token,
+            owui_token=owui_token,
+            say=lambda text: _say(args, text),
+        )
+    else:
+        result = await abort_setup(
+            profile,
+            host_text=args.host,
+            operator_token=operator_token,
+            owui_token=owui_token,
+            say=lambda text: _say(args, text),
+        )
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        _say(args, f"setup of '{profile}': {result.get('state')}")
+        for line in result.get("remaining") or []:
+            _say(args, f"  still to do: {line}")
+    return 0
+
+
+def _require_setup_args(args: argparse.Namespace) -> None:
+    from gtwizard.errors import InvalidInput
+
+    missing = [flag for flag in ("preset", "host") if not getattr(args, flag)]
+    if missing:
+        raise InvalidInput(
+            f"setup needs --{missing[0]}", "see gtwizard setup --help for the required flags"
+        )
+    if not (args.mint or args.key_stdin):
+        raise InvalidInput(
+            "setup needs --mint or --key-stdin",
+            "--mint mints with GTWIZARD_OPERATOR_TOKEN; --key-stdin reads a key made at /gt-api",
+        )
+
+
 async def _run(args: argparse.Namespace) -> int:
     from gtwizard.errors import InvalidInput, OperationFailed
     from gtwizard.setup.session import SetupSession
     from gtwizard.setup.targets import EnvFileTarget
 
+    if args.resume or args.abort:
+        return await _recover(args)
+    _require_setup_args(args)
     request = build_request(args)
     operator_token = os.environ.get("GTWIZARD_OPERATOR_TOKEN", "").strip() or None
     if args.mint and not operator_token and not args.dry_run:
@@ -230,15 +295,43 @@ async def _run(args: argparse.Namespace) -> int:
             await session.apply()
             _say(args, f"applied to {request.target.place}")
         profile = session.save()
-    except BaseException:
-        if session.minted:
-            await session.rollback()
+    except BaseException as exc:
+        if session.journal is not None and session.journal.open:
+            notes = await session.rollback()
+            raise _after_failure(exc, notes, session.applied_to_target) from None
         raise
+    retire = await session.retire_old_key(lambda text: _say(args, text))
+    session.release()
     for warning in session.warnings:
         _say(args, f"warning: {warning}")
+    if retire is not None and retire.get("state") == "waiting":
+        _say(args, f"the old key {retire.get('old_key_id')} stays valid for now; still to do:")
+        for line in retire.get("remaining") or []:
+            _say(args, f"  - {line}")
+    elif retire is not None:
+        _say(args, f"the old key {retire.get('old_key_id')} was revoked after the new one worked")
     _say(args, f"profile '{profile.name}' saved. Next: gtwizard check --profile {profile.name}")
     _emit(args, session)
     return 0
+
+
+def _after_failure(exc: BaseException, notes: list[str], applied: bool) -> BaseException:
+    """The one error a failed or interrupted setup ends with, saying what exists afterwards."""
+    import asyncio
+
+    from gtwizard.errors import GtwizardError, OperationFailed
+
+    done = "; ".join(notes) or "nothing had been created"
+    if isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError)):
+        print(f"gtwizard: setup interrupted: {done}", file=sys.stderr, flush=True)
+        return KeyboardInterrupt()
+    if isinstance(exc, GtwizardError):
+        if applied:
+            return OperationFailed(exc.message, done)
+        exc.hint = "; ".join(part for part in (exc.hint, f"undone: {done}") if part)
+        return exc
+    print(f"gtwizard: setup failed: {done}", file=sys.stderr, flush=True)
+    return exc
 
 
 def _snippet(args: argparse.Namespace, session, *, write: bool) -> None:

@@ -48,7 +48,28 @@ def profile_status(profile: Any) -> dict[str, Any]:
             if check
             else None
         ),
+        "in_progress": _work(profile.name),
     }
+
+
+def _work(profile: str) -> dict[str, Any] | None:
+    """A setup or rotation of the profile that is interrupted or waiting, with its commands."""
+    from gtwizard.errors import GtwizardError
+    from gtwizard.lifecycle.journal import open_journal, work_record
+
+    try:
+        journal = open_journal(profile)
+    except GtwizardError as exc:
+        return {"state": "unreadable", "summary": exc.one_line(), "commands": []}
+    return work_record(journal) if journal is not None else None
+
+
+def _work_lines(work: dict[str, Any] | None) -> list[str]:
+    if not work:
+        return []
+    lines = [f"  IN PROGRESS {work['summary']}"]
+    lines += [f"              resolve: {command}" for command in work["commands"]]
+    return lines
 
 
 def _describe(record: dict[str, Any], is_default: bool) -> list[str]:
@@ -83,25 +104,35 @@ def _describe(record: dict[str, Any], is_default: bool) -> list[str]:
         f"  applied to  {target['kind']} {target['place']}".rstrip(),
         f"  last check  {last}",
     ]
-    return lines
+    return lines + _work_lines(record.get("in_progress"))
 
 
 def run(args: argparse.Namespace) -> int:
     import json
 
+    from gtwizard.lifecycle.journal import all_open_journals, work_record
     from gtwizard.profiles import default_profile_name, load_profiles
 
     profiles = load_profiles()
     default = default_profile_name()
     records = [profile_status(p) for p in profiles.values()]
+    unsaved = [
+        {"profile": j.profile, **work_record(j)}
+        for j in all_open_journals()
+        if j.profile not in profiles
+    ]
     if args.json:
-        print(json.dumps({"default_profile": default, "profiles": records}, indent=2))
+        out = {"default_profile": default, "profiles": records, "in_progress": unsaved}
+        print(json.dumps(out, indent=2))
         return 0
-    if not records:
+    if not records and not unsaved:
         print("No profiles yet. Run 'gtwizard' or 'gtwizard setup' to create one.")
         return 0
     for index, record in enumerate(records):
         if index:
             print()
         print("\n".join(_describe(record, record["name"] == default)))
+    for work in unsaved:
+        print(f"\n{work['profile']} (not saved yet):")
+        print("\n".join(_work_lines(work)))
     return 0

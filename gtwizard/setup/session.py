@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,10 @@ from typing import Any
 from gtwizard import audit
 from gtwizard.baseform import BaseChoice, choose_base
 from gtwizard.errors import GtwizardError, InvalidInput, OperationFailed
+from gtwizard.lifecycle.journal import DONE, ROLLED_BACK, Journal, crash_point, open_journal
+from gtwizard.lifecycle.ledger import KeyState, Ledger
+from gtwizard.lifecycle.lock import HeldLock
+from gtwizard.lifecycle.target import prefix_mark
 from gtwizard.presets.catalog import KeyPreset, Product
 from gtwizard.profiles import Profile, save_profile
 from gtwizard.redact import mask
@@ -66,6 +71,7 @@ class SetupRequest:
     keep_operator_token: bool = False
     dry_run: bool = False
     secrets_file: Path | None = None  # for --storage file; None = the default place
+    replace: bool = False  # the profile exists: set up a new key, then retire its old one
 
 
 @dataclass
@@ -85,14 +91,21 @@ class SetupSession:
     applied: Any = None
     visible: list[tuple[str, str]] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # credentials kept beside the key, by name
+    key_prefix: str | None = None  # a prefix mark (never shaped like a key)
+    journal: Journal | None = None
+    retire: dict[str, Any] | None = None  # re-setup: how the old key was retired (or waits)
+    _lock: HeldLock | None = field(default=None, repr=False)
+    _replacing: Profile | None = field(default=None, repr=False)  # the profile a re-setup replaces
     _secret: str | None = field(default=None, repr=False)
     _operator_token: str | None = field(default=None, repr=False)
 
     # --- before any key exists ---------------------------------------------------------------
 
     async def preflight(self) -> None:
-        """Target and storage checks; nothing is created. Raises on anything that blocks."""
+        """Profile, target and storage checks; nothing is created. Raises on anything that blocks."""
         req = self.request
+        if not req.dry_run:
+            self.check_profile_free()
         if req.target is not None:
             self.warnings.extend(
                 await preflight(
@@ -142,38 +155,151 @@ class SetupSession:
         )
         return self.choice
 
+    # --- before the key: what can be checked, the lock, the journal ----------------------------
+
+    async def check_before_key(self) -> None:
+        """Everything that would refuse the run later, checked while no key exists yet.
+
+        config.toml parses; the profile name suits every writer; an existing profile is replaced
+        only when asked; no other setup or rotation of it is in progress; the env file's content
+        takes the edit; the secret store accepts a canary write.
+        """
+        from gtwizard.lifecycle.canary import check_env_file, prove_store
+
+        req = self.request
+        self.check_profile_free()
+        if isinstance(req.target, EnvFileTarget) and self.choice is not None:
+            check_env_file(
+                req.target.path, req.target.dialect, self.choice, req.host.openai_base_v1
+            )
+        if self.storage is not None and self.storage.kind != "none":
+            await asyncio.to_thread(prove_store, self.storage.store, req.profile)
+
+    def check_profile_free(self) -> None:
+        """The name suits every writer, config.toml parses, the profile is new (or --replace is
+        given), and no other setup or rotation of it is in progress."""
+        from gtwizard.lifecycle.canary import check_config, check_profile_name
+        from gtwizard.profiles import load_profiles
+
+        req = self.request
+        check_profile_name(req.profile)
+        check_config()
+        existing = load_profiles().get(req.profile)
+        if existing is not None and not req.replace:
+            raise InvalidInput(
+                f"profile {req.profile!r} already exists (key {existing.key_id}, "
+                f"{existing.target_kind} {existing.target_place or ''})".rstrip(),
+                "rerun with --replace to set up a new key and retire the old one once the new one "
+                "is verified, or pick another --profile name",
+            )
+        pending = open_journal(req.profile)
+        if pending is not None:
+            raise InvalidInput(
+                f"profile {req.profile!r}: {pending.summary()}",
+                "resolve it first: " + " or ".join(pending.next_commands()),
+            )
+        self._replacing = existing
+
+    async def _begin(self, mode: str) -> Journal:
+        """Lock the profile and journal the run, before a key is minted or stored."""
+        req = self.request
+        if self.journal is not None and self.journal.open:
+            return self.journal
+        if self._lock is None:
+            self._lock = HeldLock(req.profile, "gtwizard setup")
+        try:
+            await self.check_before_key()
+        except BaseException:
+            self.release()
+            raise
+        old = self._replacing
+        self.journal = Journal(
+            profile=req.profile,
+            old_key_id=old.key_id if old is not None else None,
+            old_key_prefix=old.extra.get("key_prefix") if old is not None else None,
+            mode=mode,
+            storage_kind=self.storage.kind if self.storage else "none",
+            storage_location=self.storage.location if self.storage else "",
+            tenant_host=req.host.netloc if req.host.scheme == "https" else req.host.origin,
+            operation="setup",
+        )
+        self.journal.mark("preflight", "checked before the key: config, name, target, storage")
+        return self.journal
+
+    def release(self) -> None:
+        """Give the profile's lock back (the run is over, or was undone)."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def _ledger(self, state: KeyState) -> None:
+        journal = self.journal
+        if journal is None or not (journal.new_key_name or journal.new_key_id):
+            return
+        Ledger.load(journal.profile).record(
+            state,
+            name=journal.new_key_name or journal.new_key_id or "",
+            operation="setup",
+            key_id=journal.new_key_id,
+            prefix=journal.new_key_prefix,
+        )
+
     # --- the key -----------------------------------------------------------------------------
 
     @property
     def has_key(self) -> bool:
         return self._secret is not None
 
+    @property
+    def applied_to_target(self) -> bool:
+        """The client's configuration holds this run's key: from here on it is never revoked."""
+        return self.journal is not None and self.journal.done("apply")
+
     async def store_pasted(self) -> None:
         """Store a pasted key that was verified earlier (the TUI verifies on the Mint step)."""
+        journal = await self._begin("manual")
+        journal.new_key_id = self.key_id
+        journal.new_key_created_at = (
+            self.key_created_at.isoformat() if self.key_created_at else None
+        )
+        journal.save()
+        self._ledger(KeyState.MINTED)
         await self._store_or_undo()
 
     async def mint(self, operator_token: str) -> None:
-        """Mint with the operator token, then store at once (storage was verified in preflight)."""
+        """Mint with the operator token, then store at once (storage was verified before)."""
         req, choice = self.request, self._need_choice()
         self._operator_token = operator_token
+        journal = await self._begin("auto")
         expires = (
             dt.datetime.now(dt.UTC) + dt.timedelta(days=req.expires_days)
             if req.expires_days
             else None
         )
+        journal.new_key_name = key_name(req.profile, req.product.slug)
+        journal.save()  # the intent first: a key whose answer is lost is found by its name
+        self._ledger(KeyState.INTENT)
+        crash_point("mint:intent")
         minted = await mint_key(
             req.host,
             operator_token,
             choice,
-            name=key_name(req.profile, req.product.slug),
+            name=journal.new_key_name,
             expires_at=expires,
             ca_bundle=req.ca_bundle,
         )
         self.minted = True
         self.key_id = minted.id
+        self.key_prefix = prefix_mark(minted.prefix)
         self.key_created_at = parse_time(minted.created_at) or dt.datetime.now(dt.UTC)
         self.key_expires_at = parse_time(minted.expires_at)
         self._secret = minted.secret
+        crash_point("mint:answered")
+        journal.new_key_id, journal.new_key_prefix = minted.id, self.key_prefix
+        journal.new_key_created_at = minted.created_at
+        journal.new_key_expires_at = minted.expires_at
+        journal.mark("mint", f"minted {minted.id}")
+        self._ledger(KeyState.MINTED)
         audit.record("mint", profile=req.profile, key_id=minted.id, scopes=list(choice.scopes))
         await self._store_or_undo()
         if req.keep_operator_token and self.storage is not None:
@@ -186,7 +312,7 @@ class SetupSession:
         self.key_created_at = dt.datetime.now(dt.UTC)
         await self.verify()
         if store:
-            await self._store_or_undo()
+            await self.store_pasted()
 
     async def verify(self) -> None:
         """`/v1/models` with the key lists exactly the chosen names; sorts kinds for pasted keys."""
@@ -215,6 +341,10 @@ class SetupSession:
         except GtwizardError:
             await self.rollback()
             raise
+        crash_point("store-pending:written")
+        if self.journal is not None:
+            self.journal.mark("store-pending", f"stored in {self.storage.location}")
+        self._ledger(KeyState.STORED)
         audit.record("store", profile=req.profile, key_id=self.key_id, storage=self.storage.kind)
 
     # --- base, plan, apply -------------------------------------------------------------------
@@ -257,6 +387,11 @@ class SetupSession:
         target = req.target
         if target is None:
             return
+        if self.journal is not None:
+            # what `setup --resume` saves if the run ends between the write and the profile
+            draft = self._profile().to_dict() | {"name": req.profile}
+            self.journal.draft = json.loads(json.dumps(draft, default=str))
+            self.journal.save()
         try:
             if isinstance(target, EnvFileTarget):
                 self.applied = apply_env(self.plan or self.make_plan())
@@ -265,6 +400,10 @@ class SetupSession:
                     self._need_choice(), self._need_base().openai_base, self._need_secret()
                 )
                 self.applied = await apply_admin(target, connection, ca_bundle=req.ca_bundle)
+            crash_point("apply:written")
+            if self.journal is not None:
+                self.journal.mark("apply", f"applied to {target.place}")
+            self._ledger(KeyState.APPLIED)
         except GtwizardError as exc:
             audit.record(
                 "apply",
@@ -297,6 +436,26 @@ class SetupSession:
         audit.record("store", profile=self.request.profile, key_id=self.key_id, detail=what)
 
     def save(self) -> Profile:
+        """Save the profile and its runbook; the key becomes the profile's active key."""
+        profile = self._profile()
+        save_profile(profile)
+        # the operator runbook (no secrets) is part of a finished setup: rotation is documented
+        from gtwizard.runbook import write_runbook
+
+        write_runbook(profile)
+        self._ledger(KeyState.ACTIVE)
+        if self.journal is not None and self.journal.old_key_id:
+            old_id = self.journal.old_key_id
+            Ledger.load(profile.name).record(KeyState.SUPERSEDED, name=old_id, key_id=old_id)
+        if self.journal is not None:
+            self.journal.mark("save", f"profile {profile.name} saved with key {profile.key_id}")
+            if not self.journal.old_key_id:
+                self.journal.state = DONE
+                self.journal.save()
+        return profile
+
+    def _profile(self) -> Profile:
+        """The profile this run sets up (not saved here: `save` and the journal's draft use it)."""
         req, choice, base = self.request, self._need_choice(), self._need_base()
         storage = self.storage
         profile = Profile(
@@ -333,19 +492,27 @@ class SetupSession:
         profile.extra["base_reason"] = self._need_base().reason
         if "operator token" in self.kept:
             profile.extra["operator_token_kept"] = True
-        save_profile(profile)
-        # the operator runbook (no secrets) is part of a finished setup: rotation is documented
-        from gtwizard.runbook import write_runbook
-
-        write_runbook(profile)
+        if self.key_prefix:
+            profile.extra["key_prefix"] = self.key_prefix
         return profile
 
     # --- undo --------------------------------------------------------------------------------
 
     async def rollback(self) -> list[str]:
-        """Undo what this run created: the stored copy, and a key we minted (revoked)."""
+        """Undo what this run created: its stored copy and its key (revoked) — unless the client
+        already holds the key. Then the key stays live and the journal keeps the run, so that
+        `gtwizard setup --resume` can finish it: a client is never left on a revoked key."""
         done: list[str] = []
         req = self.request
+        if await self._target_holds_key():
+            where = req.target.place if req.target else "the target"
+            if self.journal is not None and not self.journal.done("apply"):
+                self.journal.mark("apply", f"found in {where} after an error")
+            self.release()
+            return [
+                f"the key {self.key_id} is already in {where} and stays live; finish with "
+                f"gtwizard setup --resume --profile {req.profile}"
+            ]
         if self.storage is not None and self.key_id:
             try:
                 entry = key_entry(req.profile, self.key_id)
@@ -353,18 +520,83 @@ class SetupSession:
                     done.append("deleted the stored key")
             except GtwizardError:
                 pass
+        revoked = not self.minted
         if self.minted and self._operator_token and self.key_id:
             try:
                 await revoke_key(
                     req.host, self._operator_token, self.key_id, ca_bundle=req.ca_bundle
                 )
+                revoked = True
                 done.append(f"revoked the new key {self.key_id}")
                 audit.record("revoke", profile=req.profile, key_id=self.key_id, detail="rollback")
             except GtwizardError as exc:
                 done.append(f"could not revoke {self.key_id}: {exc.one_line()}")
+        elif self.key_id and not self.minted and self.journal is not None:
+            done.append(f"delete the key you made ({self.key_id}) at {req.host.gt_api_console}")
+        if self.journal is not None:
+            if self.journal.new_key_id or self.journal.new_key_name:
+                self._ledger(KeyState.REVOKED if self.minted else KeyState.FORGOTTEN)
+            if revoked:
+                self.journal.state = ROLLED_BACK
+            self.journal.rollback = done
+            self.journal.save()
         self.minted = False
         self._secret = None
+        self.release()
         return done
+
+    async def _target_holds_key(self) -> bool:
+        """Read the target back: does it hold this run's key? (Never assumed from the steps.)"""
+        from gtwizard.lifecycle.target import admin_api_key, env_file_key
+
+        target, secret = self.request.target, self._secret
+        if target is None or not secret:
+            return False
+        base = self.base.openai_base if self.base else self.request.host.openai_base_v1
+        try:
+            if isinstance(target, EnvFileTarget):
+                for form in {base, self.request.host.openai_base_v1}:
+                    if await env_file_key(str(target.path), target.dialect, form) == secret:
+                        return True
+                return False
+            held = await admin_api_key(
+                target.url, target.token, base, ca_bundle=self.request.ca_bundle
+            )
+        except GtwizardError:
+            return bool(self.journal and self.journal.done("apply"))
+        return held == secret
+
+    async def retire_old_key(self, say: Any = None) -> dict[str, Any] | None:
+        """Re-setup: the old key goes only after the new one is proven where the client uses it.
+
+        The rotation machinery does this (verify, prove in Open WebUI, revoke, tidy up); where no
+        proof is possible, the journal waits with both keys live (`gtwizard rotate --finish`).
+        """
+        journal = self.journal
+        if journal is None or not journal.old_key_id or not journal.done("save"):
+            return None
+        from gtwizard.rotation import Rotation, RotationOptions
+
+        req = self.request
+        rotation = Rotation(
+            RotationOptions(
+                profile=req.profile,
+                operator_token=self._operator_token,
+                openwebui_url=req.target.url if isinstance(req.target, AdminApiTarget) else None,
+                openwebui_token=(
+                    req.target.token if isinstance(req.target, AdminApiTarget) else None
+                ),
+                say=say or (lambda text: None),
+                adopt_setup=True,
+                lock_held=self._lock is not None,
+            )
+        )
+        try:
+            self.retire = await rotation.run()
+        finally:
+            self.journal = Journal.load(req.profile)
+            self.release()
+        return self.retire
 
     # --- results -----------------------------------------------------------------------------
 

@@ -1,0 +1,185 @@
+"""The journal of one setup or rotation in progress: enough to resume, finish or abort it.
+
+One file per profile (state dir, journal/<profile>.json), rewritten atomically after every step
+with the step name, key ids, prefixes and times: never a secret (a guard refuses to write one).
+A journal that is not `done` or `rolled-back` is work in progress; `status`, the welcome screen and
+a new run of the same profile show it with the command that resolves it (`next_commands`).
+
+Test hooks: GTWIZARD_TEST_CRASH_AFTER names a step (or a point inside one, like `apply:written`)
+at which the process signals itself, with SIGKILL or with GTWIZARD_TEST_CRASH_SIGNAL=INT (Ctrl-C).
+Nothing sets them outside the fault-injection tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gtwizard.errors import OperationFailed
+from gtwizard.fileio import atomic_write
+from gtwizard.paths import ensure_private_dir, state_dir
+from gtwizard.redact import redact
+
+CRASH_HOOK_ENV = "GTWIZARD_TEST_CRASH_AFTER"
+CRASH_SIGNAL_ENV = "GTWIZARD_TEST_CRASH_SIGNAL"
+RUNNING, WAITING, DONE, ROLLED_BACK = "running", "waiting", "done", "rolled-back"
+OPEN_STATES = (RUNNING, WAITING)
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def journal_path(profile: str) -> Path:
+    return state_dir() / "journal" / f"{profile}.json"
+
+
+def write_record(path: Path, data: object, what: str) -> Path:
+    """Write a state record atomically (0600), refusing anything shaped like a secret."""
+    text = json.dumps(data, indent=2) + "\n"
+    if redact(text) != text:
+        raise OperationFailed(
+            f"refusing to write {what}: it would contain a secret",
+            "this is a gtwizard bug; please report it",
+        )
+    ensure_private_dir(path.parent)
+    atomic_write(path, text.encode("utf-8"), mode=0o600, backup=False)
+    return path
+
+
+def crash_point(name: str) -> None:
+    """The fault-injection hook: die here when the test names this point."""
+    if os.environ.get(CRASH_HOOK_ENV) != name:
+        return
+    how = os.environ.get(CRASH_SIGNAL_ENV, "KILL").upper()
+    os.kill(os.getpid(), signal.SIGINT if how == "INT" else signal.SIGKILL)
+
+
+@dataclass
+class Journal:
+    """What a setup or rotation has done so far; never a secret."""
+
+    profile: str
+    old_key_id: str | None
+    mode: str  # "auto" (minted with the operator token) or "manual" (a pasted key)
+    storage_kind: str
+    storage_location: str = ""
+    tenant_host: str = ""
+    operation: str = "rotate"  # "setup" (from nothing, or --replace) or "rotate"
+    started_at: str = field(default_factory=now_iso)
+    state: str = RUNNING
+    pid: int = field(default_factory=os.getpid)
+    old_key_prefix: str | None = None
+    new_key_id: str | None = None
+    new_key_name: str | None = None
+    new_key_prefix: str | None = None
+    new_key_created_at: str | None = None
+    new_key_expires_at: str | None = None
+    resumable: bool = True
+    waiting_for: str = ""  # what must happen before the old key may go (state WAITING)
+    note: str = ""
+    draft: dict[str, Any] | None = None  # setup: the profile to save once the key is applied
+    steps: list[dict[str, str]] = field(default_factory=list)
+    rollback: list[str] = field(default_factory=list)
+
+    def done(self, step: str) -> bool:
+        return any(entry["step"] == step for entry in self.steps)
+
+    @property
+    def last_step(self) -> str | None:
+        return self.steps[-1]["step"] if self.steps else None
+
+    @property
+    def open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def save(self) -> Path:
+        """Write atomically; refuse anything shaped like a secret (a caller's bug, not data)."""
+        return write_record(journal_path(self.profile), asdict(self), "the journal")
+
+    def mark(self, step: str, detail: str = "") -> None:
+        """Record a completed step, save, and honour the crash test hook."""
+        if not self.done(step):
+            self.steps.append({"step": step, "at": now_iso(), "detail": detail})
+        self.save()
+        crash_point(step)
+
+    @classmethod
+    def load(cls, profile: str) -> Journal | None:
+        path = journal_path(profile)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            known = {f for f in cls.__dataclass_fields__}
+            return cls(**{k: v for k, v in data.items() if k in known})
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, TypeError) as exc:
+            raise OperationFailed(
+                f"the journal {path} is unreadable ({type(exc).__name__})",
+                "move it away; then run gtwizard keys to compare the tenant's keys with profiles",
+            ) from None
+
+    def summary(self) -> str:
+        """One line for status and refusals: what is in progress and where it stopped."""
+        what = "setup" if self.operation == "setup" else "rotation"
+        key = self.new_key_id or ("a key being minted" if self.new_key_name else "no new key yet")
+        if self.state == WAITING:
+            return f"a {what} is waiting ({self.waiting_for or 'for proof'}); new key {key}"
+        where = f"after step {self.last_step}" if self.last_step else "before its first step"
+        return f"a {what} was interrupted {where} (new key {key})"
+
+    def next_commands(self) -> list[str]:
+        """The exact commands that resolve this journal, the usual one first."""
+        p = f"--profile {self.profile}"
+        if self.operation == "setup" and self.state == WAITING:
+            return [f"gtwizard rotate --finish {p}"]
+        if self.operation == "setup" and self.done("save"):
+            return [f"gtwizard setup --resume {p}"]
+        if self.operation == "setup":
+            return [f"gtwizard setup --resume {p}", f"gtwizard setup --abort {p}"]
+        if self.state == WAITING:
+            return [f"gtwizard rotate --finish {p}", f"gtwizard rotate --abort {p}"]
+        return [f"gtwizard rotate --resume {p}", f"gtwizard rotate --abort {p}"]
+
+
+def open_journal(profile: str) -> Journal | None:
+    """The profile's work in progress, if any (an unreadable journal counts as one)."""
+    journal = Journal.load(profile)
+    return journal if journal is not None and journal.open else None
+
+
+def forget_journal(profile: str) -> None:
+    journal_path(profile).unlink(missing_ok=True)
+
+
+def all_open_journals() -> list[Journal]:
+    """Every profile's work in progress (status and the welcome screen list them)."""
+    folder = state_dir() / "journal"
+    found: list[Journal] = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            journal = Journal.load(path.stem)
+        except OperationFailed:
+            continue
+        if journal is not None and journal.open:
+            found.append(journal)
+    return found
+
+
+def work_record(journal: Journal) -> dict[str, object]:
+    """The `in_progress` object of `status --json` (ids and commands, never a secret)."""
+    return {
+        "operation": journal.operation,
+        "state": journal.state,
+        "summary": journal.summary(),
+        "last_step": journal.last_step,
+        "old_key_id": journal.old_key_id,
+        "new_key_id": journal.new_key_id,
+        "started_at": journal.started_at,
+        "commands": journal.next_commands(),
+    }

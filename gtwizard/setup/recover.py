@@ -1,0 +1,200 @@
+"""`setup --resume` and `setup --abort`: end an interrupted setup in a defined state.
+
+A setup journals its intent before minting and its draft profile before writing the target, so
+after any interruption one of two things is true. Either the target does not hold the new key:
+then the key is revoked (found by id, or by name when the mint's answer was lost) and its stored
+copy deleted. Or the target holds it: then the key must stay live, and resuming saves the draft
+profile (and, for a re-setup, retires the old key the way a rotation does). Which case applies is
+read from the target itself, never assumed from the journal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from gtwizard import audit
+from gtwizard.errors import GtwizardError, InvalidInput, OperationFailed
+from gtwizard.lifecycle.journal import DONE, ROLLED_BACK, Journal, open_journal
+from gtwizard.lifecycle.ledger import KeyState, Ledger
+from gtwizard.lifecycle.lock import profile_lock
+from gtwizard.lifecycle.target import NEW, KeyMarks, admin_api_key, env_file_key, identify
+
+
+def _setup_journal(profile: str) -> Journal:
+    journal = open_journal(profile)
+    if journal is None or journal.operation != "setup":
+        raise InvalidInput(
+            f"there is no interrupted setup of profile {profile!r}",
+            "gtwizard status shows what is in progress",
+        )
+    return journal
+
+
+def _store(journal: Journal):  # SecretStore
+    from gtwizard.secrets import open_store
+
+    path = Path(journal.storage_location) if journal.storage_kind == "file" else None
+    return open_store(journal.storage_kind, path=path if journal.storage_location else None)
+
+
+async def _target_holds_new(journal: Journal, owui_token: str | None) -> bool:
+    """Read the draft's target: does it hold the journal's new key?"""
+    draft = journal.draft or {}
+    kind, place = draft.get("target_kind"), str(draft.get("target_place") or "")
+    base = str(draft.get("openai_base") or "")
+    if not place or not base:
+        return False
+    if kind == "env-file":
+        held = await env_file_key(place, str(draft.get("env_dialect") or "docker"), base)
+    elif kind == "admin-api" and owui_token:
+        ca = draft.get("ca_bundle")
+        held = await admin_api_key(place, owui_token, base, ca_bundle=ca if ca else None)
+    elif kind == "admin-api":
+        raise InvalidInput(
+            f"reading Open WebUI at {place} needs its admin credential",
+            "export GTWIZARD_OPENWEBUI_TOKEN and run the command again",
+        )
+    else:
+        return False
+    new = KeyMarks(journal.new_key_id, journal.new_key_prefix)
+    return identify(held, KeyMarks(journal.old_key_id, journal.old_key_prefix), new) == NEW
+
+
+async def resume_setup(
+    profile: str,
+    *,
+    operator_token: str | None,
+    owui_token: str | None,
+    say: Callable[[str], None] = lambda text: None,
+) -> dict[str, Any]:
+    """Finish a setup whose key reached the target: save the draft profile, retire an old key."""
+    with profile_lock(profile, "gtwizard setup --resume"):
+        journal = _setup_journal(profile)
+        if not journal.done("save"):
+            if not journal.draft or not await _target_holds_new(journal, owui_token):
+                raise InvalidInput(
+                    f"the interrupted setup of {profile!r} stopped before its key reached the "
+                    "target, so there is nothing to finish",
+                    f"undo it with: gtwizard setup --abort --profile {profile}; then run setup again",
+                )
+            _save_draft(journal)
+            say(f"profile '{profile}' saved with key {journal.new_key_id}")
+        if not journal.old_key_id:
+            journal.state = DONE
+            journal.save()
+            return {"ok": True, "profile": profile, "key_id": journal.new_key_id, "state": DONE}
+    return await _rotation(profile, operator_token, owui_token, say, adopt_setup=True)
+
+
+async def _rotation(
+    profile: str,
+    operator_token: str | None,
+    owui_token: str | None,
+    say: Callable[[str], None],
+    **mode: bool,
+) -> dict[str, Any]:
+    """The rotation machinery continues a re-setup: retire its old key, or undo it."""
+    from gtwizard.rotation import Rotation, RotationOptions
+
+    options = RotationOptions(
+        profile=profile, operator_token=operator_token, openwebui_token=owui_token, say=say, **mode
+    )
+    return await Rotation(options).run()
+
+
+def _save_draft(journal: Journal) -> None:
+    from gtwizard.profiles import profile_from_table, save_profile
+    from gtwizard.runbook import write_runbook
+
+    assert journal.draft is not None
+    profile = profile_from_table(journal.profile, journal.draft)
+    save_profile(profile)
+    write_runbook(profile)
+    Ledger.load(journal.profile).record(
+        KeyState.ACTIVE,
+        name=journal.new_key_name or journal.new_key_id or "",
+        key_id=journal.new_key_id,
+        prefix=journal.new_key_prefix,
+    )
+    if not journal.done("apply"):
+        journal.mark("apply", "found in the target on resume")
+    journal.mark("save", f"profile {journal.profile} saved on resume")
+
+
+async def abort_setup(
+    profile: str,
+    *,
+    host_text: str | None,
+    operator_token: str | None,
+    owui_token: str | None,
+    say: Callable[[str], None] = lambda text: None,
+) -> dict[str, Any]:
+    """Undo an interrupted setup whose key did not reach the target (or, for a re-setup, put the
+    old key back first). A fresh setup whose key is in the target is finished, not undone."""
+    journal = _setup_journal(profile)
+    if journal.done("save"):
+        raise InvalidInput(
+            "the setup already saved its profile: only its old key's retirement is left",
+            f"finish it: gtwizard rotate --finish --profile {profile}",
+        )
+    if journal.old_key_id:
+        return await _rotation(profile, operator_token, owui_token, say, abort=True)
+    with profile_lock(profile, "gtwizard setup --abort"):
+        journal = _setup_journal(profile)
+        if journal.draft and await _target_holds_new(journal, owui_token):
+            raise OperationFailed(
+                f"the new key {journal.new_key_id} is already in {journal.draft.get('target_place')}"
+                " and revoking it would break the client",
+                f"finish instead: gtwizard setup --resume --profile {profile} (then remove the "
+                "profile with gtwizard profiles remove if you do not want it)",
+            )
+        done = await _revoke_new(journal, host_text, operator_token)
+        journal.state = ROLLED_BACK
+        journal.rollback = done
+        journal.save()
+        say("; ".join(done) or "nothing to undo")
+        return {"ok": True, "profile": profile, "state": ROLLED_BACK, "undone": done}
+
+
+async def _revoke_new(journal: Journal, host_text: str | None, token: str | None) -> list[str]:
+    from gtwizard.secrets import key_entry
+    from gtwizard.tenant import parse_host
+
+    done: list[str] = []
+    ledger = Ledger.load(journal.profile)
+    name = journal.new_key_name or journal.new_key_id or ""
+    if journal.mode == "auto" and (journal.new_key_id or journal.new_key_name):
+        host = journal.tenant_host or (journal.draft or {}).get("tenant_host") or host_text
+        if not token or not host:
+            raise InvalidInput(
+                "undoing this setup means revoking the key it minted: that needs the operator "
+                "token and the tenant host",
+                "export GTWIZARD_OPERATOR_TOKEN and give --host HOST",
+            )
+        from gtwizard.gt.keys import KeyManager
+
+        tenant = parse_host(str(host))
+        async with KeyManager(tenant.gt_base, token) as manager:
+            for record in await manager.list_keys():
+                ours = record.id == journal.new_key_id or record.name == journal.new_key_name
+                if ours and not record.revoked:
+                    await manager.revoke(record.id)
+                    audit.record(
+                        "revoke", profile=journal.profile, key_id=record.id, detail="setup abort"
+                    )
+                    done.append(f"revoked the key {record.id}")
+        ledger.record(KeyState.REVOKED, name=name, key_id=journal.new_key_id)
+    elif journal.new_key_id:
+        ledger.record(KeyState.FORGOTTEN, name=name, key_id=journal.new_key_id)
+        done.append(f"delete the key you made ({journal.new_key_id}) at the tenant's /gt-api page")
+    if journal.new_key_id and journal.storage_kind != "none":
+        try:
+            entry = key_entry(journal.profile, journal.new_key_id)
+            if await asyncio.to_thread(_store(journal).delete, entry):
+                done.append("deleted its stored copy")
+        except GtwizardError as exc:
+            done.append(f"its stored copy was not deleted: {exc.one_line()}")
+    return done

@@ -13,13 +13,14 @@ from typing import Any
 
 from gtwizard.checks.base import Check, CheckOutcome, failed, passed, skipped, warned
 from gtwizard.checks.context import CheckContext, applied_models, chat_models, fingerprint
+from gtwizard.gt.measure import SCOPE_PROBES, probe_path
 
-# Routes Open WebUI never needs, with the scope that would open them and a harmless body.
+# Routes Open WebUI never needs, with the scope that would open them and a harmless body
+# (the same probes that measure a pasted key).
 DENIED_PROBES: dict[str, tuple[str, dict[str, Any]]] = {
-    "POST /v1/images/generations": ("inference:image", {"model": "gtwizard-check", "prompt": "x"}),
-    "POST /v1/audio/speech": ("inference:speech", {"model": "gtwizard-check", "input": "x"}),
-    "POST /v1/audio/transcriptions": ("inference:transcribe", {}),
-    "POST /v1/datasets/{id}/files": ("datasets:write", {}),
+    f"{method} {path}": (scope, body)
+    for scope, (method, path, body) in SCOPE_PROBES.items()
+    if scope not in ("inference:chat", "inference:embed")
 }
 EMBED_ROUTE = "POST /v1/embeddings"
 EMBED_SCOPE = "inference:embed"
@@ -163,7 +164,7 @@ async def least_privilege(ctx: CheckContext) -> CheckOutcome:
 
     async def probe(route: str, body: Any) -> tuple[str, int, str]:
         method, path = route.split(" ", 1)
-        url = base + path.removeprefix("/v1").replace("{id}", "gtwizard-check")
+        url = base + probe_path(path.removeprefix("/v1"))
         status, code, _ = await raw_status(ctx, method, url, body)
         return route, status, code
 

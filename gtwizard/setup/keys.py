@@ -8,10 +8,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gtwizard.errors import InvalidInput, OperationFailed
 from gtwizard.presets.catalog import KeyPreset
 from gtwizard.tenant import TenantHost
+
+if TYPE_CHECKING:
+    from gtwizard.gt.measure import KeyReach
 
 EMBED_SCOPE = "inference:embed"
 KEY_FORM = re.compile(r"^gtak_[A-Za-z0-9_\-]{16,}$")
@@ -185,3 +189,95 @@ async def verify_key(
             "add them to the key's allowlist on the tenant's /gt-api page, or pick other names",
         )
     return sorted(seen.items())
+
+
+@dataclass(frozen=True)
+class KeyWidth:
+    """A pasted (or re-used) key measured against what was chosen for it.
+
+    `extra_*` is what the key can do beyond the choice (the danger); `missing_*` what it cannot
+    do that was chosen (it will fail checks). `purpose` is the measured purpose when known.
+    """
+
+    source: str
+    scopes: tuple[str, ...]
+    names: tuple[str, ...]
+    extra_scopes: tuple[str, ...] = ()
+    extra_names: tuple[str, ...] = ()
+    missing_scopes: tuple[str, ...] = ()
+    missing_names: tuple[str, ...] = ()
+    purpose: str | None = None
+    purpose_differs: bool = False
+    extra_datasets: tuple[str, ...] = ()
+    unmeasured: tuple[str, ...] = ()
+
+    @property
+    def wider(self) -> bool:
+        """The key can do something the choice did not ask for."""
+        return bool(
+            self.extra_scopes or self.extra_names or self.purpose_differs or self.extra_datasets
+        )
+
+    def describe(self) -> str:
+        """One line for the operator (names and scopes only, never the key)."""
+        parts = []
+        if self.extra_scopes:
+            parts.append(f"extra scopes {', '.join(self.extra_scopes)}")
+        if self.extra_names:
+            parts.append(f"extra names {', '.join(self.extra_names)}")
+        if self.purpose_differs:
+            parts.append(f"purpose {self.purpose}")
+        if self.extra_datasets:
+            parts.append(f"datasets {', '.join(self.extra_datasets)}")
+        if not parts:
+            return f"the key is no wider than chosen (measured by {self.source})"
+        return f"the key is wider than chosen (measured by {self.source}): " + "; ".join(parts)
+
+
+def compare_key(choice: KeyChoice, reach: KeyReach) -> KeyWidth:
+    """Measured reach against the choice: what is wider, what is missing."""
+    chosen_names = set(choice.names)
+    chosen_scopes = set(choice.scopes)
+    return KeyWidth(
+        source=reach.source,
+        scopes=tuple(reach.scopes),
+        names=tuple(reach.names),
+        extra_scopes=tuple(s for s in reach.scopes if s not in chosen_scopes),
+        extra_names=tuple(n for n in reach.names if n not in chosen_names),
+        missing_scopes=tuple(
+            s for s in choice.scopes if s not in reach.scopes and s not in reach.unmeasured
+        ),
+        missing_names=tuple(n for n in choice.names if n not in reach.names),
+        purpose=reach.purpose,
+        purpose_differs=reach.purpose is not None and reach.purpose != choice.preset.purpose,
+        # an inference choice never needs a dataset target; upload choices name theirs on /gt-api
+        extra_datasets=tuple(reach.datasets or ()) if choice.preset.purpose == "inference" else (),
+        unmeasured=tuple(reach.unmeasured),
+    )
+
+
+async def measure_pasted_key(
+    host: TenantHost,
+    secret: str,
+    choice: KeyChoice,
+    *,
+    operator_token: str | None = None,
+    ca_bundle: str | Path | None = None,
+    timeout: float = 10.0,
+) -> KeyWidth:
+    """Read the key's real scopes and allowlists from the tenant and compare them with `choice`.
+
+    With an operator token the tenant's key list is read; without one, the key is probed (its
+    model list and one harmless request per scoped route). The caller refuses a `wider` result
+    unless the operator explicitly accepts it, and records the measured scopes, not the chosen.
+    """
+    from gtwizard.gt.measure import measure_key
+
+    reach = await measure_key(
+        host.gt_base,
+        check_key_form(secret),
+        operator_token=operator_token,
+        ca_bundle=ca_bundle,
+        timeout=timeout,
+    )
+    return compare_key(choice, reach)

@@ -100,7 +100,8 @@ def _confirm(profile: Any, yes: bool) -> bool:
             "Pass --yes to remove it non-interactively",
         )
     print(
-        f"This removes profile {profile.name!r} and deletes its stored secrets "
+        f"This removes profile {profile.name!r}, revokes its keys on the tenant (the client "
+        "then stops working until it gets another key) and deletes its stored secrets "
         f"({profile.storage_kind}: {profile.storage_location or 'default place'})."
     )
     try:
@@ -111,19 +112,49 @@ def _confirm(profile: Any, yes: bool) -> bool:
 
 
 def _remove(args: argparse.Namespace) -> int:
-    import json
-
-    from gtwizard import audit
-    from gtwizard.profiles import delete_profile_secrets, get_profile, remove_profile
-    from gtwizard.secrets import SecretStorageError
+    from gtwizard.lifecycle.lock import profile_lock
+    from gtwizard.profiles import get_profile
 
     profile = get_profile(args.name)
     if not _confirm(profile, args.yes):
         print("Nothing removed.")
         return 1
+    with profile_lock(profile.name, "gtwizard profiles remove"):
+        return _remove_locked(args, get_profile(args.name))
+
+
+def _operator_token(profile: Any) -> str | None:
+    """From the environment, else the one kept beside the key (read before it is deleted)."""
+    import os
+
+    from gtwizard.errors import GtwizardError
+    from gtwizard.lifecycle.reconcile import kept_operator_token
+
+    token = os.environ.get("GTWIZARD_OPERATOR_TOKEN", "").strip() or None
+    try:
+        return token or kept_operator_token(profile)
+    except GtwizardError:
+        return None
+
+
+def _remove_locked(args: argparse.Namespace, profile: Any) -> int:
+    import asyncio
+    import json
+
+    from gtwizard import audit
+    from gtwizard.lifecycle.reconcile import (
+        delete_stored_keys,
+        forget_profile_state,
+        revoke_profile_keys,
+    )
+    from gtwizard.profiles import delete_profile_secrets, remove_profile
+    from gtwizard.secrets import SecretStorageError
+
+    removal = asyncio.run(revoke_profile_keys(profile, _operator_token(profile)))
     kept = False
     try:
-        deleted = delete_profile_secrets(profile)
+        older = asyncio.run(delete_stored_keys(profile)) if not args.keep_secrets else []
+        deleted = older + delete_profile_secrets(profile)
     except SecretStorageError as exc:
         if not args.keep_secrets:
             audit.record(
@@ -140,27 +171,42 @@ def _remove(args: argparse.Namespace) -> int:
             ) from None
         deleted, kept = [], True
     remove_profile(profile.name)
+    if not removal.not_revoked:
+        forget_profile_state(profile.name)  # else the ledger keeps naming the live keys
     audit.record(
         "remove",
         profile=profile.name,
         key_id=profile.key_id,
-        detail="stored secrets kept" if kept else f"deleted {len(deleted)} stored secret(s)",
+        detail=(
+            f"revoked {len(removal.revoked)} key(s); "
+            + ("stored secrets kept" if kept else f"deleted {len(deleted)} stored secret(s)")
+        ),
     )
     if args.json:
         result = {
+            "ok": not removal.not_revoked,
             "removed": profile.name,
+            "revoked": removal.revoked,
+            "not_revoked": removal.not_revoked,
             "deleted_secrets": deleted,
             "secrets_kept": kept,
             "storage": {"kind": profile.storage_kind, "location": profile.storage_location},
         }
         print(json.dumps(result, indent=2))
-    elif kept:
-        print(
-            f"Removed profile {profile.name}; its stored secrets could not be reached and remain."
-        )
     else:
-        print(f"Removed profile {profile.name}; deleted {len(deleted)} stored secret(s).")
-    return 0
+        secrets = (
+            "its stored secrets could not be reached and remain"
+            if kept
+            else f"deleted {len(deleted)} stored secret(s)"
+        )
+        print(f"Removed profile {profile.name}; revoked {len(removal.revoked)} key(s); {secrets}.")
+        for line in removal.not_revoked:
+            print(f"  NOT revoked: {line}")
+        if removal.not_revoked:
+            print("  Revoke them later with: gtwizard keys --host HOST --revoke-orphans")
+        if removal.revoked and profile.target_kind != "none":
+            print(f"  {profile.target_place} still names a revoked key: remove that connection.")
+    return 1 if removal.not_revoked else 0
 
 
 def run(args: argparse.Namespace) -> int:

@@ -56,6 +56,9 @@ class WizardState:
     ca_bundle: str | None = None
     demo: bool = False
     profile_name: str = "default"
+    # the operator confirmed that an existing profile of this name may be replaced (setup's
+    # `replace=True`); reset whenever the name changes
+    replace_profile: bool = False
     # Key
     key_preset_slug: str | None = None
     names: tuple[str, ...] = ()

@@ -16,7 +16,6 @@ import pytest
 from owui_fixture import OpenWebUI, admin_token, docker_env_file, start_openwebui, stop_openwebui
 from tui_drive import (
     ENV_FILE_EXPECTED,
-    FAIL_BACKEND,
     NAMES,
     back_to,
     demo_state,
@@ -31,19 +30,12 @@ from tui_helpers import text_of
 from gtwizard.app import WizardApp
 from gtwizard.wizard import STEPS
 
-
-@pytest.fixture(autouse=True)
-def no_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", FAIL_BACKEND)
+pytestmark = pytest.mark.usefixtures("fail_keyring")
 
 
 @pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    """The demo folder (0700) the env file and the demo-local secrets file go to."""
-    path = tmp_path / "demo"
-    path.mkdir(mode=0o700)
-    return path
+def folder(demo_folder: Path) -> Path:
+    return demo_folder
 
 
 def statuses(app: WizardApp) -> dict[str, str]:

@@ -58,7 +58,8 @@ async def test_guided_manual_paste_is_checked_live_then_masked(
 
         await next_to(pilot, "storage")
         probe = text_of(app.screen.query_one("#storage-probe", Static))
-        assert "cannot be used" in probe and "(a) Target only" in probe
+        assert "cannot be used" in probe and "choose where the key goes" in probe
+        assert app.focused is app.screen.query_one("#storage-choice"), "the first choice"
         await pilot.press("ctrl+n")
         await settle(pilot)
         assert step_of(pilot) == "storage", "no storage chosen yet"

@@ -62,10 +62,16 @@ def step_of(pilot: Pilot) -> str:
 
 
 async def next_to(pilot: Pilot, expected: str) -> None:
-    """Press ctrl+n and wait; the wizard must then show `expected`."""
+    """Press ctrl+n and wait; the wizard must then show `expected`.
+
+    Review asks before writing: the question is answered with Enter (its default is Write).
+    """
     await settle(pilot)
     await pilot.press("ctrl+n")
     await settle(pilot)
+    if type(pilot.app.screen).__name__ == "ConfirmApply":
+        await pilot.press("enter")
+        await settle(pilot)
     status = pilot.app.screen.query("#nav-status")
     shown = str(status.first().render()) if status else ""
     assert step_of(pilot) == expected, f"still on {step_of(pilot)}: {shown!r}"

@@ -1,6 +1,8 @@
-"""Helpers for TUI tests: a steady cursor for snapshots, and text of a widget."""
+"""Helpers for TUI tests: a steady cursor for snapshots, no keyring, a demo folder, widget text."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from textual.widgets import Input, Static
@@ -10,6 +12,21 @@ from textual.widgets import Input, Static
 def steady_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
     """Stop the Input cursor from blinking so snapshots are stable."""
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+
+
+@pytest.fixture
+def fail_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As over SSH: no D-Bus session and keyring's fail backend (the demo then uses its file)."""
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+
+
+@pytest.fixture
+def demo_folder(tmp_path: Path) -> Path:
+    """The demo folder (0700) the env file and the demo-local secrets file go to."""
+    path = tmp_path / "demo"
+    path.mkdir(mode=0o700)
+    return path
 
 
 def text_of(widget: Static) -> str:

@@ -136,6 +136,18 @@ def _where(url: str | None) -> str:
     return f" ({url})" if url else ""
 
 
+NOT_TLS_HINT = "check that the port speaks HTTPS (use http:// only for a loopback sandbox)"
+
+
+def tls_handshake_hint(reason: str, origin_if_plain: str | None = None) -> str:
+    """What to do when a TLS handshake fails; `origin_if_plain` is the http:// origin to suggest
+    when the host is loopback (the sandbox prints its host without a scheme)."""
+    plain = "WRONG_VERSION_NUMBER" in reason.upper() or "HTTP_REQUEST" in reason.upper()
+    if plain and origin_if_plain:
+        return f"this port speaks plain http; use {origin_if_plain} for a loopback sandbox"
+    return NOT_TLS_HINT
+
+
 def transport_error(
     exc: BaseException, *, url: str | None = None, secrets: Iterable[str] = ()
 ) -> GTError:
@@ -164,7 +176,7 @@ def transport_error(
         if isinstance(cause, ssl.SSLError):
             return TLSHandshakeFailed(
                 f"TLS handshake failed{where}: {cause.reason or type(cause).__name__}",
-                "check that the port speaks HTTPS (use http:// only for a loopback sandbox)",
+                NOT_TLS_HINT,
             )
     if any(isinstance(c, httpx.TimeoutException | TimeoutError) for c in chain):
         return RequestTimeout(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gtwizard.gt.errors import GTError, error_body, to_gt_error
+from gtwizard.gt.errors import GTError, error_body, tls_handshake_hint, to_gt_error
 from gtwizard.gt.http import make_client, ssl_context
 from gtwizard.tenant import TenantHost, parse_host
 
@@ -92,7 +92,10 @@ async def _tls(host: TenantHost, port: int, ctx: ssl.SSLContext) -> Step:
             f"certificate not trusted: {reason}; for a private CA pass --ca-bundle FILE",
         )
     except ssl.SSLError as exc:
-        return Step("tls", False, f"TLS handshake failed: {exc.reason or exc}")
+        reason = str(exc.reason or exc)
+        plain = f"http://{host.netloc}" if host.is_loopback else None
+        hint = tls_handshake_hint(reason, plain)
+        return Step("tls", False, f"TLS handshake failed: {reason}; {hint}")
     except OSError as exc:
         return Step("tls", False, f"connection failed during TLS: {exc.strerror or exc}")
     sslobj = writer.get_extra_info("ssl_object")

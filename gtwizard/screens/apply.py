@@ -66,16 +66,39 @@ class ApplyScreen(StepScreen):
             self.set_step(current, "busy")
             self.state.profile = session.save()
             self.set_step(current, "done")
+            if session.journal is not None and session.journal.old_key_id:
+                current = f"Retire the old key {session.journal.old_key_id}"
+                self.set_step(current, "busy")
+                retired = await session.retire_old_key()
+                waiting = bool(retired and retired.get("state") == "waiting")
+                self.set_step(current, "todo" if waiting else "done")
         except GtwizardError as exc:
             self.set_step(current, "fail")
-            self.state.session = None
+            undone = await session.rollback() if not self.state.profile else []
+            kept = session.applied_to_target
+            if not kept:
+                self.state.session = None
+            what = "; ".join(undone) or (
+                "the profile is saved; the old key stays valid" if self.state.profile else ""
+            )
             outcome.update(
-                f"✗ {escape(exc.one_line())}\nWhat this run created was undone; go Back to fix it."
+                f"✗ {escape(exc.one_line())}\n"
+                + escape(what or "What this run created was undone")
+                + ("" if kept else "; go Back to fix it.")
             )
         else:
             applied = session.applied
             note = getattr(applied, "message", "") or f"Open WebUI at {target.place} updated."
+            retire = session.retire or {}
+            if retire.get("state") == "waiting":
+                note += (
+                    f"\nThe old key {retire.get('old_key_id')} stays valid until the new one is "
+                    f"proven in Open WebUI: gtwizard rotate --finish --profile {session.request.profile}"
+                )
             outcome.update(f"✓ {escape(note)}\nNext runs the live checks.")
+            self.refresh_next()
+            self.focus_next_button()
+            return
         self.refresh_next()
 
     def next_blocker(self) -> str | None:

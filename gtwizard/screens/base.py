@@ -1,4 +1,10 @@
-"""The frame every wizard step shares: step bar, body, Back/Next row, footer with bindings."""
+"""The frame every wizard step shares: step bar, body, Back/Next row, footer with bindings.
+
+Enter is the newcomer's key: in a field whose answer is complete it goes on (or moves to the next
+field), and the line beside the buttons says what it will do. Back is only ever Esc (its button
+cannot take focus), so Enter can never go back by accident; on arrival, and after Esc from the
+next step, focus is on the step's own field, never on the buttons.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +14,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Static
+from textual.widget import Widget
+from textual.widgets import Button, Input, Static
 
 from gtwizard.widgets.keybar import KeyBar
 from gtwizard.widgets.steps import StepBar
+from gtwizard.wizard import STEP_TITLES
 
 if TYPE_CHECKING:
     from gtwizard.app import WizardApp
     from gtwizard.wizard import WizardState
+
+NAV_IDS = ("nav-back", "nav-next")
 
 
 class StepScreen(Screen):
@@ -23,6 +33,9 @@ class StepScreen(Screen):
 
     step: str = ""
     HELP: str = ""
+    NEXT_LABEL = "Next ›"
+    FIELD: str | None = None  # the step's main field: focused on arrival and after Esc
+    AUTO_FOCUS = ""  # not Textual's "first focusable": `focus_field` picks it on arrival
 
     def __init__(self, *, standalone: bool = False) -> None:
         super().__init__()
@@ -31,6 +44,8 @@ class StepScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("ctrl+n", "next", "Next"),
+        # reached only when the focused widget has no use for Enter (a scroll area, nothing)
+        Binding("enter", "next", "Next", show=False),
     ]
 
     @property
@@ -48,9 +63,15 @@ class StepScreen(Screen):
             yield from self.compose_body()
         with Horizontal(classes="nav-row"):
             yield Static("", id="nav-status", classes="nav-status")
-            yield Button("‹ Back", id="nav-back", classes="nav-button", compact=True)
+            back = Button("‹ Back", id="nav-back", classes="nav-button", compact=True)
+            back.can_focus = False  # Esc is Back; Enter must never land on it
+            yield back
             yield Button(
-                "Next ›", id="nav-next", classes="nav-button", variant="primary", compact=True
+                self.NEXT_LABEL,
+                id="nav-next",
+                classes="nav-button",
+                variant="primary",
+                compact=True,
             )
         yield KeyBar()
 
@@ -62,14 +83,55 @@ class StepScreen(Screen):
         self.query_one("#nav-back", Button).disabled = back
         self.refresh_next()
 
+    def on_screen_resume(self) -> None:
+        focused = self.focused
+        if focused is None or focused.id in NAV_IDS or not focused.focusable:
+            self.focus_field()
+
+    def field(self) -> Widget | None:
+        """The widget that should have focus when the operator arrives at this step."""
+        selector = self.FIELD or self.AUTO_FOCUS
+        if selector:
+            for widget in self.query(selector):
+                if widget.focusable:
+                    return widget
+        for widget in self.query_one(".step-body").query("*"):
+            if widget.focusable:
+                return widget
+        return None
+
+    def focus_field(self) -> None:
+        widget = self.field()
+        if widget is not None:
+            widget.focus()
+        else:
+            self.focus_next_button()
+
+    def focus_next_button(self) -> None:
+        button = self.query_one("#nav-next", Button)
+        if not button.disabled:
+            button.focus()
+
+    def following_title(self) -> str:
+        steps = self.wizard.steps
+        if self.standalone or self.step not in steps or self.step == steps[-1]:
+            return "the end"
+        return STEP_TITLES[steps[steps.index(self.step) + 1]]
+
     def next_blocker(self) -> str | None:
         """Why Next is not possible yet (shown to the operator), or None when it is."""
         return None
 
+    def next_hint(self) -> str:
+        """What the key that goes on will do, shown when nothing blocks it."""
+        return f"Enter or ctrl+n: on to {self.following_title()}"
+
     def refresh_next(self) -> None:
         blocker = self.next_blocker()
         self.query_one("#nav-next", Button).disabled = blocker is not None
-        self.query_one("#nav-status", Static).update(blocker or "")
+        status = self.query_one("#nav-status", Static)
+        status.update(blocker or self.next_hint())
+        status.set_class(blocker is None, "-hint")
 
     def commit(self) -> None:
         """Store this step's answers in the wizard state before moving on."""
@@ -82,10 +144,18 @@ class StepScreen(Screen):
             event.stop()
             self.action_back()
 
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in a field goes on when the step is complete (fields with their own Enter
+        action call `prevent_default()`)."""
+        event.stop()
+        self.action_next()
+
     def action_next(self) -> None:
         blocker = self.next_blocker()
         if blocker is not None:
-            self.query_one("#nav-status", Static).update(blocker)
+            status = self.query_one("#nav-status", Static)
+            status.update(blocker)
+            status.set_class(False, "-hint")
             self.app.bell()
             return
         self.commit()

@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 
 from gtwizard.errors import GtwizardError
 from gtwizard.screens.base import StepScreen
-from gtwizard.widgets.checks import check_row, evidence_table, status_text
+from gtwizard.widgets.checks import check_row, evidence_table, remedy, status_text
 from gtwizard.widgets.keybar import KeyBar
 
 
@@ -89,6 +89,8 @@ class ChecksScreen(StepScreen):
             self.notify(warning, severity="warning")
         self.show_report(report)
         self.refresh_next()
+        if not self.standalone:
+            self.focus_next_button()  # Enter goes on; Tab (or ↑) reaches the list of checks
 
     def show_report(self, report) -> None:
         counts = report.summary()
@@ -134,6 +136,11 @@ class ChecksScreen(StepScreen):
             return "Waiting for the checks…"
         return None
 
+    def next_hint(self) -> str:
+        if self.standalone:
+            return "Enter on a check opens it · Esc goes back"
+        return "Enter: on to Summary · Tab: the list"
+
 
 class CheckDetailScreen(Screen):
     """One check: status, what it proves, evidence, remediation; `r` re-runs just this check."""
@@ -165,13 +172,12 @@ class CheckDetailScreen(Screen):
             Text(f"Proves: {check.proves}"),
             Text(f"Result: {result.detail}"),
         ]
-        if result.hint:
-            parts.append(Text(f"Hint: {result.hint}"))
         table = evidence_table(result.evidence)
         if table is not None:
             parts += [Text("Evidence:", style="bold"), table]
-        if result.status in ("fail", "warn"):
-            parts.append(Text(f"To fix: {check.remediation}"))
+        todo = remedy(result, check.remediation)
+        if todo is not None:
+            parts.append(Text(f"{todo[0]}: {todo[1]}"))
         parts.append(Text("r re-runs this check · Esc goes back", style="dim"))
         self.query_one("#detail-body", Static).update(Group(*parts))
 

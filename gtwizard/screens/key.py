@@ -1,17 +1,23 @@
-"""Step 3 — Key: the key preset and scopes, embeddings, and the allowlist from published names."""
+"""Step 3 — Key: the key preset and scopes, embeddings, and the allowlist from published names.
+
+The operator token (masked, optional) is asked here, where it is first needed: with it the
+tenant's published names are listed to pick from; the Mint step then reuses it.
+"""
 
 from __future__ import annotations
 
 from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Select, Static
 
 from gtwizard.errors import GtwizardError
 from gtwizard.screens.base import StepScreen
 from gtwizard.setup.keys import AGENT_ALIAS, parse_names, scopes_for
 from gtwizard.widgets.picker import NamePicker
-from gtwizard.widgets.toggles import MarkedCheckbox
+from gtwizard.widgets.toggles import MarkedCheckbox, StepSelect
 
 KIND_LABELS = {AGENT_ALIAS: "agent alias", "raw_model": "raw model"}
 
@@ -21,9 +27,12 @@ class KeyScreen(StepScreen):
 
     HELP = (
         "Choose the key preset (the product's recommendation is preselected) and the names the "
-        "key may use. Agent aliases and raw models are separate allowlists; nothing is "
-        "preselected. Space toggles a name. For Open WebUI you may route embeddings through GT "
-        "too, which adds inference:embed."
+        "key may use. The operator token (optional, masked; used for this run) lets the wizard "
+        "list the tenant's published names, and mints the key on the next step; without it, "
+        "type the names. Agent aliases and raw models are separate allowlists; nothing is "
+        "preselected. Space toggles a name; Enter goes on once a name is chosen (with none "
+        "chosen, Enter picks the highlighted one). For Open WebUI you may route embeddings "
+        "through GT too, which adds inference:embed."
     )
 
     step = "key"
@@ -38,7 +47,20 @@ class KeyScreen(StepScreen):
             (f"{p.name}{' (recommended)' if p.slug == recommended else ''}", p.slug)
             for p in catalog.key_presets
         ]
-        yield Select(options, value=self.state.key_preset_slug, allow_blank=False, id="key-preset")
+        with Horizontal(id="key-top"):
+            yield StepSelect(
+                options,
+                value=self.state.key_preset_slug,
+                allow_blank=False,
+                id="key-preset",
+                title="Key preset",
+            )
+            yield Input(
+                value=self.state.operator_token or "",
+                password=True,
+                placeholder="gtop_… (optional)",
+                id="key-token",
+            )
         yield Static(id="key-scopes")
         yield MarkedCheckbox(
             "Route embeddings through GT as well (adds inference:embed)",
@@ -59,21 +81,41 @@ class KeyScreen(StepScreen):
         yield Static("", id="key-published-status")
 
     def on_mount(self) -> None:
-        self.query_one("#key-preset").border_title = "Key preset"
+        self.query_one("#key-token").border_title = "Operator token"
         self.query_one("#key-names").border_title = "Allowlist"
         self.query_one("#key-names-typed").border_title = "Allowlist (typed)"
         product_slug = self.state.product_slug or ""
         self.query_one("#key-embeddings").display = product_slug == "open-webui"
         self.show_scopes()
         self.query_one("#key-names-typed").display = False
+        self.list_or_type()
+        super().on_mount()
+
+    def on_screen_resume(self) -> None:
+        token = self.query_one("#key-token", Input)
+        if token.value != (self.state.operator_token or ""):  # changed on the Mint step
+            token.value = self.state.operator_token or ""
+        if self.state.published is None and not self.loading:
+            self.list_or_type()
+
+    def list_or_type(self) -> None:
+        """Pick from the tenant's names when they are known or can be listed; else type them."""
+        self.loading = False
         if self.state.published is not None:
             self.fill_names(self.state.published)
         elif self.state.operator_token and self.state.host is not None:
+            self.loading = True
             self.query_one("#key-published-status", Static).update("Loading published names…")
             self.load_published()
         else:
             self.use_typed_names()
-        super().on_mount()
+
+    def field(self) -> Widget | None:
+        if self.query_one("#key-names").display:
+            return self.query_one("#key-names")
+        if not self.state.operator_token:
+            return self.query_one("#key-token")
+        return self.query_one("#key-names-typed")
 
     def show_scopes(self) -> None:
         preset = self.wizard.catalog.key_preset(self.state.key_preset_slug or "chat-client")
@@ -92,20 +134,31 @@ class KeyScreen(StepScreen):
                 self.state.host, self.state.operator_token, ca_bundle=self.state.ca_bundle
             )
         except GtwizardError as exc:
+            self.loading = False
             self.query_one("#key-published-status", Static).update(
                 f"✗ Could not list published names: {escape(exc.one_line())} Type them instead."
             )
             self.use_typed_names()
             return
+        self.loading = False
         self.state.published = published
         self.fill_names(published)
 
     def fill_names(self, published: list[tuple[str, str]]) -> None:
         rows = [(name, f"{name}  ({KIND_LABELS.get(kind, kind)})") for name, kind in published]
-        self.query_one("#key-names", NamePicker).set_rows(rows, self.state.names)
+        picker = self.query_one("#key-names", NamePicker)
+        picker.set_rows(rows, self.state.names)
+        picker.display = True
+        self.query_one("#key-names-typed").display = False
+        self.query_one("#key-allowlist-label", Static).update(
+            "Allowlist — pick the names this key may use (agent aliases and raw models are "
+            "separate kinds; none is preselected):"
+        )
         self.query_one("#key-published-status", Static).update(
             f"{len(published)} names published on this tenant."
         )
+        if self.focused is None or self.focused.id in ("key-token", "key-names-typed"):
+            picker.focus()
         self.refresh_next()
 
     def use_typed_names(self) -> None:
@@ -113,9 +166,26 @@ class KeyScreen(StepScreen):
         typed = self.query_one("#key-names-typed", Input)
         typed.display = True
         self.query_one("#key-allowlist-label", Static).update(
-            "Allowlist — no operator token, so the tenant's names cannot be listed here; type "
+            "Allowlist — without an operator token the tenant's names cannot be listed: type "
             "them exactly as published (the key's live check verifies them):"
         )
+        self.refresh_next()
+
+    @on(Input.Changed, "#key-token")
+    def token_changed(self, event: Input.Changed) -> None:
+        self.state.operator_token = event.value.strip() or None
+        self.refresh_next()
+
+    @on(Input.Submitted, "#key-token")
+    def token_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the token field lists the names (or, with no token, moves to typing them)."""
+        event.prevent_default()
+        if self.state.operator_token and self.state.host is not None:
+            self.state.published = None
+            self.list_or_type()
+        else:
+            self.use_typed_names()
+            self.query_one("#key-names-typed").focus()
 
     @on(Select.Changed, "#key-preset")
     def preset_changed(self, event: Select.Changed) -> None:
@@ -128,9 +198,15 @@ class KeyScreen(StepScreen):
         self.show_scopes()
 
     @on(NamePicker.Changed, "#key-names")
-    def names_changed(self) -> None:
+    def names_changed(self, event: NamePicker.Changed) -> None:
+        if isinstance(event, NamePicker.Confirmed):
+            return
         self.state.names = tuple(self.query_one("#key-names", NamePicker).selected)
         self.refresh_next()
+
+    @on(NamePicker.Confirmed, "#key-names")
+    def names_confirmed(self) -> None:
+        self.action_next()
 
     @on(Input.Changed, "#key-names-typed")
     def typed_changed(self, event: Input.Changed) -> None:
@@ -139,5 +215,12 @@ class KeyScreen(StepScreen):
 
     def next_blocker(self) -> str | None:
         if not self.state.names:
-            return "Pick at least one name for the allowlist."
+            if self.query_one("#key-names").display:
+                return "Pick a name: Space (or Enter) toggles it."
+            return "Type at least one name for the allowlist."
         return None
+
+    def next_hint(self) -> str:
+        count = len(self.state.names)
+        hint = f"Enter: on to Mint with {count} name{'s' if count != 1 else ''}"
+        return hint + (" · Space toggles" if self.query_one("#key-names").display else "")

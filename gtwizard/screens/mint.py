@@ -13,7 +13,7 @@ from gtwizard.errors import GtwizardError
 from gtwizard.redact import mask
 from gtwizard.screens.base import StepScreen
 from gtwizard.setup.session import SetupSession
-from gtwizard.widgets.toggles import MarkedCheckbox, MarkedRadioButton
+from gtwizard.widgets.toggles import ChoiceSet, MarkedCheckbox, MarkedRadioButton
 
 
 class MintScreen(StepScreen):
@@ -30,7 +30,7 @@ class MintScreen(StepScreen):
     BINDINGS = [Binding("ctrl+y", "copy_console", "Copy /gt-api address")]
 
     def compose_body(self) -> ComposeResult:
-        with RadioSet(id="mint-mode"):
+        with ChoiceSet(id="mint-mode"):
             yield MarkedRadioButton(
                 "Automatic — mint through the tenant's key API with an operator token",
                 value=self.state.mint_mode == "auto",
@@ -43,7 +43,9 @@ class MintScreen(StepScreen):
             )
         with Vertical(id="mint-auto-pane"):
             yield Static(
-                "Operator token (used for this run; kept only if you tick below):", classes="prompt"
+                "Operator token (from the Key step; used for this run, kept only if you tick"
+                " below):",
+                classes="prompt",
             )
             yield Input(
                 value=self.state.operator_token or "",
@@ -68,8 +70,18 @@ class MintScreen(StepScreen):
         super().on_mount()
 
     def on_screen_resume(self) -> None:
+        token = self.query_one("#mint-token", Input)
+        if token.value != (self.state.operator_token or ""):  # given or changed on the Key step
+            token.value = self.state.operator_token or ""
         self.show_instructions()
         self.refresh_next()
+
+    def field(self):
+        """The token (auto) or the paste field (manual): Enter there goes on or checks the key."""
+        if self.state.mint_mode == "auto":
+            return self.query_one("#mint-token")
+        paste = self.query_one("#mint-paste", Input)
+        return paste if not paste.disabled else None
 
     def show_mode(self) -> None:
         auto = self.state.mint_mode == "auto"
@@ -118,6 +130,7 @@ class MintScreen(StepScreen):
 
     @on(Input.Submitted, "#mint-paste")
     def paste_submitted(self, event: Input.Submitted) -> None:
+        event.prevent_default()  # Enter here checks the key live first
         self.query_one("#mint-paste-status", Static).update("Checking the key live…")
         self.verify_paste(event.value)
 
@@ -138,6 +151,8 @@ class MintScreen(StepScreen):
             status.update(
                 f"✓ Key accepted: it sees exactly {escape(', '.join(n for n, _ in session.visible))}."
             )
+            self.refresh_next()
+            self.focus_next_button()
         self.refresh_next()
 
     def pasted_ok(self) -> bool:
@@ -147,6 +162,11 @@ class MintScreen(StepScreen):
             and session.has_key
             and self.state.key_signature == self.state.key_choices()
         )
+
+    def next_hint(self) -> str:
+        if self.state.mint_mode == "auto":
+            return "Enter: on to Storage (the key is minted there)"
+        return super().next_hint()
 
     def next_blocker(self) -> str | None:
         if self.state.mint_mode == "auto" and not self.state.operator_token:

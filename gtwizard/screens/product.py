@@ -25,10 +25,11 @@ class ProductScreen(StepScreen):
     """Presets grouped by category, a filter box, and the chosen preset's details."""
 
     HELP = (
-        "Pick the product you are connecting. Type to filter the list; Down or Enter moves into"
-        " it; Enter chooses. The right side shows the GT runbook for it: how compatible it is, "
-        "the recommended key preset, every route's verdict (✓ native, + GT extension, ✗ not "
-        "supported) and the prerequisites and caveats."
+        "Pick the product you are connecting. Type to filter the list; Down moves into it; "
+        "Enter chooses the highlighted product and goes on. Tab reaches the details, which "
+        "scroll with the arrows when they say there is more. The right side shows the GT "
+        "runbook for it: how compatible it is, the recommended key preset, every route's "
+        "verdict (✓ native, + GT extension, ✗ not supported) and the prerequisites and caveats."
     )
 
     step = "product"
@@ -43,16 +44,39 @@ class ProductScreen(StepScreen):
             with Vertical(id="product-picker"):
                 yield Input(placeholder="Type to filter…", id="product-filter")
                 yield OptionList(id="product-list")
-            with VerticalScroll(id="product-detail"):
-                yield Static(id="product-summary")
-                yield RouteVerdictTable(id="product-routes")
-                yield Static(id="product-notes")
+            with Vertical(id="product-right"):
+                with VerticalScroll(id="product-detail"):
+                    yield Static(id="product-summary")
+                    yield RouteVerdictTable(id="product-routes")
+                    yield Static(id="product-notes")
+                yield Static("", id="product-more")
 
     def on_mount(self) -> None:
         self.query_one("#product-filter").border_title = "Filter"
         self.query_one("#product-list").border_title = "Products"
         self.rebuild_list("")
+        self.watch(self.query_one("#product-detail"), "scroll_y", self.show_more, init=False)
         super().on_mount()
+        self.call_after_refresh(self.keep_in_view)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.keep_in_view)
+
+    def keep_in_view(self) -> None:
+        """The chosen product stays visible at any size; the details say when there is more."""
+        self.query_one("#product-list", OptionList).scroll_to_highlight()
+        self.show_more()
+
+    def show_more(self, *_: object) -> None:
+        detail = self.query_one("#product-detail", VerticalScroll)
+        more = self.query_one("#product-more", Static)
+        hidden = detail.max_scroll_y - round(detail.scroll_y)
+        more.update(
+            f"↓ {hidden} more line{'s' if hidden != 1 else ''} below (caveats): Tab here, then ↓"
+            if hidden > 0
+            else ""
+        )
+        more.display = hidden > 0
 
     def rebuild_list(self, needle: str) -> None:
         options: list[Option | None] = []
@@ -83,8 +107,14 @@ class ProductScreen(StepScreen):
         self.rebuild_list(event.value)
 
     @on(Input.Submitted, "#product-filter")
-    def filter_submitted(self) -> None:
-        self.query_one("#product-list", OptionList).focus()
+    def filter_submitted(self, event: Input.Submitted) -> None:
+        """Enter chooses the highlighted product, as in any type-to-filter picker."""
+        event.prevent_default()
+        option_list = self.query_one("#product-list", OptionList)
+        if option_list.highlighted_option is None or option_list.highlighted_option.disabled:
+            self.app.bell()
+            return
+        self.action_next()
 
     @on(OptionList.OptionHighlighted, "#product-list")
     def highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -126,6 +156,11 @@ class ProductScreen(StepScreen):
             notes.append("[b]Caveats[/b]")
             notes.extend(f" • {escape(item)}" for item in product.caveats)
         self.query_one("#product-notes", Static).update("\n".join(notes))
+        self.query_one("#product-detail", VerticalScroll).scroll_home(animate=False)
+        self.call_after_refresh(self.show_more)
+
+    def next_hint(self) -> str:
+        return "Enter chooses the highlighted product: on to Tenant"
 
     def next_blocker(self) -> str | None:
         if not self.state.product_slug:

@@ -1,4 +1,8 @@
-"""Step 7 — Review: the base and why, then exactly what Apply will change, secrets masked."""
+"""Step 7 — Review: the base and why, then exactly what Apply will change, secrets masked.
+
+The button that goes on says what it does (Write the env file, or Apply through the admin API)
+and asks once more before anything is written.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +10,25 @@ import json
 
 from rich.markup import escape
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
 
 from gtwizard.screens.base import StepScreen
 
 
 class ReviewScreen(StepScreen):
-    """Nothing has been written to the target yet; Next applies."""
+    """Nothing has been written to the target yet; Write (or Apply) asks, then writes."""
 
     HELP = (
         "Exactly what Apply will change, with the key masked, and the base URL with the reason "
-        "it was chosen. Nothing has been written to the target yet."
+        "it was chosen. Nothing has been written to the target yet. Enter (or ctrl+n) asks "
+        "once more, then writes the env file or applies the change through the admin API."
     )
 
     step = "review"
+    FIELD = "#review-scroll"
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="review-scroll"):
@@ -28,15 +36,24 @@ class ReviewScreen(StepScreen):
             yield Static(id="review-change", classes="diff")
             yield Static(id="review-notes")
 
+    def verb(self) -> str:
+        session = self.state.session
+        plan = session.plan if session is not None else None
+        return "Apply" if isinstance(plan, dict) else "Write"
+
     def on_screen_resume(self) -> None:
+        self.query_one("#nav-next", Button).label = f"{self.verb()} ›"
         session = self.state.session
         if session is None or session.base is None or session.plan is None:
             self.query_one("#review-base", Static).update(
                 "Nothing to review yet: go back to Target."
             )
+            self.refresh_next()
             return
         base = session.base
+        replacing = " (replaces the saved profile)" if self.state.replace_profile else ""
         self.query_one("#review-base", Static).update(
+            f"[b]Profile[/b] {escape(self.state.profile_name)}{replacing}\n"
             f"[b]Base[/b] {escape(base.openai_base)} ({escape(base.form)})\n"
             f"[b]Why[/b] {escape(base.reason)}"
         )
@@ -60,3 +77,57 @@ class ReviewScreen(StepScreen):
         if session is None or session.plan is None:
             return "Nothing to apply yet."
         return None
+
+    def next_hint(self) -> str:
+        return f"Enter: {self.verb()} (asks first) · ↑↓ scroll"
+
+    def action_next(self) -> None:
+        if self.next_blocker() is not None:
+            super().action_next()
+            return
+        session = self.state.session
+        assert session is not None and session.request.target is not None
+        target = session.request.target
+        if target.kind == "env-file":
+            question = (
+                f"Write {target.place} now? The key goes in (mode 0600); the previous version "
+                "is kept as a backup."
+            )
+        else:
+            question = (
+                f"Apply the change to Open WebUI at {target.place} now? Its previous "
+                "connection settings are restored if the change cannot be verified."
+            )
+        self.app.push_screen(ConfirmApply(self.verb(), question), self.confirmed)
+
+    def confirmed(self, yes: bool | None) -> None:
+        if yes:
+            super().action_next()
+
+
+class ConfirmApply(ModalScreen[bool]):
+    """One more question before the first write to the target; Enter confirms, Esc cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, verb: str, question: str) -> None:
+        super().__init__()
+        self.verb = verb
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(escape(self.question))
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self.verb, id="confirm-yes", variant="primary", compact=True)
+                yield Button("Cancel", id="confirm-no", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-yes", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "confirm-yes")
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

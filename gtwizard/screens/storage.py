@@ -9,14 +9,14 @@ from __future__ import annotations
 from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Button, Input, LoadingIndicator, RadioSet, Static
 
 from gtwizard.errors import GtwizardError
 from gtwizard.screens.base import StepScreen
-from gtwizard.secrets import file_consent_given, probe_keyring
-from gtwizard.setup.storage import explain_unusable
-from gtwizard.widgets.toggles import MarkedRadioButton
+from gtwizard.secrets import fallback_choices, file_consent_given, probe_keyring
+from gtwizard.widgets.toggles import ChoiceSet, MarkedRadioButton
 
 
 class StorageScreen(StepScreen):
@@ -30,36 +30,54 @@ class StorageScreen(StepScreen):
     )
 
     step = "storage"
-    AUTO_FOCUS = "#storage-go"
 
     def compose_body(self) -> ComposeResult:
-        yield Static(
-            "The key is stored the moment it is made — the only thing written before Apply.",
-            classes="prompt",
-        )
-        yield LoadingIndicator(id="storage-spinner")
-        yield Static("", id="storage-probe")
-        with Vertical(id="storage-fallback"):
-            with RadioSet(id="storage-choice"):
-                yield MarkedRadioButton("Target only — keep nothing here", id="storage-none")
-                yield MarkedRadioButton(
-                    "Plain-text file (0600) — needs typed consent", id="storage-file"
+        with VerticalScroll(id="storage-scroll"):
+            yield Static(
+                "The key is stored the moment it is made — the only thing written before Apply.",
+            )
+            yield LoadingIndicator(id="storage-spinner")
+            yield Static("", id="storage-probe")
+            with Vertical(id="storage-fallback"):
+                with ChoiceSet(id="storage-choice"):
+                    yield MarkedRadioButton("Target only — keep nothing here", id="storage-none")
+                    yield MarkedRadioButton(
+                        "Plain-text file (0600) — needs typed consent", id="storage-file"
+                    )
+                yield Static("", id="storage-choice-detail")
+                yield Input(
+                    placeholder="type yes to accept the plain-text file", id="storage-consent"
                 )
-            yield Input(placeholder="type yes to accept the plain-text file", id="storage-consent")
-        yield Button("Mint and store the key", id="storage-go", variant="primary", compact=True)
-        yield Static("", id="storage-result")
+            yield Button("Mint and store the key", id="storage-go", variant="primary", compact=True)
+            yield Static("", id="storage-result")
 
     def on_mount(self) -> None:
         self.query_one("#storage-fallback").display = False
         self.query_one("#storage-consent").display = False
+        self.query_one("#storage-consent").border_title = "Consent"
         super().on_mount()
 
     def on_screen_resume(self) -> None:
         go = self.query_one("#storage-go", Button)
         go.label = "Mint and store the key" if self.state.mint_mode == "auto" else "Store the key"
         if not self.key_ready():
+            # the answers changed since the last key (or there was none): nothing shown is current
+            self.query_one("#storage-result", Static).update("")
+            go.disabled = False
             self.run_probe()
         self.refresh_next()
+
+    def field(self) -> Widget | None:
+        """The first thing still to settle: the fallback choice, the consent, then the button."""
+        if self.query_one("#storage-fallback").display:
+            if self.state.storage_kind not in ("file", "none"):
+                return self.query_one("#storage-choice")
+            consent = self.query_one("#storage-consent", Input)
+            if self.state.storage_kind == "file" and not file_consent_given(consent.value):
+                return consent
+        go = self.query_one("#storage-go", Button)
+        # with the key stored, the step itself: Enter there goes on
+        return go if not go.disabled else self.query_one("#storage-scroll")
 
     def key_ready(self) -> bool:
         session = self.state.session
@@ -101,19 +119,35 @@ class StorageScreen(StepScreen):
             )
         else:
             fallback.display = True
-            self.query_one("#storage-probe", Static).update(escape(explain_unusable(probe)))
+            lines = [f"✗ The OS keyring cannot be used: {probe.message.rstrip('.')}."]
+            if probe.hint:
+                lines.append(f"To fix it: {probe.hint.rstrip('.')}.")
+            lines.append("Or choose where the key goes (no key is minted until this is settled):")
+            self.query_one("#storage-probe", Static).update(escape("\n".join(lines)))
         self.refresh_next()
+        if self.focused is None or self.focused.id in ("storage-go", "nav-next"):
+            self.focus_field()
 
     @on(RadioSet.Changed, "#storage-choice")
     def choice_changed(self, event: RadioSet.Changed) -> None:
         is_file = event.pressed.id == "storage-file"
         self.state.storage_kind = "file" if is_file else "none"
         self.query_one("#storage-consent").display = is_file
+        choice = fallback_choices(self.state.secrets_file)[1 if is_file else 0]
+        self.query_one("#storage-choice-detail", Static).update(escape(choice.detail))
+        self.query_one("#storage-result", Static).update("")  # an earlier "choose first" is stale
         self.refresh_next()
+        self.call_after_refresh(self.focus_field)  # the consent, or the button
 
     @on(Input.Changed, "#storage-consent")
     def consent_changed(self) -> None:
         self.refresh_next()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter after typing the consent does what the button does: mint (or store) the key."""
+        event.stop()
+        event.prevent_default()
+        self.query_one("#storage-go", Button).press()
 
     def storage_settled(self) -> str | None:
         """Why the storage is not settled yet, or None."""
@@ -175,9 +209,15 @@ class StorageScreen(StepScreen):
                 self.refresh_next()
                 super().action_next()
                 return
+            self.refresh_next()
+            self.focus_next_button()
+            return
         self.refresh_next()
 
     def next_blocker(self) -> str | None:
         if not self.key_ready():
-            return self.storage_settled() or "Mint and store the key first (the button above)."
+            return self.storage_settled() or "Enter mints and stores the key (ctrl+n: and goes on)."
         return None
+
+    def next_hint(self) -> str:
+        return "✓ Key stored. Enter: on to Target"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -14,25 +16,26 @@ class SummaryScreen(StepScreen):
     """The end of the flow; Next leaves the wizard."""
 
     HELP = (
-        "What was written where, the key and where it is stored, the base and why, when to "
-        "rotate, and the commands for later. Next (Finish) leaves the wizard."
+        "First what is still to do, in order (restart Open WebUI for an env file, give ordinary "
+        "users access to the models, check, rotate), then what was written where, the key and "
+        "where it is stored, the base and why. ↑↓ scroll; Enter (Finish) leaves the wizard."
     )
 
     step = "summary"
+    NEXT_LABEL = "Finish"
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(id="summary-body")
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one("#nav-next").label = "Finish"
-
     def on_screen_resume(self) -> None:
         self.query_one("#summary-body", Static).update(self.render_summary())
         self.refresh_next()
 
-    def render_summary(self) -> Table | str:
+    def next_hint(self) -> str:
+        return "↑↓ scroll · Enter: Finish (leaves the wizard)"
+
+    def render_summary(self) -> Group | str:
         """Label | value rows; long values wrap inside their column, aligned."""
         from gtwizard.profiles import key_health
 
@@ -74,19 +77,37 @@ class SummaryScreen(StepScreen):
             ("Why", str(profile.extra.get("base_reason", ""))),
             ("Checks", checks),
             ("Rotation", due),
-            (
-                "Later",
-                f"gtwizard check --profile {profile.name}\n"
-                f"gtwizard rotate --profile {profile.name}\n"
-                f"gtwizard runbook --profile {profile.name} -o RUNBOOK.md",
-            ),
         ]
         table = Table.grid(padding=(0, 1))
         table.add_column(style="bold", no_wrap=True)
         table.add_column(ratio=1)
         for label, value in rows:
             table.add_row(label, value)
-        return table
+        return Group(
+            Text("Still to do, in order", style="bold underline"),
+            self.render_next_steps(profile),
+            Text(""),
+            Text("What was set up", style="bold underline"),
+            table,
+        )
+
+    def render_next_steps(self, profile) -> Table:
+        """What is still to do, numbered, in order; commands on their own lines."""
+        from gtwizard.nextsteps import next_steps
+
+        steps = Table.grid(padding=(0, 1))
+        steps.add_column(no_wrap=True)
+        steps.add_column(ratio=1)
+        for number, step in enumerate(next_steps(profile), 1):
+            body = Text(step.title, style="bold")
+            if step.detail:
+                body.append("\n" + step.detail)
+            for command in step.commands:
+                body.append("\n$ " + command)
+            if step.note:
+                body.append("\n" + step.note)
+            steps.add_row(f"{number}.", body)
+        return steps
 
     def action_next(self) -> None:
         ok = self.state.check_report is not None and self.state.check_report.ok

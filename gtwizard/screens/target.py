@@ -6,11 +6,12 @@ from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import Checkbox, Input, RadioSet, Select, Static
 
 from gtwizard.errors import GtwizardError
 from gtwizard.screens.base import StepScreen
-from gtwizard.widgets.toggles import MarkedCheckbox, MarkedRadioButton
+from gtwizard.widgets.toggles import ChoiceSet, MarkedCheckbox, MarkedRadioButton, StepSelect
 
 DIALECTS = [
     ("docker run --env-file", "docker"),
@@ -32,7 +33,7 @@ class TargetScreen(StepScreen):
     step = "target"
 
     def compose_body(self) -> ComposeResult:
-        with RadioSet(id="target-kind"):
+        with ChoiceSet(id="target-kind"):
             yield MarkedRadioButton(
                 "Env file Open WebUI reads at start",
                 value=self.state.target_kind == "env-file",
@@ -47,14 +48,17 @@ class TargetScreen(StepScreen):
             yield Input(
                 value=self.state.env_path, placeholder="path to the env file", id="target-path"
             )
-            yield Select(
-                DIALECTS, value=self.state.env_dialect, allow_blank=False, id="target-dialect"
+            yield StepSelect(
+                DIALECTS,
+                value=self.state.env_dialect,
+                allow_blank=False,
+                id="target-dialect",
+                title="Who reads it",
             )
             yield Input(
                 value=self.state.openwebui_data_dir,
-                placeholder="Open WebUI's DATA_DIR, if known (detects an earlier start)",
+                placeholder="optional: detects an earlier start of Open WebUI",
                 id="target-datadir",
-                compact=True,
             )
             yield MarkedCheckbox(
                 "ENABLE_PERSISTENT_CONFIG=false (env wins; UI edits lost at restart)",
@@ -85,12 +89,18 @@ class TargetScreen(StepScreen):
 
     def on_mount(self) -> None:
         self.query_one("#target-path").border_title = "Env file path"
-        self.query_one("#target-dialect").border_title = "Who reads it"
+        self.query_one("#target-datadir").border_title = "Open WebUI's DATA_DIR, if known"
         self.query_one("#target-url").border_title = "Open WebUI URL"
         self.query_one("#target-token").border_title = "Admin credential (API key or JWT)"
         self.query_one("#target-audience").border_title = "Who may use the models"
         self.show_kind()
         super().on_mount()
+
+    def field(self) -> Widget | None:
+        return self.query_one("#target-kind")
+
+    def next_hint(self) -> str:
+        return "Enter in a field: check the target, then Review"
 
     def show_kind(self) -> None:
         env = self.state.target_kind == "env-file"
@@ -145,6 +155,15 @@ class TargetScreen(StepScreen):
             return
         self.query_one("#target-status", Static).update("Checking the target and the base URL…")
         self.prepare()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in a field: the next empty field of this target, or on (the preflight)."""
+        event.stop()
+        event.prevent_default()
+        if self.next_blocker() is None:
+            self.action_next()
+        else:
+            self.focus_next()
 
     @work(exclusive=True, group="target-prepare")
     async def prepare(self) -> None:

@@ -7,7 +7,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
@@ -37,7 +37,7 @@ class WelcomeScreen(Screen):
     """Lists profiles; n starts a new setup, c checks, r rotates, b writes the runbook, x removes."""
 
     BINDINGS = [
-        Binding("n", "new", "New setup"),
+        Binding("n", "new", "New"),
         Binding("c", "check", "Check"),
         Binding("r", "rotate", "Rotate"),
         Binding("b", "runbook", "Runbook"),
@@ -157,8 +157,12 @@ class ConfirmRemove(ModalScreen[str | None]):
                 f"Remove profile [b]{escape(self.profile_name)}[/b] and delete its stored key? "
                 "The key itself stays valid on the tenant until you revoke it there."
             )
-            yield Button("Remove", id="confirm-yes", variant="error", compact=True)
-            yield Button("Cancel", id="confirm-no", compact=True)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Remove", id="confirm-yes", variant="error", compact=True)
+                yield Button("Cancel", id="confirm-no", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-no", Button).focus()  # removing is never the default
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(self.profile_name if event.button.id == "confirm-yes" else None)

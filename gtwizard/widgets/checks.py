@@ -41,3 +41,22 @@ def evidence_table(evidence: dict[str, Any]) -> Table | None:
     for i in range(depth):
         table.add_row(*[str(v[i]) if i < len(v) else "" for v in lists.values()])
     return table
+
+
+def remedy(result: Any, remediation: str) -> tuple[str, str] | None:
+    """The one line that says what to do, labelled, or None for a pass.
+
+    A failed check's hint is, unless the check found something more precise, its remediation:
+    shown once, under one label. A skipped check says how to make it run.
+    """
+    hint = (getattr(result, "hint", "") or "").strip()
+    if result.status in ("fail", "warn"):
+        return ("To fix", hint or remediation)
+    if result.status == "skip":
+        return (
+            "To run it",
+            hint
+            or "nothing is wrong if that is by choice; otherwise remove the reason above and "
+            "press r to run it again",
+        )
+    return None

@@ -12,11 +12,18 @@ from textual.widgets.option_list import Option
 
 
 class NamePicker(OptionList):
-    """Space or Enter toggles the highlighted row; `selected` keeps the order of the rows."""
+    """Space toggles the highlighted row; Enter confirms the choice (or picks a row when none is).
+
+    Enter is "this is my answer", as in other multi-select prompts: with nothing chosen yet it
+    picks the highlighted row (there is nothing to confirm), otherwise it posts `Confirmed` so the
+    step can go on. `selected` keeps the order of the rows.
+    """
 
     BINDINGS = [Binding("space", "toggle", "Toggle", show=True)]
 
     class Changed(Message):
+        """The chosen names changed."""
+
         def __init__(self, picker: NamePicker) -> None:
             super().__init__()
             self.picker = picker
@@ -24,6 +31,9 @@ class NamePicker(OptionList):
         @property
         def control(self) -> NamePicker:
             return self.picker
+
+    class Confirmed(Changed):
+        """Enter with at least one name chosen (handled apart: `on(Changed)` skips it)."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -59,4 +69,7 @@ class NamePicker(OptionList):
 
     def _on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.action_toggle()
+        if self._chosen:
+            self.post_message(self.Confirmed(self))
+        else:
+            self.action_toggle()

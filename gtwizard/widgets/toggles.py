@@ -1,12 +1,17 @@
-"""Checkboxes and radio buttons whose state shows as a mark, not only as a colour.
+"""Checkboxes, radio sets and selects that read without colour and let Enter move the form on.
 
 Textual draws the same `X` for on and off and tells them apart by colour; with NO_COLOR or 16
 colours that is unreadable. These show `X` (checkbox) or `●` (radio) only when on.
+
+In a wizard Enter means "this is my answer": `ChoiceSet` picks the highlighted choice and moves
+focus to the next field (space only picks), and `StepSelect` moves on once a choice is made in its
+menu, so Enter never just opens and closes the same menu again.
 """
 
 from __future__ import annotations
 
-from textual.widgets import Checkbox, RadioButton
+from textual.binding import Binding
+from textual.widgets import Checkbox, RadioButton, RadioSet, Select
 
 
 class MarkedCheckbox(Checkbox):
@@ -19,3 +24,44 @@ class MarkedRadioButton(RadioButton):
     @property
     def BUTTON_INNER(self) -> str:  # type: ignore[override]
         return "●" if self.value else " "
+
+
+class ChoiceSet(RadioSet):
+    """A radio set where Enter picks the highlighted choice and then focuses the next field."""
+
+    BINDINGS = [Binding("enter", "pick_and_go", "Choose", show=False)]
+
+    def action_pick_and_go(self) -> None:
+        self.action_toggle_button()
+        # after the screen has reacted to the choice (it may show, and focus, what follows)
+        self.call_after_refresh(self._move_on)
+
+    def _move_on(self) -> None:
+        if self.has_focus:
+            self.screen.focus_next()
+
+
+class StepSelect(Select):
+    """A select that hands focus to the next field once its menu closes on a choice.
+
+    `title` is drawn in the border, as every other field's label is (a Select's own border
+    title is not drawn: the border belongs to the part that shows the current value).
+    """
+
+    def __init__(self, *args, title: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = title
+
+    def on_mount(self) -> None:
+        from textual.widgets._select import SelectCurrent
+
+        self.query_one(SelectCurrent).border_title = self.title
+
+    def _watch_expanded(self, expanded: bool) -> None:
+        super()._watch_expanded(expanded)
+        if not expanded and self.is_mounted:
+            self.call_after_refresh(self._move_on)
+
+    def _move_on(self) -> None:
+        if self.has_focus:
+            self.screen.focus_next()

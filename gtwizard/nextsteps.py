@@ -1,0 +1,116 @@
+"""What is still to do after a setup, in order: one list for the TUI's Summary and `setup`'s output.
+
+Built from the saved profile only (no secret in it). The last mile is where a working setup still
+fails for users: Open WebUI reads an env file only when its container or service starts, and the
+models of a new connection are visible only to admins until ordinary users are granted access.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gtwizard.profiles import Profile
+
+
+@dataclass(frozen=True)
+class NextStep:
+    title: str
+    detail: str = ""
+    commands: tuple[str, ...] = ()
+    note: str = ""  # said after the commands
+
+
+# How each env-file reader picks up a changed file. `docker restart` is not enough for
+# `docker run --env-file`: the environment is fixed when the container is created.
+RESTARTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "docker": (
+        "docker run --env-file reads it only when the container is created (docker restart "
+        "keeps the old key): re-create the container with your usual options.",
+        ("docker rm -f open-webui", "docker run -d --env-file {path} …"),
+    ),
+    "compose": (
+        "In the compose project's folder (up -d re-creates the container whose environment "
+        "changed).",
+        ("docker compose up -d",),
+    ),
+    "systemd": (
+        "The service whose EnvironmentFile= is this file.",
+        ("sudo systemctl restart open-webui",),
+    ),
+}
+
+
+def restart_step(profile: Profile) -> NextStep:
+    dialect = str(profile.extra.get("env_dialect") or "docker")
+    detail, commands = RESTARTS.get(dialect, RESTARTS["docker"])
+    return NextStep(
+        f"Restart Open WebUI so it reads {profile.target_place}",
+        detail + " If Open WebUI has started before, its database keeps the old connection unless "
+        "ENABLE_PERSISTENT_CONFIG=false is set (the Review step said which applies).",
+        tuple(c.format(path=profile.target_place) for c in commands),
+    )
+
+
+def access_step(profile: Profile) -> NextStep | None:
+    names = ", ".join(profile.agent_aliases + profile.raw_models) or "the allowed models"
+    audience = profile.extra.get("audience")
+    if profile.target_kind == "admin-api" and audience and audience != "none":
+        return None  # granted by the setup itself
+    return NextStep(
+        "Give ordinary users access to the models",
+        f"Until then only admins see {names}: in Open WebUI, Admin Panel > Settings > Models, "
+        "open each model and set its access to Public or to your users' group.",
+    )
+
+
+def next_steps(profile: Profile) -> list[NextStep]:
+    """The operator's remaining steps after setup, in the order to do them."""
+    steps: list[NextStep] = []
+    if profile.target_kind == "env-file":
+        steps.append(restart_step(profile))
+    access = access_step(profile)
+    if access is not None:
+        steps.append(access)
+    if profile.extra.get("openwebui_url"):
+        steps.append(
+            NextStep(
+                "Check it as an ordinary user",
+                "A chat and the model picker as a user who is not an admin prove what users get.",
+                (f"gtwizard check --profile {profile.name} --test-user EMAIL",),
+            )
+        )
+    else:
+        steps.append(
+            NextStep(
+                "Check it once Open WebUI runs, then as an ordinary user",
+                "Sign in as a user who is not an admin: the model picker shows exactly the "
+                "allowlist, and a chat answers.",
+                (f"gtwizard check --profile {profile.name}",),
+            )
+        )
+    steps.append(
+        NextStep(
+            f"Rotate the key every {profile.rotation_days} days",
+            "The runbook says how, with gtwizard and by hand.",
+            (
+                f"gtwizard rotate --profile {profile.name}",
+                f"gtwizard runbook --profile {profile.name} -o RUNBOOK.md",
+            ),
+        )
+    )
+    return steps
+
+
+def format_next_steps(steps: list[NextStep]) -> str:
+    """Numbered plain text, commands indented: what `setup` prints and the Summary shows."""
+    lines: list[str] = []
+    for number, step in enumerate(steps, 1):
+        lines.append(f"{number}. {step.title}")
+        if step.detail:
+            lines.append(f"   {step.detail}")
+        lines.extend(f"     $ {command}" for command in step.commands)
+        if step.note:
+            lines.append(f"   {step.note}")
+    return "\n".join(lines)

@@ -104,7 +104,6 @@ def test_demo_in_tmux_reaches_summary_with_passing_checks(tmux: Tmux, tmp_path: 
     tmux.wait_for("Step 2/10", "✓ valid")
     tmux.keys("C-n")
     tmux.wait_for("Step 3/10", "names published on this tenant")
-    tmux.keys("Tab", "Tab")
     tmux.wait_for("space Toggle")  # the allowlist has focus: its binding shows in the footer
     tmux.keys("Space", "Down", "Space")
     tmux.wait_for(*(f"[x] {name}" for name in NAMES))
@@ -115,14 +114,16 @@ def test_demo_in_tmux_reaches_summary_with_passing_checks(tmux: Tmux, tmp_path: 
     tmux.keys("C-n")  # mints, stores in the demo file, then moves on
     tmux.wait_for("Step 6/10", "Env file Open WebUI reads")
     tmux.keys("C-n")  # preflight, base choice, plan
-    tmux.wait_for("Step 7/10", "/api/tenant/v1")
+    tmux.wait_for("Step 7/10", "/api/tenant/v1", "Write ›")
     tmux.keys("C-n")
+    tmux.wait_for("openwebui.env now?")  # Review asks before writing; Enter confirms
+    tmux.keys("Enter")
     tmux.wait_for("Step 8/10", "[✓] Save the profile")
     tmux.keys("C-n")
     tmux.wait_for("Step 9/10", "! no failures; WARN = not fully proven — 7 pass, 2 warn, 4 skip")
     tmux.keys("C-n")
     summary = tmux.wait_for("Step 10/10", "no failures (7 pass, 2 warn, 4 skip)")
-    assert "gtwizard check --profile demo" in summary
+    assert "1. Restart Open WebUI" in summary, "the last mile comes first"
     assert "gtak_" not in summary.replace("gtak_…", ""), "no key in clear on the Summary"
     counts = Counter(ENV_FILE_EXPECTED.values())
 
@@ -153,3 +154,34 @@ def test_demo_in_tmux_reaches_summary_with_passing_checks(tmux: Tmux, tmp_path: 
     assert values["OPENAI_API_BASE_URL"].endswith("/api/tenant/v1")
     assert json.loads(values["OPENAI_API_CONFIGS"])["0"]["model_ids"] == list(NAMES)
     assert stat.S_IMODE((state / "demo" / "demo-secrets.json").stat().st_mode) == 0o600
+
+
+def test_demo_in_tmux_enter_at_each_step_reaches_the_summary(tmux: Tmux, tmp_path: Path) -> None:
+    """Issue 13: a newcomer presses Enter at each step (Enter picks one name on Key) and
+    nothing else; every step's hint says what Enter does next."""
+    walk = [
+        ("Step 1/10", "Enter chooses the highlighted product"),
+        ("Step 2/10", "Enter probes the tenant"),
+        ("Step 2/10", "✓ Enter: on to Key"),
+        ("Step 3/10", "Space (or Enter) toggles it"),
+        ("Step 3/10", "Enter: on to Mint with 1 name"),
+        ("Step 4/10", "Enter: on to Storage"),
+        ("Step 5/10", "Enter mints and stores the key"),
+        ("Step 5/10", "✓ Key stored. Enter: on to Target"),
+        ("Step 6/10", "Enter in a field"),
+        ("Step 6/10", "Enter in a field"),  # the kind chosen, Enter moved to the path
+        ("Step 7/10", "Enter: Write (asks first)"),
+        ("openwebui.env now?", "Cancel"),
+        ("Step 8/10", "Enter or ctrl+n: on to Checks"),
+        ("Step 9/10", "Enter: on to Summary"),
+    ]
+    for place, hint in walk:
+        tmux.wait_for(place, hint)
+        time.sleep(0.3)  # the hint is drawn with the focus move; let the key land after it
+        tmux.keys("Enter")
+    summary = tmux.wait_for("Step 10/10", "Still to do, in order", "Checks: no failures")
+    assert "Restart Open WebUI" in summary and "docker rm -f open-webui" in summary
+    config = tomllib.loads((tmp_path / "config" / "config.toml").read_text(encoding="utf-8"))
+    assert config["profiles"]["demo"]["agent_aliases"] == [NAMES[0]]
+    tmux.keys("Enter")  # Finish
+    tmux.wait_for("EXIT=0", "Profile 'demo' is set up")

@@ -84,6 +84,8 @@ class SummaryScreen(StepScreen):
         for label, value in rows:
             table.add_row(label, value)
         return Group(
+            Text.assemble(("Checks: ", "bold"), checks),
+            Text(""),
             Text("Still to do, in order", style="bold underline"),
             self.render_next_steps(profile),
             Text(""),

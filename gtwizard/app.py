@@ -7,14 +7,17 @@ answers themselves live in `WizardState`, which the core and the CLI share.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import WorkerFailed
 
 from gtwizard.errors import GtwizardError
 from gtwizard.presets.catalog import Catalog, load_catalog
+from gtwizard.widgets.keybar import BROWSER_KEYS
 from gtwizard.wizard import STEP_TITLES, STEPS, WizardState
 
 if TYPE_CHECKING:
@@ -47,6 +50,11 @@ class WizardApp(App[int]):
         Binding("ctrl+q", "quit_wizard", "Quit", priority=True),
         Binding("f1", "help", "Help"),
         Binding("question_mark", "help", "Help", show=False),
+        # in a browser (`gtwizard serve`) ctrl+n and ctrl+q belong to the browser: these do the
+        # same, and the key bar shows them there instead (priority: a text field would otherwise
+        # take alt+n as the letter n)
+        Binding(BROWSER_KEYS["ctrl+q"], "quit_wizard", "Quit", show=False, priority=True),
+        Binding(BROWSER_KEYS["ctrl+n"], "screen.next", "Next", show=False, priority=True),
     ]
 
     def __init__(
@@ -61,6 +69,7 @@ class WizardApp(App[int]):
         self.catalog = catalog or load_catalog()
         self.start_step = start_step
         self.steps = tuple(step for step in STEPS if step in STEP_SCREENS)
+        self.crash_message: str | None = None  # the one line for the terminal after a crash
 
     def step_screen(self, step: str) -> str:
         """The installed screen of `step` (built on first use); returns its name for push/switch."""
@@ -73,14 +82,45 @@ class WizardApp(App[int]):
             self.install_screen(screen, name=step)
         return step
 
+    def _handle_exception(self, error: Exception) -> None:
+        """Every unhandled exception (in a handler, a timer or a worker) ends here.
+
+        Textual's own version prints a traceback with every local variable (a key, a token, a
+        request body in clear). Here the redacted report goes to the log, `crash_message` keeps
+        the one line that `run_app` prints once the terminal is restored, and the app exits 70.
+        """
+        from gtwizard.crash import EXIT_CRASH, crash_line
+
+        cause = error.error if isinstance(error, WorkerFailed) else error
+        line = crash_line(cause)
+        self._return_code = EXIT_CRASH
+        if self._exception is None:  # Pilot's run_test re-raises it, so tests still see it
+            self._exception = error
+            self._exception_event.set()
+        if self.crash_message is None:
+            self.crash_message = line
+        self._close_messages_no_wait()
+
     def on_mount(self) -> None:
         self.title = "gtwizard — connect a product to your GT API"
+        self._test_crash_hook()
         if self.start_step == "welcome":
             from gtwizard.screens.welcome import WelcomeScreen
 
             self.push_screen(WelcomeScreen())
         else:
             self.push_screen(self.step_screen(self.start_step))
+
+    def _test_crash_hook(self) -> None:
+        """Test hook (GTWIZARD_TEST_CRASH=tui:… or tui-worker:…): crash once the UI is up."""
+        from gtwizard.crash import crash_for_test, crash_place
+
+        place = crash_place()
+        if place == "tui":
+            self.set_timer(0.5, lambda: crash_for_test("tui"))
+        elif place == "tui-worker":
+            work = partial(crash_for_test, "tui-worker")
+            self.set_timer(0.5, lambda: self.run_worker(work, thread=True))
 
     def start_setup(self) -> None:
         """From the welcome screen into the setup flow (welcome stays underneath)."""
@@ -167,17 +207,26 @@ class WizardApp(App[int]):
         old = self.state.session
         if old is not None and not force and self.state.key_signature == signature:
             return old
-        if old is not None and old.has_key:
+        replaces_own = self.state.profile is not None  # this run saved it: re-setup replaces it
+        if old is not None and old.has_key and not old.applied_to_target:
             await old.rollback()
+        elif old is not None:
+            old.release()
         from gtwizard.setup.session import SetupSession
 
-        session = SetupSession(self.state.setup_request(self.catalog))
+        request = self.state.setup_request(self.catalog)
+        request.replace = request.replace or replaces_own
+        session = SetupSession(request)
         self.state.session = session
         self.state.key_signature = signature
         self.state.profile = None
         self.state.check_report = None
         return session
 
-    def action_quit_wizard(self) -> None:
-        """Leave without writing anything (nothing is written before Apply)."""
-        self.exit(0, message="Quit: nothing was written.")
+    async def action_quit_wizard(self) -> None:
+        """Leave, ending this run's key in a defined state, and say truthfully what exists."""
+        from gtwizard.setup.quit import end_of_run
+
+        self.notify("Quitting: settling this run's key…")
+        message = await end_of_run(self.state.session, self.state.profile)
+        self.exit(0, message=f"Quit: {message}")

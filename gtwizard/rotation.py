@@ -51,6 +51,7 @@ __all__ = [
     "STEPS",
     "WAITING",
     "Journal",
+    "ProofUnavailable",
     "Rotation",
     "RotationOptions",
     "journal_path",
@@ -106,6 +107,10 @@ class StepReport:
     name: str
     status: str  # done | resumed | failed | skipped | pending | rolled-back | waiting
     detail: str = ""
+
+
+class ProofUnavailable(InvalidInput):
+    """--finish cannot prove the new key in Open WebUI; `revoke_without_proof` is the way on."""
 
 
 @dataclass
@@ -169,7 +174,7 @@ class Rotation:
         self.host = parse_host(self.profile.tenant_host)
         ca = self.profile.extra.get("ca_bundle")
         self.ca_bundle = ca if isinstance(ca, str) and ca else None
-        self.store = _profile_store(self.profile)
+        self.store = await asyncio.to_thread(_profile_store, self.profile)
         ctx = await context_for_profile(self.profile, self.catalog, timeout=self.opts.timeout)
         self._owui_url, self._owui_token = ctx.openwebui_url, ctx.openwebui_token
         if self.opts.openwebui_url:
@@ -787,7 +792,7 @@ class Rotation:
             return detail
         if self.opts.revoke_without_proof:
             return "revoking without a proof in Open WebUI, as the operator asked"
-        raise InvalidInput(
+        raise ProofUnavailable(
             "the new key cannot be proven where Open WebUI uses it: no Open WebUI URL and admin "
             "credential are known",
             "restart Open WebUI, then give --openwebui-url URL with GTWIZARD_OPENWEBUI_TOKEN; or "

@@ -195,7 +195,7 @@ def files_containing(root: Path, needle: str) -> list[Path]:
 def test_status_without_profiles() -> None:
     result = gtwizard("status", "--json")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"default_profile": None, "profiles": []}
+    assert json.loads(result.stdout) == {"default_profile": None, "profiles": [], "in_progress": []}
     text = gtwizard("status")
     assert "No profiles yet" in text.stdout
 
@@ -259,7 +259,7 @@ def test_remove_deletes_the_file_secret(isolated_dirs: Path) -> None:
     store = FileStore()
     store.put(key_entry("prod", "key_0001"), SECRET)
     store.put(key_entry("other", "key_9"), "gtak_" + "Other" * 8)
-    result = gtwizard("profiles", "remove", "prod", "--yes", "--json")
+    result = gtwizard("profiles", "remove", "prod", "--yes", "--json", "--keep-keys")
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
     assert out["removed"] == "prod" and out["deleted_secrets"] == ["prod/key_0001"]
@@ -284,7 +284,7 @@ def test_remove_deletes_the_keyring_secret(
     pr.save_profile(make_profile(storage_kind="keyring", storage_location="OS keyring"))
     status = json.loads(gtwizard("status", "--json").stdout)
     assert status["profiles"][0]["storage"]["kind"] == "keyring"
-    result = gtwizard("profiles", "remove", "prod", "--yes", "--json")
+    result = gtwizard("profiles", "remove", "prod", "--yes", "--json", "--keep-keys")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["deleted_secrets"] == [
         "prod/key_0001",
@@ -301,11 +301,11 @@ def test_remove_without_reachable_keyring_keeps_the_profile(
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)  # the SSH situation
     monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
     pr.save_profile(make_profile(storage_kind="keyring"))
-    result = gtwizard("profiles", "remove", "prod", "--yes")
+    result = gtwizard("profiles", "remove", "prod", "--yes", "--keep-keys")
     assert result.returncode == 1
     assert "not removed" in result.stderr and "--keep-secrets" in result.stderr
     assert "prod" in pr.load_profiles()
-    kept = gtwizard("profiles", "remove", "prod", "--yes", "--keep-secrets")
+    kept = gtwizard("profiles", "remove", "prod", "--yes", "--keep-secrets", "--keep-keys")
     assert kept.returncode == 0, kept.stderr
     assert "remain" in kept.stdout
     assert pr.load_profiles() == {}

@@ -1,8 +1,9 @@
 """Rotation and the runbook against the real sandbox with an env-file target (no Open WebUI URL).
 
-Here verification is on the GT side only, which the rotation must say. Crashes are real: the
+Nothing can prove the new key where Open WebUI uses it, so the rotation waits with both keys live
+until `--finish` (here on the operator's word, `--revoke-without-proof`). Crashes are real: the
 rotation kills itself with SIGKILL after a named step (GTWIZARD_TEST_CRASH_AFTER), then --resume
-must finish, and at every point the env file holds a key the tenant accepts.
+or --finish must complete it, and at every point the env file holds a key the tenant accepts.
 """
 
 from __future__ import annotations
@@ -42,7 +43,14 @@ def op_env(sandbox) -> dict[str, str]:
     return {"GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token}
 
 
-def test_rotate_env_file_end_to_end(sandbox, tmp_path: Path, op_env) -> None:
+FINISH = ["--finish", "--revoke-without-proof"]
+
+
+def test_rotate_env_file_without_openwebui_waits_then_finishes(
+    sandbox, tmp_path: Path, op_env
+) -> None:
+    """No Open WebUI URL: nothing can prove the new key where Open WebUI uses it, so the old key
+    stays valid (the rotation waits, visibly) until --finish; never revoked in the same run."""
     env_file = tmp_path / "owui.env"
     before = setup_profile(sandbox, "lab", ["--env-file", str(env_file)], op_env)
     old_secret = stored_key(before)
@@ -52,16 +60,37 @@ def test_rotate_env_file_end_to_end(sandbox, tmp_path: Path, op_env) -> None:
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
     assert result["ok"] is True and result["profile"] == "lab"
+    assert result["state"] == "waiting" and result["complete"] is False
     assert result["old_key_id"] == before.key_id != result["new_key_id"]
-    assert [s["name"] for s in result["steps"]] == list(STEPS)
-    assert {s["status"] for s in result["steps"]} == {"done"}
+    statuses = {s["name"]: s["status"] for s in result["steps"]}
+    assert [statuses[s] for s in STEPS[:5]] == ["done"] * 5
+    assert statuses["revoke-old"] == "waiting" and statuses["promote"] == "pending"
+    assert any("--finish" in line for line in result["remaining"])
     apply_detail = next(s["detail"] for s in result["steps"] if s["name"] == "apply")
-    assert "GT side only" in apply_detail
+    assert "must restart" in apply_detail
+    new_secret = env_key(env_file)
+    assert new_secret != old_secret and stored_key(before, result["new_key_id"]) == new_secret
+    # both keys live: a running Open WebUI that still holds the old key keeps working
+    assert key_status(sandbox, old_secret) == 200 and key_status(sandbox, new_secret) == 200
+    assert get_profile("lab").key_id == before.key_id
+    assert journal("lab")["state"] == "waiting"
+    status = json.loads(gtwizard(["status", "--json"]).stdout)
+    work = status["profiles"][0]["in_progress"]
+    assert (
+        work["state"] == "waiting" and "gtwizard rotate --finish --profile lab" in work["commands"]
+    )
 
+    again = gtwizard(["rotate", "--profile", "lab", "--yes"], env=op_env)
+    assert again.returncode == 2 and "--finish" in again.stderr, again.stderr
+    unproven = gtwizard(["rotate", "--profile", "lab", "--finish"], env=op_env)
+    assert unproven.returncode == 2 and "--revoke-without-proof" in unproven.stderr
+    assert key_status(sandbox, old_secret) == 200
+
+    done = gtwizard(["rotate", "--profile", "lab", *FINISH, "--json"], env=op_env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["state"] == "done"
     after = get_profile("lab")
-    new_secret = stored_key(after)
-    assert after.key_id == result["new_key_id"] and new_secret and new_secret != old_secret
-    assert env_key(env_file) == new_secret
+    assert after.key_id == result["new_key_id"] and stored_key(after) == new_secret
     assert key_status(sandbox, old_secret) == 401 and key_status(sandbox, new_secret) == 200
     assert stored_key(after, before.key_id) is None  # the old entry is gone
     record = tenant_key(sandbox, after.key_id)
@@ -71,7 +100,22 @@ def test_rotate_env_file_end_to_end(sandbox, tmp_path: Path, op_env) -> None:
     state_dir = tmp_path / "state"
     leaks = files_containing(state_dir, new_secret) + files_containing(state_dir, old_secret)
     assert all(p.name == "secrets.json" for p in leaks), leaks
-    assert new_secret not in out.stdout + out.stderr
+    assert new_secret not in out.stdout + out.stderr + done.stdout + done.stderr
+
+
+def test_abort_a_waiting_rotation_puts_the_old_key_back(sandbox, tmp_path: Path, op_env) -> None:
+    env_file = tmp_path / "owui.env"
+    before = setup_profile(sandbox, "undo", ["--env-file", str(env_file)], op_env)
+    old_secret = env_key(env_file)
+    out = gtwizard(["rotate", "--profile", "undo", "--yes", "--json"], env=op_env)
+    new_id = json.loads(out.stdout)["new_key_id"]
+    aborted = gtwizard(["rotate", "--profile", "undo", "--abort", "--json"], env=op_env)
+    assert aborted.returncode == 0, aborted.stderr
+    assert env_key(env_file) == old_secret and key_status(sandbox, old_secret) == 200
+    assert tenant_key(sandbox, new_id).revoked
+    assert get_profile("undo").key_id == before.key_id
+    assert journal("undo")["state"] == "rolled-back"
+    assert stored_key(before, new_id) is None
 
 
 def test_crash_after_each_step_then_resume(sandbox, tmp_path: Path, op_env) -> None:
@@ -81,10 +125,12 @@ def test_crash_after_each_step_then_resume(sandbox, tmp_path: Path, op_env) -> N
         before = get_profile("crashy")
         old_secret = stored_key(before)
         assert old_secret
-        crashed = gtwizard(
-            ["rotate", "--profile", "crashy", "--yes", "--json"],
-            env={**op_env, CRASH_HOOK_ENV: step},
-        )
+        finishing = step in ("revoke-old", "promote")
+        if finishing:  # these run in --finish, after the rotation waited
+            waited = gtwizard(["rotate", "--profile", "crashy", "--yes"], env=op_env)
+            assert waited.returncode == 0, waited.stderr
+        args = ["rotate", "--profile", "crashy", *(FINISH if finishing else ["--yes"])]
+        crashed = gtwizard([*args, "--json"], env={**op_env, CRASH_HOOK_ENV: step})
         assert crashed.returncode == -signal.SIGKILL, (step, crashed.stderr)
         record = journal("crashy")
         assert record["steps"][-1]["step"] == step
@@ -92,17 +138,24 @@ def test_crash_after_each_step_then_resume(sandbox, tmp_path: Path, op_env) -> N
         assert key_status(sandbox, env_key(env_file)) == 200, step
         if step != "promote":
             again = gtwizard(["rotate", "--profile", "crashy", "--yes"], env=op_env)
-            assert again.returncode == 2 and "--resume" in again.stderr, again.stderr
+            assert again.returncode == 2, again.stderr
+            assert "--resume" in again.stderr or "--finish" in again.stderr, again.stderr
 
-        resumed = gtwizard(["rotate", "--profile", "crashy", "--resume", "--json"], env=op_env)
+        if finishing:
+            resumed = gtwizard(["rotate", "--profile", "crashy", *FINISH, "--json"], env=op_env)
+        else:
+            resumed = gtwizard(["rotate", "--profile", "crashy", "--resume", "--json"], env=op_env)
+            assert resumed.returncode == 0, (step, resumed.stderr)
+            assert json.loads(resumed.stdout)["state"] == "waiting", step
+            assert key_status(sandbox, old_secret) == 200, step
+            resumed = gtwizard(["rotate", "--profile", "crashy", *FINISH, "--json"], env=op_env)
         assert resumed.returncode == 0, (step, resumed.stderr)
         result = json.loads(resumed.stdout)
         statuses = {s["name"]: s["status"] for s in result["steps"]}
         if step == "mint":  # minted but never stored: that key is revoked, a new one minted
             assert tenant_key(sandbox, record["new_key_id"]).revoked
             assert result["new_key_id"] != record["new_key_id"]
-            assert statuses["mint"] == "done"
-        else:
+        elif not finishing:
             done_before = STEPS[1 : STEPS.index(step) + 1]
             assert all(statuses[s] == "resumed" for s in done_before), (step, statuses)
         after = get_profile("crashy")
@@ -140,6 +193,9 @@ def test_storage_none_interrupted_before_apply_rolls_back(sandbox, tmp_path: Pat
     # a fresh rotation works afterwards, reading the current key from the target
     again = gtwizard(["rotate", "--profile", "bare", "--yes"], env=op_env)
     assert again.returncode == 0, again.stderr
+    assert key_status(sandbox, old_secret) == 200  # waiting: not revoked without a proof
+    done = gtwizard(["rotate", "--profile", "bare", *FINISH], env=op_env)
+    assert done.returncode == 0, done.stderr
     assert key_status(sandbox, old_secret) == 401
     assert key_status(sandbox, env_key(env_file)) == 200
 
@@ -157,19 +213,24 @@ def test_guided_rotation_with_pasted_key_waits_for_manual_revoke(
     import os
 
     env = {k: v for k, v in os.environ.items() if k != "GTWIZARD_OPERATOR_TOKEN"}
+    first = gtwizard(
+        ["rotate", "--profile", "manual", "--key-stdin", "--yes"],
+        drop=["GTWIZARD_OPERATOR_TOKEN"],
+        stdin=new_secret + "\n",
+    )
+    assert first.returncode == 0, first.stderr
+    assert "waiting" in first.stdout and env_key(env_file) == new_secret
+    assert key_status(sandbox, old_secret) == 200
     proc = subprocess.Popen(
-        command_line(["rotate", "--profile", "manual", "--key-stdin", "--yes", "--wait", "120"]),
-        stdin=subprocess.PIPE,
+        command_line(["rotate", "--profile", "manual", *FINISH, "--wait", "120"]),
+        stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=env,
     )
-    assert proc.stdin is not None
-    proc.stdin.write(new_secret + "\n")
-    proc.stdin.close()
     try:
-        # the old key must stay valid until the new one is verified: wait for that step
+        # the finish asks the operator to revoke the old key and waits for the tenant's 401
         for _ in range(600):
             if proc.poll() is not None:
                 break
@@ -180,6 +241,7 @@ def test_guided_rotation_with_pasted_key_waits_for_manual_revoke(
             if "verify" in steps:
                 break
             time.sleep(0.2)
+        time.sleep(0.5)
         assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
         assert key_status(sandbox, old_secret) == 200
         sandbox.revoke(before.key_id)  # what the operator does at /gt-api
@@ -193,14 +255,14 @@ def test_guided_rotation_with_pasted_key_waits_for_manual_revoke(
     assert "revoke the old key" in out.lower() and "/gt-api" in out
     after = get_profile("manual")
     assert after.key_id.startswith("manual-") and env_key(env_file) == new_secret
-    assert new_secret not in out + err
+    assert new_secret not in out + err + first.stdout + first.stderr
 
 
 def test_bad_usage(sandbox, tmp_path: Path, op_env) -> None:
     env_file = tmp_path / "owui.env"
     setup_profile(sandbox, "usage", ["--env-file", str(env_file)], op_env)
     nothing = gtwizard(["rotate", "--profile", "usage", "--resume"], env=op_env)
-    assert nothing.returncode == 2 and "no interrupted rotation" in nothing.stderr
+    assert nothing.returncode == 2 and "no rotation of profile" in nothing.stderr
     no_way = gtwizard(["rotate", "--profile", "usage", "--yes"], drop=["GTWIZARD_OPERATOR_TOKEN"])
     assert no_way.returncode == 2 and "--key-stdin" in no_way.stderr
     not_a_key = gtwizard(
@@ -243,6 +305,8 @@ def test_runbook_names_base_and_why_without_secrets(sandbox, tmp_path: Path, op_
     rotated = gtwizard(["rotate", "--profile", "docs", "--yes"], env=op_env)
     assert rotated.returncode == 0, rotated.stderr
     assert rotated.stdout.startswith("Open WebUI reads the env file only when it starts")
+    finished = gtwizard(["rotate", "--profile", "docs", *FINISH], env=op_env)
+    assert finished.returncode == 0, finished.stderr
     after = get_profile("docs")
     fresh = out_file.read_text()
     assert after.key_id in fresh and profile.key_id not in fresh.split("## Rotate")[0]

@@ -134,9 +134,12 @@ def test_pasted_key_twice_changes_nothing_the_second_time(sandbox, isolated_dirs
     first = run_cli(args, stdin=secret + "\n")
     assert first.returncode == 0, first.stderr
     assert "+OPENAI_API_KEY=gtak_…" in first.stdout and secret not in first.stdout
-    second = run_cli(args, stdin=secret + "\n")
+    refused = run_cli(args, stdin=secret + "\n")
+    assert refused.returncode == 2 and "--replace" in refused.stderr, refused.stderr
+    second = run_cli([*args, "--replace"], stdin=secret + "\n")
     assert second.returncode == 0, second.stderr
     assert "already up to date" in second.stdout
+    assert "retire" not in second.stdout.lower()  # the same key: nothing to retire
 
 
 def test_pasted_key_with_a_wider_allowlist_is_refused(sandbox, isolated_dirs: Path) -> None:

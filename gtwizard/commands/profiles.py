@@ -32,6 +32,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="remove the profile even if its stored secrets cannot be deleted (e.g. no keyring)",
     )
+    rm.add_argument(
+        "--keep-keys",
+        action="store_true",
+        help="remove the profile even if its keys cannot be revoked now (they stay live; "
+        "gtwizard keys lists them later)",
+    )
     rm.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 
@@ -151,6 +157,16 @@ def _remove_locked(args: argparse.Namespace, profile: Any) -> int:
     from gtwizard.secrets import SecretStorageError
 
     removal = asyncio.run(revoke_profile_keys(profile, _operator_token(profile)))
+    blocking = [line for line in removal.not_revoked if not line.startswith("manual-")]
+    if blocking and not args.keep_keys:
+        from gtwizard.errors import OperationFailed
+
+        raise OperationFailed(
+            f"profile {profile.name!r} not removed: its key(s) cannot be revoked now "
+            f"({'; '.join(blocking)})",
+            "export GTWIZARD_OPERATOR_TOKEN, or pass --keep-keys to remove the profile and leave "
+            "them live (gtwizard keys --revoke-orphans revokes them later)",
+        )
     kept = False
     try:
         older = asyncio.run(delete_stored_keys(profile)) if not args.keep_secrets else []
@@ -184,7 +200,7 @@ def _remove_locked(args: argparse.Namespace, profile: Any) -> int:
     )
     if args.json:
         result = {
-            "ok": not removal.not_revoked,
+            "ok": True,
             "removed": profile.name,
             "revoked": removal.revoked,
             "not_revoked": removal.not_revoked,
@@ -206,7 +222,7 @@ def _remove_locked(args: argparse.Namespace, profile: Any) -> int:
             print("  Revoke them later with: gtwizard keys --host HOST --revoke-orphans")
         if removal.revoked and profile.target_kind != "none":
             print(f"  {profile.target_place} still names a revoked key: remove that connection.")
-    return 1 if removal.not_revoked else 0
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:

@@ -213,6 +213,8 @@ class SetupSession:
             self.release()
             raise
         old = self._replacing
+        if old is not None and old.key_id == self.key_id:
+            old = None  # the same (pasted) key again: nothing to retire
         self.journal = Journal(
             profile=req.profile,
             old_key_id=old.key_id if old is not None else None,
@@ -452,6 +454,7 @@ class SetupSession:
             if not self.journal.old_key_id:
                 self.journal.state = DONE
                 self.journal.save()
+                self.release()
         return profile
 
     def _profile(self) -> Profile:
@@ -504,6 +507,9 @@ class SetupSession:
         `gtwizard setup --resume` can finish it: a client is never left on a revoked key."""
         done: list[str] = []
         req = self.request
+        if self.journal is not None and not self.journal.open:
+            self.release()
+            return list(self.journal.rollback)  # undone (or finished) already
         if await self._target_holds_key():
             where = req.target.place if req.target else "the target"
             if self.journal is not None and not self.journal.done("apply"):

@@ -522,8 +522,10 @@ class Rotation:
         async with KeyManager(
             self.host.gt_base, self.opts.operator_token, ca_bundle=self.ca_bundle
         ) as manager:
+            keep = {journal.old_key_id, self.profile.key_id}
             for record in await manager.list_keys():
-                if record.name == journal.new_key_name and not record.revoked:
+                ours = record.name == journal.new_key_name and record.id not in keep
+                if ours and not record.revoked:
                     await manager.revoke(record.id)
                     audit.record(
                         "revoke",

@@ -141,4 +141,5 @@ class WizardState:
             secrets_file=self.secrets_file,
             keep_operator_token=self.keep_operator_token and self.mint_mode == "auto",
             keep_admin_token=self.keep_admin_token,
+            replace=self.replace_profile,
         )

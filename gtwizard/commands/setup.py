@@ -310,7 +310,10 @@ async def _run(args: argparse.Namespace) -> int:
             _say(args, f"  - {line}")
     elif retire is not None:
         _say(args, f"the old key {retire.get('old_key_id')} was revoked after the new one worked")
-    _say(args, f"profile '{profile.name}' saved. Next: gtwizard check --profile {profile.name}")
+    from gtwizard.nextsteps import format_next_steps, next_steps
+
+    _say(args, f"profile '{profile.name}' saved. Still to do, in order:")
+    _say(args, format_next_steps(next_steps(profile)))
     _emit(args, session)
     return 0
 

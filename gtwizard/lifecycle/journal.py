@@ -6,8 +6,8 @@ A journal that is not `done` or `rolled-back` is work in progress; `status`, the
 a new run of the same profile show it with the command that resolves it (`next_commands`).
 
 Test hooks: GTWIZARD_TEST_CRASH_AFTER names a step (or a point inside one, like `apply:written`)
-at which the process signals itself, with SIGKILL or with GTWIZARD_TEST_CRASH_SIGNAL=INT (Ctrl-C).
-Nothing sets them outside the fault-injection tests.
+at which the process gets SIGKILL, or with GTWIZARD_TEST_CRASH_SIGNAL=INT a Ctrl-C, or with =RAISE
+an error. Nothing sets them outside the fault-injection tests.
 """
 
 from __future__ import annotations
@@ -53,10 +53,13 @@ def write_record(path: Path, data: object, what: str) -> Path:
 
 
 def crash_point(name: str) -> None:
-    """The fault-injection hook: die here when the test names this point."""
+    """The fault-injection hook: when the test names this point, die here (KILL), get Ctrl-C
+    (INT) or fail with an error (RAISE), as GTWIZARD_TEST_CRASH_SIGNAL says."""
     if os.environ.get(CRASH_HOOK_ENV) != name:
         return
     how = os.environ.get(CRASH_SIGNAL_ENV, "KILL").upper()
+    if how == "RAISE":
+        raise OperationFailed(f"injected failure at {name}", "a test hook; nothing is wrong")
     os.kill(os.getpid(), signal.SIGINT if how == "INT" else signal.SIGKILL)
 
 

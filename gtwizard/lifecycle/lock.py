@@ -62,6 +62,12 @@ def profile_lock(profile: str, command: str) -> Iterator[None]:
         os.close(fd)
 
 
+def ensure_free(profile: str) -> None:
+    """Refuse at once (before any network call) when another run holds the profile."""
+    with profile_lock(profile, "gtwizard (probe)"):
+        pass
+
+
 class HeldLock:
     """The same lock held across screens (the TUI keeps it from minting until the run ends)."""
 

@@ -111,8 +111,12 @@ def fingerprint_id(secret: str) -> str:
 
 
 def key_name(profile: str, product: str, now: dt.datetime | None = None) -> str:
+    """`gtwizard-<profile>-<product>-<UTC stamp>-<4 hex>`: unique, so a key whose mint answer was
+    lost is found by its name alone (two mints in one second must not share one)."""
+    import secrets as pyrandom
+
     stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%d-%H%M%S")
-    return f"gtwizard-{profile}-{product}-{stamp}"
+    return f"gtwizard-{profile}-{product}-{stamp}-{pyrandom.token_hex(2)}"
 
 
 async def fetch_published(

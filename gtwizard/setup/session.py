@@ -179,10 +179,13 @@ class SetupSession:
         """The name suits every writer, config.toml parses, the profile is new (or --replace is
         given), and no other setup or rotation of it is in progress."""
         from gtwizard.lifecycle.canary import check_config, check_profile_name
+        from gtwizard.lifecycle.lock import ensure_free
         from gtwizard.profiles import load_profiles
 
         req = self.request
         check_profile_name(req.profile)
+        if self._lock is None:
+            ensure_free(req.profile)
         check_config()
         existing = load_profiles().get(req.profile)
         if existing is not None and not req.replace:

@@ -242,3 +242,49 @@ async def test_embeddings_through_gt_without_embed_scope_fail(
     report = await check_all(wide, wide_key, owui, admin_token)
     assert report.result("embeddings").status == "pass", report.result("embeddings")
     assert report.result("least-privilege").status == "pass"
+
+
+async def test_no_leak_reads_every_connection_to_the_tenant_and_fails_without_one(
+    sandbox: Any, tmp_path: Path, owui: OpenWebUI, admin_token: str
+) -> None:
+    """Issue 12: a second connection to the same tenant with a broader key leaks through the
+    picker even though the applied connection is exact; with no GT connection nothing is proven."""
+    from gtwizard.sandbox.catalog import AGENT_ALIASES, RAW_MODELS
+
+    profile, key = setup_profile(sandbox, tmp_path, owui)
+    models = applied_models(profile)
+    await apply(owui, admin_token, profile, key, models)
+    _, broad = sandbox.seed_key(["inference:chat"], AGENT_ALIASES, RAW_MODELS)
+    extra = sorted({*AGENT_ALIASES, *RAW_MODELS} - set(models))
+    assert extra == ["finance-analyst", "mixtral-8x7b-internal"]
+    async with OpenWebUIAdmin(owui.url, admin_token) as admin:
+        before = await admin.get_openai_config()
+        for name in [*models, *extra]:
+            await admin.grant_model_access(name, "*")
+    try:
+        report = await check_all(profile, key, owui, admin_token)
+        assert report.result("no-leak").status == "pass", report.result("no-leak")
+        assert report.result("chat").status == "pass", report.result("chat")
+
+        # the same tenant again, a broader key, no model_ids (every name its key reaches)
+        second = sandbox.base_url + "/v1"
+        configs = {**before.configs, str(len(before.urls)): {"enable": True}}
+        async with OpenWebUIAdmin(owui.url, admin_token) as admin:
+            await admin.update_openai_config(
+                OpenAIConfig(True, [*before.urls, second], [*before.keys, broad], configs)
+            )
+        leak = (await check_all(profile, key, owui, admin_token)).result("no-leak")
+        assert leak.status == "fail", leak
+        for name in extra:
+            assert name in leak.detail and name in leak.evidence["user_models"]
+        assert second in leak.detail  # named with the connection it came through
+        assert broad not in json.dumps(leak.evidence) and broad not in leak.detail
+
+        # no connection to the tenant at all: nothing proves what users can reach
+        async with OpenWebUIAdmin(owui.url, admin_token) as admin:
+            await admin.update_openai_config(OpenAIConfig(True, [], [], {}))
+        none = (await check_all(profile, key, owui, admin_token)).result("no-leak")
+        assert none.status == "fail" and "no connection to the tenant" in none.detail
+    finally:
+        async with OpenWebUIAdmin(owui.url, admin_token) as admin:
+            await admin.update_openai_config(before)

@@ -47,9 +47,10 @@ def restart_step(profile: Profile) -> NextStep:
     detail, commands = RESTARTS.get(dialect, RESTARTS["docker"])
     return NextStep(
         f"Restart Open WebUI so it reads {profile.target_place}",
-        detail + " If Open WebUI has started before, its database keeps the old connection unless "
-        "ENABLE_PERSISTENT_CONFIG=false is set (the Review step said which applies).",
+        detail,
         tuple(c.format(path=profile.target_place) for c in commands),
+        "If Open WebUI started before without ENABLE_PERSISTENT_CONFIG=false, its database "
+        "keeps the old connection (the Review step said whether that applies).",
     )
 
 

@@ -62,7 +62,7 @@ async def main() -> int:
                 ("04-mint", ["ctrl+n"]),
                 ("05-storage-then-target", ["ctrl+n", "ctrl+n"]),
                 ("06-review", ["ctrl+n"]),
-                ("07-apply", ["ctrl+n"]),
+                ("07-apply", ["ctrl+n", "enter"]),  # Review asks before writing: Enter writes
                 ("08-checks", ["ctrl+n"]),
                 ("09-summary", ["ctrl+n"]),
             ]

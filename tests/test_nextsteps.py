@@ -44,6 +44,7 @@ def test_docker_run_is_not_told_that_a_restart_is_enough() -> None:
     restart = next_steps(env_profile("docker"))[0]
     assert "docker restart keeps the old key" in restart.detail
     assert "/srv/owui/openwebui.env" in " ".join(restart.commands)
+    assert "ENABLE_PERSISTENT_CONFIG=false" in restart.note, "said after the commands"
 
 
 def test_admin_api_with_an_audience_needs_no_restart_and_no_grant() -> None:

@@ -66,6 +66,21 @@ def then(step: str, *keys: str) -> Driver:
     return run
 
 
+async def mint_manual(pilot: Pilot) -> None:
+    """From the mode choice (Shift+Tab from the token), Down and Enter pick guided manual."""
+    await drive(pilot, "mint")
+    await pilot.press("shift+tab", "down", "enter")
+    await settle(pilot)
+
+
+async def review_confirm(pilot: Pilot) -> None:
+    """The question Review asks before it writes the env file."""
+    await drive(pilot, "review")
+    await pilot.press("enter")
+    await settle(pilot)
+    assert type(pilot.app.screen).__name__ == "ConfirmApply"
+
+
 async def key_with_names(pilot: Pilot) -> None:
     await drive(pilot, "key")
     await pick_names(pilot, NAMES)
@@ -123,12 +138,13 @@ SCREENS: dict[str, tuple[Driver, dict]] = {
     "tenant-probed": (then("tenant", "enter"), {}),
     "key": (key_with_names, {}),
     "mint-auto": (to("mint"), {}),
-    "mint-manual": (then("mint", "down", "enter"), {}),
+    "mint-manual": (mint_manual, {}),
     "storage-demo-file": (to("storage"), {}),
     "storage-no-keyring": (to("storage"), {"demo": False, "secrets_file": None}),
     "target-env": (to("target"), {}),
     "target-admin": (then("target", "down", "enter"), {}),
     "review": (to("review"), {}),
+    "review-confirm": (review_confirm, {}),
     "apply": (to("apply"), {}),
     "checks": (to("checks"), {}),
     "check-detail": (check_detail, {}),

@@ -1,26 +1,30 @@
 """Command line entry point: argument parsing, dispatch, and the top-level error handler.
 
 Every error an operator sees is one line (what, why, what to do). Unexpected exceptions are written,
-redacted, to the log file in the state dir and reported as one line naming that file.
+redacted, to the log file in the state dir and reported as one line naming that file (exit 70).
+With `--json` a failure is also one JSON object on stdout: `{"ok": false, "error", "hint"}`, unless
+the command already printed its own object (as `rotate --json` does, with its steps).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from gtwizard import __version__
 from gtwizard.commands import COMMANDS
-from gtwizard.errors import EXIT_FAILED, EXIT_INTERRUPTED, GtwizardError
+from gtwizard.errors import EXIT_INTERRUPTED, GtwizardError, InvalidInput
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse with our exit code (2) and a one-line error instead of the usage dump."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"gtwizard: {message}. Run '{self.prog} --help' for usage.\n")
+        raise InvalidInput(message, f"Run '{self.prog} --help' for usage")
 
 
 def chosen_command(argv: Sequence[str]) -> str | None:
@@ -51,20 +55,54 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     return parser
 
 
+def failure_object(error: str, hint: str = "") -> dict[str, Any]:
+    """The one JSON object every `--json` command prints when it fails."""
+    return {"ok": False, "error": " ".join(error.split()), "hint": " ".join(hint.split())}
+
+
+class _WatchedStdout:
+    """sys.stdout, noting whether the command wrote anything (then it printed its own object)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.written = False
+
+    def write(self, text: str) -> int:
+        self.written = self.written or bool(text)
+        return self.stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def _wants_json(argv: Sequence[str]) -> bool:
+    words = argv[: argv.index("--")] if "--" in argv else argv
+    return "--json" in words
+
+
+def _fail(line: str, code: int, json_out: dict[str, Any] | None) -> int:
+    """Print the one line on stderr (and the JSON object on stdout when asked); return `code`."""
+    print(line, file=sys.stderr)
+    if json_out is not None:
+        print(json.dumps(json_out, indent=2), flush=True)
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(argv)
-    args = parser.parse_args(argv)
-    func = getattr(args, "func", None)
-    if func is None:
-        from gtwizard.commands import tui
+    watched = _WatchedStdout(sys.stdout) if _wants_json(argv) else None
 
-        func = tui.run
+    def json_out(error: str, hint: str = "") -> dict[str, Any] | None:
+        if watched is None or watched.written:
+            return None
+        return failure_object(error, hint)
+
+    if watched is not None:
+        sys.stdout = watched  # type: ignore[assignment]
     try:
-        return int(func(args) or 0)
+        return _dispatch(argv)
     except GtwizardError as exc:
-        print(f"gtwizard: {exc.one_line()}", file=sys.stderr)
-        return exc.exit_code
+        return _fail(f"gtwizard: {exc.one_line()}", exc.exit_code, json_out(exc.message, exc.hint))
     except BrokenPipeError:
         # the reader went away (`gtwizard presets --json | head`): not an error worth a log
         import os
@@ -73,19 +111,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
-        print("gtwizard: interrupted; nothing was left half-written.", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except Exception as exc:  # the last line of defence: no traceback reaches the terminal
-        from gtwizard.logfile import log_exception
-
-        where = log_exception(exc)
-        detail = f"details in {where}" if where else "the log could not be written"
-        print(
-            f"gtwizard: unexpected error ({type(exc).__name__}); {detail}. "
-            "Please report it with that file.",
-            file=sys.stderr,
+        line = "gtwizard: interrupted; nothing was left half-written."
+        return _fail(
+            line, EXIT_INTERRUPTED, json_out("interrupted", "nothing was left half-written")
         )
-        return EXIT_FAILED
+    except Exception as exc:  # the last line of defence: no traceback reaches the terminal
+        from gtwizard.crash import EXIT_CRASH, crash_report
+
+        what, todo = crash_report(exc)
+        return _fail(f"gtwizard: {what}. {todo}.", EXIT_CRASH, json_out(what, todo))
+    finally:
+        if watched is not None:
+            sys.stdout = watched.stream
+
+
+def _dispatch(argv: list[str]) -> int:
+    parser = build_parser(argv)
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        from gtwizard.commands import tui
+
+        func = tui.run
+    from gtwizard.crash import crash_for_test
+
+    crash_for_test("cli")
+    return int(func(args) or 0)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ refused env file keeps its exact bytes, a failed setup writes no file and keeps 
 
 from __future__ import annotations
 
+import json
 import stat
 import threading
 import time
@@ -226,7 +227,11 @@ def test_broken_config_is_named_and_left_alone(isolated_dirs, data, where, comma
     assert str(config) in line
     if where:
         assert where in line
-    assert out.stdout == ""
+    if "--json" in command:  # the failure as one JSON object too, agreeing with the line
+        failure = json.loads(out.stdout)
+        assert failure["ok"] is False and str(config) in failure["error"]
+    else:
+        assert out.stdout == ""
     assert config.read_bytes() == data
     assert sorted(p.name for p in config.parent.iterdir()) == ["config.toml"]
 

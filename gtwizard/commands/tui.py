@@ -36,9 +36,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_app(state, **kwargs) -> int:
-    """Run the TUI; Textual is imported only here."""
+    """Run the TUI; Textual is imported only here. After a crash: its one line, exit 70."""
+    import sys
+
     from gtwizard.app import WizardApp
 
     app = WizardApp(state, **kwargs)
     result = app.run()
-    return int(result or 0)
+    if app.crash_message:
+        print(app.crash_message, file=sys.stderr, flush=True)
+    return app.return_code or int(result or 0)

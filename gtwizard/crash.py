@@ -1,0 +1,54 @@
+"""Unexpected errors (bugs): one line on the terminal, the redacted report in the log, exit 70.
+
+Every front end ends here: the CLI's last `except`, the TUI's replacement for Textual's crash
+screen (which prints every local variable, secrets included) and `serve`'s request handlers. The
+terminal gets what happened, that it is a bug, and where the report is; never the exception's
+message (it may hold a secret) and never a local variable. The report in the log is the plain
+traceback (no locals) with every secret-shaped token masked.
+
+70 is sysexits' EX_SOFTWARE ("internal software error"): automation can tell a gtwizard bug from
+a failed check or operation (1), bad input (2) and an interrupt (130).
+"""
+
+from __future__ import annotations
+
+import os
+
+EXIT_CRASH = 70
+
+# Test hook: when GTWIZARD_TEST_CRASH is `PLACE:SECRET`, `crash_for_test(PLACE)` raises an
+# unexpected error with SECRET in its local variables and in its message. The crash-output tests
+# use it to prove that nothing of it reaches a terminal, a browser or the log in clear.
+TEST_CRASH_ENV = "GTWIZARD_TEST_CRASH"
+
+
+def crash_report(exc: BaseException) -> tuple[str, str]:
+    """Write the redacted report of `exc` to the log; return (what happened, what to do)."""
+    from gtwizard.logfile import log_exception
+
+    where = log_exception(exc)
+    detail = (
+        f"the report (secrets masked) is in {where}" if where else "the log could not be written"
+    )
+    what = f"stopped by an unexpected error ({type(exc).__name__}), a bug in gtwizard; {detail}"
+    return what, "Please report it with that file" if where else "Please report it"
+
+
+def crash_line(exc: BaseException) -> str:
+    """Write the redacted report of `exc` to the log; return the one line for the terminal."""
+    what, todo = crash_report(exc)
+    return f"gtwizard: {what}. {todo}."
+
+
+def crash_place() -> str:
+    """The place the test hook names ('' when the hook is off)."""
+    return os.environ.get(TEST_CRASH_ENV, "").partition(":")[0]
+
+
+def crash_for_test(place: str) -> None:
+    """Test hook: raise here when GTWIZARD_TEST_CRASH names `place` (see TEST_CRASH_ENV)."""
+    where, _, secret = os.environ.get(TEST_CRASH_ENV, "").partition(":")
+    if where != place:
+        return
+    body = {"key": secret, "headers": {"Authorization": f"Bearer {secret}"}}
+    raise RuntimeError(f"test crash hook at {place}: {body}")

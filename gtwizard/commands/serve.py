@@ -1,19 +1,29 @@
 """`gtwizard serve`: the TUI in a browser through textual-serve, on 127.0.0.1 by default.
 
-textual-serve has no login: anyone who can reach the port drives the wizard as you. So it binds
-to loopback, and another address needs an explicit flag and prints a warning. From a laptop, reach
-a server's wizard through an SSH tunnel instead:  ssh -L 8000:127.0.0.1:8000 server
+textual-serve has no login, and binding to loopback does not stop a web page in the operator's own
+browser from opening a WebSocket to 127.0.0.1. So every launch makes a random token and prints the
+address with it once (as Jupyter does): the page is served only with the token, sets it as a
+SameSite=Strict cookie, and the WebSocket that drives the wizard is accepted only with that cookie
+and an Origin equal to the served origin. Another address than loopback needs an explicit flag and
+prints a warning. From a laptop, reach a server's wizard through an SSH tunnel instead:
+ssh -L 8000:127.0.0.1:8000 server
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import shlex
 import sys
+from typing import Any
 
 from gtwizard.commands import COMMANDS
 
 LOOPBACK = "127.0.0.1"
+REFUSED = (
+    "gtwizard serve: refused. Open the address gtwizard printed when it started (with its token), "
+    "in the browser that loaded it."
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,7 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=COMMANDS["serve"],
         description="Serve the wizard in a browser through textual-serve. It binds to 127.0.0.1 "
         "only; from another machine use an SSH tunnel: ssh -L 8000:127.0.0.1:8000 SERVER, then "
-        "open http://127.0.0.1:8000. textual-serve has no login of its own.",
+        "open the printed http://127.0.0.1:8000/?token=... address. Only that address (its "
+        "per-launch token) can drive the wizard; in the browser alt+n is Next and alt+q quits.",
     )
     p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
     p.add_argument(
@@ -34,7 +45,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--allow-remote",
         action="store_true",
-        help="accept --bind with a non-loopback address (anyone who can reach it drives the wizard)",
+        help="accept --bind with a non-loopback address (anyone who can reach it and has the "
+        "token drives the wizard, over plain http)",
+    )
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="serve 'gtwizard demo' (the embedded sandbox tenant) instead of the wizard",
     )
     p.set_defaults(func=run)
 
@@ -57,12 +74,95 @@ def check_bind(bind: str, allow_remote: bool) -> str | None:
             "keep 127.0.0.1 and use an SSH tunnel, or add --allow-remote if you really mean it",
         )
     return (
-        f"WARNING: listening on {bind}: textual-serve has no login; anyone who can reach this "
-        "port can drive the wizard (and mint keys) as you"
+        f"WARNING: listening on {bind}: textual-serve has no login and the token travels over "
+        "plain http; anyone who can reach this port and read the token can drive the wizard "
+        "(and mint keys) as you"
     )
 
 
+class _OneLineHandler(logging.Handler):
+    """textual-serve's and aiohttp's log: one line per record on stderr, never a traceback; an
+    exception's report goes, redacted and without locals, to gtwizard's log."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from gtwizard.crash import crash_line
+        from gtwizard.redact import redact
+
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None:
+            line = crash_line(error)
+        else:
+            line = f"gtwizard serve: {redact(' '.join(record.getMessage().split()))}"
+        print(line, file=sys.stderr, flush=True)
+
+
+def served_origin(bind: str, port: int) -> str:
+    """The origin the browser sees: scheme, host and port, as printed."""
+    host = f"[{bind}]" if ":" in bind else bind
+    return f"http://{host}:{port}"
+
+
+def make_server(command: str, *, bind: str, port: int, token: str) -> Any:
+    """textual-serve's Server, guarded by the token and the Origin (see the module docstring)."""
+    import secrets
+
+    from aiohttp import web
+    from textual_serve.server import Server
+
+    from gtwizard.crash import crash_for_test
+
+    origin = served_origin(bind, port)
+    cookie = f"gtwizard_serve_{port}"  # cookies ignore the port: one name per served port
+
+    def token_ok(given: str | None) -> bool:
+        return given is not None and secrets.compare_digest(given.encode(), token.encode())
+
+    @web.middleware
+    async def guard(request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.path.startswith("/static/"):  # textual-serve's own js, css and fonts
+            return await handler(request)
+        if request.path == "/":
+            crash_for_test("serve")
+            if not token_ok(request.query.get("token")):
+                raise web.HTTPForbidden(text=REFUSED)
+            response = await handler(request)
+            response.set_cookie(cookie, token, httponly=True, samesite="Strict", path="/")
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Referrer-Policy"] = "no-referrer"
+            return response
+        # the WebSocket (and downloads): only the page's own browser, from the served origin
+        if not token_ok(request.cookies.get(cookie)):
+            raise web.HTTPForbidden(text=REFUSED)
+        if request.path == "/ws" and request.headers.get("Origin") != origin:
+            raise web.HTTPForbidden(text=REFUSED)
+        return await handler(request)
+
+    class GuardedServer(Server):
+        def initialize_logging(self) -> None:
+            # textual-serve's handler renders tracebacks with their locals; aiohttp's access log
+            # would print every request line (the token with it)
+            logging.basicConfig(level="INFO", handlers=[_OneLineHandler()], force=True)
+            logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
+        async def _make_app(self) -> web.Application:
+            app = await super()._make_app()
+            app.middlewares.append(guard)
+            return app
+
+        async def on_startup(self, app: web.Application) -> None:
+            print(
+                f"gtwizard in a browser: {origin}/?token={token}\n"
+                "  only this address drives the wizard (its token is new at every start); "
+                "Ctrl+C stops it",
+                flush=True,
+            )
+
+    return GuardedServer(command, host=bind, port=port, title="gtwizard", public_url=origin)
+
+
 def run(args: argparse.Namespace) -> int:
+    import secrets
+
     from gtwizard.errors import InvalidInput
 
     if not 1 <= args.port <= 65535:
@@ -70,9 +170,7 @@ def run(args: argparse.Namespace) -> int:
     warning = check_bind(args.bind, args.allow_remote)
     if warning:
         print(warning, file=sys.stderr)
-    from textual_serve.server import Server
-
-    command = shlex.join([sys.executable, "-m", "gtwizard", "tui"])
-    print(f"gtwizard in a browser: http://{args.bind}:{args.port}  (Ctrl+C stops it)", flush=True)
-    Server(command, host=args.bind, port=args.port, title="gtwizard").serve()
+    command = shlex.join([sys.executable, "-m", "gtwizard", "demo" if args.demo else "tui"])
+    server = make_server(command, bind=args.bind, port=args.port, token=secrets.token_urlsafe(32))
+    server.serve()
     return 0

@@ -70,6 +70,7 @@ class WizardApp(App[int]):
         self.start_step = start_step
         self.steps = tuple(step for step in STEPS if step in STEP_SCREENS)
         self.crash_message: str | None = None  # the one line for the terminal after a crash
+        self.quit_message: str | None = None  # what ctrl+q left behind, in one line
 
     def step_screen(self, step: str) -> str:
         """The installed screen of `step` (built on first use); returns its name for push/switch."""
@@ -229,4 +230,5 @@ class WizardApp(App[int]):
 
         self.notify("Quitting: settling this run's key…")
         message = await end_of_run(self.state.session, self.state.profile)
-        self.exit(0, message=f"Quit: {message}")
+        self.quit_message = f"Quit: {message}"
+        self.exit(0, message=self.quit_message)

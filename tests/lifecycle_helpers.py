@@ -41,10 +41,13 @@ def referenced() -> tuple[set[str], set[str]]:
     return ids, names
 
 
-def assert_no_orphan(sandbox: Any, prefix: str, where: str) -> None:
+def assert_no_orphan(
+    sandbox: Any, prefix: str, where: str, earlier: frozenset[str] = frozenset()
+) -> None:
+    """`earlier`: ids of keys made before this test (other tests share the tenant)."""
     ids, names = referenced()
     for key in tenant_keys(sandbox):
-        if key.revoked or not key.name.startswith(prefix):
+        if key.revoked or not key.name.startswith(prefix) or key.id in earlier:
             continue
         assert key.id in ids or key.name in names, f"{where}: orphan {key.id} ({key.name})"
 

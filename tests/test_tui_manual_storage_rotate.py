@@ -139,12 +139,27 @@ async def test_rotate_screen_rotates_and_revokes_the_old_key(sandbox, tmp_path, 
         steps = text_of(rotate_app.screen.query_one("#rotate-steps", Static))
         log = text_of(rotate_app.screen.query_one("#rotate-log", Static))
         assert "[✗]" not in steps, log
-        assert steps.count("[✓]") == 7, steps
+        assert steps.count("[✓]") == 5 and "[…] revoke-old" in steps, steps
+        assert "waiting" in log and "--finish" in log  # no Open WebUI to prove it: not revoked
+        assert "In progress" in text_of(rotate_app.screen.query_one("#rotate-pending", Static))
+        import httpx
+
+        kept = httpx.get(
+            sandbox.base_url + "/v1/models", headers={"Authorization": f"Bearer {old_secret}"}
+        )
+        assert kept.status_code == 200, "the old key stays valid while the rotation waits"
+        await pilot.press("f")  # finish: nothing can prove it, so the screen offers w
+        await settle(pilot)
+        log = text_of(rotate_app.screen.query_one("#rotate-log", Static))
+        assert "cannot be proven" in log and "Press w" in log
+        await pilot.press("w")
+        await settle(pilot)
+        steps = text_of(rotate_app.screen.query_one("#rotate-steps", Static))
+        log = text_of(rotate_app.screen.query_one("#rotate-log", Static))
+        assert steps.count("[✓]") == 7, (steps, log)
         assert "rotated" in log
     new = get_profile("demo")
     assert new.key_id != old.key_id
-    import httpx
-
     gone = httpx.get(
         sandbox.base_url + "/v1/models", headers={"Authorization": f"Bearer {old_secret}"}
     )

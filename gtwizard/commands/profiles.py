@@ -118,110 +118,33 @@ def _confirm(profile: Any, yes: bool) -> bool:
 
 
 def _remove(args: argparse.Namespace) -> int:
-    from gtwizard.lifecycle.lock import profile_lock
+    import json
+
+    from gtwizard.lifecycle.removal import remove_profile_fully
     from gtwizard.profiles import get_profile
 
     profile = get_profile(args.name)
     if not _confirm(profile, args.yes):
         print("Nothing removed.")
         return 1
-    with profile_lock(profile.name, "gtwizard profiles remove"):
-        return _remove_locked(args, get_profile(args.name))
-
-
-def _operator_token(profile: Any) -> str | None:
-    """From the environment, else the one kept beside the key (read before it is deleted)."""
-    import os
-
-    from gtwizard.errors import GtwizardError
-    from gtwizard.lifecycle.reconcile import kept_operator_token
-
-    token = os.environ.get("GTWIZARD_OPERATOR_TOKEN", "").strip() or None
-    try:
-        return token or kept_operator_token(profile)
-    except GtwizardError:
-        return None
-
-
-def _remove_locked(args: argparse.Namespace, profile: Any) -> int:
-    import asyncio
-    import json
-
-    from gtwizard import audit
-    from gtwizard.lifecycle.reconcile import (
-        delete_stored_keys,
-        forget_profile_state,
-        revoke_profile_keys,
-    )
-    from gtwizard.profiles import delete_profile_secrets, remove_profile
-    from gtwizard.secrets import SecretStorageError
-
-    removal = asyncio.run(revoke_profile_keys(profile, _operator_token(profile)))
-    blocking = [line for line in removal.not_revoked if not line.startswith("manual-")]
-    if blocking and not args.keep_keys:
-        from gtwizard.errors import OperationFailed
-
-        raise OperationFailed(
-            f"profile {profile.name!r} not removed: its key(s) cannot be revoked now "
-            f"({'; '.join(blocking)})",
-            "export GTWIZARD_OPERATOR_TOKEN, or pass --keep-keys to remove the profile and leave "
-            "them live (gtwizard keys --revoke-orphans revokes them later)",
-        )
-    kept = False
-    try:
-        older = asyncio.run(delete_stored_keys(profile)) if not args.keep_secrets else []
-        deleted = older + delete_profile_secrets(profile)
-    except SecretStorageError as exc:
-        if not args.keep_secrets:
-            audit.record(
-                "remove",
-                profile=profile.name,
-                key_id=profile.key_id,
-                outcome="failed",
-                detail=exc.message,
-            )
-            raise SecretStorageError(
-                f"profile {profile.name!r} not removed: {exc.message}",
-                f"{exc.hint.rstrip('.')}; or pass --keep-secrets to remove only the profile",
-                exc.failure,
-            ) from None
-        deleted, kept = [], True
-    remove_profile(profile.name)
-    if not removal.not_revoked:
-        forget_profile_state(profile.name)  # else the ledger keeps naming the live keys
-    audit.record(
-        "remove",
-        profile=profile.name,
-        key_id=profile.key_id,
-        detail=(
-            f"revoked {len(removal.revoked)} key(s); "
-            + ("stored secrets kept" if kept else f"deleted {len(deleted)} stored secret(s)")
-        ),
+    result = remove_profile_fully(
+        profile.name, keep_keys=args.keep_keys, keep_secrets=args.keep_secrets
     )
     if args.json:
-        result = {
-            "ok": True,
-            "removed": profile.name,
-            "revoked": removal.revoked,
-            "not_revoked": removal.not_revoked,
-            "deleted_secrets": deleted,
-            "secrets_kept": kept,
-            "storage": {"kind": profile.storage_kind, "location": profile.storage_location},
-        }
         print(json.dumps(result, indent=2))
-    else:
-        secrets = (
-            "its stored secrets could not be reached and remain"
-            if kept
-            else f"deleted {len(deleted)} stored secret(s)"
-        )
-        print(f"Removed profile {profile.name}; revoked {len(removal.revoked)} key(s); {secrets}.")
-        for line in removal.not_revoked:
-            print(f"  NOT revoked: {line}")
-        if removal.not_revoked:
-            print("  Revoke them later with: gtwizard keys --host HOST --revoke-orphans")
-        if removal.revoked and profile.target_kind != "none":
-            print(f"  {profile.target_place} still names a revoked key: remove that connection.")
+        return 0
+    secrets = (
+        "its stored secrets could not be reached and remain"
+        if result["secrets_kept"]
+        else f"deleted {len(result['deleted_secrets'])} stored secret(s)"
+    )
+    print(f"Removed profile {profile.name}; revoked {len(result['revoked'])} key(s); {secrets}.")
+    for line in result["not_revoked"]:
+        print(f"  NOT revoked: {line}")
+    if result["not_revoked"]:
+        print("  Revoke them later with: gtwizard keys --host HOST --revoke-orphans")
+    if result["revoked"] and profile.target_kind != "none":
+        print(f"  {profile.target_place} still names a revoked key: remove that connection.")
     return 0
 
 

@@ -30,7 +30,22 @@ def profile_line(profile) -> Text:
         text.append(" · never checked")
     else:
         text.append(f" · last check {'✓ ok' if last.ok else '✗ FAILED'} {last.at:%Y-%m-%d}")
+    work = work_in_progress(profile.name)
+    if work is not None:
+        text.append(
+            f"\n    IN PROGRESS: {work.summary()} → {work.next_commands()[0]}", style="bold"
+        )
     return text
+
+
+def work_in_progress(name: str):
+    """The profile's interrupted or waiting setup/rotation (shown with the command that ends it)."""
+    from gtwizard.lifecycle.journal import open_journal
+
+    try:
+        return open_journal(name)
+    except GtwizardError:
+        return None
 
 
 class WelcomeScreen(Screen):
@@ -124,16 +139,18 @@ class WelcomeScreen(Screen):
     @work(thread=True, exclusive=True, group="welcome-remove")
     def remove_profile(self, name: str) -> None:
         """Keyring calls block (with a timeout): off the UI thread."""
-        from gtwizard.profiles import delete_profile_secrets, get_profile, remove_profile
+        from gtwizard.lifecycle.removal import remove_profile_fully
 
+        state = self.app.state  # type: ignore[attr-defined]
         try:
-            deleted = delete_profile_secrets(get_profile(name))
-            remove_profile(name)
+            done = remove_profile_fully(name, operator_token=state.operator_token)
         except GtwizardError as exc:
             self.app.call_from_thread(self.notify, exc.one_line(), severity="error")
             return
         self.app.call_from_thread(
-            self.notify, f"Removed {name} ({len(deleted)} stored secret(s) deleted)."
+            self.notify,
+            f"Removed {name}: {len(done['revoked'])} key(s) revoked, "
+            f"{len(done['deleted_secrets'])} stored secret(s) deleted.",
         )
         self.app.call_from_thread(self.reload)
 
@@ -154,8 +171,8 @@ class ConfirmRemove(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(
-                f"Remove profile [b]{escape(self.profile_name)}[/b] and delete its stored key? "
-                "The key itself stays valid on the tenant until you revoke it there."
+                f"Remove profile [b]{escape(self.profile_name)}[/b], revoke its keys on the "
+                "tenant and delete its stored key? The client then needs another key."
             )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Remove", id="confirm-yes", variant="error", compact=True)

@@ -428,6 +428,11 @@ class Rotation:
             f"or undo: gtwizard rotate --abort {p}",
         ]
 
+    def remaining_commands(self) -> list[str]:
+        """The commands that resolve this run's journal, when it is left open."""
+        journal = self.journal
+        return journal.next_commands() if journal is not None and journal.open else []
+
     def _new_journal(self) -> Journal:
         mode = "auto" if self.opts.operator_token and not self.opts.pasted_key else "manual"
         old_prefix = self._marks()[0].prefix
@@ -1039,7 +1044,7 @@ class Rotation:
                 raise OperationFailed(failure, hint)
             await asyncio.sleep(self.opts.poll_interval)
 
-    def result(self, *, ok: bool, error: str | None = None) -> dict[str, Any]:
+    def result(self, *, ok: bool, error: str | None = None, hint: str = "") -> dict[str, Any]:
         """The `--json` object: ids, steps, state and what remains; never a secret."""
         journal = self.journal
         out: dict[str, Any] = {
@@ -1056,7 +1061,7 @@ class Rotation:
         elif journal is not None and journal.open:
             out["remaining"] = journal.next_commands()
         if error:
-            out["error"] = error
+            out["error"], out["hint"] = error, hint
         return json.loads(redact(json.dumps(out), self._secrets()))
 
 

@@ -2,8 +2,9 @@
 
 Secrets never come from argv: the new key (guided manual minting) on stdin with --key-stdin, the
 operator token from GTWIZARD_OPERATOR_TOKEN, the Open WebUI admin credential from
-GTWIZARD_OPENWEBUI_TOKEN (or the stored one). Exit 0 done, 1 failed (and rolled back where needed),
-2 bad usage, 130 interrupted (the journal keeps the place: rerun with --resume).
+GTWIZARD_OPENWEBUI_TOKEN (or the stored one). Exit 0 done, aborted, or waiting for proof (JSON
+`state`: done | waiting | rolled-back); 1 failed (rolled back where needed); 2 bad usage; 130
+interrupted (the journal keeps the place: `gtwizard status` names the command that resolves it).
 """
 
 from __future__ import annotations
@@ -117,7 +118,10 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         journal = rotation.journal
         if args.json:
-            print(json.dumps(rotation.result(ok=False, error="interrupted")))
+            stopped = rotation.result(
+                ok=False, error="interrupted", hint=" or ".join(rotation.remaining_commands())
+            )
+            print(json.dumps(stopped))
         where = f" after step {journal.last_step}" if journal and journal.last_step else ""
         fix = " or ".join(journal.next_commands()) if journal and journal.open else ""
         print(
@@ -128,8 +132,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     except GtwizardError as exc:
         if args.json:
-            print(json.dumps(rotation.result(ok=False, error=exc.one_line()), indent=2))
-            exc.json_printed = True  # type: ignore[attr-defined]
+            failed = rotation.result(ok=False, error=exc.message, hint=exc.hint)
+            print(json.dumps(failed, indent=2))
         raise
     if args.json:
         print(json.dumps(result, indent=2))

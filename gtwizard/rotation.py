@@ -95,6 +95,7 @@ class RotationOptions:
     openwebui_url: str | None = None  # for --finish: prove through this Open WebUI
     openwebui_token: str | None = field(default=None, repr=False)
     say: Callable[[str], None] = lambda text: None
+    accept_wider_key: bool = False  # keep a pasted key that can do more than the profile's
     adopt_setup: bool = False  # continue a re-setup's journal: retire its old key
     lock_held: bool = False  # the caller (a setup run) already holds the profile's lock
     poll_interval: float = 2.0
@@ -626,6 +627,10 @@ class Rotation:
                     "the pasted key is the current key", "make a new key, then paste that one"
                 )
             await verify_key(self.host, secret, choice.names, ca_bundle=self.ca_bundle)
+            from gtwizard.setup.keys import measure_pasted_key, refuse_if_wider
+
+            width = await measure_pasted_key(self.host, secret, choice, ca_bundle=self.ca_bundle)
+            refuse_if_wider(width, accept=self.opts.accept_wider_key)
             self._new = secret
             journal.new_key_id = fingerprint_id(secret)
             journal.new_key_created_at = _now()
@@ -822,10 +827,10 @@ class Rotation:
         models = chat_models(self.profile)
         try:
             async with ctx.as_user() as user:
-                for model in models:
-                    answer = await user.chat(model, CHAT_PROMPT)
-                    if not answer.text.strip():
-                        raise OperationFailed(f"Open WebUI's chat with {model} came back empty")
+                for index, model in enumerate(models):
+                    # the one proof rule of checks and rotation: an answer with text; the first
+                    # model streamed, as Open WebUI's chat does
+                    await user.chat_proof(model, CHAT_PROMPT, stream=index == 0)
         finally:
             await ctx.aclose()
         return f"an ordinary Open WebUI user chatted with {', '.join(models)}"

@@ -124,6 +124,11 @@ def render_runbook(profile: Profile) -> str:
         f"- Key preset: `{profile.key_preset}`",
         f"- Rotation policy: every {profile.rotation_days} days",
         f"- Stored in ({profile.storage_kind}): {storage}",
+        *(
+            [f"- WIDER THAN CHOSEN, accepted at setup: {profile.extra['accepted_wider_key']}"]
+            if profile.extra.get("accepted_wider_key")
+            else []
+        ),
         "- Scopes:",
         _bullets(list(profile.scopes)),
         "- Agent aliases allowed:",

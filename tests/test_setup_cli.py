@@ -187,3 +187,44 @@ def test_bad_input_exits_2_with_one_line(sandbox, isolated_dirs, args, stdin, fr
     assert out.returncode == 2, out.stderr
     assert fragment in out.stderr
     assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+
+
+def test_pasted_key_with_wider_scopes_is_refused_unless_accepted(
+    sandbox, isolated_dirs: Path
+) -> None:
+    """A pasted key is measured, not trusted: image and speech scopes beyond the chat preset are
+    refused (nothing stored or written); accepted explicitly, the real scopes are recorded."""
+    from gtwizard.profiles import get_profile
+    from gtwizard.runbook import render_runbook
+
+    scopes = ["inference:chat", "inference:image", "inference:speech"]
+    _, secret = sandbox.seed_key(scopes, agent_aliases=["helpdesk"])
+    env_file = isolated_dirs / "wide.env"
+    args = [
+        "setup",
+        "--preset",
+        "open-webui",
+        "--host",
+        sandbox.base_url,
+        "--aliases",
+        "helpdesk",
+        "--key-stdin",
+        "--storage",
+        "none",
+        "--env-file",
+        str(env_file),
+        "--json",
+    ]
+    refused = run_cli(args, stdin=secret + "\n")
+    assert refused.returncode == 2, refused.stderr
+    failure = json.loads(refused.stdout)
+    assert "inference:image" in failure["error"] and "--accept-wider-key" in failure["hint"]
+    assert not env_file.exists() and secret not in refused.stdout + refused.stderr
+    accepted = run_cli([*args, "--accept-wider-key"], stdin=secret + "\n")
+    assert accepted.returncode == 0, accepted.stderr
+    result = json.loads(accepted.stdout)
+    assert set(result["key"]["scopes"]) == set(scopes)
+    assert "inference:image" in result["accepted_wider_key"]
+    profile = get_profile("default")
+    assert set(profile.scopes) == set(scopes)
+    assert "WIDER THAN CHOSEN" in render_runbook(profile)

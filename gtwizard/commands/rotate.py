@@ -57,6 +57,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="read the new gtak_ key (made at the tenant's /gt-api page) on stdin",
     )
     p.add_argument(
+        "--accept-wider-key",
+        action="store_true",
+        help="with --key-stdin: keep a pasted key that can do more than the profile's",
+    )
+    p.add_argument(
         "--wait",
         type=float,
         default=600.0,
@@ -105,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
         finish=args.finish,
         abort=args.abort,
         revoke_without_proof=args.revoke_without_proof,
+        accept_wider_key=args.accept_wider_key,
         pasted_key=pasted,
         operator_token=os.environ.get("GTWIZARD_OPERATOR_TOKEN", "").strip() or None,
         openwebui_url=args.openwebui_url,

@@ -40,6 +40,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="undo an interrupted setup of --profile (its key revoked, its stored copy deleted)",
     )
     p.add_argument(
+        "--accept-wider-key",
+        action="store_true",
+        help="keep a pasted key that can do more than chosen (recorded as measured)",
+    )
+    p.add_argument(
         "--replace",
         action="store_true",
         help="the profile exists: set up a new key and retire the old one once the new one is "
@@ -164,6 +169,7 @@ def build_request(args: argparse.Namespace):  # SetupRequest, imported lazily
         keep_operator_token=args.keep_operator_token,
         dry_run=args.dry_run,
         replace=args.replace,
+        accept_wider_key=args.accept_wider_key,
     )
 
 

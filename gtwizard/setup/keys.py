@@ -285,3 +285,20 @@ async def measure_pasted_key(
         timeout=timeout,
     )
     return compare_key(choice, reach)
+
+
+ACCEPT_WIDER_FLAG = "--accept-wider-key"
+
+
+def refuse_if_wider(width: KeyWidth, *, accept: bool) -> str | None:
+    """A key wider than chosen is refused unless the operator accepts it; then the one-line
+    record of what was accepted (for the profile, the runbook and JSON)."""
+    if not width.wider:
+        return None
+    if not accept:
+        raise InvalidInput(
+            f"the pasted key can do more than was chosen: {width.describe()}",
+            "make a key with exactly the chosen scopes and names at the tenant's /gt-api page, or "
+            f"pass {ACCEPT_WIDER_FLAG} to keep it and record what it can really do",
+        )
+    return width.describe()

@@ -72,6 +72,7 @@ class SetupRequest:
     dry_run: bool = False
     secrets_file: Path | None = None  # for --storage file; None = the default place
     replace: bool = False  # the profile exists: set up a new key, then retire its old one
+    accept_wider_key: bool = False  # a pasted key wider than chosen is kept (and recorded as such)
 
 
 @dataclass
@@ -94,6 +95,7 @@ class SetupSession:
     key_prefix: str | None = None  # a prefix mark (never shaped like a key)
     journal: Journal | None = None
     retire: dict[str, Any] | None = None  # re-setup: how the old key was retired (or waits)
+    accepted_wider: str | None = None  # what a pasted key can do beyond the choice, when accepted
     _lock: HeldLock | None = field(default=None, repr=False)
     _replacing: Profile | None = field(default=None, repr=False)  # the profile a re-setup replaces
     _secret: str | None = field(default=None, repr=False)
@@ -326,10 +328,18 @@ class SetupSession:
             req.host, self._need_secret(), choice.names, ca_bundle=req.ca_bundle
         )
         if not self.minted:
+            from gtwizard.setup.keys import measure_pasted_key, refuse_if_wider
+
+            width = await measure_pasted_key(
+                req.host, self._need_secret(), choice, ca_bundle=req.ca_bundle
+            )
+            self.accepted_wider = refuse_if_wider(width, accept=req.accept_wider_key)
+            if self.accepted_wider:
+                self.warnings.append(f"accepted: {self.accepted_wider}")
             kinds = dict(self.visible)
             self.choice = KeyChoice(
                 preset=choice.preset,
-                scopes=choice.scopes,
+                scopes=width.scopes if self.accepted_wider else choice.scopes,
                 agent_aliases=tuple(n for n in choice.names if kinds.get(n) != "raw_model"),
                 raw_models=tuple(n for n in choice.names if kinds.get(n) == "raw_model"),
                 embeddings=choice.embeddings,
@@ -500,6 +510,8 @@ class SetupSession:
             profile.extra["operator_token_kept"] = True
         if self.key_prefix:
             profile.extra["key_prefix"] = self.key_prefix
+        if self.accepted_wider:
+            profile.extra["accepted_wider_key"] = self.accepted_wider
         return profile
 
     # --- undo --------------------------------------------------------------------------------
@@ -652,6 +664,7 @@ class SetupSession:
                 else None
             ),
             "target": applied,
+            "accepted_wider_key": self.accepted_wider,
             "warnings": list(self.warnings),
         }
 

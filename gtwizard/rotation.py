@@ -217,7 +217,11 @@ class Rotation:
                 )
             if kind == "admin-api" and self._owui_url and self._owui_token:
                 return await admin_api_key(
-                    self._owui_url, self._owui_token, self.openai_base, ca_bundle=self.ca_bundle
+                    self._owui_url,
+                    self._owui_token,
+                    self.openai_base,
+                    ca_bundle=self.ca_bundle,
+                    allow_http=self.allow_http,
                 )
         except GtwizardError:
             return None
@@ -251,6 +255,11 @@ class Rotation:
     @property
     def openai_base(self) -> str:
         return (self.profile.openai_base or self.host.openai_base_v1).rstrip("/")
+
+    @property
+    def allow_http(self) -> bool:
+        """Plain http to a non-loopback Open WebUI, as the operator allowed at setup."""
+        return self.profile.extra.get("allow_http_openwebui") is True
 
     @property
     def owui_known(self) -> bool:
@@ -597,7 +606,10 @@ class Rotation:
             from gtwizard.openwebui.admin import OpenWebUIAdmin
 
             async with OpenWebUIAdmin(
-                self._owui_url or "", self._owui_token, ca_bundle=self.ca_bundle
+                self._owui_url or "",
+                self._owui_token,
+                ca_bundle=self.ca_bundle,
+                allow_http=self.allow_http,
             ) as admin:
                 await admin.require_admin()
             return f"Open WebUI admin API at {self._owui_url} reachable as admin"
@@ -710,7 +722,9 @@ class Rotation:
             assert self._owui_url and self._owui_token
             # the models' access grants stay as setup made them: rewriting them while users
             # chat opens a window in which Open WebUI rebuilds its model list without them
-            target = AdminApiTarget(self._owui_url, self._owui_token, audience="none")
+            target = AdminApiTarget(
+                self._owui_url, self._owui_token, audience="none", allow_http=self.allow_http
+            )
             await apply_admin(target, connection, ca_bundle=self.ca_bundle)
             self._target_key = secret
             return f"Open WebUI at {self._owui_url} now uses key …{secret[-4:]}"
@@ -746,7 +760,11 @@ class Rotation:
         from gtwizard.lifecycle.target import admin_api_key
 
         held = await admin_api_key(
-            self._owui_url or "", self._owui_token or "", self.openai_base, ca_bundle=self.ca_bundle
+            self._owui_url or "",
+            self._owui_token or "",
+            self.openai_base,
+            ca_bundle=self.ca_bundle,
+            allow_http=self.allow_http,
         )
         return held == secret
 
@@ -823,6 +841,7 @@ class Rotation:
             openwebui_token=self._owui_token,
             ca_bundle=self.ca_bundle,
             timeout=self.opts.timeout,
+            allow_http_openwebui=self.allow_http,
         )
         models = chat_models(self.profile)
         try:
@@ -839,7 +858,10 @@ class Rotation:
         from gtwizard.openwebui.admin import OpenWebUIAdmin
 
         async with OpenWebUIAdmin(
-            self._owui_url or "", self._owui_token, ca_bundle=self.ca_bundle
+            self._owui_url or "",
+            self._owui_token,
+            ca_bundle=self.ca_bundle,
+            allow_http=self.allow_http,
         ) as admin:
             config = await admin.get_embedding_config()
         openai_config = config.get("openai_config") if isinstance(config, dict) else None

@@ -228,3 +228,22 @@ def test_pasted_key_with_wider_scopes_is_refused_unless_accepted(
     profile = get_profile("default")
     assert set(profile.scopes) == set(scopes)
     assert "WIDER THAN CHOSEN" in render_runbook(profile)
+
+
+def test_plain_http_to_a_remote_open_webui_is_refused_before_minting(
+    sandbox, isolated_dirs: Path
+) -> None:
+    from rotation_helpers import tenant_keys
+
+    before = len(tenant_keys(sandbox))
+    args = mint_setup_args(
+        sandbox.base_url, ["helpdesk"], "--openwebui-url", "http://chat.example.invalid:3000"
+    )
+    env = {"GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token, "GTWIZARD_OPENWEBUI_TOKEN": "t" * 20}
+    out = run_cli([*args, "--json"], env=env)
+    assert out.returncode == 2, out.stderr
+    assert "--allow-http-openwebui" in json.loads(out.stdout)["hint"]
+    allowed = run_cli([*args, "--allow-http-openwebui"], env=env)
+    assert "--allow-http-openwebui" not in allowed.stderr  # past the rule: now it is the network
+    assert allowed.returncode == 1, allowed.stderr
+    assert len(tenant_keys(sandbox)) == before, "nothing minted for a refused target"

@@ -40,6 +40,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="undo an interrupted setup of --profile (its key revoked, its stored copy deleted)",
     )
     p.add_argument(
+        "--allow-http-openwebui",
+        action="store_true",
+        help="accept plain http to an Open WebUI that is not on loopback (the admin credential "
+        "and the key then cross the network in clear)",
+    )
+    p.add_argument(
         "--accept-wider-key",
         action="store_true",
         help="keep a pasted key that can do more than chosen (recorded as measured)",
@@ -137,7 +143,12 @@ def build_request(args: argparse.Namespace):  # SetupRequest, imported lazily
                 "--openwebui-url needs an Open WebUI admin credential",
                 "export GTWIZARD_OPENWEBUI_TOKEN (an admin API key or JWT); never pass it in argv",
             )
-        target = AdminApiTarget(url=args.openwebui_url, token=token, audience=args.audience)
+        target = AdminApiTarget(
+            url=args.openwebui_url,
+            token=token,
+            audience=args.audience,
+            allow_http=args.allow_http_openwebui,
+        )
     if product.slug != "open-webui" and target is not None:
         raise InvalidInput(
             f"{product.name} has no automated target yet",

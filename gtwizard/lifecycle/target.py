@@ -32,13 +32,18 @@ async def env_file_key(path: str, dialect: str, openai_base: str) -> str | None:
 
 
 async def admin_api_key(
-    url: str, token: str, openai_base: str, *, ca_bundle: str | None = None
+    url: str,
+    token: str,
+    openai_base: str,
+    *,
+    ca_bundle: str | None = None,
+    allow_http: bool = False,
 ) -> str | None:
     """The key of the GT connection in Open WebUI's saved connections (its database)."""
     from gtwizard.openwebui.admin import OpenWebUIAdmin
     from gtwizard.openwebui.envfile import is_gt_entry
 
-    async with OpenWebUIAdmin(url, token, ca_bundle=ca_bundle) as admin:
+    async with OpenWebUIAdmin(url, token, ca_bundle=ca_bundle, allow_http=allow_http) as admin:
         config = await admin.get_openai_config()
     for index, entry in enumerate(config.urls):
         if is_gt_entry(entry, openai_base) and index < len(config.keys):

@@ -106,6 +106,12 @@ class SetupSession:
     async def preflight(self) -> None:
         """Profile, target and storage checks; nothing is created. Raises on anything that blocks."""
         req = self.request
+        if isinstance(req.target, AdminApiTarget):
+            from gtwizard.openwebui.url import check_openwebui_url
+
+            warning = check_openwebui_url(req.target.url, allow_http=req.target.allow_http).warning
+            if warning:
+                self.warnings.append(warning)
         if not req.dry_run:
             self.check_profile_free()
         if req.target is not None:
@@ -503,6 +509,8 @@ class SetupSession:
                 profile.extra["openwebui_url"] = req.target.admin_url
         if isinstance(req.target, AdminApiTarget):
             profile.extra["openwebui_url"] = req.target.place
+            if req.target.allow_http:
+                profile.extra["allow_http_openwebui"] = True
             profile.extra["audience"] = req.target.audience
             profile.extra["admin_token_kept"] = "Open WebUI admin credential" in self.kept
         profile.extra["base_reason"] = self._need_base().reason

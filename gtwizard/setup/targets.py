@@ -44,6 +44,7 @@ class AdminApiTarget:
     url: str
     token: str = field(repr=False)
     audience: str = "all"
+    allow_http: bool = False  # plain http to a host other than loopback, on the operator's word
 
     kind = ADMIN_API
 
@@ -107,7 +108,9 @@ async def preflight(
     if isinstance(target, AdminApiTarget):
         from gtwizard.openwebui.admin import OpenWebUIAdmin
 
-        async with OpenWebUIAdmin(target.url, target.token, ca_bundle=ca_bundle) as admin:
+        async with OpenWebUIAdmin(
+            target.url, target.token, ca_bundle=ca_bundle, allow_http=target.allow_http
+        ) as admin:
             await admin.require_admin()
             note = await admin.version_note()
             if names:
@@ -198,7 +201,9 @@ async def apply_admin(
     from gtwizard.openwebui.admin import OpenWebUIAdmin
 
     audience = parse_audience(target.audience)
-    async with OpenWebUIAdmin(target.url, target.token, ca_bundle=ca_bundle) as admin:
+    async with OpenWebUIAdmin(
+        target.url, target.token, ca_bundle=ca_bundle, allow_http=target.allow_http
+    ) as admin:
         verify = await admin.verify_connection(connection.openai_base, connection.api_key)
         if not verify.ok:
             raise OperationFailed(

@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from gtwizard.errors import InvalidInput, OperationFailed
 from gtwizard.fileio import atomic_write
@@ -120,7 +120,7 @@ def _call_with_timeout(fn: Callable[[], T], timeout: float) -> T:
 
     A daemon thread (not an executor) so a call that hangs forever cannot block interpreter exit.
     """
-    box: dict[str, Any] = {}
+    box: dict[str, Any] = {}  # "value": T or "error": BaseException
     done = threading.Event()
 
     def work() -> None:
@@ -136,7 +136,7 @@ def _call_with_timeout(fn: Callable[[], T], timeout: float) -> T:
         raise _Timeout
     if "error" in box:
         raise box["error"]
-    return box["value"]
+    return cast(T, box["value"])
 
 
 def operator_chose_backend() -> bool:

@@ -74,7 +74,10 @@ def _json(response: httpx.Response, secrets: Iterable[str]) -> dict[str, Any]:
         data = response.json()
     except ValueError:
         raise malformed("the body is not JSON", url) from None
-    return expect_shape(data, dict, endpoint=url, what="the body", error=BadResponse)
+    body: dict[str, Any] = expect_shape(
+        data, dict, endpoint=url, what="the body", error=BadResponse
+    )
+    return body
 
 
 def require_answer(text: str, *, what: str, error: type[GtwizardError] = BadResponse) -> str:

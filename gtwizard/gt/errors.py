@@ -215,7 +215,10 @@ def response_error(
     """Map a non-2xx response to a typed error; `operator`: the credential was an operator token."""
     secrets = tuple(secrets)
     status = response.status_code
-    url = redact(str(response.request.url), secrets) if response.request else None
+    try:
+        url: str | None = redact(str(response.request.url), secrets)
+    except RuntimeError:  # httpx raises it for a response built without a request
+        url = None
     where = _where(url)
     err = error_body(response) or {}
     code = str(err.get("code") or "")

@@ -65,7 +65,7 @@ def timeouts(total: float) -> httpx.Timeout:
     return httpx.Timeout(total, connect=min(total, CONNECT_TIMEOUT_CAP))
 
 
-def _deadline_transport(inner: Any, total: float) -> Any:
+def _deadline_transport(inner: httpx.AsyncBaseTransport, total: float) -> httpx.AsyncBaseTransport:
     """Wrap `inner` so one exchange, body included, ends within `total` seconds.
 
     httpx's read timeout applies to each read, so a server that drips a byte now and then would

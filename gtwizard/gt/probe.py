@@ -51,7 +51,9 @@ def _proxied(host: TenantHost) -> bool:
     proxies = urllib.request.getproxies_environment()
     if host.scheme not in proxies and "all" not in proxies:
         return False
-    return not urllib.request.proxy_bypass_environment(host.hostname, proxies)
+    # present in urllib.request since Python 3.0, but not declared in typeshed
+    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+    return not bypass(host.hostname, proxies)
 
 
 async def _dns(host: TenantHost, port: int) -> Step:
@@ -62,7 +64,7 @@ async def _dns(host: TenantHost, port: int) -> Step:
         infos = await loop.getaddrinfo(host.hostname, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         return Step("dns", False, f"{host.hostname} does not resolve ({exc.strerror or exc})")
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     shown = ", ".join(addresses[:3]) + (" ..." if len(addresses) > 3 else "")
     return Step("dns", True, f"{host.hostname} resolves to {shown}")
 

@@ -49,7 +49,7 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
 
 def backoff(attempt: int) -> float:
     """Exponential backoff for attempt 0, 1, 2, ...: 0.25 s, 0.5 s, 1 s ... capped."""
-    return min(BACKOFF_BASE * (2**attempt), BACKOFF_CAP)
+    return min(BACKOFF_BASE * (2.0**attempt), BACKOFF_CAP)
 
 
 async def _notify(policy: RetryPolicy, attempt: int, delay: float, reason: str) -> None:
@@ -104,9 +104,9 @@ async def send(
             error = to_gt_error(exc, url=url, secrets=secrets)
             # Refused means nothing was sent: always safe to try again, boundedly.
             if isinstance(error, ConnectionRefused) and attempt < policy.max_retries:
-                delay = backoff(attempt)
-                await _notify(policy, attempt + 1, delay, "connection refused")
-                await asyncio.sleep(delay)
+                pause = backoff(attempt)
+                await _notify(policy, attempt + 1, pause, "connection refused")
+                await asyncio.sleep(pause)
                 attempt += 1
                 continue
             raise error from None

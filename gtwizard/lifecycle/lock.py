@@ -11,7 +11,7 @@ import fcntl
 import json
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from gtwizard.errors import OperationFailed
@@ -107,7 +107,7 @@ class HeldLock:
 
     def __init__(self, profile: str, command: str) -> None:
         self.profile = profile
-        self._cm = profile_lock(profile, command)
+        self._cm: AbstractContextManager[None] | None = profile_lock(profile, command)
         self._cm.__enter__()
 
     def release(self) -> None:

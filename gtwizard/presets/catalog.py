@@ -253,7 +253,9 @@ class _File:
                 raise self.fail("", f"TOML syntax error at line {match.group(1)}: {what}") from None
             raise self.fail("", f"TOML syntax error: {message}") from None
 
-    def table(self, data: Mapping[str, Any], where: str, required: set[str], optional: set[str]):
+    def table(
+        self, data: Mapping[str, Any], where: str, required: set[str], optional: set[str]
+    ) -> Mapping[str, Any]:
         """Check a table has exactly the allowed keys; return it."""
         for key in sorted(required - data.keys()):
             raise self.fail(_join(where, key), "is missing")
@@ -272,17 +274,17 @@ class _File:
         return value
 
     def slug(self, value: Any, where: str) -> str:
-        value = self.text(value, where)
-        if not _SLUG.match(value):
-            raise self.fail(where, f"'{value}' is not a slug (lower-case letters, digits, hyphens)")
-        return value
+        text = self.text(value, where)
+        if not _SLUG.match(text):
+            raise self.fail(where, f"'{text}' is not a slug (lower-case letters, digits, hyphens)")
+        return text
 
     def choice(self, value: Any, where: str, allowed: Iterable[str]) -> str:
-        value = self.text(value, where)
+        text = self.text(value, where)
         allowed = tuple(allowed)
-        if value not in allowed:
-            raise self.fail(where, f"'{value}' is not one of " + ", ".join(allowed))
-        return value
+        if text not in allowed:
+            raise self.fail(where, f"'{text}' is not one of " + ", ".join(allowed))
+        return text
 
     def texts(self, value: Any, where: str, allow_empty_list: bool = True) -> tuple[str, ...]:
         if not isinstance(value, list):

@@ -379,6 +379,10 @@ class Rotation:
                 detail = await getattr(self, "_step_" + step.replace("-", "_"))()
             except GtwizardError as exc:
                 self.reports[step] = StepReport(step, "failed", exc.one_line())
+                if not (journal.new_key_id or journal.new_key_name or journal.done("apply")):
+                    journal.state = ROLLED_BACK  # refused before any key existed: nothing open
+                    journal.note = f"refused at {step}: {exc.one_line()}"
+                    journal.save()
                 audit.record(
                     "rotate-step",
                     profile=journal.profile,
@@ -619,8 +623,31 @@ class Rotation:
 
             path = Path(self.profile.target_place)
             check_env_file(path, env_dialect(self.profile), self._choice(), self.openai_base)
+            await self._refuse_ignored_env_file(path)
             return f"env file {path} writable and editable"
         return "no client target: the key is only stored"
+
+    async def _refuse_ignored_env_file(self, path: Path) -> None:
+        """An Open WebUI that has started keeps its connections in its database: an env-file
+        edit would change nothing there, so say so before minting instead of pretending."""
+        from gtwizard.checks.load import env_dialect
+        from gtwizard.openwebui.envfile import EnvFile, read_env_bytes
+        from gtwizard.openwebui.persistent import check_admin_url, env_is_authoritative
+
+        if not self._owui_url:
+            return
+        data, _ = read_env_bytes(path)
+        if env_is_authoritative(EnvFile.parse(data, env_dialect(self.profile)).values()):
+            return
+        warning = await check_admin_url(self._owui_url, ca_bundle=self.ca_bundle)
+        if warning is not None:
+            raise OperationFailed(
+                f"an env-file rotation would not take effect: {warning.message} "
+                f"({warning.evidence})",
+                "rotate through its admin API instead: gtwizard setup --replace --openwebui-url "
+                f"{self._owui_url} with GTWIZARD_OPENWEBUI_TOKEN; or set "
+                "ENABLE_PERSISTENT_CONFIG=false in the env file",
+            )
 
     async def _step_mint(self) -> str:
         from gtwizard.setup.keys import (

@@ -377,3 +377,42 @@ def test_keys_lists_and_revokes_orphans(own_sandbox, tmp_path) -> None:
     assert fixed.returncode == 0, fixed.stderr
     assert json.loads(fixed.stdout)["revoked"] == [orphan]
     check(sandbox, "orph", env_file, [listed.stdout, fixed.stdout], tmp_path, "keys")
+
+
+def test_env_file_rotation_refused_when_open_webui_keeps_its_database(
+    sandbox, tmp_path, op_env
+) -> None:
+    """Open WebUI answers at the profile's URL (it has started) and the env file does not win over
+    its database: an env-file edit would change nothing, so the rotation says so and mints
+    nothing."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from gtwizard.profiles import get_profile, save_profile
+
+    class Health(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200 if self.path == "/health" else 404)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b'{"status": true}')
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Health)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        env_file = tmp_path / "started.env"
+        setup_profile(sandbox, "started", ["--env-file", str(env_file)], op_env)
+        profile = get_profile("started")
+        profile.extra["openwebui_url"] = f"http://127.0.0.1:{server.server_address[1]}"
+        save_profile(profile)
+        before = len(tenant_keys(sandbox))
+        out = run_cli(["rotate", "--profile", "started", "--yes"], env=op_env)
+    finally:
+        server.shutdown()
+    assert out.returncode == 1, out.stderr
+    assert "would not take effect" in out.stderr and "--openwebui-url" in out.stderr
+    assert len(tenant_keys(sandbox)) == before
+    assert open_journal("started") is None  # refused before a key: nothing left in progress

@@ -188,3 +188,65 @@ def test_failed_verification_rolls_back(owui: OpenWebUI, sandbox, env) -> None:
     assert len(stream.cache_blips) <= 2, stream.cache_blips  # apply and rollback saves
     state = journal_path("undo")
     assert old_secret not in state.read_text() and new_secret not in state.read_text()
+
+
+ADMIN_CASES = [
+    ("rotate", "mint:answered", "KILL", False),
+    ("rotate", "apply:written", "KILL", False),
+    ("rotate", "apply:written", "KILL", True),
+    ("rotate", "verify", "INT", False),
+    ("rotate", "revoke-old", "KILL", False),
+    ("rotate", "apply", "RAISE", False),
+    ("setup", "apply:written", "KILL", False),
+    ("setup", "apply:written", "KILL", True),
+    ("setup", "save", "INT", False),
+    ("setup", "mint:answered", "RAISE", False),
+]
+
+
+def test_admin_api_interrupted_inside_steps_then_resolved(owui: OpenWebUI, sandbox, env) -> None:
+    """The fault matrix with an admin-API target: rotation and re-setup interrupted inside their
+    steps (SIGKILL, Ctrl-C, an error), resolved as gtwizard says; at rest and after, Open WebUI
+    holds a live key, no key is orphaned, and an old key goes only after the user-side proof."""
+    from cli_helpers import mint_setup_args
+    from lifecycle_helpers import assert_no_orphan, resolve
+
+    from gtwizard.lifecycle.journal import CRASH_SIGNAL_ENV, open_journal
+
+    token = env["GTWIZARD_OPENWEBUI_TOKEN"]
+    profile = setup_profile(sandbox, "adm", admin_target(owui), env)
+    codes = {"KILL": -signal.SIGKILL, "INT": 130, "RAISE": 1}
+    for operation, point, how, abort in ADMIN_CASES:
+        where = f"{operation} {point} {how} {'abort' if abort else 'resume'}"
+        before = get_profile("adm")
+        old_secret = owui_gt_key(owui, profile.openai_base, token)
+        assert old_secret == stored_key(before), where
+        if operation == "rotate":
+            args = ["rotate", "--profile", "adm", "--yes"]
+        else:
+            args = mint_setup_args(
+                sandbox.base_url,
+                NAMES,
+                "--profile",
+                "adm",
+                "--yes",
+                "--replace",
+                *admin_target(owui),
+            )
+        out = gtwizard(args, env={**env, CRASH_HOOK_ENV: point, CRASH_SIGNAL_ENV: how})
+        assert out.returncode == codes[how], (where, out.stderr)
+        held = owui_gt_key(owui, profile.openai_base, token)
+        assert key_status(sandbox, held) == 200, where
+        assert_no_orphan(sandbox, "gtwizard-adm-", where)
+        if operation == "rotate" and point != "revoke-old":
+            assert key_status(sandbox, old_secret) == 200, f"{where}: revoked before the proof"
+        resolve("adm", env, prefer_abort=abort)
+        assert open_journal("adm") is None, where
+        after = get_profile("adm")
+        held = owui_gt_key(owui, profile.openai_base, token)
+        assert held == stored_key(after) and key_status(sandbox, held) == 200, where
+        if after.key_id != before.key_id:
+            assert key_status(sandbox, old_secret) == 401, where
+        else:
+            assert held == old_secret, where
+        assert_no_orphan(sandbox, "gtwizard-adm-", where + " resolved")

@@ -123,14 +123,24 @@ async def checks_failing(pilot: Pilot) -> None:
     assert not state.check_report.ok
 
 
-async def rotate_done(pilot: Pilot) -> None:
-    """The Rotate screen after a whole rotation of the demo profile (from the palette's action)."""
+async def rotate_waiting(pilot: Pilot) -> None:
+    """The Rotate screen after the demo profile's rotation stopped waiting for proof (env file,
+    no Open WebUI: both keys live, what remains listed), opened from the palette's action."""
     await drive(pilot, "summary")
     pilot.app.open_rotate(pilot.app.state.profile)
     await settle(pilot)
     await pilot.press("s")
     await settle(pilot)
     assert type(pilot.app.screen).__name__ == "RotateScreen"
+
+
+async def rotate_finished(pilot: Pilot) -> None:
+    """The same rotation finished on the operator's word (f, then w): the old key revoked."""
+    await rotate_waiting(pilot)
+    await pilot.press("f")
+    await settle(pilot)
+    await pilot.press("w")
+    await settle(pilot)
 
 
 SCREENS: dict[str, tuple[Driver, dict]] = {
@@ -150,7 +160,8 @@ SCREENS: dict[str, tuple[Driver, dict]] = {
     "check-detail": (check_detail, {}),
     "summary": (to("summary"), {}),
     "checks-failing": (checks_failing, {}),
-    "rotate-done": (rotate_done, {}),
+    "rotate-waiting": (rotate_waiting, {}),
+    "rotate-finished": (rotate_finished, {}),
 }
 
 

@@ -16,9 +16,15 @@ async def end_of_run(session: Any, profile: Any) -> str:
         session.release()
         target = session.request.target
         where = f" and written to {target.place}" if target is not None else ""
+        waiting = ""
+        if session.journal is not None and session.journal.state == "waiting":
+            waiting = (
+                f" The old key {session.journal.old_key_id} stays valid until: "
+                + session.journal.next_commands()[0]
+            )
         return (
             f"profile {profile.name} is saved with key {session.key_id}, stored in "
-            f"{session.storage.location if session.storage else 'nowhere'}{where}."
+            f"{session.storage.location if session.storage else 'nowhere'}{where}.{waiting}"
         )
     notes = await session.rollback()
     if session.applied_to_target:

@@ -550,6 +550,12 @@ class SetupSession:
             except GtwizardError:
                 pass
         revoked = not self.minted
+        if not self.minted and self.journal is not None and self.journal.new_key_name:
+            try:
+                done += await self._revoke_by_name(self.journal.new_key_name)
+            except GtwizardError as exc:  # the journal stays open: setup --abort looks again
+                revoked = False
+                done.append(f"could not look for a key named for this run: {exc.one_line()}")
         if self.minted and self._operator_token and self.key_id:
             try:
                 await revoke_key(
@@ -573,6 +579,25 @@ class SetupSession:
         self._secret = None
         self.release()
         return done
+
+    async def _revoke_by_name(self, name: str) -> list[str]:
+        """A mint whose answer never came may still have made the key: find it by its unique
+        name and revoke it (nothing found: nothing was made)."""
+        from gtwizard.gt.keys import KeyManager
+
+        req = self.request
+        if not self._operator_token:
+            return []
+        found: list[str] = []
+        async with KeyManager(
+            req.host.gt_base, self._operator_token, ca_bundle=req.ca_bundle
+        ) as manager:
+            for record in await manager.list_keys():
+                if record.name == name and not record.revoked:
+                    await manager.revoke(record.id)
+                    audit.record("revoke", profile=req.profile, key_id=record.id, detail="lost")
+                    found.append(f"revoked the key {record.id} whose mint answer was lost")
+        return found
 
     async def _target_holds_key(self) -> bool:
         """Read the target back: does it hold this run's key? (Never assumed from the steps.)"""

@@ -59,6 +59,7 @@ def mint_setup_args(
         "--aliases",
         aliases,
         "--mint",
+        "--yes",  # no terminal here: a change needs --yes
         *chosen,
         *extra,
     ]

@@ -47,4 +47,5 @@ def setup_args(host: str, *extra: str) -> list[str]:
     """`gtwizard setup` for Open WebUI with a pasted key; `--host=` so hosts starting with '-' stay
     a value."""
     preset = ["--preset", "open-webui", f"--host={host}", "--aliases", "helpdesk", "--key-stdin"]
+    preset.append("--yes")  # no terminal here: a change needs --yes
     return ["setup", *preset, *extra]

@@ -126,6 +126,7 @@ def test_pasted_key_twice_changes_nothing_the_second_time(sandbox, isolated_dirs
         "--aliases",
         names,
         "--key-stdin",
+        "--yes",
         "--storage",
         "none",
         "--env-file",
@@ -154,6 +155,7 @@ def test_pasted_key_with_a_wider_allowlist_is_refused(sandbox, isolated_dirs: Pa
             "--aliases",
             "helpdesk",
             "--key-stdin",
+            "--yes",
             "--storage",
             "none",
             "--env-file",
@@ -180,7 +182,7 @@ def test_pasted_key_with_a_wider_allowlist_is_refused(sandbox, isolated_dirs: Pa
 )
 def test_bad_input_exits_2_with_one_line(sandbox, isolated_dirs, args, stdin, fragment) -> None:
     out = run_cli(
-        ["setup", "--preset", "open-webui", "--host", sandbox.base_url, *args],
+        ["setup", "--preset", "open-webui", "--host", sandbox.base_url, "--yes", *args],
         env={"GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token},
         stdin=stdin,
     )
@@ -209,6 +211,7 @@ def test_pasted_key_with_wider_scopes_is_refused_unless_accepted(
         "--aliases",
         "helpdesk",
         "--key-stdin",
+        "--yes",
         "--storage",
         "none",
         "--env-file",

@@ -126,6 +126,7 @@ def setup_args(sandbox, preset: str, *extra: str) -> list[str]:
         "--aliases",
         ",".join(NAMES),
         "--mint",
+        "--yes",
         "--storage",
         "file",
         *extra,

@@ -93,18 +93,12 @@ def _show(name: str, as_json: bool) -> int:
     return 0
 
 
-def _confirm(profile: Any, yes: bool) -> bool:
-    import sys
+def _confirm(profile: Any, args: argparse.Namespace) -> bool:
+    from gtwizard.commands.confirm import require_confirmation
 
-    from gtwizard.errors import InvalidInput
-
-    if yes:
+    require_confirmation(args, f"remove profile {profile.name!r}")
+    if args.yes:
         return True
-    if not sys.stdin.isatty():
-        raise InvalidInput(
-            f"refusing to remove profile {profile.name!r} without confirmation",
-            "Pass --yes to remove it non-interactively",
-        )
     print(
         f"This removes profile {profile.name!r}, revokes its keys on the tenant (the client "
         "then stops working until it gets another key) and deletes its stored secrets "
@@ -124,7 +118,7 @@ def _remove(args: argparse.Namespace) -> int:
     from gtwizard.profiles import get_profile
 
     profile = get_profile(args.name)
-    if not _confirm(profile, args.yes):
+    if not _confirm(profile, args):
         print("Nothing removed.")
         return 1
     result = remove_profile_fully(

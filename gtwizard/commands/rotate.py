@@ -74,6 +74,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
+    from gtwizard.commands.confirm import can_ask, require_confirmation
     from gtwizard.commands.runbook import profile_named
     from gtwizard.errors import EXIT_INTERRUPTED, GtwizardError, InvalidInput
     from gtwizard.rotation import Rotation, RotationOptions
@@ -88,7 +89,9 @@ def run(args: argparse.Namespace) -> int:
             "--revoke-without-proof and --openwebui-url go with --finish",
             f"run: gtwizard rotate --finish --profile {profile.name} ...",
         )
-    interactive = sys.stdin.isatty() and not args.json
+    if not modes:  # --resume/--finish/--abort name their change; a new rotation is confirmed
+        require_confirmation(args, f"rotate the key of profile {profile.name!r}")
+    interactive = can_ask(args)
     pasted = sys.stdin.readline() if args.key_stdin else None
     if args.wait <= 0:
         raise InvalidInput("--wait must be a positive number of seconds")

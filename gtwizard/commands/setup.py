@@ -243,6 +243,7 @@ def _require_setup_args(args: argparse.Namespace) -> None:
 
 
 async def _run(args: argparse.Namespace) -> int:
+    from gtwizard.commands.confirm import require_confirmation
     from gtwizard.errors import InvalidInput, OperationFailed
     from gtwizard.setup.session import SetupSession
     from gtwizard.setup.targets import EnvFileTarget
@@ -258,6 +259,8 @@ async def _run(args: argparse.Namespace) -> int:
             "export GTWIZARD_OPERATOR_TOKEN, or make the key at the tenant's /gt-api page and "
             "pass it with --key-stdin",
         )
+    if not args.dry_run:
+        require_confirmation(args, f"set up profile {request.profile!r}")
     pasted = None
     if args.key_stdin:
         pasted = sys.stdin.readline()
@@ -304,7 +307,7 @@ async def _run(args: argparse.Namespace) -> int:
                 _say(args, plan.diff or f"{plan.path}: already up to date")
                 for note in plan.notes:
                     _say(args, f"note: {note}")
-            if sys.stdin.isatty() and not args.yes and not args.json:
+            if not args.yes:  # a terminal (require_confirmation refused the rest)
                 answer = input(f"Apply to {request.target.place}? [y/N] ").strip().lower()
                 if answer not in ("y", "yes"):
                     undone = await session.rollback()

@@ -98,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return failure_object(error, hint)
 
     if watched is not None:
-        sys.stdout = watched  # type: ignore[assignment]
+        sys.stdout = watched
     try:
         return _dispatch(argv)
     except GtwizardError as exc:

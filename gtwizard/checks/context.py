@@ -212,7 +212,8 @@ class CheckContext:
 
         connections = await self.gt_connections()
         applied = [c for c in connections if is_gt_entry(c.url, self.openai_base)]
-        return (applied or connections or [None])[0]
+        found = applied or connections
+        return found[0] if found else None
 
     # ---- the ordinary user -----------------------------------------------------------------
 

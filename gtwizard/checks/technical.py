@@ -273,7 +273,7 @@ async def embeddings(ctx: CheckContext) -> CheckOutcome:
             f"{url}/embeddings answered {kind}; Open WebUI needs plain float vectors",
             "the tenant must default to encoding_format float",
         )
-    dims = sorted({len(v) for v in vectors})
+    dims = sorted({len(v) for v in vectors if isinstance(v, list)})  # all are, checked above
     note = ""
     if owui and ctx.api_key and owui["key"] != ctx.api_key:
         return warned(

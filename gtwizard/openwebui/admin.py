@@ -497,6 +497,7 @@ class OpenWebUIAdmin:
     async def grant_model_access(self, model_id: str, audience: str | Sequence[str] = "*") -> None:
         """Make `model_id` readable by all users ("*") or by the named groups (replaces grants)."""
         names = [audience] if isinstance(audience, str) else list(audience)
+        grants: list[dict[str, Any]]
         if names == ["*"]:
             grants = [{"principal_type": "user", "principal_id": "*", "permission": "read"}]
         else:

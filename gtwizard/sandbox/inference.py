@@ -99,8 +99,9 @@ async def multipart(request: Request) -> dict[str, tuple[str | None, bytes]]:
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         if name:
-            payload = part.get_payload(decode=True) or b""
-            fields[str(name)] = (part.get_filename(), payload)
+            payload = part.get_payload(decode=True)  # bytes for a leaf part, None otherwise
+            data = payload if isinstance(payload, bytes) else b""
+            fields[str(name)] = (part.get_filename(), data)
     return fields
 
 
@@ -360,7 +361,7 @@ async def create_conversation(request: Request, key: KeyRecord) -> Response:
     }
     request.app.state.conversations[conversation["id"]] = conversation
     return JSONResponse(
-        conversation, status_code=201, headers={CONVERSATION_HEADER: conversation["id"]}
+        conversation, status_code=201, headers={CONVERSATION_HEADER: str(conversation["id"])}
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
@@ -19,7 +20,7 @@ class NamePicker(OptionList):
     step can go on. `selected` keeps the order of the rows.
     """
 
-    BINDINGS = [Binding("space", "toggle", "Toggle", show=True)]
+    BINDINGS = [Binding("space", "toggle_row", "Toggle", show=True)]
 
     class Changed(Message):
         """The chosen names changed."""
@@ -35,7 +36,7 @@ class NamePicker(OptionList):
     class Confirmed(Changed):
         """Enter with at least one name chosen (handled apart: `on(Changed)` skips it)."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._rows: list[tuple[str, str]] = []  # (value, label)
         self._chosen: set[str] = set()
@@ -59,7 +60,7 @@ class NamePicker(OptionList):
         if self._rows:
             self.highlighted = highlighted if highlighted is not None else 0
 
-    def action_toggle(self) -> None:
+    def action_toggle_row(self) -> None:
         if self.highlighted is None or not self._rows:
             return
         value = self._rows[self.highlighted][0]
@@ -72,4 +73,4 @@ class NamePicker(OptionList):
         if self._chosen:
             self.post_message(self.Confirmed(self))
         else:
-            self.action_toggle()
+            self.action_toggle_row()

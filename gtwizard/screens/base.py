@@ -8,7 +8,7 @@ next step, focus is on the step's own field, never on the buttons.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -32,7 +32,7 @@ class StepScreen(Screen):
     """A wizard step: subclasses set `step`, fill `compose_body`, and say when Next is allowed."""
 
     step: str = ""
-    HELP: str = ""
+    HELP: ClassVar[str] = ""
     NEXT_LABEL = "Next ›"
     FIELD: str | None = None  # the step's main field: focused on arrival and after Esc
     AUTO_FOCUS = ""  # not Textual's "first focusable": `focus_field` picks it on arrival

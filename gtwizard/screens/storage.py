@@ -194,8 +194,8 @@ class StorageScreen(StepScreen):
                 result.update("Verifying the new key…")
                 await session.verify()
             else:
+                assert self.state.session is not None
                 session = self.state.session
-                assert session is not None
                 session.request.storage = self.state.storage_kind
                 await session.decide_storage(target_follows=True)
                 await session.store_pasted()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from gtwizard.errors import GtwizardError
 from gtwizard.fileio import atomic_write
 from gtwizard.profiles import Profile, save_profile
 from gtwizard.redact import redact
@@ -82,6 +83,33 @@ def rotation_interruption(target_kind: str) -> str | None:
     return INTERRUPTIONS.get(target_kind)
 
 
+def env_key_place(profile: Profile, base: str) -> str:
+    """Where the key goes in the profile's env file, in the variables the file actually holds.
+
+    Only variable names are read from the file, never a value. A file gtwizard cannot read here
+    (the runbook may be written on another machine) gets both forms, the plural one as Open WebUI
+    reads it first.
+    """
+    from gtwizard.openwebui.envfile import EnvFile
+
+    try:
+        data = Path(profile.target_place).read_bytes()
+        names = set(EnvFile.parse(data, str(profile.extra.get("env_dialect") or "docker")).values())
+    except (OSError, ValueError, GtwizardError):
+        names = set()
+    plural = f"the OPENAI_API_KEYS entry at the same position as `{base}` in OPENAI_API_BASE_URLS"
+    singular = f"OPENAI_API_KEY, beside OPENAI_API_BASE_URL=`{base}`"
+    if "OPENAI_API_BASE_URLS" in names:
+        place = plural
+    elif "OPENAI_API_KEY" in names:
+        place = singular
+    else:
+        place = f"{plural}; or, when the file has only the single pair, {singular}"
+    if "RAG_OPENAI_API_KEY" in names:
+        place += "; and RAG_OPENAI_API_KEY, which embeds with the same key"
+    return place
+
+
 def render_runbook(profile: Profile) -> str:
     """The markdown text; built only from the profile, so it cannot contain a secret."""
     host = parse_host(profile.tenant_host)
@@ -101,8 +129,8 @@ def render_runbook(profile: Profile) -> str:
     )
     if profile.target_kind == "env-file":
         by_hand_apply = (
-            f"Put the new key into `{profile.target_place}` (the OPENAI_API_KEYS entry at the "
-            f"same position as `{base}` in OPENAI_API_BASE_URLS) and restart Open WebUI. After "
+            f"Put the new key into `{profile.target_place}` ({env_key_place(profile, base)}) "
+            "and restart Open WebUI. After "
             "its first start Open WebUI keeps its settings in its database, so unless "
             "ENABLE_PERSISTENT_CONFIG=false is set, change the key in Admin Settings > "
             "Connections as well."

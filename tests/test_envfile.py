@@ -197,6 +197,50 @@ def test_unsafe_key_is_refused_without_echoing_it(key: str, why: str) -> None:
     assert key not in line and "\n" not in line
 
 
+@pytest.mark.parametrize(
+    ("data", "line", "shown", "into"),
+    [
+        (
+            b"# OpenAI\nOPENAI_API_BASE_URL=https://api.openai.com/v1\n"
+            b'OPENAI_API_KEY="sk-proj-Secret1234567890"\n',
+            3,
+            "OPENAI_API_KEY=",
+            "OPENAI_API_KEYS",
+        ),
+        (
+            b'OPENAI_API_BASE_URLS="https://other.example/v1"\nOPENAI_API_KEYS=sk-x\n',
+            1,
+            'OPENAI_API_BASE_URLS="https://other.example/v1"',
+            "OPENAI_API_BASE_URLS",
+        ),
+    ],
+)
+def test_a_quoted_value_of_the_operators_line_is_named_with_the_way_out(
+    data: bytes, line: int, shown: str, into: str
+) -> None:
+    """Keeping another connection copies its values into the plural lines gtwizard writes: a
+    quoted value there is the operator's own line, named by number, its key masked, and the
+    refusal names --env-dialect compose (compose and systemd strip the quotes)."""
+    with pytest.raises(InvalidInput) as err:
+        plan_text(data, GT, dialect="docker", path=Path("/srv/owui.env"))
+    text = err.value.one_line()
+    assert f"line {line} of /srv/owui.env ({shown}" in text and "quote" in text
+    assert f"into {into}" in text and "--env-dialect compose" in text
+    assert "Secret1234567890" not in text and "nothing was written" in text
+    plan = plan_text(data, GT, dialect="compose")  # the way out works: compose strips them
+    written = [ln for ln in plan.new_bytes.decode().splitlines() if ln.startswith(into + "=")]
+    assert plan.form == "plural" and len(written) == 1 and '"' not in written[0]
+
+
+def test_other_unsafe_values_of_the_operators_line_are_named_too() -> None:
+    data = b"OPENAI_API_BASE_URL=https://api.openai.com/v1\nOPENAI_API_KEY=sk-a$b-123456789\n"
+    with pytest.raises(InvalidInput) as err:
+        plan_text(data, GT, dialect="compose", path=Path("app.env"))
+    text = err.value.one_line()
+    assert "line 2 of app.env (OPENAI_API_KEY=" in text and "'$'" in text
+    assert "sk-a$b" not in text and "--env-dialect" not in text
+
+
 def test_unsafe_model_id_and_json_rules() -> None:
     with pytest.raises(InvalidInput):
         plan_text(b"", GtConnection(BASE, KEY, ("has space",)))

@@ -199,6 +199,38 @@ def check_writable(key: str, value: str, *, json_value: bool = False) -> None:
         )
 
 
+def refuse_uncarriable(env: EnvFile, key: str, path: Path) -> None:
+    """Refuse, naming the operator's own line, a value gtwizard would carry into a line it writes.
+
+    Keeping another connection means copying its URL and key into OPENAI_API_BASE_URLS /
+    OPENAI_API_KEYS, written unquoted. A value that cannot stand unquoted is the operator's line,
+    not ours: say which line (its number, the variable, a key masked) and the way out.
+    """
+    index = env.index_of(key)
+    if index is None:
+        return
+    line = env.lines[index]
+    value = env.get(key) or ""
+    why = unsafe_reason(value)
+    if why is None:
+        return
+    into = key if key.endswith("S") else key + "S"
+    error = (
+        f"line {index + 1} of {path} ({_display(line.text, [])}): its value {why}; gtwizard "
+        f"keeps that connection by copying the value into {into}, which it writes unquoted"
+    )
+    if "quote" in why and env.dialect == "docker":
+        hint = (
+            "if docker compose or systemd reads this file, say so with --env-dialect compose "
+            "(or systemd; on Target in the wizard): they strip the quotes; for docker run "
+            "--env-file remove the quotes from that line (docker keeps them as part of the "
+            "value); nothing was written"
+        )
+    else:
+        hint = "change that line first (no quoting reads the same everywhere); nothing was written"
+    raise InvalidInput(error, hint)
+
+
 def compact_json(obj: object) -> str:
     """JSON without spaces, so it can stand unquoted in every dialect."""
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
@@ -452,6 +484,17 @@ def plan_text(
     other_single = bool(single_url and not is_gt_entry(single_url, conn.openai_base))
     other_single = other_single or bool(implicit_openai)
     if plural_urls or other_single:
+        keys_from = "OPENAI_API_KEYS" if values.get("OPENAI_API_KEYS") else "OPENAI_API_KEY"
+        carried = (
+            ["OPENAI_API_BASE_URLS", keys_from]
+            if plural_urls
+            else [
+                "OPENAI_API_BASE_URL",
+                "OPENAI_API_KEY",
+            ]
+        )
+        for name in carried:
+            refuse_uncarriable(env, name, path)
         if plural_urls:
             urls = _split(plural_urls)
             keys = _split(values.get("OPENAI_API_KEYS", "") or single_key)

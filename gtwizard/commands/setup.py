@@ -312,15 +312,16 @@ async def _run(args: argparse.Namespace) -> int:
                 if answer not in ("y", "yes"):
                     undone = await session.rollback()
                     raise OperationFailed("cancelled; nothing was applied", "; ".join(undone))
-            await session.apply()
-            _say(args, f"applied to {request.target.place}")
-        profile = session.save()
+        profile = await session.finish(
+            on_step=lambda step, status: _progress(args, request, step, status),
+            say=lambda text: _say(args, text),
+        )
     except BaseException as exc:
-        if session.journal is not None and session.journal.open:
+        if session.journal is not None and session.journal.open and not session.retire:
             notes = await session.rollback()
             raise _after_failure(exc, notes, session.applied_to_target) from None
         raise
-    retire = await session.retire_old_key(lambda text: _say(args, text))
+    retire = session.retire
     session.release()
     for warning in session.warnings:
         _say(args, f"warning: {warning}")
@@ -336,6 +337,11 @@ async def _run(args: argparse.Namespace) -> int:
     _say(args, format_next_steps(next_steps(profile)))
     _emit(args, session)
     return 0
+
+
+def _progress(args: argparse.Namespace, request, step: str, status: str) -> None:
+    if step == "apply" and status == "done" and request.target is not None:
+        _say(args, f"applied to {request.target.place}")
 
 
 def _after_failure(exc: BaseException, notes: list[str], applied: bool) -> BaseException:

@@ -54,24 +54,21 @@ class ApplyScreen(StepScreen):
         write = (
             f"Write {target.place}" if target.kind == "env-file" else f"Configure {target.place}"
         )
+        names = {"apply": write, "save": "Save the profile"}
+        if session.journal is not None and session.journal.old_key_id:
+            names["retire"] = f"Retire the old key {session.journal.old_key_id}"
         self.steps = {}
-        for name in (write, "Save the profile"):
+        for name in names.values():
             self.set_step(name, "todo")
         current = write
+
+        def on_step(step: str, status: str) -> None:
+            nonlocal current
+            current = names[step]
+            self.set_step(current, "todo" if status == "waiting" else status)
+
         try:
-            self.set_step(write, "busy")
-            await session.apply()
-            self.set_step(write, "done")
-            current = "Save the profile"
-            self.set_step(current, "busy")
-            self.state.profile = session.save()
-            self.set_step(current, "done")
-            if session.journal is not None and session.journal.old_key_id:
-                current = f"Retire the old key {session.journal.old_key_id}"
-                self.set_step(current, "busy")
-                retired = await session.retire_old_key()
-                waiting = bool(retired and retired.get("state") == "waiting")
-                self.set_step(current, "todo" if waiting else "done")
+            self.state.profile = await session.finish(on_step=on_step)
         except GtwizardError as exc:
             self.set_step(current, "fail")
             undone = await session.rollback() if not self.state.profile else []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -619,6 +620,33 @@ class SetupSession:
         except GtwizardError:
             return bool(self.journal and self.journal.done("apply"))
         return held == secret
+
+    async def finish(
+        self,
+        *,
+        on_step: Callable[[str, str], None] = lambda name, status: None,
+        say: Callable[[str], None] | None = None,
+    ) -> Profile:
+        """The end of every setup, the same in the CLI and the TUI: apply to the target, save the
+        profile, then (re-setup) retire the old key once the new one is proven.
+
+        `on_step(name, status)` reports progress ("busy", "done", "waiting"); step names are
+        FINISH_STEPS' values. A failure propagates: the caller undoes with `rollback()`, which
+        keeps a key the target already holds.
+        """
+        on_step("apply", "busy")
+        await self.apply()
+        on_step("apply", "done")
+        on_step("save", "busy")
+        profile = self.save()
+        on_step("save", "done")
+        if self.journal is not None and self.journal.old_key_id:
+            on_step("retire", "busy")
+            retired = await self.retire_old_key(say)
+            on_step(
+                "retire", "waiting" if retired and retired.get("state") == "waiting" else "done"
+            )
+        return profile
 
     async def retire_old_key(self, say: Any = None) -> dict[str, Any] | None:
         """Re-setup: the old key goes only after the new one is proven where the client uses it.

@@ -172,7 +172,19 @@ def render_runbook(profile: Profile) -> str:
         "   and revoke the old one there when gtwizard asks.",
         "2. The new key is stored as pending, applied, and verified where the client uses it",
         "   (a chat as an ordinary Open WebUI user) before the old key is revoked.",
-        f"3. If it stops half-way: `gtwizard rotate --profile {profile.name} --resume`.",
+        *(
+            [
+                "   With this env file and no Open WebUI URL that proof cannot be made from here:",
+                "   the rotation stops `waiting` with both keys valid. Restart Open WebUI, then",
+                f"   `gtwizard rotate --profile {profile.name} --finish --openwebui-url URL`",
+                "   (GTWIZARD_OPENWEBUI_TOKEN set) proves it and revokes the old key;",
+                "   `--finish --revoke-without-proof` revokes on your word instead.",
+            ]
+            if profile.target_kind == "env-file" and not profile.extra.get("openwebui_url")
+            else []
+        ),
+        f"3. If it stops half-way, `gtwizard status` names the command that resolves it "
+        f"(`gtwizard rotate --profile {profile.name} --resume`, `--finish` or `--abort`).",
         "",
         "## Rotate the key by hand",
         f"1. In {console}, make a new key with preset `{profile.key_preset}`, the same scopes and",

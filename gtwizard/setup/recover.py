@@ -94,13 +94,20 @@ async def _rotation(
     operator_token: str | None,
     owui_token: str | None,
     say: Callable[[str], None],
-    **mode: bool,
+    *,
+    adopt_setup: bool = False,
+    abort: bool = False,
 ) -> dict[str, Any]:
     """The rotation machinery continues a re-setup: retire its old key, or undo it."""
     from gtwizard.rotation import Rotation, RotationOptions
 
     options = RotationOptions(
-        profile=profile, operator_token=operator_token, openwebui_token=owui_token, say=say, **mode
+        profile=profile,
+        operator_token=operator_token,
+        openwebui_token=owui_token,
+        say=say,
+        adopt_setup=adopt_setup,
+        abort=abort,
     )
     return await Rotation(options).run()
 

@@ -175,10 +175,9 @@ async def _refuse_collisions(admin, gt_base: str, names: tuple[str, ...]) -> Non
             continue
         ids = settings.get("model_ids") or await admin.connection_model_ids(index)
         clash |= wanted & {str(i) for i in ids}
-    clash = sorted(clash)
     if clash:
         raise OperationFailed(
-            f"{', '.join(clash)} already exist(s) as model id(s) of another Open WebUI connection; "
+            f"{', '.join(sorted(clash))} already exist(s) as model id(s) of another Open WebUI connection; "
             "Open WebUI would route those chats to the first connection, not to GT",
             "remove or rename them on the other connection, or give one connection a Prefix ID in "
             "Open WebUI's Admin → Settings → Connections, then run setup again",

@@ -10,8 +10,12 @@ import argparse
 import json
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from gtwizard.commands import COMMANDS
+
+if TYPE_CHECKING:
+    from gtwizard.setup.session import SetupSession
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -125,7 +129,7 @@ def build_request(args: argparse.Namespace):  # SetupRequest, imported lazily
     product = catalog.product(args.preset)
     key_preset = catalog.key_preset(args.key_preset or product.recommended_key_preset)
     host = parse_host(args.host)
-    target = None
+    target: EnvFileTarget | AdminApiTarget | None = None
     if args.env_file:
         target = EnvFileTarget(
             path=Path(args.env_file).expanduser().absolute(),
@@ -193,6 +197,11 @@ def run(args: argparse.Namespace) -> int:
 def _say(args: argparse.Namespace, text: str) -> None:
     if not args.json:
         print(text, flush=True)
+
+
+def _stored_in(session: SetupSession) -> str:
+    """Where the key went (the session decides storage before minting; say so if it did not)."""
+    return session.storage.location if session.storage is not None else "no store"
 
 
 async def _recover(args: argparse.Namespace) -> int:
@@ -293,11 +302,11 @@ async def _run(args: argparse.Namespace) -> int:
         if args.mint:
             assert operator_token is not None
             await session.mint(operator_token)
-            _say(args, f"minted key {session.key_id}; stored in {session.storage.location}")
+            _say(args, f"minted key {session.key_id}; stored in {_stored_in(session)}")
             await session.verify()
         else:
             await session.accept_pasted(pasted or "")
-            _say(args, f"key verified; stored in {session.storage.location}")
+            _say(args, f"key verified; stored in {_stored_in(session)}")
         base = await session.choose_base()
         _say(args, f"base: {base.openai_base}\n  why: {base.reason}")
         _snippet(args, session, write=True)

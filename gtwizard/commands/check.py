@@ -24,6 +24,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         "admin credential (GTWIZARD_OPENWEBUI_TOKEN or the stored one).",
     )
     p.add_argument("--profile", metavar="NAME", help="profile to check (default: the default one)")
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="check every profile, several at a time (one result per profile; exit 1 if any failed)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="with --all: how many profiles are checked at once (default 4)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument(
         "--timeout",
@@ -85,6 +96,8 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.timeout or args.timeout <= 0:
         raise InvalidInput("--timeout must be a positive number of seconds")
+    if args.all or args.jobs is not None:
+        return _run_all(args)
     name = args.profile or default_profile_name()
     if not name:
         raise InvalidInput(
@@ -109,3 +122,50 @@ def run(args: argparse.Namespace) -> int:
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _run_all(args: argparse.Namespace) -> int:
+    """`check --all`: every profile, `--jobs` at a time, one result per profile."""
+    import json
+    import sys
+
+    from gtwizard.errors import InvalidInput
+    from gtwizard.fleet import check_all, check_jobs
+
+    if not args.all:
+        raise InvalidInput("--jobs goes with --all", "run: gtwizard check --all --jobs N")
+    if args.profile:
+        raise InvalidInput("--all and --profile cannot be combined", "pick one")
+    jobs = check_jobs(args.jobs)
+    test_user = _test_user(args.test_user)
+
+    def done(record: dict[str, Any]) -> None:
+        if args.json:
+            return
+        if "checks" in record:
+            counts: dict[str, int] = {}
+            for check in record["checks"]:
+                counts[check["status"]] = counts.get(check["status"], 0) + 1
+            failed = [c["id"] for c in record["checks"] if c["status"] == "fail"]
+            line = ", ".join(f"{n} {s}" for s, n in counts.items())
+            line += f"; failed: {', '.join(failed)}" if failed else ""
+        else:
+            line = f"{record['error']} -> {record.get('hint') or ''}".rstrip(" ->")
+        print(f"{'OK' if record['ok'] else 'FAILED':<6} {record['profile']}: {line}", flush=True)
+
+    run = check_all(jobs=jobs, timeout=args.timeout, test_user=test_user, done=done)
+    if args.json:
+        print(json.dumps(run.to_json(), indent=2))
+    else:
+        if not run.results:
+            print("No profiles yet. Run 'gtwizard' or 'gtwizard setup' to create one.")
+        bad = sum(not r["ok"] for r in run.results)
+        print(f"\n{len(run.results) - bad} of {len(run.results)} profile(s) ok, {bad} failed")
+    for record in run.results:
+        if record.get("warning"):
+            print(f"warning: {record['profile']}: {record['warning']}", file=sys.stderr)
+    if run.crashed:
+        from gtwizard.crash import EXIT_CRASH
+
+        return EXIT_CRASH
+    return EXIT_OK if run.ok else EXIT_FAILED

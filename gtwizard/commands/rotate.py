@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import sys
+from typing import Any
 
 from gtwizard.commands import COMMANDS
 
@@ -50,6 +51,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="URL",
         help="with --finish: prove the new key through this Open WebUI (GTWIZARD_OPENWEBUI_TOKEN)",
     )
+    p.add_argument(
+        "--due",
+        action="store_true",
+        help="rotate every profile whose key is past its rotation policy or near expiry, "
+        "several at a time (one result per profile; exit 1 if any failed; never asks)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="with --due: how many profiles are rotated at once (default 4)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument(
         "--key-stdin",
@@ -80,6 +93,8 @@ def run(args: argparse.Namespace) -> int:
     from gtwizard.rotation import Rotation, RotationOptions
     from gtwizard.runbook import rotation_interruption
 
+    if args.due or args.jobs is not None:
+        return _run_due(args)
     profile = profile_named(args.profile, "rotate")
     modes = [flag for flag in ("resume", "finish", "abort") if getattr(args, flag)]
     if len(modes) > 1:
@@ -159,3 +174,63 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"rotation done: profile '{profile.name}' now uses key {result['new_key_id']}")
     return 0
+
+
+def _run_due(args: argparse.Namespace) -> int:
+    """`rotate --due`: every due profile, `--jobs` at a time, each under its own lock."""
+    from gtwizard.errors import EXIT_FAILED, InvalidInput
+    from gtwizard.fleet import RotateSettings, check_jobs, rotate_due
+
+    if not args.due:
+        raise InvalidInput("--jobs goes with --due", "run: gtwizard rotate --due --jobs N")
+    alone = ("profile", "resume", "finish", "abort", "revoke_without_proof", "openwebui_url")
+    given = [name for name in alone if getattr(args, name)]
+    if given or args.key_stdin:
+        flag = "--" + (given[0] if given else "key_stdin").replace("_", "-")
+        raise InvalidInput(
+            f"--due and {flag} cannot be combined",
+            "--due rotates every due profile with a minted key; use the single-profile "
+            "command for anything else",
+        )
+    if args.wait <= 0:
+        raise InvalidInput("--wait must be a positive number of seconds")
+    jobs = check_jobs(args.jobs)
+
+    def say(profile: str, text: str) -> None:
+        if not args.json:
+            print(f"{profile}: {text}", flush=True)
+
+    def done(record: dict[str, Any]) -> None:
+        if args.json:
+            return
+        outcome = record.get("outcome", "failed")
+        detail = {
+            "rotated": f"now uses key {record.get('new_key_id')}",
+            "waiting": f"new key {record.get('new_key_id')} applied; the old key stays valid "
+            "until it is proven (gtwizard status names the commands)",
+            "not-due": record.get("reason", ""),
+            "in-progress": "; ".join(
+                [record.get("in_progress", {}).get("summary", "")]
+                + [f"resolve: {c}" for c in record.get("in_progress", {}).get("commands", [])]
+            ),
+            "busy": record.get("detail", ""),
+        }.get(outcome, f"{record.get('error', '')} -> {record.get('hint', '')}".rstrip(" ->"))
+        print(f"{outcome.upper():<11} {record['profile']}: {detail}", flush=True)
+
+    settings = RotateSettings(
+        operator_token=os.environ.get("GTWIZARD_OPERATOR_TOKEN", "").strip() or None,
+        openwebui_token=os.environ.get("GTWIZARD_OPENWEBUI_TOKEN", "").strip() or None,
+        poll_timeout=args.wait,
+        say=say,
+    )
+    run = rotate_due(jobs=jobs, settings=settings, done=done)
+    if args.json:
+        print(json.dumps(run.to_json(), indent=2))
+    else:
+        counts = ", ".join(f"{n} {k}" for k, n in run.counts().items()) or "no profiles"
+        print(f"\nrotate --due: {counts}")
+    if run.crashed:
+        from gtwizard.crash import EXIT_CRASH
+
+        return EXIT_CRASH
+    return 0 if run.ok else EXIT_FAILED

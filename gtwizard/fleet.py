@@ -1,0 +1,246 @@
+"""Many profiles in one run: `check --all` and `rotate --due`, concurrent with a bound.
+
+Each profile is handled by the same core as the single-profile commands (`run_checks` over
+`context_for_profile`; `Rotation`, which takes the profile's own lock), so a fleet run checks and
+rotates exactly as `gtwizard check` / `gtwizard rotate` would, only several at a time. A profile
+that fails (a dead tenant, a refused key, a bug) is reported with its error and does not stop the
+others. A profile with work in progress (an interrupted or waiting setup or rotation) is never
+rotated again: it is reported with the command that resolves it.
+
+No terminal is ever needed: nothing here asks a question, so a systemd timer can run it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from gtwizard.errors import GtwizardError
+
+DEFAULT_JOBS = 4
+MAX_JOBS = 64
+
+# rotate --due: what happened to one profile. Only `failed` (and a bug) makes the run fail;
+# `waiting` is a rotation that stopped, visibly, before revoking (as `gtwizard rotate` does).
+ROTATED, WAITING, NOT_DUE, IN_PROGRESS, BUSY, FAILED = (
+    "rotated",
+    "waiting",
+    "not-due",
+    "in-progress",
+    "busy",
+    "failed",
+)
+
+
+@dataclass
+class FleetRun:
+    """The results of one fleet run, in profile order, and whether any of them failed."""
+
+    command: str
+    jobs: int
+    results: list[dict[str, Any]] = field(default_factory=list)
+    crashed: bool = False  # an unexpected error (a gtwizard bug) in at least one profile
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return all(r.get("ok") for r in self.results)
+
+    def counts(self) -> dict[str, int]:
+        key = "outcome" if self.command == "rotate" else "result"
+        out: dict[str, int] = {}
+        for record in self.results:
+            out[record[key]] = out.get(record[key], 0) + 1
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "command": self.command,
+            "jobs": self.jobs,
+            "total": len(self.results),
+            "counts": self.counts(),
+            "seconds": round(self.seconds, 3),
+            "profiles": self.results,
+        }
+
+
+def check_jobs(jobs: int | None) -> int:
+    from gtwizard.errors import InvalidInput
+
+    if jobs is None:
+        return DEFAULT_JOBS
+    if not 1 <= jobs <= MAX_JOBS:
+        raise InvalidInput(
+            f"--jobs must be between 1 and {MAX_JOBS}", f"for example --jobs {DEFAULT_JOBS}"
+        )
+    return jobs
+
+
+def _failure(name: str, exc: BaseException) -> tuple[dict[str, Any], bool]:
+    """The record of a profile that failed; True when the failure is a bug (logged, redacted)."""
+    if isinstance(exc, GtwizardError):
+        return {"profile": name, "ok": False, "error": exc.message, "hint": exc.hint}, False
+    from gtwizard.crash import crash_report
+
+    what, todo = crash_report(exc)
+    return {"profile": name, "ok": False, "error": what, "hint": todo}, True
+
+
+async def _bounded(
+    names: Iterable[str],
+    jobs: int,
+    one: Callable[[str], Any],
+    done: Callable[[dict[str, Any]], None],
+) -> tuple[list[dict[str, Any]], bool]:
+    """Run `one(name)` for every name, at most `jobs` at a time; records in the names' order."""
+    gate = asyncio.Semaphore(jobs)
+    crashed = False
+
+    async def guarded(name: str) -> dict[str, Any]:
+        nonlocal crashed
+        async with gate:
+            try:
+                record = await one(name)
+            except Exception as exc:  # one profile never stops the others
+                record, bug = _failure(name, exc)
+                crashed = crashed or bug
+        done(record)
+        return record
+
+    records = await asyncio.gather(*(guarded(n) for n in names))
+    return list(records), crashed
+
+
+# ---- check --all ----------------------------------------------------------------------------------
+
+
+async def _check_one(
+    profile: Any, catalog: Any, timeout: float, test_user: tuple[str, str] | None
+) -> dict[str, Any]:
+    from gtwizard.checks import all_checks, run_checks
+    from gtwizard.checks.load import context_for_profile
+
+    ctx = await context_for_profile(profile, catalog, timeout=timeout, test_user=test_user)
+    report = await run_checks(all_checks(), ctx)
+    record = report.to_json()
+    record["result"] = "ok" if report.ok else "failed"
+    record["_report"] = report  # kept for remembering the result; dropped before printing
+    return record
+
+
+def check_all(
+    *,
+    jobs: int,
+    timeout: float,
+    names: list[str] | None = None,
+    test_user: tuple[str, str] | None = None,
+    done: Callable[[dict[str, Any]], None] = lambda record: None,
+) -> FleetRun:
+    """Check every profile (or `names`), `jobs` at a time; each result kept as its last check."""
+    from gtwizard.checks.record import remember
+    from gtwizard.presets.catalog import load_catalog
+    from gtwizard.profiles import load_profiles
+
+    profiles = load_profiles()
+    chosen = list(profiles) if names is None else names
+    catalog = load_catalog()
+    start = time.monotonic()
+
+    async def one(name: str) -> dict[str, Any]:
+        return await _check_one(profiles[name], catalog, timeout, test_user)
+
+    records, crashed = asyncio.run(_bounded(chosen, jobs, one, done))
+    for record in records:
+        if "result" not in record:
+            record["result"] = "error"
+        report = record.pop("_report", None)
+        if report is not None:
+            warning = remember(record["profile"], report)
+            if warning:
+                record["warning"] = warning
+    run = FleetRun("check", jobs, records, crashed)
+    run.seconds = time.monotonic() - start
+    return run
+
+
+# ---- rotate --due ---------------------------------------------------------------------------------
+
+
+@dataclass
+class RotateSettings:
+    """What every rotation of the run shares: credentials from the environment, never argv."""
+
+    operator_token: str | None = field(default=None, repr=False)
+    openwebui_token: str | None = field(default=None, repr=False)
+    poll_timeout: float = 600.0
+    say: Callable[[str, str], None] = lambda profile, text: None
+
+
+def due_profiles(names: list[str] | None = None) -> list[tuple[str, Any]]:
+    """(name, KeyHealth) for every profile (or `names`), in config order."""
+    from gtwizard.profiles import key_health, load_profiles
+
+    profiles = load_profiles()
+    chosen = list(profiles) if names is None else names
+    return [(name, key_health(profiles[name])) for name in chosen]
+
+
+async def _rotate_one(name: str, health: Any, settings: RotateSettings) -> dict[str, Any]:
+    from gtwizard.lifecycle.journal import open_journal, work_record
+    from gtwizard.lifecycle.lock import ProfileBusy
+    from gtwizard.rotation import Rotation, RotationOptions
+
+    base: dict[str, Any] = {"profile": name, "due": health.rotation_due, "reason": health.reason}
+    try:
+        journal = open_journal(name)
+    except GtwizardError as exc:
+        return {**base, "ok": False, "outcome": FAILED, "error": exc.message, "hint": exc.hint}
+    if journal is not None:
+        # work in progress is resolved by its own command, never by a second rotation
+        work = work_record(journal)
+        return {**base, "ok": True, "outcome": IN_PROGRESS, "in_progress": work}
+    if not health.rotation_due:
+        return {**base, "ok": True, "outcome": NOT_DUE}
+    options = RotationOptions(
+        profile=name,
+        operator_token=settings.operator_token,
+        openwebui_token=settings.openwebui_token,
+        poll_timeout=settings.poll_timeout,
+        say=lambda text: settings.say(name, text),
+    )
+    rotation = Rotation(options)
+    try:
+        result = await rotation.run()
+    except ProfileBusy as exc:
+        return {**base, "ok": True, "outcome": BUSY, "detail": exc.message, "hint": exc.hint}
+    except GtwizardError as exc:
+        failed = rotation.result(ok=False, error=exc.message, hint=exc.hint)
+        return {**base, **failed, "outcome": FAILED}
+    outcome = WAITING if rotation.waiting else ROTATED
+    return {**base, **result, "outcome": outcome}
+
+
+def rotate_due(
+    *,
+    jobs: int,
+    settings: RotateSettings,
+    names: list[str] | None = None,
+    done: Callable[[dict[str, Any]], None] = lambda record: None,
+) -> FleetRun:
+    """Rotate every profile whose key is due, `jobs` at a time; report every profile."""
+    health = dict(due_profiles(names))
+    start = time.monotonic()
+
+    async def one(name: str) -> dict[str, Any]:
+        return await _rotate_one(name, health[name], settings)
+
+    records, crashed = asyncio.run(_bounded(list(health), jobs, one, done))
+    for record in records:
+        record.setdefault("outcome", FAILED)
+    run = FleetRun("rotate", jobs, records, crashed)
+    run.seconds = time.monotonic() - start
+    return run

@@ -21,6 +21,7 @@ def _skip_httpx_cli() -> None:
     def main() -> None:
         raise SystemExit("httpx's command-line client is not loaded inside gtwizard")
 
+    # ModuleType declares no attributes; a stub module takes any, as a real one does
     stub.main = main  # type: ignore[attr-defined]
     _sys.modules["httpx._main"] = stub
 

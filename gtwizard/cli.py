@@ -13,7 +13,7 @@ import importlib
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from gtwizard import __version__
 from gtwizard.commands import COMMANDS
@@ -23,7 +23,7 @@ from gtwizard.errors import EXIT_INTERRUPTED, GtwizardError, InvalidInput
 class _Parser(argparse.ArgumentParser):
     """argparse with our exit code (2) and a one-line error instead of the usage dump."""
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise InvalidInput(message, f"Run '{self.prog} --help' for usage")
 
 

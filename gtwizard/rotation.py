@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gtwizard import audit
 from gtwizard.errors import GtwizardError, InvalidInput, OperationFailed
@@ -42,6 +42,9 @@ from gtwizard.lifecycle.ledger import KeyState, Ledger
 from gtwizard.lifecycle.lock import profile_lock
 from gtwizard.lifecycle.target import NEW, OLD, KeyMarks, identify, prefix_mark
 from gtwizard.redact import redact
+
+if TYPE_CHECKING:
+    from gtwizard.setup.keys import KeyChoice
 
 __all__ = [
     "CRASH_HOOK_ENV",
@@ -270,7 +273,7 @@ class Rotation:
         """Whether the new key can be proven where the client uses it (DESIGN §6b, rule 3)."""
         return self.profile.target_kind == "none" or self.owui_known
 
-    def _choice(self):  # KeyChoice
+    def _choice(self) -> KeyChoice:
         from gtwizard.setup.keys import KeyChoice
 
         embed = self.profile.extra.get("embedding_model")

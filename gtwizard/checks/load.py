@@ -65,6 +65,7 @@ def _key_from_env_file(profile: Profile, openai_base: str) -> str | None:
         env = read_env_config(Path(profile.target_place), env_dialect(profile))
     except (GtwizardError, OSError):
         return None
+    # effective_openai_config types its values `object`; these two are lists of strings
     urls = list(env.openai["OPENAI_API_BASE_URLS"])  # type: ignore[call-overload]
     keys = list(env.openai["OPENAI_API_KEYS"])  # type: ignore[call-overload]
     for index, url in enumerate(urls):

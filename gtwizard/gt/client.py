@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import struct
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -247,7 +247,7 @@ class GTClient:
         return response.status_code
 
 
-async def _sse_data(response: httpx.Response):  # type: ignore[no-untyped-def]
+async def _sse_data(response: httpx.Response) -> AsyncIterator[str]:
     """Yield the data of each server-sent event (multi-line data joined with newlines)."""
     lines: list[str] = []
     async for line in response.aiter_lines():

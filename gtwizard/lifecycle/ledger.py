@@ -132,6 +132,8 @@ class Ledger:
 
 def ledger_note(profile: str, state: KeyState, *, name: str, **kwargs: str | None) -> None:
     """Record a state change for one key (the drivers' one call)."""
+    # kwargs are record()'s optional str fields (operation, key_id, prefix); mypy cannot match
+    # `**dict[str, str | None]` to them one by one
     Ledger.load(profile).record(state, name=name, **kwargs)  # type: ignore[arg-type]
 
 

@@ -23,6 +23,7 @@ async def env_file_key(path: str, dialect: str, openai_base: str) -> str | None:
         env = read_env_config(Path(path), dialect)
     except (GtwizardError, OSError):
         return None
+    # effective_openai_config types its values `object`; these two are lists of strings
     urls = list(env.openai.get("OPENAI_API_BASE_URLS") or [])  # type: ignore[call-overload]
     keys = list(env.openai.get("OPENAI_API_KEYS") or [])  # type: ignore[call-overload]
     for index, url in enumerate(urls):

@@ -15,6 +15,7 @@ COMMANDS: dict[str, str] = {
     "setup": "set up a product against a tenant without the TUI",
     "check": "run the live validation checks for a profile",
     "rotate": "rotate a profile's key with no downtime",
+    "schedule": "write a systemd timer that rotates due keys and checks every profile",
     "runbook": "write the operator runbook for a profile (no secrets)",
     "status": "key age, expiry, rotation due, storage and last check for every profile",
     "profiles": "list, show or remove profiles",

@@ -154,10 +154,10 @@ class TenantScreen(StepScreen):
 
     @work(exclusive=True, group="tenant-probe")
     async def run_probe(self, text: str) -> None:
-        from gtwizard.gt.probe import probe_host
+        from gtwizard.services import probe_tenant
 
         try:
-            report = await probe_host(text, ca_bundle=self.state.ca_bundle)
+            report = await probe_tenant(text, ca_bundle=self.state.ca_bundle)
         except GtwizardError as exc:
             self.query_one("#tenant-probe", Static).update(f"✗ {escape(exc.one_line())}")
             report = None

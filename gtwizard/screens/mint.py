@@ -10,9 +10,9 @@ from textual.containers import Vertical
 from textual.widgets import Checkbox, Input, RadioSet, Static
 
 from gtwizard.errors import GtwizardError
-from gtwizard.redact import mask
 from gtwizard.screens.base import StepScreen
 from gtwizard.setup.session import SetupSession
+from gtwizard.widgets.minting import GuidedMint, OperatorTokenField, copy_console, guided_steps
 from gtwizard.widgets.toggles import ChoiceSet, MarkedCheckbox, MarkedRadioButton
 
 
@@ -47,25 +47,15 @@ class MintScreen(StepScreen):
                 " below):",
                 classes="prompt",
             )
-            yield Input(
-                value=self.state.operator_token or "",
-                password=True,
-                placeholder="gtop_…",
-                id="mint-token",
-            )
+            yield OperatorTokenField(self.state.operator_token or "", id="mint-token")
             yield MarkedCheckbox(
                 "Keep it with the key, so gtwizard rotate can mint later",
                 value=self.state.keep_operator_token,
                 id="mint-keep-token",
             )
-        with Vertical(id="mint-manual-pane"):
-            yield Static(id="mint-instructions")
-            yield Input(password=True, placeholder="paste the gtak_… secret", id="mint-paste")
-            yield Static("", id="mint-paste-status")
+        yield GuidedMint("mint", id="mint-manual-pane")
 
     def on_mount(self) -> None:
-        self.query_one("#mint-token").border_title = "Operator token"
-        self.query_one("#mint-paste").border_title = "Pasted key"
         self.show_mode()
         super().on_mount()
 
@@ -97,27 +87,27 @@ class MintScreen(StepScreen):
         preset = catalog.key_preset(self.state.key_preset_slug or "chat-client")
         from gtwizard.setup.keys import scopes_for
 
-        scopes = ", ".join(scopes_for(preset, self.state.embeddings))
-        names = ", ".join(self.state.names) or "(none chosen)"
-        self.query_one("#mint-instructions", Static).update(
-            f"1. Open {escape(host.gt_api_console)} → API Keys → Create API Key "
-            "(ctrl+y copies the address).\n"
-            f"2. Preset: {escape(preset.name)}; scopes: {escape(scopes)}.\n"
-            f"3. Allow exactly: {escape(names)}.\n"
-            "4. Paste the secret below and press Enter; it is checked live, then masked."
+        self.query_one(GuidedMint).show_steps(
+            guided_steps(
+                host.gt_api_console,
+                preset.name,
+                scopes_for(preset, self.state.embeddings),
+                self.state.names,
+                "it is checked live, then masked.",
+            )
         )
 
     def action_copy_console(self) -> None:
         if self.state.host is not None:
-            address = self.state.host.gt_api_console
-            self.app.copy_to_clipboard(address)  # OSC 52; many terminals ignore it, so also say it
-            self.notify(f"Copied (if your terminal allows OSC 52): {address}")
+            copy_console(self.app, self.state.host.gt_api_console)
 
     @on(RadioSet.Changed, "#mint-mode")
     def mode_changed(self, event: RadioSet.Changed) -> None:
         self.state.mint_mode = "auto" if event.pressed.id == "mint-auto" else "manual"
         self.show_mode()
         self.refresh_next()
+        if isinstance(event.radio_set, ChoiceSet) and event.radio_set.went_on:
+            self.call_after_refresh(self.focus_field)  # the token or the paste, as now shown
 
     @on(Checkbox.Changed, "#mint-keep-token")
     def keep_changed(self, event: Checkbox.Changed) -> None:
@@ -128,29 +118,23 @@ class MintScreen(StepScreen):
         self.state.operator_token = event.value.strip() or None
         self.refresh_next()
 
-    @on(Input.Submitted, "#mint-paste")
-    def paste_submitted(self, event: Input.Submitted) -> None:
-        event.prevent_default()  # Enter here checks the key live first
-        self.query_one("#mint-paste-status", Static).update("Checking the key live…")
-        self.verify_paste(event.value)
+    @on(GuidedMint.Pasted)
+    def paste_submitted(self, event: GuidedMint.Pasted) -> None:
+        self.verify_paste(event.secret)
 
     @work(exclusive=True, group="mint-verify")
     async def verify_paste(self, secret: str) -> None:
-        status = self.query_one("#mint-paste-status", Static)
+        guided = self.query_one(GuidedMint)
         session = await self.wizard.fresh_session(force=True)
         try:
             await session.resolve_names(None)
             await session.accept_pasted(secret, store=False)
         except GtwizardError as exc:
-            status.update(f"✗ {escape(exc.one_line())}")
+            guided.refused(exc.one_line())
             self.state.session = None
         else:
-            paste = self.query_one("#mint-paste", Input)
-            paste.value = mask(secret.strip())
-            paste.disabled = True
-            status.update(
-                f"✓ Key accepted: it sees exactly {escape(', '.join(n for n, _ in session.visible))}."
-            )
+            seen = ", ".join(n for n, _ in session.visible)
+            guided.accepted(secret, f"✓ Key accepted: it sees exactly {escape(seen)}.")
             self.refresh_next()
             self.focus_next_button()
         self.refresh_next()

@@ -1,17 +1,29 @@
-"""Rotate: the journaled rotation with its steps shown live; never revokes before verifying."""
+"""Rotate: the journaled rotation with its steps shown live; never revokes before verifying.
+
+The new key comes the same two ways as in setup: minted with the operator token (from the
+environment, kept with the profile, or typed here, masked), or made by the operator at the
+tenant's /gt-api page and pasted (masked, checked live by the rotation's mint step).
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from rich.markup import escape
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Input, RadioSet, Static
 
 from gtwizard.errors import GtwizardError
 from gtwizard.widgets.keybar import KeyBar
+from gtwizard.widgets.minting import GuidedMint, OperatorTokenField, copy_console, guided_steps
+from gtwizard.widgets.toggles import ChoiceSet, MarkedRadioButton
+
+if TYPE_CHECKING:
+    from gtwizard.profiles import Profile
 
 MARKS = {
     "pending": "[ ]",
@@ -27,9 +39,29 @@ MARKS = {
 class RotateScreen(Screen):
     """s starts; a rotation in progress offers f (finish: prove, then revoke) and a (abort).
 
+    Without an operator token the screen asks for one (masked) or guides a manual key: the
+    tenant's /gt-api address, what to make there, and a masked paste that starts the rotation.
     An env-file target with no Open WebUI URL cannot be proven here, so the rotation waits with
     both keys live; w then revokes on the operator's word, after saying what that risks.
     """
+
+    DEFAULT_CSS = """
+    #rotate-hint {
+        color: $text-muted;
+        height: auto;
+    }
+    #rotate-how {
+        height: auto;
+    }
+    """
+
+    HELP = (
+        "The new key is minted with the operator token (from GTWIZARD_OPERATOR_TOKEN, kept with "
+        "the profile, or typed here; used for this rotation only), or made by you at the "
+        "tenant's /gt-api page (ctrl+y copies its address) and pasted: it is checked live "
+        "before anything changes. s starts (Enter in the token field too); f finishes a waiting "
+        "rotation (proves, then revokes the old key), a aborts it."
+    )
 
     BINDINGS = [
         Binding("s", "start", "Start rotation"),
@@ -37,6 +69,7 @@ class RotateScreen(Screen):
         Binding("f", "finish", "Finish"),
         Binding("a", "abort", "Abort"),
         Binding("w", "without_proof", "Revoke without proof", show=False),
+        Binding("ctrl+y", "copy_console", "Copy /gt-api address", show=False),
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
@@ -45,20 +78,38 @@ class RotateScreen(Screen):
         self.profile = profile
         self.target_kind = target_kind
         self.running = False
+        self.ran = False  # a rotation ran to an end on this screen: the way in is not asked again
         self.pending: str | None = None  # the journal's state when a rotation is in progress
         self.offer_without_proof = False
+        self.saved: Profile | None = None
+        self.token_kept = False
+        self.mode = "auto"
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="step-body"):
+        with VerticalScroll(classes="step-body", id="rotate-body"):
             yield Static(
                 f"[b]Rotate the key of profile {escape(self.profile)}[/b]\n"
                 "Mint a new key with the same scopes and allowlist, store it, apply it, prove it "
-                "where Open WebUI uses it, and only then revoke the old one. Press s to start."
+                "where Open WebUI uses it, and only then revoke the old one."
                 + self.interruption_text(),
                 classes="prompt",
                 id="rotate-intro",
             )
             yield Static("", id="rotate-pending")
+            with Vertical(id="rotate-how"):
+                with ChoiceSet(id="rotate-mode"):
+                    yield MarkedRadioButton(
+                        "Automatic — mint the new key with the operator token",
+                        value=True,
+                        id="rotate-auto",
+                    )
+                    yield MarkedRadioButton(
+                        "Guided manual — make the new key in the tenant app and paste it here",
+                        id="rotate-manual",
+                    )
+                yield OperatorTokenField(id="rotate-token")
+                yield GuidedMint("rotate", id="rotate-manual-pane")
+            yield Static("", id="rotate-hint")
             yield Static("", id="rotate-steps")
             yield Static("", id="rotate-log")
         yield KeyBar()
@@ -69,11 +120,78 @@ class RotateScreen(Screen):
         note = rotation_interruption(self.target_kind)
         return f"\n[i]{escape(note)}[/i]" if note else ""
 
+    @property
+    def state(self) -> Any:
+        return self.app.state  # type: ignore[attr-defined]
+
     def on_mount(self) -> None:
+        from gtwizard.profiles import get_profile
         from gtwizard.rotation import STEPS
 
+        try:
+            self.saved = get_profile(self.profile)
+        except GtwizardError as exc:
+            self.query_one("#rotate-log", Static).update(f"✗ {escape(exc.one_line())}")
+        else:
+            self.token_kept = bool(self.saved.extra.get("operator_token_kept"))
+        token = self.query_one("#rotate-token", OperatorTokenField)
+        token.value = self.state.operator_token or ""
+        if self.token_kept:
+            token.placeholder = "kept with the profile: leave empty, or type another"
+        self.show_guide()
         self.show_steps({step: "pending" for step in STEPS})
         self.show_pending()
+        if not self.query_one("#rotate-how").display:
+            self.focus_after_start()
+        elif self.has_token():
+            self.query_one("#rotate-mode").focus()
+        else:
+            token.focus()
+
+    def has_token(self) -> bool:
+        return bool(self.state.operator_token) or self.token_kept
+
+    def show_guide(self) -> None:
+        """What to make at /gt-api: the profile's preset, scopes and allowlist."""
+        if self.saved is None:
+            return
+        from gtwizard.tenant import parse_host
+
+        profile = self.saved
+        try:
+            preset = self.app.catalog.key_preset(profile.key_preset).name  # type: ignore[attr-defined]
+            console = parse_host(profile.tenant_host).gt_api_console
+        except GtwizardError as exc:
+            self.query_one(GuidedMint).show_steps(f"✗ {escape(exc.one_line())}")
+            return
+        self.query_one(GuidedMint).show_steps(
+            guided_steps(
+                console,
+                preset,
+                profile.scopes,
+                [*profile.agent_aliases, *profile.raw_models],
+                "it is checked live, and the rotation starts.",
+            )
+        )
+
+    def show_way(self) -> None:
+        """The way in (token or paste) only before a rotation; then the hint says what is next."""
+        how = self.query_one("#rotate-how")
+        how.display = not self.running and self.pending is None and not self.ran
+        self.query_one("#rotate-steps").display = not how.display  # all pending until it starts
+        self.query_one("#rotate-pending").display = self.pending is not None
+        self.query_one("#rotate-token").display = self.mode == "auto"
+        self.query_one("#rotate-manual-pane").display = self.mode == "manual"
+        hint = ""
+        if how.display and self.mode == "auto":
+            hint = (
+                "s or Enter: start the rotation (the new key is minted with the token)"
+                if self.has_token()
+                else "Type the operator token and press Enter to start, or choose guided manual."
+            )
+        elif how.display:
+            hint = "Make the key as listed and paste it: Enter checks it live, then starts."
+        self.query_one("#rotate-hint", Static).update(hint)
 
     def show_pending(self) -> None:
         """A rotation (or re-setup) in progress: say so, and offer finish / abort."""
@@ -93,17 +211,65 @@ class RotateScreen(Screen):
                 "(the old key back, the new one revoked)."
             )
         self.query_one("#rotate-pending", Static).update(text)
+        self.show_way()
 
     def show_steps(self, statuses: dict[str, str]) -> None:
         self.query_one("#rotate-steps", Static).update(
             "\n".join(f"{MARKS.get(s, '[?]')} {escape(n)}" for n, s in statuses.items())
         )
 
+    @on(RadioSet.Changed, "#rotate-mode")
+    def mode_changed(self, event: RadioSet.Changed) -> None:
+        self.mode = "manual" if event.pressed.id == "rotate-manual" else "auto"
+        self.show_way()
+        if isinstance(event.radio_set, ChoiceSet) and event.radio_set.went_on:
+            self.call_after_refresh(lambda: self.way_field().focus())
+
+    def way_field(self) -> Input:
+        if self.mode == "manual":
+            return self.query_one(GuidedMint).paste
+        return self.query_one("#rotate-token", OperatorTokenField)
+
+    @on(Input.Changed, "#rotate-token")
+    def token_changed(self, event: Input.Changed) -> None:
+        self.state.operator_token = event.value.strip() or None
+        self.show_way()
+
+    @on(Input.Submitted, "#rotate-token")
+    def token_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_start()
+
+    @on(GuidedMint.Pasted)
+    def pasted(self, event: GuidedMint.Pasted) -> None:
+        if self.running or self.pending is not None:
+            return
+        self.launch(pasted=event.secret)
+
+    def action_copy_console(self) -> None:
+        if self.saved is not None:
+            from gtwizard.tenant import parse_host
+
+            copy_console(self.app, parse_host(self.saved.tenant_host).gt_api_console)
+
     def action_start(self) -> None:
         if self.running:
             return
         if self.pending is not None:
             self.notify("A rotation is in progress: f finishes it, a aborts it.")
+            return
+        if self.mode == "manual":
+            self.query_one(GuidedMint).paste.focus()
+            self.query_one("#rotate-hint", Static).update(
+                "Paste the new key and press Enter: it is checked live, then the rotation starts."
+            )
+            return
+        if not self.has_token():
+            self.app.bell()
+            self.query_one("#rotate-hint", Static).update(
+                "Enter the operator token first, or choose guided manual (make and paste a key)."
+            )
+            self.query_one("#rotate-token").focus()
             return
         self.launch()
 
@@ -119,15 +285,21 @@ class RotateScreen(Screen):
         if not self.running and self.offer_without_proof:
             self.launch(finish=True, revoke_without_proof=True)
 
-    def launch(self, **mode: bool) -> None:
+    def launch(self, pasted: str | None = None, **mode: bool) -> None:
         self.running = True
-        self.rotate(**mode)
+        self.show_way()
+        self.focus_after_start()
+        self.rotate(pasted, **mode)
+
+    def focus_after_start(self) -> None:
+        """The way in is hidden (a rotation runs or waits): focus the screen's scroll area."""
+        self.query_one("#rotate-body").focus()
 
     @work(exclusive=True, group="rotate", exit_on_error=False)
-    async def rotate(self, **mode: bool) -> None:
+    async def rotate(self, pasted: str | None = None, **mode: bool) -> None:
         from gtwizard.rotation import ProofUnavailable, Rotation, RotationOptions
 
-        state = self.app.state  # type: ignore[attr-defined]
+        state = self.state
         lines: list[str] = []
 
         def say(text: str) -> None:
@@ -140,6 +312,7 @@ class RotateScreen(Screen):
                 profile=self.profile,
                 operator_token=state.operator_token,
                 openwebui_token=state.openwebui_token,
+                pasted_key=pasted,
                 say=say,
                 finish=mode.get("finish", False),
                 abort=mode.get("abort", False),
@@ -147,10 +320,13 @@ class RotateScreen(Screen):
             )
         )
         self.offer_without_proof = False
+        guided = self.query_one(GuidedMint)
         try:
             result = await rotation.run()
         except GtwizardError as exc:
             say(f"✗ {exc.one_line()}")
+            if pasted is not None and rotation.reports["mint"].status != "done":
+                guided.refused(exc.one_line())  # nothing started: paste another
             if isinstance(exc, ProofUnavailable):
                 self.offer_without_proof = True
                 say(
@@ -158,13 +334,19 @@ class RotateScreen(Screen):
                     "it, its chats fail until it restarts with the new key."
                 )
         else:
+            self.ran = True
             say(self.outcome(rotation, result, mode))
+        if pasted is not None and rotation.reports["mint"].status == "done":
+            guided.accepted(pasted, "✓ Key accepted: it sees exactly the profile's allowlist.")
+            self.ran = True
         self.show_steps({n: r.status for n, r in rotation.reports.items()})
-        self.show_pending()
         self.running = False
+        self.show_pending()
+        if self.query_one("#rotate-how").display:
+            self.way_field().focus()
 
     @staticmethod
-    def outcome(rotation, result: dict, mode: dict[str, bool]) -> str:
+    def outcome(rotation: Any, result: dict[str, Any], mode: dict[str, bool]) -> str:
         if mode.get("abort"):
             return f"↺ aborted: the profile keeps key {result.get('old_key_id')}."
         if rotation.waiting:

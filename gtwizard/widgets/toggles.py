@@ -31,8 +31,18 @@ class ChoiceSet(RadioSet):
 
     BINDINGS = [Binding("enter", "pick_and_go", "Choose", show=False)]
 
+    # The last pick was made with Enter (go on), not Space (only pick). A screen that shows a
+    # different field for each choice reads it in its Changed handler and focuses the field it
+    # shows: the field focused by moving on may be the one the choice just hid.
+    went_on = False
+
+    def action_toggle_button(self) -> None:
+        self.went_on = False
+        super().action_toggle_button()
+
     def action_pick_and_go(self) -> None:
-        self.action_toggle_button()
+        super().action_toggle_button()
+        self.went_on = True
         # after the screen has reacted to the choice (it may show, and focus, what follows)
         self.call_after_refresh(self._move_on)
 

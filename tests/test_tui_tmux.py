@@ -127,33 +127,49 @@ def test_demo_in_tmux_reaches_summary_with_passing_checks(tmux: Tmux, tmp_path: 
     assert "gtak_" not in summary.replace("gtak_…", ""), "no key in clear on the Summary"
     counts = Counter(ENV_FILE_EXPECTED.values())
 
-    config = tomllib.loads((tmp_path / "config" / "config.toml").read_text(encoding="utf-8"))
+    demo = tmp_path / "state" / "demo"  # the demo keeps its config and state in its own folder
+    config = tomllib.loads((demo / "config" / "config.toml").read_text(encoding="utf-8"))
     last = config["profiles"]["demo"]["last_check"]
     assert last["ok"] is True
     assert {k: v for k, v in last["summary"].items() if v} == dict(counts)
 
     # The demo (and its sandbox thread) still runs: check the profile again from outside.
+    assert not (tmp_path / "config" / "config.toml").exists(), "nothing in the real config"
+    demo_dirs = {
+        "GTWIZARD_CONFIG_DIR": str(demo / "config"),
+        "GTWIZARD_STATE_DIR": str(demo / "state"),
+    }
     out = subprocess.run(
         [*gtwizard_argv(), "check", "--profile", "demo", "--json"],
         capture_output=True,
         text=True,
-        env=headless_env(tmp_path),
+        env={**headless_env(tmp_path), **demo_dirs},
         timeout=120,
     )
     report = json.loads(out.stdout)
     assert out.returncode == 0 and report["ok"] is True
     assert {c["id"]: c["status"] for c in report["checks"]} == ENV_FILE_EXPECTED
 
-    tmux.keys("C-n")  # Finish
-    tmux.wait_for("EXIT=0", "Profile 'demo' is set up")
-
-    state = tmp_path / "state"
-    env_file = state / "demo" / "openwebui.env"
+    env_file = demo / "openwebui.env"
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
     values = docker_env_file(env_file)
     assert values["OPENAI_API_BASE_URL"].endswith("/api/tenant/v1")
     assert json.loads(values["OPENAI_API_CONFIGS"])["0"]["model_ids"] == list(NAMES)
-    assert stat.S_IMODE((state / "demo" / "demo-secrets.json").stat().st_mode) == 0o600
+    assert stat.S_IMODE((demo / "demo-secrets.json").stat().st_mode) == 0o600
+
+    tmux.keys("C-n")  # Finish
+    tmux.wait_for("EXIT=0", "Demo: profile 'demo' was set up and checked", "Demo over")
+    left = sorted(p.relative_to(demo) for p in demo.rglob("*") if p.is_file())
+    assert left == [], f"the demo removes what it wrote: {left}"
+    assert not (tmp_path / "config" / "config.toml").exists()
+    status = subprocess.run(
+        [*gtwizard_argv(), "status", "--json"],
+        capture_output=True,
+        text=True,
+        env=headless_env(tmp_path),
+        timeout=60,
+    )
+    assert json.loads(status.stdout)["profiles"] == [], "no stale demo profile to fail check"
 
 
 def test_demo_in_tmux_enter_at_each_step_reaches_the_summary(tmux: Tmux, tmp_path: Path) -> None:
@@ -181,7 +197,9 @@ def test_demo_in_tmux_enter_at_each_step_reaches_the_summary(tmux: Tmux, tmp_pat
         tmux.keys("Enter")
     summary = tmux.wait_for("Step 10/10", "Still to do, in order", "Checks: no failures")
     assert "Restart Open WebUI" in summary and "docker rm -f open-webui" in summary
-    config = tomllib.loads((tmp_path / "config" / "config.toml").read_text(encoding="utf-8"))
+    demo_config = tmp_path / "state" / "demo" / "config" / "config.toml"
+    config = tomllib.loads(demo_config.read_text(encoding="utf-8"))
     assert config["profiles"]["demo"]["agent_aliases"] == [NAMES[0]]
     tmux.keys("Enter")  # Finish
-    tmux.wait_for("EXIT=0", "Profile 'demo' is set up")
+    tmux.wait_for("EXIT=0", "Demo over")
+    assert not demo_config.exists()

@@ -14,6 +14,7 @@ from typing import Any
 from gtwizard.checks.base import Check, CheckOutcome, failed, passed, skipped, warned
 from gtwizard.checks.context import CheckContext, applied_models, chat_models, fingerprint
 from gtwizard.gt.measure import SCOPE_PROBES, probe_path
+from gtwizard.tenant import TenantHost
 
 # Routes Open WebUI never needs, with the scope that would open them and a harmless body
 # (the same probes that measure a pasted key).
@@ -66,7 +67,23 @@ async def tenant_reachable(ctx: CheckContext) -> CheckOutcome:
         f"{ctx.host.netloc}: {broken.name} step failed: {broken.detail}"
         if broken
         else f"{ctx.host.netloc} does not answer like a GT API",
+        stopped_sandbox_hint(ctx.host) if broken and broken.name == "tcp" else "",
         steps=steps,
+    )
+
+
+def stopped_sandbox_hint(host: TenantHost) -> str:
+    """Nothing listens on a loopback tenant: that is a sandbox (demo) that stopped, not DNS/VPN."""
+    if not host.is_loopback:
+        return ""
+    port = host.port or (443 if host.scheme == "https" else 80)
+    tunnel = (
+        " (or, if it is a tunnel to your tenant, open the tunnel)" if host.scheme == "https" else ""
+    )
+    return (
+        f"the sandbox tenant at {host.netloc} is not running; start it with gtwizard sandbox "
+        f"--port {port} or gtwizard demo{tunnel}; a new sandbox does not know this profile's "
+        "key: set the profile up again"
     )
 
 
@@ -350,6 +367,7 @@ async def openwebui_config(ctx: CheckContext) -> CheckOutcome:
         from gtwizard.openwebui.persistent import read_env_config
 
         env = read_env_config(Path(profile.target_place), env_dialect(profile))
+        # effective_openai_config types its values `object`; these two are lists, the last a dict
         urls = list(env.openai["OPENAI_API_BASE_URLS"])  # type: ignore[call-overload]
         keys = list(env.openai["OPENAI_API_KEYS"])  # type: ignore[call-overload]
         configs: dict[str, Any] = env.openai["OPENAI_API_CONFIGS"]  # type: ignore[assignment]

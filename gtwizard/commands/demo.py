@@ -2,13 +2,19 @@
 
 The sandbox runs in a background thread on loopback; its operator token is handed to the wizard
 in memory (automatic minting), and everything the demo writes goes under a demo folder in the
-state dir.
+state dir: for the demo run GTWIZARD_CONFIG_DIR and GTWIZARD_STATE_DIR point inside it (profile,
+journal, ledger, audit log), the key goes to its demo-local file (never the operator's keyring),
+and the env file beside it. The sandbox's keys die with it, so when the demo ends the folder is
+removed: no profile of a stopped tenant stays behind to fail `gtwizard check`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+from collections.abc import Iterator
+from pathlib import Path
 
 from gtwizard.commands import COMMANDS
 
@@ -27,7 +33,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def demo_dir():
+DIR_VARS = ("GTWIZARD_CONFIG_DIR", "GTWIZARD_STATE_DIR")
+
+
+def demo_dir() -> Path:
     """Where the demo keeps its env file and other outputs."""
     from gtwizard.paths import state_dir
 
@@ -49,19 +58,75 @@ def demo_state(sandbox, folder):
     )
 
 
+@contextlib.contextmanager
+def demo_dirs(folder: Path) -> Iterator[None]:
+    """Config and state inside the demo folder for the demo run; the caller's restored after."""
+    saved = {name: os.environ.get(name) for name in DIR_VARS}
+    os.environ["GTWIZARD_CONFIG_DIR"] = str(folder / "config")
+    os.environ["GTWIZARD_STATE_DIR"] = str(folder / "state")
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def run(args: argparse.Namespace) -> int:
+    import shutil
+
     from gtwizard.commands.tui import run_app
     from gtwizard.paths import ensure_private_dir
     from gtwizard.sandbox import start_in_thread
 
-    folder = ensure_private_dir(demo_dir())
+    folder = demo_dir()
+    shutil.rmtree(folder, ignore_errors=True)  # a demo that was killed left its folder
+    ensure_private_dir(folder)
     sandbox = start_in_thread(tls=bool(args.tls))
+    code = 1
     try:
-        state = demo_state(sandbox, folder)
-        if args.openwebui_url:
-            state.target_kind = "admin-api"
-            state.openwebui_url = args.openwebui_url
-            state.openwebui_token = os.environ.get("GTWIZARD_OPENWEBUI_TOKEN") or None
-        return run_app(state)
+        with demo_dirs(folder):
+            state = demo_state(sandbox, folder)
+            if args.openwebui_url:
+                state.target_kind = "admin-api"
+                state.openwebui_url = args.openwebui_url
+                state.openwebui_token = os.environ.get("GTWIZARD_OPENWEBUI_TOKEN") or None
+            code = run_app(state)
     finally:
         sandbox.stop()
+        logs = clear_demo(folder)
+        print(ended(folder, logs, args.openwebui_url), flush=True)
+    return code
+
+
+def clear_demo(folder: Path) -> Path | None:
+    """Remove all the demo wrote but its log (a crash line names it); return the log's folder."""
+    import shutil
+
+    logs = folder / "state" / "logs"
+    for path in [*folder.glob("*"), *folder.glob("state/*")]:
+        if path == logs or path == logs.parent:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    return logs if logs.is_dir() else None
+
+
+def ended(folder: Path, logs: Path | None, openwebui_url: str | None) -> str:
+    """The line the demo ends with: what is gone, and what stays outside gtwizard."""
+    line = (
+        "Demo over: its sandbox tenant stopped, so its profile, key and env file (in "
+        f"{folder}) were removed; nothing else was written and your keyring was not used."
+    )
+    if logs is not None:
+        line += f" Its log stays in {logs}."
+    if openwebui_url:
+        line += (
+            f" Open WebUI at {openwebui_url} keeps a connection to the stopped sandbox: remove "
+            "it in Admin Settings > Connections."
+        )
+    return line

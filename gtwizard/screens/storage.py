@@ -15,7 +15,7 @@ from textual.widgets import Button, Input, LoadingIndicator, RadioSet, Static
 
 from gtwizard.errors import GtwizardError
 from gtwizard.screens.base import StepScreen
-from gtwizard.secrets import fallback_choices, file_consent_given, probe_keyring
+from gtwizard.services import fallback_choices, file_consent_given, probe_keyring
 from gtwizard.widgets.toggles import ChoiceSet, MarkedRadioButton
 
 
@@ -90,6 +90,9 @@ class StorageScreen(StepScreen):
 
     @work(exclusive=True, group="storage-probe", thread=True)
     def run_probe(self) -> None:
+        if self.state.demo and self.state.secrets_file is not None:
+            self.app.call_from_thread(self.show_demo_file)  # never the operator's keyring
+            return
         self.app.call_from_thread(self.set_busy, True, "Checking the OS keyring…")
         probe = probe_keyring()
         self.app.call_from_thread(self.show_probe, probe)
@@ -109,14 +112,6 @@ class StorageScreen(StepScreen):
                 f"✓ OS keyring usable ({escape(probe.backend)}): a canary was written, read back "
                 "and deleted."
             )
-        elif self.state.demo and self.state.secrets_file is not None:
-            self.state.storage_kind = "file"
-            fallback.display = False
-            self.query_one("#storage-probe", Static).update(
-                f"! No usable keyring ({escape(probe.message)}). Demo: the key goes to the "
-                f"demo-local plain-text file {escape(str(self.state.secrets_file))} (0600). "
-                "Never do this with a real key."
-            )
         else:
             fallback.display = True
             lines = [f"✗ The OS keyring cannot be used: {probe.message.rstrip('.')}."]
@@ -124,6 +119,20 @@ class StorageScreen(StepScreen):
                 lines.append(f"To fix it: {probe.hint.rstrip('.')}.")
             lines.append("Or choose where the key goes (no key is minted until this is settled):")
             self.query_one("#storage-probe", Static).update(escape("\n".join(lines)))
+        self.refresh_next()
+        if self.focused is None or self.focused.id in ("storage-go", "nav-next"):
+            self.focus_field()
+
+    def show_demo_file(self) -> None:
+        """The demo keeps its key in its own folder, never in the operator's keyring."""
+        self.set_busy(False)
+        self.state.storage_kind = "file"
+        self.query_one("#storage-fallback").display = False
+        self.query_one("#storage-probe", Static).update(
+            "! Demo: the key goes to the demo-local plain-text file "
+            f"{escape(str(self.state.secrets_file))} (0600), not to your keyring; the demo "
+            "removes it when it ends. Never do this with a real key."
+        )
         self.refresh_next()
         if self.focused is None or self.focused.id in ("storage-go", "nav-next"):
             self.focus_field()

@@ -119,4 +119,6 @@ class SummaryScreen(StepScreen):
         profile = self.state.profile
         if profile is None:
             return "Nothing was set up."
+        if self.state.demo:  # the sandbox stops with the demo, and its folder is removed
+            return f"Demo: profile '{profile.name}' was set up and checked against the sandbox."
         return f"Profile '{profile.name}' is set up. Check it later: gtwizard check --profile {profile.name}"

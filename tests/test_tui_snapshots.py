@@ -1,12 +1,14 @@
 """Snapshots of every wizard screen at 80x24 and 120x40, in the default theme and with NO_COLOR.
 
-Reproducible on purpose: the sandbox listens on one fixed port with a seeded key generator (same
-operator token, key ids and secrets every run), and config/state live under one fixed folder, so
-nothing random or machine-specific reaches the screen.
+Reproducible on purpose: the sandbox has a seeded key generator (same operator token, key ids and
+secrets every run). It listens on a free port and config/state live in a folder of this run, so two
+runs can go at once; the pictures show the fixed SHOWN_HOST and SHOWN_ROOT instead (same lengths, so
+lines wrap alike), and nothing random or machine-specific reaches the SVGs.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Awaitable, Callable, Iterator
@@ -18,9 +20,10 @@ from tui_drive import FAIL_BACKEND, NAMES, demo_state, drive, pick_names, settle
 
 from gtwizard.app import WizardApp
 
-SNAP_PORT = 29417  # below the usual ephemeral range, so random test ports do not take it
 SNAP_SEED = 6
-SNAP_ROOT = Path("/tmp/gtwizard-snapshots")
+SHOWN_HOST = "127.0.0.1:29417"  # what the snapshots show for the sandbox's host (a free port)
+SHOWN_ROOT = "/tmp/gtwizard-snapshots"  # and for this run's folder, SNAP_ROOT (as long)
+SNAP_ROOT = Path(f"/tmp/gtwizard-snap{os.getpid() % 100000:05d}")
 SNAP_DIR = Path(__file__).parent / "__snapshots__" / Path(__file__).stem
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 
@@ -29,7 +32,10 @@ Driver = Callable[[Pilot], Awaitable[None]]
 
 @pytest.fixture
 def snap_sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
-    """A fresh seeded sandbox on the fixed port and the fixed dirs, per test (key ids repeat)."""
+    """A fresh seeded sandbox on a free port and this run's dirs, per test (key ids repeat);
+    the screenshots show SHOWN_HOST and SHOWN_ROOT instead."""
+    import textual._doc
+
     from gtwizard.sandbox import start_in_thread
 
     shutil.rmtree(SNAP_ROOT, ignore_errors=True)
@@ -39,10 +45,20 @@ def snap_sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", FAIL_BACKEND)
     monkeypatch.delenv("NO_COLOR", raising=False)
-    try:
-        handle = start_in_thread(port=SNAP_PORT, seed=SNAP_SEED)
-    except OSError as exc:
-        pytest.fail(f"snapshot port {SNAP_PORT} is taken ({exc}); free it and run again")
+    for _ in range(5):  # a free port as long as the shown one (Linux's ephemeral ports are)
+        handle = start_in_thread(seed=SNAP_SEED)
+        if len(handle.host) == len(SHOWN_HOST):
+            break
+        handle.stop()
+    else:
+        pytest.fail(f"no free port of {len(SHOWN_HOST.split(':')[1])} digits for the sandbox")
+    take = textual._doc.take_svg_screenshot  # pytest-textual-snapshot looks it up at each call
+
+    def masked(*args, **kwargs) -> str:
+        svg = take(*args, **kwargs)
+        return svg.replace(handle.host, SHOWN_HOST).replace(str(SNAP_ROOT), SHOWN_ROOT)
+
+    monkeypatch.setattr(textual._doc, "take_svg_screenshot", masked)
     try:
         yield handle
     finally:

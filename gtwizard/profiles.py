@@ -11,6 +11,7 @@ every write first loads (and so validates) the current file.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import re
@@ -133,10 +134,11 @@ def _aware(value: dt.datetime | str) -> dt.datetime:
 
 
 def _profile_from(name: str, data: Any, path: Path, text: str) -> Profile:
-    line = _section_line(text, name)
-    where = f"{path}, profile {name!r}" + (f" (line {line})" if line else "")
-
     def bad(problem: str) -> ConfigError:
+        # the line is looked up only for an error: scanning the text for every profile made
+        # loading n profiles cost n x the file's length (7 s for 1,000 profiles)
+        line = _section_line(text, name)
+        where = f"{path}, profile {name!r}" + (f" (line {line})" if line else "")
         return ConfigError(
             f"{where}: {problem}", f"Fix it by hand or restore {path.name}.bak next to it"
         )
@@ -148,11 +150,11 @@ def _profile_from(name: str, data: Any, path: Path, text: str) -> Profile:
     for key, value in data.items():
         expected = _FIELD_TYPES.get(key)
         if expected is None:
-            extra[key] = value
+            extra[key] = copy.deepcopy(value)  # the document may be shared by later reads
             continue
         if (isinstance(value, bool) and expected is int) or not isinstance(value, expected):
             raise bad(f"field {key!r} has the wrong type ({type(value).__name__})")
-        values[key] = value
+        values[key] = list(value) if isinstance(value, list) else value  # never the parse's
     if "tenant_host" not in values:
         raise bad("field 'tenant_host' is missing")
     for key in ("scopes", "agent_aliases", "raw_models"):
@@ -195,8 +197,18 @@ def _validate(profile: Profile) -> None:
         raise InvalidInput("rotation_days must be at least 1")
 
 
-def _read_document() -> tuple[dict[str, Any], str]:
-    """The parsed config.toml and its text ({} and "" when it does not exist yet)."""
+# The last document parsed for reading, by path and text: with 1,000 profiles a parse takes
+# longer than the rest of `gtwizard status`, and a run reads the file several times. Readers get
+# it only through `_profile_from`, which copies what it keeps; writers always parse afresh.
+_last_read: tuple[Path, str, dict[str, Any]] | None = None
+
+
+def _read_document(*, for_reading: bool = False) -> tuple[dict[str, Any], str]:
+    """The parsed config.toml and its text ({} and "" when it does not exist yet).
+
+    `for_reading`: the caller never changes the document, so an unchanged file is not parsed
+    again (the text is still read and compared, so no change is ever missed)."""
+    global _last_read
     path = config_path()
     try:
         text = path.read_text(encoding="utf-8")
@@ -211,6 +223,9 @@ def _read_document() -> tuple[dict[str, Any], str]:
         ) from None
     except OSError as exc:
         raise ConfigError(f"cannot read {path} ({exc})", "Check the file's permissions") from None
+    last = _last_read
+    if for_reading and last is not None and last[0] == path and last[1] == text:
+        return last[2], text
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -220,11 +235,13 @@ def _read_document() -> tuple[dict[str, Any], str]:
         ) from None
     if not isinstance(doc.get("profiles", {}), dict):
         raise ConfigError(f"{path}: 'profiles' must be a table", "Fix the file by hand")
+    if for_reading:
+        _last_read = (path, text, doc)
     return doc, text
 
 
 def load_profiles() -> dict[str, Profile]:
-    doc, text = _read_document()
+    doc, text = _read_document(for_reading=True)
     path = config_path()
     return {
         name: _profile_from(name, data, path, text)
@@ -248,7 +265,7 @@ def get_profile(name: str) -> Profile:
 
 def default_profile_name() -> str | None:
     """The configured default if it exists, else the only profile, else None."""
-    doc, _ = _read_document()
+    doc, _ = _read_document(for_reading=True)
     profiles = load_profiles()
     chosen = doc.get("default_profile")
     if isinstance(chosen, str) and chosen in profiles:

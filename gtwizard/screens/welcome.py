@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from gtwizard.errors import GtwizardError
@@ -48,10 +48,31 @@ def work_in_progress(name: str):
         return None
 
 
+PAGE = 50  # profiles listed at once; with more, a filter (/) narrows the list as you type
+
+
+def matching(profiles: dict, query: str) -> list:
+    """The profiles whose name, product or host contains every word of `query` (any case)."""
+    words = query.lower().split()
+    if not words:
+        return list(profiles.values())
+    found = []
+    for p in profiles.values():
+        hay = f"{p.name} {p.product_preset} {p.tenant_host}".lower()
+        if all(w in hay for w in words):
+            found.append(p)
+    return found
+
+
 class WelcomeScreen(Screen):
-    """Lists profiles; n starts a new setup, c checks, r rotates, b writes the runbook, x removes."""
+    """Lists profiles; n starts a new setup, c checks, r rotates, b writes the runbook, x removes.
+
+    With more than PAGE profiles only the first PAGE that match the filter are listed (each line
+    reads the profile's journal, and a thousand lines made the first paint twice as slow); `/`
+    goes to the filter, which narrows the list as you type."""
 
     BINDINGS = [
+        Binding("slash", "filter", "Filter", show=False),
         Binding("n", "new", "New"),
         Binding("c", "check", "Check"),
         Binding("r", "rotate", "Rotate"),
@@ -59,6 +80,7 @@ class WelcomeScreen(Screen):
         Binding("x", "remove", "Remove"),
     ]
     AUTO_FOCUS = "#welcome-profiles"
+    profiles: dict = {}  # replaced by reload, never changed in place
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="step-body"):
@@ -67,6 +89,9 @@ class WelcomeScreen(Screen):
                 "its key.\nSaved profiles (pick one, then a key below):",
                 classes="prompt",
             )
+            filter_input = Input(placeholder="filter: name or host", id="welcome-filter")
+            filter_input.display = False
+            yield filter_input
             yield OptionList(id="welcome-profiles")
             yield Static("", id="welcome-status")
         yield KeyBar()
@@ -77,18 +102,47 @@ class WelcomeScreen(Screen):
     def reload(self) -> None:
         from gtwizard.profiles import load_profiles
 
-        option_list = self.query_one("#welcome-profiles", OptionList)
-        option_list.clear_options()
         try:
-            profiles = load_profiles()
+            self.profiles = load_profiles()
         except GtwizardError as exc:
+            self.query_one("#welcome-profiles", OptionList).clear_options()
             self.query_one("#welcome-status", Static).update(f"✗ {escape(exc.one_line())}")
             return
-        option_list.add_options(Option(profile_line(p), id=p.name) for p in profiles.values())
-        if profiles:
+        self.query_one("#welcome-filter", Input).display = len(self.profiles) > PAGE
+        self.show_matching()
+
+    def show_matching(self) -> None:
+        option_list = self.query_one("#welcome-profiles", OptionList)
+        option_list.clear_options()
+        status = self.query_one("#welcome-status", Static)
+        query = self.query_one("#welcome-filter", Input).value
+        found = matching(self.profiles, query)
+        option_list.add_options(Option(profile_line(p), id=p.name) for p in found[:PAGE])
+        if found:
             option_list.highlighted = 0
+        if not self.profiles:
+            status.update("No profiles yet: press n.")
+        elif len(self.profiles) > PAGE:
+            shown = min(len(found), PAGE)
+            status.update(
+                f"{shown} of {len(found)} matching ({len(self.profiles)} profiles); "
+                "/ filters by name or host."
+            )
         else:
-            self.query_one("#welcome-status", Static).update("No profiles yet: press n.")
+            status.update("")
+
+    def action_filter(self) -> None:
+        box = self.query_one("#welcome-filter", Input)
+        if box.display:
+            box.focus()
+
+    @on(Input.Changed, "#welcome-filter")
+    def filter_changed(self) -> None:
+        self.show_matching()
+
+    @on(Input.Submitted, "#welcome-filter")
+    def filter_done(self) -> None:
+        self.query_one("#welcome-profiles", OptionList).focus()
 
     def chosen(self):
         from gtwizard.profiles import get_profile

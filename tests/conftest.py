@@ -24,8 +24,27 @@ def missing_service(reason: str) -> None:
     pytest.skip(reason)
 
 
+# the suite's own knobs, read from the caller's environment on purpose
+SUITE_SETTINGS = {"GTWIZARD_REQUIRE_REAL_SERVICES", "GTWIZARD_OWUI_VENV", "GTWIZARD_CRASH_SEED"}
+# what else in the caller's environment changes what a test sees: colours, and the caller's keyring
+# (its session bus and backend choice). A test that needs one sets it. (Textual's TEXTUAL_* settings
+# are read when Textual is imported, before any fixture, by the snapshot plugin: not cleared here.)
+CALLER_ONLY = ("NO_COLOR", "FORCE_COLOR", "DBUS_SESSION_BUS_ADDRESS", "PYTHON_KEYRING_BACKEND")
+
+
 @pytest.fixture(autouse=True)
-def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def hermetic_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts from the same environment, whatever the caller exported (a shell with
+    NO_COLOR=1 or a desktop session bus must not change a snapshot or reach a real keyring)."""
+    for name in list(os.environ):
+        if name in CALLER_ONLY or (name.startswith("GTWIZARD_") and name not in SUITE_SETTINGS):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(
+    hermetic_environment: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Point config and state dirs at a per-test temp dir; never touch the real home."""
     config = tmp_path / "config"
     state = tmp_path / "state"

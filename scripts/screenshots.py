@@ -75,6 +75,17 @@ async def main() -> int:
                     await pilot.press("space", "down", "space")
                     await settle()
                 shot(name)
+        # later, from the welcome screen: Rotate without an operator token, guided manual chosen
+        state = demo_state(sandbox, folder)
+        state.operator_token = None
+        app = WizardApp(state, start_step="welcome")
+        async with app.run_test(size=(80, 24)) as pilot:
+            for keys in (["r"], ["shift+tab", "down", "enter"]):
+                await pilot.press(*keys)
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+                await pilot.pause(0.3)
+            app.save_screenshot(str(OUT / "10-rotate.svg"))
     finally:
         sandbox.stop()
     print(f"screenshots written to {OUT.relative_to(ROOT)}")

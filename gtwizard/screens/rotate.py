@@ -344,6 +344,8 @@ class RotateScreen(Screen):
         self.show_pending()
         if self.query_one("#rotate-how").display:
             self.way_field().focus()
+        else:  # the outcome and what remains are at the end: show them
+            self.call_after_refresh(self.query_one("#rotate-body").scroll_end, animate=False)
 
     @staticmethod
     def outcome(rotation: Any, result: dict[str, Any], mode: dict[str, bool]) -> str:

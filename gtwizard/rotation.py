@@ -433,11 +433,13 @@ class Rotation:
 
     def remaining(self) -> list[str]:
         """What the operator still has to do when the rotation waits (for the CLI and TUI)."""
+        from gtwizard.nextsteps import restart_step
+
         journal = self._need_journal()
         p = f"--profile {journal.profile}"
+        restart = restart_step(self.profile)
         return [
-            f"restart Open WebUI so it reads {self.profile.target_place} "
-            "(docker restart open-webui, docker compose up -d, or systemctl restart open-webui)",
+            f"{restart.title[0].lower()}{restart.title[1:]} ({'; '.join(restart.commands)})",
             f"prove and revoke: GTWIZARD_OPENWEBUI_TOKEN=... gtwizard rotate --finish {p} "
             "--openwebui-url URL",
             f"or, without a proof: gtwizard rotate --finish {p} --revoke-without-proof "

@@ -8,11 +8,12 @@ next step, focus is on the step's own field, never on the buttons.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static
@@ -26,6 +27,12 @@ if TYPE_CHECKING:
     from gtwizard.wizard import WizardState
 
 NAV_IDS = ("nav-back", "nav-next")
+
+
+def wizard_app(node: DOMNode) -> WizardApp:
+    """The running WizardApp, typed: screens and widgets reach the app and its state through this
+    one accessor (Textual types `node.app` as a plain App; every gtwizard screen runs in WizardApp)."""
+    return cast("WizardApp", node.app)
 
 
 class StepScreen(Screen):
@@ -50,7 +57,7 @@ class StepScreen(Screen):
 
     @property
     def wizard(self) -> WizardApp:
-        return self.app  # type: ignore[return-value]
+        return wizard_app(self)
 
     @property
     def state(self) -> WizardState:

@@ -20,7 +20,7 @@ from textual.widgets import LoadingIndicator, OptionList, Static
 from textual.widgets.option_list import Option
 
 from gtwizard.errors import GtwizardError
-from gtwizard.screens.base import StepScreen
+from gtwizard.screens.base import StepScreen, wizard_app
 from gtwizard.widgets.checks import check_row, evidence_table, remedy, status_text
 from gtwizard.widgets.keybar import KeyBar
 
@@ -162,7 +162,7 @@ class CheckDetailScreen(Screen):
     def show(self) -> None:
         from gtwizard.checks import all_checks
 
-        report = self.app.state.check_report  # type: ignore[attr-defined]
+        report = wizard_app(self).state.check_report
         result = report.result(self.check_id)
         check = next(c for c in all_checks() if c.id == self.check_id)
         head = status_text(result.status)
@@ -190,14 +190,15 @@ class CheckDetailScreen(Screen):
         from gtwizard.checks.load import TOKEN_ENV, context_for_profile
         from gtwizard.profiles import get_profile
 
-        state = self.app.state  # type: ignore[attr-defined]
+        state = wizard_app(self).state
         environ = dict(os.environ)
         if state.openwebui_token:
             environ[TOKEN_ENV] = state.openwebui_token
         profile = get_profile(state.profile.name)
         checks = all_checks()
         wanted = self.needed(checks)
-        ctx = await context_for_profile(profile, self.app.catalog, timeout=15.0, environ=environ)  # type: ignore[attr-defined]
+        catalog = wizard_app(self).catalog
+        ctx = await context_for_profile(profile, catalog, timeout=15.0, environ=environ)
         partial = await run_checks([c for c in checks if c.id in wanted], ctx)
         merged = {r.id: r for r in state.check_report.results}
         merged.update({r.id: r for r in partial.results})

@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from gtwizard.errors import GtwizardError
+from gtwizard.screens.base import wizard_app
 from gtwizard.widgets.keybar import KeyBar
 
 
@@ -155,17 +156,17 @@ class WelcomeScreen(Screen):
         return get_profile(name or "")
 
     def action_new(self) -> None:
-        self.app.start_setup()  # type: ignore[attr-defined]
+        wizard_app(self).start_setup()
 
     def action_check(self) -> None:
         profile = self.chosen()
         if profile is not None:
-            self.app.open_checks(profile)  # type: ignore[attr-defined]
+            wizard_app(self).open_checks(profile)
 
     def action_rotate(self) -> None:
         profile = self.chosen()
         if profile is not None:
-            self.app.open_rotate(profile)  # type: ignore[attr-defined]
+            wizard_app(self).open_rotate(profile)
 
     def action_runbook(self) -> None:
         profile = self.chosen()
@@ -195,7 +196,7 @@ class WelcomeScreen(Screen):
         """Keyring calls block (with a timeout): off the UI thread."""
         from gtwizard.lifecycle.removal import remove_profile_fully
 
-        state = self.app.state  # type: ignore[attr-defined]
+        state = wizard_app(self).state
         try:
             done = remove_profile_fully(name, operator_token=state.operator_token)
         except GtwizardError as exc:

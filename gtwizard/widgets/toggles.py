@@ -15,12 +15,14 @@ from textual.widgets import Checkbox, RadioButton, RadioSet, Select
 
 
 class MarkedCheckbox(Checkbox):
+    # Textual declares BUTTON_INNER a class attribute; a property draws the mark for the value
     @property
     def BUTTON_INNER(self) -> str:  # type: ignore[override]
         return "X" if self.value else " "
 
 
 class MarkedRadioButton(RadioButton):
+    # Textual declares BUTTON_INNER a class attribute; a property draws the mark for the value
     @property
     def BUTTON_INNER(self) -> str:  # type: ignore[override]
         return "●" if self.value else " "

@@ -1,9 +1,11 @@
-"""Run checks concurrently, each under its own deadline, in dependency order.
+"""Run checks concurrently, each under its own deadline, and report them in dependency order.
 
-A check starts as soon as its prerequisites are done; if one of them failed or was skipped, it is
-skipped with that reason instead of failing for the same cause again. The graph is shallow (at most
-three levels), so even against a host that accepts connections and never answers, the run ends
-after about one timeout: the first level times out and everything below it is skipped.
+Every check's probe starts at once: the probe, the key and the chat need not wait for each other,
+so network latency is paid about once rather than once per level of the graph. The answers are
+read in dependency order: if a prerequisite failed or was skipped, the check is reported as
+skipped with that reason (its own answer, which would fail for the same cause, is discarded), so
+the report is the same as if it had waited. Against a host that accepts connections and never
+answers the run still ends after about one timeout, as every probe times out together.
 """
 
 from __future__ import annotations
@@ -57,23 +59,32 @@ async def run_checks(
     by_id = {c.id: c for c in checks}
     tasks: dict[str, asyncio.Task[CheckResult]] = {}
 
+    async def timed(check: Check) -> tuple[CheckOutcome, int]:
+        start = time.monotonic()
+        outcome = await _outcome(check, ctx, limit)
+        return outcome, int((time.monotonic() - start) * 1000)
+
     async def run_one(check: Check) -> CheckResult:
+        probe = probes[check.id]
         for req in check.requires:
             before = await tasks[req]
             if before.status in ("fail", "skip"):
+                await asyncio.wait([probe])  # let it end (it cleans up after itself); discard it
                 verb = "failed" if before.status == "fail" else "was skipped"
                 outcome = CheckOutcome("skip", f"skipped: '{by_id[req].title}' {verb}")
                 return _result(check, outcome, 0, ctx)
-        start = time.monotonic()
-        outcome = await _outcome(check, ctx, limit)
-        return _result(check, outcome, int((time.monotonic() - start) * 1000), ctx)
+        outcome, ms = await probe
+        return _result(check, outcome, ms, ctx)
 
+    probes: dict[str, asyncio.Task[tuple[CheckOutcome, int]]] = {}
     try:
         for check in checks:
-            tasks[check.id] = asyncio.ensure_future(run_one(check))
+            probes[check.id] = asyncio.ensure_future(timed(check))  # sent together
+        for check in checks:
+            tasks[check.id] = asyncio.ensure_future(run_one(check))  # read in order
         results = await asyncio.gather(*tasks.values())
     finally:
-        for task in tasks.values():
+        for task in [*tasks.values(), *probes.values()]:
             task.cancel()
         await ctx.aclose()
     return CheckReport(ctx.profile.name, tuple(results))

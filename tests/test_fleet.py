@@ -205,3 +205,22 @@ def test_check_all_with_no_profiles() -> None:
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["total"] == 0
     assert os.environ.get("GTWIZARD_CONFIG_DIR")
+
+
+def test_rotate_due_leaves_a_busy_profile_to_the_run_that_holds_it(
+    sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gtwizard.lifecycle.lock import profile_lock
+
+    for name in ("held", "free"):
+        _setup(sandbox, name, tmp_path / f"{name}.env", monkeypatch)
+        _age(name, created_days_ago=100)
+    held_key = get_profile("held").key_id
+    env = {"GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token}
+    with profile_lock("held", "gtwizard rotate (another run)"):
+        out = run_cli(["rotate", "--due", "--json"], env=env, timeout=300)
+    assert out.returncode == 0, out.stderr
+    records = _by_profile(_json(out))
+    assert records["held"]["outcome"] == "busy" and "busy" in records["held"]["detail"]
+    assert records["free"]["outcome"] == "waiting"
+    assert get_profile("held").key_id == held_key and open_journal("held") is None

@@ -43,7 +43,7 @@ class ApplyScreen(StepScreen):
             "\n".join(f"{MARKS[s]} {escape(n)}" for n, s in self.steps.items())
         )
 
-    @work(exclusive=True, group="apply")
+    @work(exclusive=True, group="apply", exit_on_error=False)
     async def run_apply(self) -> None:
         session = self.state.session
         outcome = self.query_one("#apply-outcome", Static)

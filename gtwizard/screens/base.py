@@ -17,6 +17,7 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static
+from textual.worker import Worker, WorkerState
 
 from gtwizard.widgets.keybar import KeyBar
 from gtwizard.widgets.steps import StepBar
@@ -62,6 +63,17 @@ class StepScreen(Screen):
     @property
     def state(self) -> WizardState:
         return self.wizard.state
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A step's worker (started with exit_on_error=False) failed unexpectedly: the redacted
+        report goes to the log and one line to a notification; the wizard stays up."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            from rich.markup import escape
+
+            from gtwizard.crash import crash_report
+
+            what, todo = crash_report(event.worker.error)
+            self.notify(escape(f"{what}. {todo}."), severity="error", timeout=30)
 
     def compose(self) -> ComposeResult:
         if not self.standalone:

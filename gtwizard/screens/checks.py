@@ -61,7 +61,7 @@ class ChecksScreen(StepScreen):
         self.query_one("#checks-summary", Static).update("Running the live checks…")
         self.run_all()
 
-    @work(exclusive=True, group="checks")
+    @work(exclusive=True, group="checks", exit_on_error=False)
     async def run_all(self) -> None:
         from gtwizard.checks import all_checks, run_checks
         from gtwizard.checks.load import TOKEN_ENV, context_for_profile

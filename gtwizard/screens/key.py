@@ -124,7 +124,7 @@ class KeyScreen(StepScreen):
             f"Purpose: {escape(preset.purpose)}   Scopes: {escape(', '.join(scopes))}"
         )
 
-    @work(exclusive=True, group="key-published")
+    @work(exclusive=True, group="key-published", exit_on_error=False)
     async def load_published(self) -> None:
         from gtwizard.setup.keys import fetch_published
 

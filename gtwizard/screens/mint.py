@@ -122,7 +122,7 @@ class MintScreen(StepScreen):
     def paste_submitted(self, event: GuidedMint.Pasted) -> None:
         self.verify_paste(event.secret)
 
-    @work(exclusive=True, group="mint-verify")
+    @work(exclusive=True, group="mint-verify", exit_on_error=False)
     async def verify_paste(self, secret: str) -> None:
         guided = self.query_one(GuidedMint)
         session = await self.wizard.fresh_session(force=True)

@@ -88,7 +88,7 @@ class StorageScreen(StepScreen):
             and self.state.key_signature == self.state.key_choices()
         )
 
-    @work(exclusive=True, group="storage-probe", thread=True)
+    @work(exclusive=True, group="storage-probe", thread=True, exit_on_error=False)
     def run_probe(self) -> None:
         if self.state.demo and self.state.secrets_file is not None:
             self.app.call_from_thread(self.show_demo_file)  # never the operator's keyring
@@ -186,7 +186,7 @@ class StorageScreen(StepScreen):
             return
         self.mint_and_store(advance=True)
 
-    @work(exclusive=True, group="storage-mint")
+    @work(exclusive=True, group="storage-mint", exit_on_error=False)
     async def mint_and_store(self, advance: bool = False) -> None:
         result = self.query_one("#storage-result", Static)
         self.query_one("#storage-go", Button).disabled = True

@@ -165,7 +165,7 @@ class TargetScreen(StepScreen):
         else:
             self.focus_next()
 
-    @work(exclusive=True, group="target-prepare")
+    @work(exclusive=True, group="target-prepare", exit_on_error=False)
     async def prepare(self) -> None:
         status = self.query_one("#target-status", Static)
         session = self.state.session

@@ -152,7 +152,7 @@ class TenantScreen(StepScreen):
         report = self.state.probe_result
         return bool(report is not None and report.gt_api)
 
-    @work(exclusive=True, group="tenant-probe")
+    @work(exclusive=True, group="tenant-probe", exit_on_error=False)
     async def run_probe(self, text: str) -> None:
         from gtwizard.services import probe_tenant
 

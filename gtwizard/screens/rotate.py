@@ -18,12 +18,14 @@ from textual.screen import Screen
 from textual.widgets import Input, RadioSet, Static
 
 from gtwizard.errors import GtwizardError
+from gtwizard.screens.base import wizard_app
 from gtwizard.widgets.keybar import KeyBar
 from gtwizard.widgets.minting import GuidedMint, OperatorTokenField, copy_console, guided_steps
 from gtwizard.widgets.toggles import ChoiceSet, MarkedRadioButton
 
 if TYPE_CHECKING:
     from gtwizard.profiles import Profile
+    from gtwizard.wizard import WizardState
 
 MARKS = {
     "pending": "[ ]",
@@ -121,8 +123,8 @@ class RotateScreen(Screen):
         return f"\n[i]{escape(note)}[/i]" if note else ""
 
     @property
-    def state(self) -> Any:
-        return self.app.state  # type: ignore[attr-defined]
+    def state(self) -> WizardState:
+        return wizard_app(self).state
 
     def on_mount(self) -> None:
         from gtwizard.profiles import get_profile
@@ -159,7 +161,7 @@ class RotateScreen(Screen):
 
         profile = self.saved
         try:
-            preset = self.app.catalog.key_preset(profile.key_preset).name  # type: ignore[attr-defined]
+            preset = wizard_app(self).catalog.key_preset(profile.key_preset).name
             console = parse_host(profile.tenant_host).gt_api_console
         except GtwizardError as exc:
             self.query_one(GuidedMint).show_steps(f"✗ {escape(exc.one_line())}")

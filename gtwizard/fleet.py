@@ -44,6 +44,7 @@ class FleetRun:
     results: list[dict[str, Any]] = field(default_factory=list)
     crashed: bool = False  # an unexpected error (a gtwizard bug) in at least one profile
     seconds: float = 0.0
+    warning: str | None = None  # the results could not be kept as the profiles' last checks
 
     @property
     def ok(self) -> bool:
@@ -65,7 +66,7 @@ class FleetRun:
             "counts": self.counts(),
             "seconds": round(self.seconds, 3),
             "profiles": self.results,
-        }
+        } | ({"warning": self.warning} if self.warning else {})
 
 
 def check_jobs(jobs: int | None) -> int:
@@ -141,7 +142,7 @@ def check_all(
     done: Callable[[dict[str, Any]], None] = lambda record: None,
 ) -> FleetRun:
     """Check every profile (or `names`), `jobs` at a time; each result kept as its last check."""
-    from gtwizard.checks.record import remember
+    from gtwizard.checks.record import remember_all
     from gtwizard.presets.catalog import load_catalog
     from gtwizard.profiles import load_profiles
 
@@ -154,15 +155,15 @@ def check_all(
         return await _check_one(profiles[name], catalog, timeout, test_user)
 
     records, crashed = asyncio.run(_bounded(chosen, jobs, one, done))
+    reports = []
     for record in records:
-        if "result" not in record:
-            record["result"] = "error"
+        record.setdefault("result", "error")
         report = record.pop("_report", None)
         if report is not None:
-            warning = remember(record["profile"], report)
-            if warning:
-                record["warning"] = warning
+            reports.append(report)
+    warning = remember_all(reports)  # one write of config.toml for every profile
     run = FleetRun("check", jobs, records, crashed)
+    run.warning = warning
     run.seconds = time.monotonic() - start
     return run
 

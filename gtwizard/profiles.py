@@ -307,19 +307,30 @@ def _write_document(doc: dict[str, Any]) -> None:
 
 def save_profile(profile: Profile) -> None:
     """Add or replace `profile`; the first profile saved becomes the default."""
-    _validate(profile)
-    table = profile.to_dict()
-    leak = _find_secret_shaped(profile.name, "name") or _find_secret_shaped(table, profile.name)
-    if leak:
-        raise InvalidInput(
-            f"refusing to save profile {profile.name!r}: {leak} holds a value shaped like a secret",
-            "Secrets belong in the secret store, never in config.toml",
-        )
+    save_profiles([profile])
+
+
+def save_profiles(profiles: list[Profile]) -> None:
+    """Add or replace each of `profiles` in one write (`check --all` keeps every last check)."""
+    tables = {}
+    for profile in profiles:
+        _validate(profile)
+        table = profile.to_dict()
+        leak = _find_secret_shaped(profile.name, "name") or _find_secret_shaped(table, profile.name)
+        if leak:
+            raise InvalidInput(
+                f"refusing to save profile {profile.name!r}: {leak} holds a value shaped like "
+                "a secret",
+                "Secrets belong in the secret store, never in config.toml",
+            )
+        tables[profile.name] = table
+    if not tables:
+        return
     doc, _ = _read_document()  # raises on a broken file, so it is never overwritten
     load_profiles()
-    doc.setdefault("profiles", {})[profile.name] = table
+    doc.setdefault("profiles", {}).update(tables)
     if doc.get("default_profile") not in doc["profiles"]:
-        doc["default_profile"] = profile.name
+        doc["default_profile"] = next(iter(tables))
     _write_document(doc)
 
 

@@ -161,9 +161,8 @@ def _run_all(args: argparse.Namespace) -> int:
             print("No profiles yet. Run 'gtwizard' or 'gtwizard setup' to create one.")
         bad = sum(not r["ok"] for r in run.results)
         print(f"\n{len(run.results) - bad} of {len(run.results)} profile(s) ok, {bad} failed")
-    for record in run.results:
-        if record.get("warning"):
-            print(f"warning: {record['profile']}: {record['warning']}", file=sys.stderr)
+    if run.warning:
+        print(f"warning: {run.warning}", file=sys.stderr)
     if run.crashed:
         from gtwizard.crash import EXIT_CRASH
 

@@ -776,10 +776,10 @@ class Rotation:
 
     async def _await_restart(self, secret: str) -> None:
         """Env file: Open WebUI reads it at start only; guide the restart and watch for it."""
-        self._say(
-            f"Restart Open WebUI now so it reads {self.profile.target_place} "
-            "(docker restart / docker compose up -d / systemctl restart)."
-        )
+        from gtwizard.nextsteps import restart_step
+
+        restart = restart_step(self.profile)
+        self._say(f"{restart.title} ({'; '.join(restart.commands)}).")
         if self.owui_known:
             await self._poll(
                 lambda: self._owui_holds(secret),

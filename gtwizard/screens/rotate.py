@@ -354,7 +354,13 @@ class RotateScreen(Screen):
         if mode.get("abort"):
             return f"↺ aborted: the profile keeps key {result.get('old_key_id')}."
         if rotation.waiting:
-            steps = "\n".join(f"  {n}. {s}" for n, s in enumerate(rotation.remaining(), start=1))
+            here = [
+                rotation.remaining()[0],
+                "then press f here: with an Open WebUI URL and admin credential it proves the new "
+                "key as a user and revokes the old one; without them, w revokes on your word",
+                "or press a to undo (the old key back in the file, the new one revoked)",
+            ]
+            steps = "\n".join(f"  {n}. {s}" for n, s in enumerate(here, start=1))
             return (
                 f"… waiting: the new key {result.get('new_key_id')} is written; the old key "
                 f"{result.get('old_key_id')} stays valid until the new one is proven in Open "

@@ -43,7 +43,7 @@ RESTARTS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 
 def restart_step(profile: Profile) -> NextStep:
-    dialect = str(profile.extra.get("env_dialect") or "docker")
+    dialect = str(profile.env_dialect or "docker")
     detail, commands = RESTARTS.get(dialect, RESTARTS["docker"])
     return NextStep(
         f"Restart Open WebUI so it reads {profile.target_place}",
@@ -56,7 +56,7 @@ def restart_step(profile: Profile) -> NextStep:
 
 def access_step(profile: Profile) -> NextStep | None:
     names = ", ".join(profile.agent_aliases + profile.raw_models) or "the allowed models"
-    audience = profile.extra.get("audience")
+    audience = profile.audience
     if profile.target_kind == "admin-api" and audience and audience != "none":
         return None  # granted by the setup itself
     return NextStep(
@@ -74,7 +74,7 @@ def next_steps(profile: Profile) -> list[NextStep]:
     access = access_step(profile)
     if access is not None:
         steps.append(access)
-    if profile.extra.get("openwebui_url"):
+    if profile.openwebui_url:
         steps.append(
             NextStep(
                 "Check it as an ordinary user",

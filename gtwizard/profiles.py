@@ -22,14 +22,15 @@ from typing import Any
 
 from gtwizard.errors import ConfigError, InvalidInput
 from gtwizard.fileio import atomic_write
+from gtwizard.kinds import StorageKind, TargetKind
 from gtwizard.paths import config_dir, ensure_private_dir
 from gtwizard.redact import redact
 
 CONFIG_NAME = "config.toml"
 FORMAT_VERSION = 1
 BASE_FORMS = ("unversioned", "v1", "redirected")
-TARGET_KINDS = ("env-file", "admin-api", "none")  # none: key stored, no product target yet
-STORAGE_KINDS = ("keyring", "file", "none")
+TARGET_KINDS = tuple(TargetKind)  # none: key stored, no product target yet
+STORAGE_KINDS = tuple(StorageKind)
 DEFAULT_ROTATION_DAYS = 90
 EXPIRY_WARNING_DAYS = 14
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -72,13 +73,28 @@ class Profile:
     key_id: str = ""
     key_created_at: dt.datetime | None = None
     key_expires_at: dt.datetime | None = None
-    storage_kind: str = "keyring"
+    storage_kind: StorageKind = StorageKind.KEYRING
     storage_location: str = ""
-    target_kind: str = "env-file"
+    target_kind: TargetKind = TargetKind.ENV_FILE
     target_place: str = ""
     embeddings: bool = False
     last_check: LastCheck | None = None
     rotation_days: int = DEFAULT_ROTATION_DAYS
+    # how the profile was set up, beyond the key (None/False are left out of config.toml)
+    base_reason: str | None = None  # why the base form was chosen, in words
+    ca_bundle: str | None = None  # extra CA certificates trusted for the tenant and Open WebUI
+    env_dialect: str | None = None  # who reads the env file: docker, compose or systemd
+    openwebui_url: str | None = None  # the admin-API target, or Open WebUI beside an env file
+    audience: str | None = None  # who was granted the models (admin-API target)
+    allow_http_openwebui: bool = False  # plain http to a non-loopback Open WebUI, as allowed
+    embedding_model: str | None = None
+    key_prefix: str | None = None  # a prefix mark of the key (never shaped like a key)
+    accepted_wider_key: str | None = None  # what a pasted key can do beyond the choice
+    operator_token_kept: bool = False  # stored beside the key, for unattended rotation
+    admin_token_kept: bool = False
+    last_rotated_at: str | None = None
+    runbook_path: str | None = None  # where the runbook was last written, and for which key
+    runbook_key_id: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # keys a newer gtwizard wrote; kept as is
 
     def to_dict(self) -> dict[str, Any]:
@@ -88,13 +104,15 @@ class Profile:
             if f.name in ("name", "extra"):
                 continue
             value = getattr(self, f.name)
-            if value is None:
+            if value is None or (value is False and f.name in _OPTIONAL_FLAGS):
                 continue
             if isinstance(value, LastCheck):
                 value = {"at": value.at, "ok": value.ok, "summary": dict(value.summary)}
             data[f.name] = value
         return data
 
+
+_OPTIONAL_FLAGS = frozenset({"allow_http_openwebui", "operator_token_kept", "admin_token_kept"})
 
 # --- reading -------------------------------------------------------------------------------------
 
@@ -117,6 +135,20 @@ _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "embeddings": bool,
     "last_check": dict,
     "rotation_days": int,
+    "base_reason": str,
+    "ca_bundle": str,
+    "env_dialect": str,
+    "openwebui_url": str,
+    "audience": str,
+    "allow_http_openwebui": bool,
+    "embedding_model": str,
+    "key_prefix": str,
+    "accepted_wider_key": str,
+    "operator_token_kept": bool,
+    "admin_token_kept": bool,
+    "last_rotated_at": str,
+    "runbook_path": str,
+    "runbook_key_id": str,
 }
 
 
@@ -178,6 +210,8 @@ def _profile_from(name: str, data: Any, path: Path, text: str) -> Profile:
         _validate(profile)
     except InvalidInput as exc:
         raise bad(exc.message) from None
+    profile.target_kind = TargetKind(profile.target_kind)
+    profile.storage_kind = StorageKind(profile.storage_kind)
     return profile
 
 

@@ -176,7 +176,7 @@ class Rotation:
         self.profile = get_profile(self.opts.profile)
         self.catalog = load_catalog()
         self.host = parse_host(self.profile.tenant_host)
-        ca = self.profile.extra.get("ca_bundle")
+        ca = self.profile.ca_bundle
         self.ca_bundle = ca if isinstance(ca, str) and ca else None
         self.store = await asyncio.to_thread(_profile_store, self.profile)
         ctx = await context_for_profile(self.profile, self.catalog, timeout=self.opts.timeout)
@@ -196,7 +196,7 @@ class Rotation:
             self._old = stored or in_target  # nothing in progress: the target holds the current key
         else:
             self._old = stored or (in_target if self._holds_old(in_target) else None)
-        if not self.opts.operator_token and self.profile.extra.get("operator_token_kept"):
+        if not self.opts.operator_token and self.profile.operator_token_kept:
             from gtwizard.secrets import operator_entry
 
             self.opts.operator_token = await self._get(operator_entry(self.profile.name))
@@ -232,7 +232,7 @@ class Rotation:
 
     def _marks(self) -> tuple[KeyMarks, KeyMarks]:
         journal = self.journal
-        old_prefix = self.profile.extra.get("key_prefix")
+        old_prefix = self.profile.key_prefix
         if journal is not None and journal.old_key_prefix:
             old_prefix = journal.old_key_prefix
         if not isinstance(old_prefix, str) or not old_prefix:
@@ -262,7 +262,7 @@ class Rotation:
     @property
     def allow_http(self) -> bool:
         """Plain http to a non-loopback Open WebUI, as the operator allowed at setup."""
-        return self.profile.extra.get("allow_http_openwebui") is True
+        return self.profile.allow_http_openwebui is True
 
     @property
     def owui_known(self) -> bool:
@@ -276,7 +276,7 @@ class Rotation:
     def _choice(self) -> KeyChoice:
         from gtwizard.setup.keys import KeyChoice
 
-        embed = self.profile.extra.get("embedding_model")
+        embed = self.profile.embedding_model
         return KeyChoice(
             preset=self.catalog.key_preset(self.profile.key_preset),
             scopes=tuple(self.profile.scopes),
@@ -761,7 +761,7 @@ class Rotation:
             self._target_key = secret
             return f"Open WebUI at {self._owui_url} now uses key …{secret[-4:]}"
         if kind == "env-file":
-            dialect = str(self.profile.extra.get("env_dialect") or "docker")
+            dialect = str(self.profile.env_dialect or "docker")
             env_target = EnvFileTarget(Path(self.profile.target_place), dialect)
             result = apply_env(plan_env(env_target, connection))
             self._target_key = secret
@@ -962,11 +962,11 @@ class Rotation:
         profile.key_id = journal.new_key_id
         profile.key_created_at = parse_time(journal.new_key_created_at) or dt.datetime.now(dt.UTC)
         profile.key_expires_at = parse_time(journal.new_key_expires_at)
-        profile.extra["last_rotated_at"] = _now()
+        profile.last_rotated_at = _now()
         if journal.new_key_prefix:
-            profile.extra["key_prefix"] = journal.new_key_prefix
+            profile.key_prefix = journal.new_key_prefix
         else:
-            profile.extra.pop("key_prefix", None)
+            profile.key_prefix = None
         save_profile(profile)
         self._ledger(KeyState.ACTIVE)
         notes = [f"profile now uses {journal.new_key_id}"]

@@ -52,11 +52,11 @@ def _where_applied(profile: Profile) -> str:
             "(Admin Settings > Connections; stored in Open WebUI's database)"
         )
     if profile.target_kind == "env-file":
-        url = profile.extra.get("openwebui_url")
+        url = profile.openwebui_url
         seen = f"; Open WebUI itself runs at {url}" if url else ""
         return (
             f"the env file {profile.target_place} "
-            f"({profile.extra.get('env_dialect', 'docker')} syntax), read when Open WebUI starts"
+            f"({(profile.env_dialect or 'docker')} syntax), read when Open WebUI starts"
             f"{seen}"
         )
     return "no client target: the key is only stored"
@@ -94,7 +94,7 @@ def env_key_place(profile: Profile, base: str) -> str:
 
     try:
         data = Path(profile.target_place).read_bytes()
-        names = set(EnvFile.parse(data, str(profile.extra.get("env_dialect") or "docker")).values())
+        names = set(EnvFile.parse(data, str(profile.env_dialect or "docker")).values())
     except (OSError, ValueError, GtwizardError):
         names = set()
     plural = f"the OPENAI_API_KEYS entry at the same position as `{base}` in OPENAI_API_BASE_URLS"
@@ -115,8 +115,8 @@ def render_runbook(profile: Profile) -> str:
     host = parse_host(profile.tenant_host)
     product = _product_name(profile.product_preset)
     base = (profile.openai_base or host.openai_base_v1).rstrip("/")
-    reason = str(profile.extra.get("base_reason") or "not recorded")
-    embed = profile.extra.get("embedding_model")
+    reason = str(profile.base_reason or "not recorded")
+    embed = profile.embedding_model
     storage = STORAGE_WORDS.get(profile.storage_kind, profile.storage_kind)
     if profile.storage_kind == "file" and profile.storage_location:
         storage += f" at {profile.storage_location}"
@@ -153,8 +153,8 @@ def render_runbook(profile: Profile) -> str:
         f"- Rotation policy: every {profile.rotation_days} days",
         f"- Stored in ({profile.storage_kind}): {storage}",
         *(
-            [f"- WIDER THAN CHOSEN, accepted at setup: {profile.extra['accepted_wider_key']}"]
-            if profile.extra.get("accepted_wider_key")
+            [f"- WIDER THAN CHOSEN, accepted at setup: {profile.accepted_wider_key}"]
+            if profile.accepted_wider_key
             else []
         ),
         "- Scopes:",
@@ -180,7 +180,7 @@ def render_runbook(profile: Profile) -> str:
                 "   (GTWIZARD_OPENWEBUI_TOKEN set) proves it and revokes the old key;",
                 "   `--finish --revoke-without-proof` revokes on your word instead.",
             ]
-            if profile.target_kind == "env-file" and not profile.extra.get("openwebui_url")
+            if profile.target_kind == "env-file" and not profile.openwebui_url
             else []
         ),
         f"3. If it stops half-way, `gtwizard status` names the command that resolves it "
@@ -219,15 +219,15 @@ def write_runbook(profile: Profile, path: Path | None = None) -> Path:
 
         ensure_private_dir(target.parent)
     atomic_write(target, render_runbook(profile).encode("utf-8"), mode=0o644, backup=False)
-    profile.extra["runbook_path"] = str(target.absolute())
-    profile.extra["runbook_key_id"] = profile.key_id
+    profile.runbook_path = str(target.absolute())
+    profile.runbook_key_id = profile.key_id
     save_profile(profile)
     return target
 
 
 def refresh_if_exported(profile: Profile) -> Path | None:
     """After a rotation: rewrite the runbook if one was exported before; None otherwise."""
-    recorded = profile.extra.get("runbook_path")
+    recorded = profile.runbook_path
     if not isinstance(recorded, str) or not recorded:
         return None
     return write_runbook(profile, Path(recorded))

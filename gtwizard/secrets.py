@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from gtwizard.errors import InvalidInput, OperationFailed
 from gtwizard.fileio import atomic_write
+from gtwizard.kinds import StorageKind as _StorageKind
 from gtwizard.paths import ensure_private_dir, state_dir
 from gtwizard.redact import redact
 
@@ -53,10 +54,7 @@ class FailureKind(enum.StrEnum):
     ERROR = "error"
 
 
-class StorageKind(enum.StrEnum):
-    KEYRING = "keyring"
-    FILE = "file"
-    NONE = "none"
+StorageKind = _StorageKind  # the one enum lives in gtwizard.kinds
 
 
 class SecretStorageError(OperationFailed):

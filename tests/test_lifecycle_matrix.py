@@ -406,7 +406,7 @@ def test_env_file_rotation_refused_when_open_webui_keeps_its_database(
         env_file = tmp_path / "started.env"
         setup_profile(sandbox, "started", ["--env-file", str(env_file)], op_env)
         profile = get_profile("started")
-        profile.extra["openwebui_url"] = f"http://127.0.0.1:{server.server_address[1]}"
+        profile.openwebui_url = f"http://127.0.0.1:{server.server_address[1]}"
         save_profile(profile)
         before = len(tenant_keys(sandbox))
         out = run_cli(["rotate", "--profile", "started", "--yes"], env=op_env)

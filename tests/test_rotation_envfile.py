@@ -280,27 +280,25 @@ def test_runbook_names_base_and_why_without_secrets(sandbox, tmp_path: Path, op_
     profile = setup_profile(sandbox, "docs", ["--env-file", str(env_file)], op_env)
     secret = stored_key(profile)
     assert secret
-    recorded = get_profile("docs").extra.get("runbook_path")  # setup writes the default runbook
+    recorded = get_profile("docs").runbook_path  # setup writes the default runbook
 
     printed = gtwizard(["runbook", "--profile", "docs", "-o", "-"])
     assert printed.returncode == 0, printed.stderr
     text = printed.stdout
-    assert profile.openai_base in text and profile.extra["base_reason"] in text
+    assert profile.openai_base in text and profile.base_reason in text
     assert profile.key_id in text and profile.key_preset in text
     for name in [*profile.scopes, *profile.agent_aliases, str(env_file), "/gt-api"]:
         assert name in text
     assert "gtwizard rotate --profile docs" in text and "Connections" in text
     assert secret not in text and "gtak_" not in text
-    assert get_profile("docs").extra.get("runbook_path") == recorded  # printing records nothing
+    assert get_profile("docs").runbook_path == recorded  # printing records nothing
 
     out_file = tmp_path / "docs-runbook.md"
     written = gtwizard(["runbook", "--profile", "docs", "-o", str(out_file)])
     assert written.returncode == 0, written.stderr
     assert out_file.read_text() == text
-    recorded = get_profile("docs").extra
-    assert (
-        recorded["runbook_path"] == str(out_file) and recorded["runbook_key_id"] == profile.key_id
-    )
+    recorded = get_profile("docs")
+    assert recorded.runbook_path == str(out_file) and recorded.runbook_key_id == profile.key_id
 
     rotated = gtwizard(["rotate", "--profile", "docs", "--yes"], env=op_env)
     assert rotated.returncode == 0, rotated.stderr
@@ -310,7 +308,7 @@ def test_runbook_names_base_and_why_without_secrets(sandbox, tmp_path: Path, op_
     after = get_profile("docs")
     fresh = out_file.read_text()
     assert after.key_id in fresh and profile.key_id not in fresh.split("## Rotate")[0]
-    assert after.extra["runbook_key_id"] == after.key_id
+    assert after.runbook_key_id == after.key_id
     assert stored_key(after) not in fresh
 
     default = gtwizard(["runbook", "--profile", "docs"])
@@ -330,7 +328,7 @@ def test_kept_operator_token_lets_rotate_mint_without_the_environment(
     profile = setup_profile(
         sandbox, "kept", ["--env-file", str(env_file), "--keep-operator-token"], op_env
     )
-    assert profile.extra.get("operator_token_kept") is True
+    assert profile.operator_token_kept is True
     store = open_store("file")
     assert store.get(operator_entry("kept")) == sandbox.operator_token
     out = gtwizard(

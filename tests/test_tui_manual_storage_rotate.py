@@ -114,7 +114,7 @@ async def test_welcome_lists_profiles_and_checks_one(sandbox, tmp_path, no_keyri
         assert type(welcome.screen).__name__ == "WelcomeScreen"
         await pilot.press("b")
         await settle(pilot)
-    assert Path(get_profile("demo").extra["runbook_path"]).is_file()
+    assert Path(get_profile("demo").runbook_path).is_file()
 
 
 async def test_rotate_screen_rotates_and_revokes_the_old_key(sandbox, tmp_path, no_keyring) -> None:
@@ -235,4 +235,4 @@ async def test_operator_token_is_kept_only_when_ticked(sandbox, tmp_path, no_key
             await drive(pilot, "summary")
         kept = store.get(operator_entry(state.profile_name))
         assert kept == (sandbox.operator_token if keep else None)
-        assert bool(get_profile(state.profile_name).extra.get("operator_token_kept")) is keep
+        assert bool(get_profile(state.profile_name).operator_token_kept) is keep

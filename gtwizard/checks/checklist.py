@@ -262,7 +262,7 @@ def runbook_path(profile: Any) -> Path:
     """Where `gtwizard runbook` keeps a profile's operator runbook, unless the profile says."""
     from gtwizard.runbook import default_runbook_path
 
-    named = profile.extra.get("runbook_path")
+    named = profile.runbook_path
     if isinstance(named, str) and named:
         return Path(named)
     return default_runbook_path(profile)

@@ -39,7 +39,7 @@ def chat_models(profile: Profile) -> list[str]:
 
     Every applied name except embedding models (a chat with an embedding model proves nothing).
     """
-    embed = profile.extra.get("embedding_model")
+    embed = profile.embedding_model
     return [n for n in applied_models(profile) if n != embed and "embed" not in n.lower()]
 
 

@@ -28,13 +28,13 @@ def openwebui_url_of(profile: Profile) -> str | None:
     """The admin-API target, or an Open WebUI URL recorded next to an env-file target."""
     if profile.target_kind == "admin-api" and profile.target_place:
         return profile.target_place
-    url = profile.extra.get("openwebui_url")
+    url = profile.openwebui_url
     return url if isinstance(url, str) and url else None
 
 
 def env_dialect(profile: Profile) -> str:
     """How the env file is read (docker, compose, systemd), as setup recorded it."""
-    dialect = profile.extra.get("env_dialect")
+    dialect = profile.env_dialect
     return dialect if isinstance(dialect, str) and dialect else "docker"
 
 
@@ -97,7 +97,7 @@ async def context_for_profile(
     token = env.get(TOKEN_ENV) or None
     if token is None and store is not None:
         token = await _read(store, admin_entry(profile.name))
-    ca = profile.extra.get("ca_bundle")
+    ca = profile.ca_bundle
     ctx = CheckContext(
         profile=profile,
         api_key=api_key,
@@ -107,7 +107,7 @@ async def context_for_profile(
         test_user=test_user,
         ca_bundle=ca if isinstance(ca, str) and ca else None,
         timeout=timeout,
-        allow_http_openwebui=profile.extra.get("allow_http_openwebui") is True,
+        allow_http_openwebui=profile.allow_http_openwebui is True,
     )
     if ctx.api_key is None and profile.target_kind == "env-file" and profile.target_place:
         ctx.api_key = _key_from_env_file(profile, ctx.openai_base)

@@ -223,7 +223,7 @@ async def least_privilege(ctx: CheckContext) -> CheckOutcome:
 def _embed_model(ctx: CheckContext, configured: str | None) -> str:
     if configured:
         return configured
-    named = ctx.profile.extra.get("embedding_model")
+    named = ctx.profile.embedding_model
     if isinstance(named, str) and named:
         return named
     raw = [m for m in ctx.profile.raw_models if "embed" in m.lower()]

@@ -58,7 +58,7 @@ def _tenants(args: argparse.Namespace) -> tuple[dict[str, str], dict[str, str | 
                 "export GTWIZARD_OPERATOR_TOKEN (it is never taken from argv)",
             )
         tokens[host] = token
-        ca = next((p.extra.get("ca_bundle") for p in users if p.extra.get("ca_bundle")), None)
+        ca = next((p.ca_bundle for p in users if p.ca_bundle), None)
         cas[host] = ca if isinstance(ca, str) else None
     return tokens, cas
 

@@ -170,7 +170,7 @@ async def revoke_profile_keys(profile: Any, operator_token: str | None) -> Remov
         return removal
     assert operator_token is not None
     host = parse_host(profile.tenant_host)
-    ca = profile.extra.get("ca_bundle") or None
+    ca = profile.ca_bundle or None
     try:
         async with KeyManager(host.gt_base, operator_token, ca_bundle=ca) as manager:
             listed = {r.id: r for r in await manager.list_keys()}
@@ -218,7 +218,7 @@ def kept_operator_token(profile: Any) -> str | None:
 
     from gtwizard.secrets import open_store, operator_entry
 
-    if not profile.extra.get("operator_token_kept"):
+    if not profile.operator_token_kept:
         return None
     path = Path(profile.storage_location) if profile.storage_kind == "file" else None
     store = open_store(profile.storage_kind, path=path if profile.storage_location else None)

@@ -135,7 +135,7 @@ class RotateScreen(Screen):
         except GtwizardError as exc:
             self.query_one("#rotate-log", Static).update(f"✗ {escape(exc.one_line())}")
         else:
-            self.token_kept = bool(self.saved.extra.get("operator_token_kept"))
+            self.token_kept = bool(self.saved.operator_token_kept)
         token = self.query_one("#rotate-token", OperatorTokenField)
         token.value = self.state.operator_token or ""
         if self.token_kept:

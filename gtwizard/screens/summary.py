@@ -74,7 +74,7 @@ class SummaryScreen(StepScreen):
             ("Allowlist", ", ".join(profile.agent_aliases + profile.raw_models)),
             ("Stored", f"{profile.storage_kind} — {profile.storage_location}"),
             ("Base", profile.openai_base),
-            ("Why", str(profile.extra.get("base_reason", ""))),
+            ("Why", str(profile.base_reason or "")),
             ("Checks", checks),
             ("Rotation", due),
         ]

@@ -17,6 +17,7 @@ from typing import Any
 from gtwizard import audit
 from gtwizard.baseform import BaseChoice, choose_base
 from gtwizard.errors import GtwizardError, InvalidInput, OperationFailed
+from gtwizard.kinds import StorageKind, TargetKind
 from gtwizard.lifecycle.journal import DONE, ROLLED_BACK, Journal, crash_point, open_journal
 from gtwizard.lifecycle.ledger import KeyState, Ledger
 from gtwizard.lifecycle.lock import HeldLock
@@ -230,7 +231,7 @@ class SetupSession:
         self.journal = Journal(
             profile=req.profile,
             old_key_id=old.key_id if old is not None else None,
-            old_key_prefix=old.extra.get("key_prefix") if old is not None else None,
+            old_key_prefix=old.key_prefix if old is not None else None,
             mode=mode,
             storage_kind=self.storage.kind if self.storage else "none",
             storage_location=self.storage.location if self.storage else "",
@@ -494,33 +495,33 @@ class SetupSession:
             key_id=self._need_key_id(),
             key_created_at=self.key_created_at,
             key_expires_at=self.key_expires_at,
-            storage_kind=storage.kind if storage else "none",
+            storage_kind=StorageKind(storage.kind) if storage else StorageKind.NONE,
             storage_location=storage.location if storage else "",
-            target_kind=req.target.kind if req.target else "none",
+            target_kind=req.target.kind if req.target else TargetKind.NONE,
             target_place=req.target.place if req.target else "",
             embeddings=choice.embeddings,
         )
         if choice.embedding_model:
-            profile.extra["embedding_model"] = choice.embedding_model
+            profile.embedding_model = choice.embedding_model
         if req.ca_bundle:
-            profile.extra["ca_bundle"] = req.ca_bundle
+            profile.ca_bundle = req.ca_bundle
         if isinstance(req.target, EnvFileTarget):
-            profile.extra["env_dialect"] = req.target.dialect
+            profile.env_dialect = req.target.dialect
             if req.target.admin_url:
-                profile.extra["openwebui_url"] = req.target.admin_url
+                profile.openwebui_url = req.target.admin_url
         if isinstance(req.target, AdminApiTarget):
-            profile.extra["openwebui_url"] = req.target.place
+            profile.openwebui_url = req.target.place
             if req.target.allow_http:
-                profile.extra["allow_http_openwebui"] = True
-            profile.extra["audience"] = req.target.audience
-            profile.extra["admin_token_kept"] = "Open WebUI admin credential" in self.kept
-        profile.extra["base_reason"] = self._need_base().reason
+                profile.allow_http_openwebui = True
+            profile.audience = req.target.audience
+            profile.admin_token_kept = "Open WebUI admin credential" in self.kept
+        profile.base_reason = self._need_base().reason
         if "operator token" in self.kept:
-            profile.extra["operator_token_kept"] = True
+            profile.operator_token_kept = True
         if self.key_prefix:
-            profile.extra["key_prefix"] = self.key_prefix
+            profile.key_prefix = self.key_prefix
         if self.accepted_wider:
-            profile.extra["accepted_wider_key"] = self.accepted_wider
+            profile.accepted_wider_key = self.accepted_wider
         return profile
 
     # --- undo --------------------------------------------------------------------------------

@@ -7,11 +7,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from gtwizard.errors import InvalidInput, OperationFailed
+from gtwizard.kinds import TargetKind
 from gtwizard.openwebui.envfile import EnvPlan, GtConnection, apply_plan, plan_env_file
 from gtwizard.setup.keys import KeyChoice
 
-ENV_FILE = "env-file"
-ADMIN_API = "admin-api"
+ENV_FILE = TargetKind.ENV_FILE
+ADMIN_API = TargetKind.ADMIN_API
 PERSISTENT_HINT = (
     "apply through the admin API instead (--openwebui-url URL), or add "
     "--disable-persistent-config (Open WebUI then takes these settings from the env file at every "

@@ -1,0 +1,54 @@
+"""Many profiles load quickly and exactly: the parse cache of a large config.toml."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+
+from test_fleet_welcome import write_profiles
+
+import gtwizard.profiles as profiles
+from gtwizard.profiles import config_path, get_profile, load_profiles, save_profile
+
+
+def _fresh_run() -> None:
+    """Forget this process's parse, as a new gtwizard run would."""
+    profiles._last_read = None
+
+
+def test_a_large_config_is_read_back_from_the_cache_exactly() -> None:
+    write_profiles(300)
+    text = config_path().read_text()
+    assert len(text) > profiles.CACHE_MIN_CHARS
+    first = load_profiles()  # parses, keeps the parse
+    cache = profiles._cache_file(config_path())
+    assert cache.is_file() and oct(cache.stat().st_mode & 0o777) == "0o600"
+    _fresh_run()
+    assert profiles._cached_parse(config_path(), text) == tomllib.loads(text)
+    again = load_profiles()
+    assert again == first
+    assert isinstance(again["host0007"].key_created_at, dt.datetime)
+
+
+def test_any_change_to_the_file_is_seen() -> None:
+    write_profiles(300)
+    load_profiles()
+    path = config_path()
+    text = path.read_text()
+    # same length, one character different: a stat-based key would miss it, the digest does not
+    changed = text.replace('target_place = "/srv/owui7/env"', 'target_place = "/srv/owuX7/env"')
+    assert changed != text and len(changed) == len(text)
+    path.write_text(changed)
+    _fresh_run()
+    assert get_profile("host0007").target_place == "/srv/owuX7/env"
+    profile = get_profile("host0008")
+    profile.rotation_days = 30
+    save_profile(profile)
+    _fresh_run()
+    assert get_profile("host0008").rotation_days == 30
+
+
+def test_a_small_config_is_never_cached() -> None:
+    write_profiles(2)
+    load_profiles()
+    assert not profiles._cache_file(config_path()).exists()

@@ -62,6 +62,9 @@ async def forward_to(pilot, wanted: str) -> None:
         before = step_of(pilot.app)
         await pilot.press("ctrl+n")
         await settle(pilot)
+        if step_of(pilot.app) == "ConfirmApply":  # Review asks before writing: Enter writes
+            await pilot.press("enter")
+            await settle(pilot)
         if step_of(pilot.app) == before:
             raise RuntimeError(f"stuck on {before}")
     raise RuntimeError(f"never reached {wanted}")

@@ -24,20 +24,30 @@ def _drive(mode: str, env: dict[str, str], ready: dict | None = None) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _peak_against_minimal(mode: str, label: str, repeat: int) -> tuple[float, str]:
-    """Peak RSS of `drive_tui.py MODE` over the minimal app's (a fresh process each, alternating)."""
+def _peak_against_minimal(
+    mode: str, label: str, repeat: int, base_mode: str = "minimal"
+) -> tuple[float, str]:
+    """Peak RSS of `drive_tui.py MODE` over BASE_MODE's (a fresh process each, alternating)."""
     with isolated_env() as env, sandbox(env) as child:
         ours, base = [], []
         for _ in range(repeat):
-            base.append(_drive("minimal", env)["peak_kib"])
+            ready = None if base_mode == "minimal" else child.ready
+            base.append(_drive(base_mode, env, ready)["peak_kib"])
             ours.append(_drive(mode, env, child.ready)["peak_kib"])
     a, b = statistics.median(ours), statistics.median(base)
-    return a / b, f"{label} {a / 1024:.1f} MiB, minimal app {b / 1024:.1f} MiB"
+    named = "minimal app" if base_mode == "minimal" else base_mode
+    return a / b, f"{label} {a / 1024:.1f} MiB, {named} {b / 1024:.1f} MiB"
 
 
 def memory_ratio(repeat: int) -> tuple[float, str]:
     """Peak RSS of the wizard driven to Summary over the minimal app's."""
     return _peak_against_minimal("summary", "gtwizard", repeat)
+
+
+def memory_rebased_ratio(repeat: int) -> tuple[float, str]:
+    """Peak RSS at Summary over the minimal app with the HTTP stack and keyring's backend loaded
+    (issue 15's re-based budget: what gtwizard adds beyond the stack its flow needs)."""
+    return _peak_against_minimal("summary", "gtwizard", repeat, "minimal+http+keyring")
 
 
 def memory_floor_ratio(mode: str) -> Callable[[int], tuple[float, str]]:

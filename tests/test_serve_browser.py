@@ -163,8 +163,10 @@ def test_the_served_demo_reaches_the_summary_in_a_real_browser(
 
         screen.press("Alt+n")  # Finish: the app ends, the page says so
         page.wait_for_selector("body.-closed", timeout=DEADLINE_S * 1000)
-    config = (isolated_dirs / "config" / "config.toml").read_text(encoding="utf-8")
-    assert "[profiles.demo]" in config
+    # the demo keeps its profile and key in its own folder, emptied when it ends: nothing of it
+    # is left in the operator's own config
+    assert not (isolated_dirs / "config" / "config.toml").exists()
+    assert not (isolated_dirs / "state" / "demo" / "demo-secrets.json").exists()
 
 
 def _strings(value: object) -> Iterator[str]:

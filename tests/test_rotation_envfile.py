@@ -80,6 +80,10 @@ def test_rotate_env_file_without_openwebui_waits_then_finishes(
         work["state"] == "waiting" and "gtwizard rotate --finish --profile lab" in work["commands"]
     )
 
+    checked = json.loads(gtwizard(["check", "--profile", "lab", "--json"], env=op_env).stdout)
+    config = next(c for c in checked["checks"] if c["id"] == "openwebui-config")
+    assert config["status"] == "warn" and "rotate --finish" in config["hint"]  # not drift
+
     again = gtwizard(["rotate", "--profile", "lab", "--yes"], env=op_env)
     assert again.returncode == 2 and "--finish" in again.stderr, again.stderr
     unproven = gtwizard(["rotate", "--profile", "lab", "--finish"], env=op_env)

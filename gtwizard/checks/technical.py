@@ -307,6 +307,35 @@ async def embeddings(ctx: CheckContext) -> CheckOutcome:
 # ---- Open WebUI's side ---------------------------------------------------------------------------
 
 
+def _rotation_holding(ctx: CheckContext, key: str) -> Any:
+    """The profile's setup or rotation in progress whose new key `key` is, if any (then the
+    target holding it is that work's step, not drift)."""
+    from gtwizard.errors import GtwizardError
+    from gtwizard.lifecycle.journal import open_journal
+    from gtwizard.lifecycle.target import NEW, KeyMarks, identify
+
+    try:
+        journal = open_journal(ctx.profile.name)
+    except GtwizardError:
+        return None
+    if journal is None or not journal.new_key_id:
+        return None
+    old = KeyMarks(journal.old_key_id, journal.old_key_prefix)
+    new = KeyMarks(journal.new_key_id, journal.new_key_prefix)
+    return journal if identify(key, old, new) == NEW else None
+
+
+def _held_by_rotation(ctx: CheckContext, key: str, place: str) -> CheckOutcome | None:
+    journal = _rotation_holding(ctx, key)
+    if journal is None:
+        return None
+    return warned(
+        f"{place} holds the new key {journal.new_key_id} of work in progress: {journal.summary()}",
+        "finish it (or undo it): " + " or ".join(journal.next_commands()),
+        key=fingerprint(key),
+    )
+
+
 def _differences(
     ctx: CheckContext, enable: bool, url: str, key: str, conf: dict[str, Any]
 ) -> list[str]:
@@ -316,7 +345,7 @@ def _differences(
         diffs.append("ENABLE_OPENAI_API is off (all OpenAI connections disabled)")
     if url.rstrip("/") != ctx.openai_base:
         diffs.append(f"URL is {url}, applied {ctx.openai_base}")
-    if ctx.api_key and key != ctx.api_key:
+    if ctx.api_key and key != ctx.api_key and _rotation_holding(ctx, key) is None:
         diffs.append(f"key is {fingerprint(key)}, applied {fingerprint(ctx.api_key)}")
     if conf.get("enable") is False:
         diffs.append("the connection itself is disabled")
@@ -347,6 +376,9 @@ async def openwebui_config(ctx: CheckContext) -> CheckOutcome:
             )
         diffs = _differences(ctx, config.enable, conn.url, conn.key, conn.config)
         evidence = {"index": conn.index, "url": conn.url, "key": fingerprint(conn.key)}
+        pending = _held_by_rotation(ctx, conn.key or "", f"Open WebUI at {ctx.openwebui_url}")
+        if pending is not None and not diffs:
+            return pending
         if diffs:
             return failed(
                 "Open WebUI's effective config differs from what was applied: " + "; ".join(diffs),
@@ -378,6 +410,9 @@ async def openwebui_config(ctx: CheckContext) -> CheckOutcome:
         ctx.remember_secret(key)
         conf = configs.get(str(index)) or {}
         diffs = _differences(ctx, bool(env.openai["ENABLE_OPENAI_API"]), urls[index], key, conf)
+        pending = _held_by_rotation(ctx, key, profile.target_place)
+        if pending is not None and not diffs:
+            return pending
         if diffs:
             return failed(
                 f"{profile.target_place} differs from what was applied: " + "; ".join(diffs)

@@ -179,7 +179,12 @@ class Rotation:
         ca = self.profile.ca_bundle
         self.ca_bundle = ca if isinstance(ca, str) and ca else None
         self.store = await asyncio.to_thread(_profile_store, self.profile)
-        ctx = await context_for_profile(self.profile, self.catalog, timeout=self.opts.timeout)
+        ctx = await context_for_profile(
+            self.profile,
+            self.catalog,
+            timeout=self.opts.timeout,
+            openwebui_token=self.opts.openwebui_token,
+        )
         self._owui_url, self._owui_token = ctx.openwebui_url, ctx.openwebui_token
         if self.opts.openwebui_url:
             self._owui_url = self.opts.openwebui_url

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -80,21 +79,23 @@ async def context_for_profile(
     *,
     timeout: float,
     test_user: tuple[str, str] | None = None,
-    environ: Mapping[str, str] | None = None,
+    openwebui_token: str | None = None,
+    use_environment: bool = True,
 ) -> CheckContext:
-    """Resolve the key (store, then target) and the Open WebUI admin credential (env, then store)."""
+    """Resolve the key (store, then target) and the Open WebUI admin credential: the one passed
+    (the TUI's), else GTWIZARD_OPENWEBUI_TOKEN unless `use_environment` is off, else the stored
+    one. Keyring calls run off the event loop."""
     from gtwizard.errors import GtwizardError
     from gtwizard.secrets import admin_entry, key_entry
 
-    env = os.environ if environ is None else environ
     try:
-        store: SecretStore | None = _store(profile, timeout)
+        store: SecretStore | None = await asyncio.to_thread(_store, profile, timeout)
     except GtwizardError:
         store = None
     api_key = None
     if store is not None and profile.key_id:
         api_key = await _read(store, key_entry(profile.name, profile.key_id))
-    token = env.get(TOKEN_ENV) or None
+    token = openwebui_token or (os.environ.get(TOKEN_ENV) if use_environment else None) or None
     if token is None and store is not None:
         token = await _read(store, admin_entry(profile.name))
     ca = profile.ca_bundle

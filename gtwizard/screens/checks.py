@@ -6,8 +6,6 @@ item has a screen of its own.
 
 from __future__ import annotations
 
-import os
-
 from rich.console import Group
 from rich.markup import escape
 from rich.text import Text
@@ -64,17 +62,17 @@ class ChecksScreen(StepScreen):
     @work(exclusive=True, group="checks", exit_on_error=False)
     async def run_all(self) -> None:
         from gtwizard.checks import all_checks, run_checks
-        from gtwizard.checks.load import TOKEN_ENV, context_for_profile
+        from gtwizard.checks.load import context_for_profile
         from gtwizard.checks.record import remember
         from gtwizard.profiles import get_profile
 
-        environ = dict(os.environ)
-        if self.state.openwebui_token:
-            environ[TOKEN_ENV] = self.state.openwebui_token
         try:
             profile = get_profile(self.state.profile.name)
             ctx = await context_for_profile(
-                profile, self.wizard.catalog, timeout=15.0, environ=environ
+                profile,
+                self.wizard.catalog,
+                timeout=15.0,
+                openwebui_token=self.state.openwebui_token,
             )
             report = await run_checks(all_checks(), ctx)
         except GtwizardError as exc:
@@ -187,18 +185,17 @@ class CheckDetailScreen(Screen):
     @work(exclusive=True, group="check-detail")
     async def rerun_one(self) -> None:
         from gtwizard.checks import CheckReport, all_checks, run_checks
-        from gtwizard.checks.load import TOKEN_ENV, context_for_profile
+        from gtwizard.checks.load import context_for_profile
         from gtwizard.profiles import get_profile
 
         state = wizard_app(self).state
-        environ = dict(os.environ)
-        if state.openwebui_token:
-            environ[TOKEN_ENV] = state.openwebui_token
         profile = get_profile(state.profile.name)
         checks = all_checks()
         wanted = self.needed(checks)
         catalog = wizard_app(self).catalog
-        ctx = await context_for_profile(profile, catalog, timeout=15.0, environ=environ)
+        ctx = await context_for_profile(
+            profile, catalog, timeout=15.0, openwebui_token=state.openwebui_token
+        )
         partial = await run_checks([c for c in checks if c.id in wanted], ctx)
         merged = {r.id: r for r in state.check_report.results}
         merged.update({r.id: r for r in partial.results})

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -183,6 +184,10 @@ async def responsive(ready: dict, folder: Path) -> dict:
 def main() -> None:
     mode = sys.argv[1]
     with tempfile.TemporaryDirectory(prefix="gtwizard-drive-") as tmp:
+        # a config and state of its own: a profile saved by the previous run would make the
+        # Tenant step ask for Replace, and the walk would stop there
+        os.environ["GTWIZARD_CONFIG_DIR"] = str(Path(tmp) / "config")
+        os.environ["GTWIZARD_STATE_DIR"] = str(Path(tmp) / "state")
         if mode == "minimal":
             result = asyncio.run(minimal())
         elif mode.startswith("minimal+"):

@@ -173,7 +173,6 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
-WAITING_FAILS = ("openwebui-config",)
 SECRET_ENV = {
     "operator_token": "GTWIZARD_OPERATOR_TOKEN",
     "openwebui_token": "GTWIZARD_OPENWEBUI_TOKEN",
@@ -465,17 +464,6 @@ def main():
     if p["run_checks"] and p["state"] != "absent" and not module.check_mode:
         rc, result["checks"] = gt.run("check", "--profile", p["name"], ok_codes=(0, 1))
         failed = [c["id"] for c in result["checks"].get("checks", []) if c["status"] == "fail"]
-        if (result.get("in_progress") or {}).get("state") == "waiting" and failed:
-            # while a rotation waits the env file holds the new key and the profile the old
-            # one, so the env-file comparison fails until --finish; that alone is expected
-            expected = [f for f in failed if f in WAITING_FAILS]
-            if expected:
-                module.warn(
-                    f"rotation waiting: {', '.join(expected)} fails until the rotation is "
-                    "finished (the env file holds the new key, the profile still the old one)"
-                )
-            failed = [f for f in failed if f not in WAITING_FAILS]
-            rc = 1 if failed else 0
         if rc != 0:
             module.fail_json(msg=f"gtwizard check failed: {', '.join(failed)}", **result)
     module.exit_json(**result)

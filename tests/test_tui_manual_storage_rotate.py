@@ -140,7 +140,7 @@ async def test_rotate_screen_rotates_and_revokes_the_old_key(sandbox, tmp_path, 
         log = text_of(rotate_app.screen.query_one("#rotate-log", Static))
         assert "[✗]" not in steps, log
         assert steps.count("[✓]") == 5 and "[…] revoke-old" in steps, steps
-        assert "waiting" in log and "--finish" in log  # no Open WebUI to prove it: not revoked
+        assert "waiting" in log and "press f" in log  # no Open WebUI to prove it: not revoked
         assert "In progress" in text_of(rotate_app.screen.query_one("#rotate-pending", Static))
         import httpx
 

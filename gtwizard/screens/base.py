@@ -36,7 +36,25 @@ def wizard_app(node: DOMNode) -> WizardApp:
     return cast("WizardApp", node.app)
 
 
-class StepScreen(Screen):
+class NotifyingScreen(Screen):
+    """A screen whose workers run with exit_on_error=False: a worker that fails unexpectedly
+    gets its redacted report into the log and one line into a notification; the app stays up."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            from rich.markup import escape
+
+            from gtwizard.crash import crash_report
+
+            what, todo = crash_report(event.worker.error)
+            self.notify(escape(f"{what}. {todo}."), severity="error", timeout=30)
+            self.worker_failed()
+
+    def worker_failed(self) -> None:
+        """What the screen resets after a failed worker (nothing by default)."""
+
+
+class StepScreen(NotifyingScreen):
     """A wizard step: subclasses set `step`, fill `compose_body`, and say when Next is allowed."""
 
     step: str = ""
@@ -63,17 +81,6 @@ class StepScreen(Screen):
     @property
     def state(self) -> WizardState:
         return self.wizard.state
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A step's worker (started with exit_on_error=False) failed unexpectedly: the redacted
-        report goes to the log and one line to a notification; the wizard stays up."""
-        if event.state is WorkerState.ERROR and event.worker.error is not None:
-            from rich.markup import escape
-
-            from gtwizard.crash import crash_report
-
-            what, todo = crash_report(event.worker.error)
-            self.notify(escape(f"{what}. {todo}."), severity="error", timeout=30)
 
     def compose(self) -> ComposeResult:
         if not self.standalone:

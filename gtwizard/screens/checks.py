@@ -13,12 +13,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import LoadingIndicator, OptionList, Static
 from textual.widgets.option_list import Option
 
 from gtwizard.errors import GtwizardError
-from gtwizard.screens.base import StepScreen, wizard_app
+from gtwizard.screens.base import NotifyingScreen, StepScreen, wizard_app
 from gtwizard.widgets.checks import check_row, evidence_table, remedy, status_text
 from gtwizard.widgets.keybar import KeyBar
 
@@ -140,7 +139,7 @@ class ChecksScreen(StepScreen):
         return "Enter: on to Summary · Tab: the list"
 
 
-class CheckDetailScreen(Screen):
+class CheckDetailScreen(NotifyingScreen):
     """One check: status, what it proves, evidence, remediation; `r` re-runs just this check."""
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("r", "rerun", "Re-run")]
@@ -182,7 +181,7 @@ class CheckDetailScreen(Screen):
     def action_rerun(self) -> None:
         self.rerun_one()
 
-    @work(exclusive=True, group="check-detail")
+    @work(exclusive=True, group="check-detail", exit_on_error=False)
     async def rerun_one(self) -> None:
         from gtwizard.checks import CheckReport, all_checks, run_checks
         from gtwizard.checks.load import context_for_profile

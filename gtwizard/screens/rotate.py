@@ -14,11 +14,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Input, RadioSet, Static
 
 from gtwizard.errors import GtwizardError
-from gtwizard.screens.base import wizard_app
+from gtwizard.screens.base import NotifyingScreen, wizard_app
 from gtwizard.widgets.keybar import KeyBar
 from gtwizard.widgets.minting import GuidedMint, OperatorTokenField, copy_console, guided_steps
 from gtwizard.widgets.toggles import ChoiceSet, MarkedRadioButton
@@ -38,7 +37,7 @@ MARKS = {
 }
 
 
-class RotateScreen(Screen):
+class RotateScreen(NotifyingScreen):
     """s starts; a rotation in progress offers f (finish: prove, then revoke) and a (abort).
 
     Without an operator token the screen asks for one (masked) or guides a manual key: the
@@ -286,6 +285,9 @@ class RotateScreen(Screen):
     def action_without_proof(self) -> None:
         if not self.running and self.offer_without_proof:
             self.launch(finish=True, revoke_without_proof=True)
+
+    def worker_failed(self) -> None:
+        self.running = False  # a failed run leaves the screen usable: s, f or a again
 
     def launch(self, pasted: str | None = None, **mode: bool) -> None:
         self.running = True

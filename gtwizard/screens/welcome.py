@@ -8,12 +8,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from gtwizard.errors import GtwizardError
-from gtwizard.screens.base import wizard_app
+from gtwizard.screens.base import NotifyingScreen, wizard_app
 from gtwizard.widgets.keybar import KeyBar
 
 
@@ -65,7 +65,7 @@ def matching(profiles: dict, query: str) -> list:
     return found
 
 
-class WelcomeScreen(Screen):
+class WelcomeScreen(NotifyingScreen):
     """Lists profiles; n starts a new setup, c checks, r rotates, b writes the runbook, x removes.
 
     With more than PAGE profiles only the first PAGE that match the filter are listed (each line
@@ -191,7 +191,7 @@ class WelcomeScreen(Screen):
         if name:
             self.remove_profile(name)
 
-    @work(thread=True, exclusive=True, group="welcome-remove")
+    @work(thread=True, exclusive=True, group="welcome-remove", exit_on_error=False)
     def remove_profile(self, name: str) -> None:
         """Keyring calls block (with a timeout): off the UI thread."""
         from gtwizard.lifecycle.removal import remove_profile_fully

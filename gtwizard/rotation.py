@@ -215,7 +215,7 @@ class Rotation:
     async def _read_target(self) -> str | None:
         """The key the client's configuration holds right now (None when it cannot be read)."""
         from gtwizard.checks.load import env_dialect
-        from gtwizard.lifecycle.target import admin_api_key, env_file_key
+        from gtwizard.openwebui.connection import admin_api_key, env_file_key
 
         kind = self.profile.target_kind
         try:
@@ -744,7 +744,7 @@ class Rotation:
 
     async def _apply_key(self, secret: str) -> str:
         """Put `secret` into the client's configuration (used for the new key and for undo)."""
-        from gtwizard.setup.targets import (
+        from gtwizard.openwebui.targets import (
             AdminApiTarget,
             EnvFileTarget,
             apply_admin,
@@ -794,7 +794,7 @@ class Rotation:
             )
 
     async def _owui_holds(self, secret: str) -> bool:
-        from gtwizard.lifecycle.target import admin_api_key
+        from gtwizard.openwebui.connection import admin_api_key
 
         held = await admin_api_key(
             self._owui_url or "",

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 from gtwizard.tenant import TenantHost
 
 if TYPE_CHECKING:  # the setup core loads when the flow needs it, not at start-up
+    from gtwizard.openwebui.targets import AdminApiTarget, EnvFileTarget
     from gtwizard.presets.catalog import Catalog
     from gtwizard.setup.session import SetupRequest, SetupSession
-    from gtwizard.setup.targets import AdminApiTarget, EnvFileTarget
 
 STEPS: tuple[str, ...] = (
     "product",
@@ -100,7 +100,7 @@ class WizardState:
         )
 
     def target(self) -> EnvFileTarget | AdminApiTarget | None:
-        from gtwizard.setup.targets import AdminApiTarget, EnvFileTarget
+        from gtwizard.openwebui.targets import AdminApiTarget, EnvFileTarget
 
         if self.target_kind == "admin-api" and self.openwebui_url:
             return AdminApiTarget(

@@ -231,7 +231,7 @@ def _embed_model(ctx: CheckContext, configured: str | None) -> str:
 
 
 async def embeddings(ctx: CheckContext) -> CheckOutcome:
-    from gtwizard.openwebui.envfile import is_gt_entry
+    from gtwizard.openwebui.connection import is_gt_entry
 
     owui: dict[str, Any] | None = None
     if ctx.openwebui_known:
@@ -395,7 +395,7 @@ async def openwebui_config(ctx: CheckContext) -> CheckOutcome:
         from pathlib import Path
 
         from gtwizard.checks.load import env_dialect
-        from gtwizard.openwebui.envfile import is_gt_entry
+        from gtwizard.openwebui.connection import is_gt_entry
         from gtwizard.openwebui.persistent import read_env_config
 
         env = read_env_config(Path(profile.target_place), env_dialect(profile))

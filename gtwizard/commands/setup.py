@@ -118,11 +118,11 @@ def build_request(args: argparse.Namespace):  # SetupRequest, imported lazily
     from pathlib import Path
 
     from gtwizard.errors import InvalidInput
+    from gtwizard.openwebui.targets import AdminApiTarget, EnvFileTarget
     from gtwizard.presets.catalog import load_catalog
     from gtwizard.profiles import validate_profile_name
     from gtwizard.setup.keys import parse_names
     from gtwizard.setup.session import SetupRequest
-    from gtwizard.setup.targets import AdminApiTarget, EnvFileTarget
     from gtwizard.tenant import parse_host
 
     catalog = load_catalog()
@@ -254,8 +254,8 @@ def _require_setup_args(args: argparse.Namespace) -> None:
 async def _run(args: argparse.Namespace) -> int:
     from gtwizard.commands.confirm import require_confirmation
     from gtwizard.errors import InvalidInput, OperationFailed
+    from gtwizard.openwebui.targets import EnvFileTarget
     from gtwizard.setup.session import SetupSession
-    from gtwizard.setup.targets import EnvFileTarget
 
     if args.resume or args.abort:
         return await _recover(args)

@@ -19,7 +19,7 @@ PLACEHOLDER_KEY = "gtak_" + "0" * 40  # the shape of a key, never a real one
 
 def check_env_file(path: Path, dialect: str, choice: Any, openai_base: str) -> None:
     """Plan the env-file edit with a placeholder key: every refusal happens here, before a mint."""
-    from gtwizard.setup.targets import EnvFileTarget, connection_for, plan_env
+    from gtwizard.openwebui.targets import EnvFileTarget, connection_for, plan_env
 
     writable = path if path.exists() else path.parent
     if not os.access(writable, os.W_OK):

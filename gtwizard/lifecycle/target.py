@@ -7,49 +7,8 @@ before it puts anything back or revokes anything; the journal's ids and prefixes
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-
-from gtwizard.errors import GtwizardError
 
 OLD, NEW, UNKNOWN, NOTHING = "old", "new", "unknown", "nothing"
-
-
-async def env_file_key(path: str, dialect: str, openai_base: str) -> str | None:
-    """The key of the GT connection in an Open WebUI env file, as Open WebUI would read it."""
-    from gtwizard.openwebui.envfile import is_gt_entry
-    from gtwizard.openwebui.persistent import read_env_config
-
-    try:
-        env = read_env_config(Path(path), dialect)
-    except (GtwizardError, OSError):
-        return None
-    # effective_openai_config types its values `object`; these two are lists of strings
-    urls = list(env.openai.get("OPENAI_API_BASE_URLS") or [])  # type: ignore[call-overload]
-    keys = list(env.openai.get("OPENAI_API_KEYS") or [])  # type: ignore[call-overload]
-    for index, url in enumerate(urls):
-        if is_gt_entry(str(url), openai_base) and index < len(keys) and keys[index]:
-            return str(keys[index])
-    return None
-
-
-async def admin_api_key(
-    url: str,
-    token: str,
-    openai_base: str,
-    *,
-    ca_bundle: str | None = None,
-    allow_http: bool = False,
-) -> str | None:
-    """The key of the GT connection in Open WebUI's saved connections (its database)."""
-    from gtwizard.openwebui.admin import OpenWebUIAdmin
-    from gtwizard.openwebui.envfile import is_gt_entry
-
-    async with OpenWebUIAdmin(url, token, ca_bundle=ca_bundle, allow_http=allow_http) as admin:
-        config = await admin.get_openai_config()
-    for index, entry in enumerate(config.urls):
-        if is_gt_entry(entry, openai_base) and index < len(config.keys):
-            return config.keys[index] or None
-    return None
 
 
 KEY_HEAD = "gtak_"

@@ -17,17 +17,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 from gtwizard.errors import ConfigError, InvalidInput, OperationFailed
 from gtwizard.fileio import atomic_write
+from gtwizard.openwebui.connection import is_gt_entry, normalise_base
 from gtwizard.redact import mask, redact
 
 Dialect = Literal["docker", "compose", "systemd"]
 DIALECTS: tuple[str, ...] = ("docker", "compose", "systemd")
 
 OPENAI_DEFAULT_BASE = "https://api.openai.com/v1"
-GT_PATH_PREFIX = "/api/tenant"
 BOM = "\ufeff"
 
 _ASSIGN = re.compile(
@@ -329,27 +328,6 @@ class GtConnection:
             "tags": [],
             "connection_type": "external",
         }
-
-
-def normalise_base(url: str) -> str:
-    """Strip trailing slashes and refuse what cannot be a base URL."""
-    base = url.strip().rstrip("/")
-    parts = urlsplit(base)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InvalidInput("the OpenAI base URL must be an http(s) URL with a host")
-    if ";" in base:
-        raise InvalidInput("the OpenAI base URL contains ';', which Open WebUI uses as a separator")
-    return base
-
-
-def is_gt_entry(entry: str, openai_base: str) -> bool:
-    """Same scheme and host as the GT base, and a path under /api/tenant."""
-    a, b = urlsplit(entry.strip()), urlsplit(openai_base)
-    return (
-        a.scheme.lower() == b.scheme.lower()
-        and a.netloc.lower() == b.netloc.lower()
-        and (a.path == GT_PATH_PREFIX or a.path.startswith(GT_PATH_PREFIX + "/"))
-    )
 
 
 def validate_connection(conn: GtConnection) -> GtConnection:

@@ -178,19 +178,7 @@ class TargetScreen(StepScreen):
         self.state.profile = None
         self.state.check_report = None
         try:
-            from gtwizard.setup.targets import preflight
-
-            assert session.request.target is not None
-            session.warnings.extend(
-                await preflight(
-                    session.request.target,
-                    ca_bundle=self.state.ca_bundle,
-                    gt_base=session.request.host.gt_base,
-                    names=session.request.names,
-                )
-            )
-            await session.choose_base()
-            session.make_plan()
+            await session.prepare_target()
         except GtwizardError as exc:
             status.update(f"✗ {escape(exc.one_line())}")
             return

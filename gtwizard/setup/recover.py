@@ -20,7 +20,8 @@ from gtwizard.errors import GtwizardError, InvalidInput, OperationFailed
 from gtwizard.lifecycle.journal import DONE, ROLLED_BACK, Journal, open_journal
 from gtwizard.lifecycle.ledger import KeyState, Ledger
 from gtwizard.lifecycle.lock import profile_lock
-from gtwizard.lifecycle.target import NEW, KeyMarks, admin_api_key, env_file_key, identify
+from gtwizard.lifecycle.target import NEW, KeyMarks, identify
+from gtwizard.openwebui.connection import admin_api_key, env_file_key
 
 
 def _setup_journal(profile: str) -> Journal:

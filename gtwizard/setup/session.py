@@ -22,6 +22,17 @@ from gtwizard.lifecycle.journal import DONE, ROLLED_BACK, Journal, crash_point, 
 from gtwizard.lifecycle.ledger import KeyState, Ledger
 from gtwizard.lifecycle.lock import HeldLock
 from gtwizard.lifecycle.target import prefix_mark
+from gtwizard.openwebui.targets import (
+    AdminApiTarget,
+    EnvFileTarget,
+    Target,
+    apply_admin,
+    apply_env,
+    connection_for,
+    loopback_warning,
+    plan_env,
+    preflight,
+)
 from gtwizard.presets.catalog import KeyPreset, Product
 from gtwizard.profiles import Profile, save_profile
 from gtwizard.redact import mask
@@ -40,17 +51,6 @@ from gtwizard.setup.keys import (
     verify_key,
 )
 from gtwizard.setup.storage import StorageDecision, decide_storage
-from gtwizard.setup.targets import (
-    AdminApiTarget,
-    EnvFileTarget,
-    Target,
-    apply_admin,
-    apply_env,
-    connection_for,
-    loopback_warning,
-    plan_env,
-    preflight,
-)
 from gtwizard.tenant import TenantHost
 
 
@@ -385,6 +385,19 @@ class SetupSession:
                 self.warnings.append(warning)
         return self.base
 
+    async def prepare_target(self) -> Any:
+        """For a target chosen after the key (the TUI): its checks (nothing written), the base
+        the client will use, and the plan to review."""
+        req = self.request
+        if req.target is not None:
+            self.warnings.extend(
+                await preflight(
+                    req.target, ca_bundle=req.ca_bundle, gt_base=req.host.gt_base, names=req.names
+                )
+            )
+        await self.choose_base()
+        return self.make_plan()
+
     def make_plan(self) -> Any:
         """The env-file diff or the admin payload, secrets masked, nothing written yet."""
         req, choice, base = self.request, self._need_choice(), self._need_base()
@@ -603,7 +616,7 @@ class SetupSession:
 
     async def _target_holds_key(self) -> bool:
         """Read the target back: does it hold this run's key? (Never assumed from the steps.)"""
-        from gtwizard.lifecycle.target import admin_api_key, env_file_key
+        from gtwizard.openwebui.connection import admin_api_key, env_file_key
 
         target, secret = self.request.target, self._secret
         if target is None or not secret:

@@ -1,15 +1,21 @@
-"""Open WebUI targets: the env file it reads at start, or its admin API (live)."""
+"""Open WebUI targets: the env file it reads at start, or its admin API (live).
+
+Setup applies through these, rotation re-applies, checks read back through openwebui.connection.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from gtwizard.errors import InvalidInput, OperationFailed
 from gtwizard.kinds import TargetKind
 from gtwizard.openwebui.envfile import EnvPlan, GtConnection, apply_plan, plan_env_file
-from gtwizard.setup.keys import KeyChoice
+
+if TYPE_CHECKING:  # the key's choice is the setup service's; targets only read its names
+    from gtwizard.setup.keys import KeyChoice
 
 ENV_FILE = TargetKind.ENV_FILE
 ADMIN_API = TargetKind.ADMIN_API
@@ -163,7 +169,7 @@ async def _refuse_collisions(admin, gt_base: str, names: tuple[str, ...]) -> Non
     connection's ids come from its allowlist (`model_ids`), or live from Open WebUI when it has
     none; a connection with a Prefix ID cannot collide.
     """
-    from gtwizard.openwebui.envfile import is_gt_entry
+    from gtwizard.openwebui.connection import is_gt_entry
 
     config = await admin.get_openai_config()
     wanted = set(names)

@@ -14,6 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Input, RadioSet, Static
 
 from gtwizard.errors import GtwizardError
@@ -82,6 +83,7 @@ class RotateScreen(NotifyingScreen):
         self.ran = False  # a rotation ran to an end on this screen: the way in is not asked again
         self.pending: str | None = None  # the journal's state when a rotation is in progress
         self.offer_without_proof = False
+        self.lines: list[str] = []  # the rotation's progress, as its Progress messages said it
         self.saved: Profile | None = None
         self.token_kept = False
         self.mode = "auto"
@@ -299,17 +301,30 @@ class RotateScreen(NotifyingScreen):
         """The way in is hidden (a rotation runs or waits): focus the screen's scroll area."""
         self.query_one("#rotate-body").focus()
 
+    class Progress(Message):
+        """A line of the rotation's progress and the steps' statuses at that moment."""
+
+        def __init__(self, text: str, steps: dict[str, str]) -> None:
+            super().__init__()
+            self.text = text
+            self.steps = steps
+
+    def on_rotate_screen_progress(self, message: Progress) -> None:
+        self.lines.append(message.text)
+        self.query_one("#rotate-log", Static).update(escape("\n".join(self.lines[-6:])))
+        self.show_steps(message.steps)
+
     @work(exclusive=True, group="rotate", exit_on_error=False)
     async def rotate(self, pasted: str | None = None, **mode: bool) -> None:
         from gtwizard.rotation import ProofUnavailable, Rotation, RotationOptions
 
         state = self.state
-        lines: list[str] = []
+        self.lines.clear()
 
         def say(text: str) -> None:
-            lines.append(text)
-            self.query_one("#rotate-log", Static).update(escape("\n".join(lines[-6:])))
-            self.show_steps({n: r.status for n, r in rotation.reports.items()})
+            """The core's progress, as a message: the screen renders it in its own handler."""
+            steps = {n: r.status for n, r in rotation.reports.items()}
+            self.post_message(self.Progress(text, steps))
 
         rotation = Rotation(
             RotationOptions(

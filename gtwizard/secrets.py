@@ -20,7 +20,7 @@ import os
 import secrets as _random
 import stat
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
@@ -387,6 +387,9 @@ class FileStore:
 
     Writes go through atomic_write (a private temp file renamed into place), so the file is never
     looser than 0600 at any moment; no backup is kept, so a deleted secret is really gone.
+    A change reads, edits and writes the whole file under an exclusive lock on a sibling lock
+    file, so concurrent writers (several profiles rotated at once, in threads or processes)
+    never lose each other's entries.
     """
 
     kind = StorageKind.FILE
@@ -436,20 +439,56 @@ class FileStore:
                 f"could not write {self.path} ({exc.strerror})", "Check the folder's permissions"
             ) from None
 
+    @contextlib.contextmanager
+    def _changing(self) -> Iterator[None]:
+        """Hold the file's write lock (flock: released by the kernel if the process dies).
+
+        The lock file is removed on release, while still held, so nothing is left beside the
+        secrets; a waiter that then holds a removed file's lock sees it and tries again."""
+        import fcntl
+
+        lock = self.path.with_name(f".{self.path.name}.lock")
+        while True:
+            try:
+                ensure_private_dir(self.path.parent)
+                fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError as exc:
+                raise SecretStorageError(
+                    f"could not lock {self.path} ({exc.strerror})",
+                    "Check the folder's permissions",
+                ) from None
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                held = os.fstat(fd).st_ino == os.stat(lock).st_ino
+            except FileNotFoundError:
+                held = False
+            if held:
+                break
+            os.close(fd)
+        try:
+            yield
+        finally:
+            try:
+                lock.unlink(missing_ok=True)
+            finally:
+                os.close(fd)
+
     def put(self, entry: str, secret: str) -> None:
-        entries = self._load()
-        entries[entry] = secret
-        self._save(entries)
+        with self._changing():
+            entries = self._load()
+            entries[entry] = secret
+            self._save(entries)
 
     def get(self, entry: str) -> str | None:
-        return self._load().get(entry)
+        return self._load().get(entry)  # a rename replaces the file whole: no lock needed
 
     def delete(self, entry: str) -> bool:
-        entries = self._load()
-        if entries.pop(entry, None) is None:
-            return False
-        self._save(entries)
-        return True
+        with self._changing():
+            entries = self._load()
+            if entries.pop(entry, None) is None:
+                return False
+            self._save(entries)
+            return True
 
 
 class NoStore:

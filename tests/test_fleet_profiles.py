@@ -52,3 +52,33 @@ def test_a_small_config_is_never_cached() -> None:
     write_profiles(2)
     load_profiles()
     assert not profiles._cache_file(config_path()).exists()
+
+
+def test_concurrent_writers_of_the_file_store_lose_nothing(tmp_path) -> None:
+    """Several profiles rotated at once write one secrets file: no entry may be lost."""
+    import threading
+
+    from gtwizard.secrets import FileStore
+
+    path = tmp_path / "secrets" / "secrets.json"
+    stores = [FileStore(path) for _ in range(8)]
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            for i in range(25):
+                stores[n].put(f"p{n}/key_{i}", f"value-{n}-{i}")
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    reader = FileStore(path)
+    for n in range(8):
+        for i in range(25):
+            assert reader.get(f"p{n}/key_{i}") == f"value-{n}-{i}"
+    assert sorted(p.name for p in path.parent.iterdir()) == ["secrets.json"]  # no lock left

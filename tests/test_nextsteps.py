@@ -6,19 +6,20 @@ from types import SimpleNamespace
 
 import pytest
 
+from gtwizard.kinds import TargetKind
 from gtwizard.nextsteps import format_next_steps, next_steps
 from gtwizard.profiles import Profile
 from gtwizard.widgets.checks import remedy
 
 
-def env_profile(dialect: str, **extra) -> Profile:
+def env_profile(dialect: str) -> Profile:
     return Profile(
         name="acme",
         tenant_host="tenant.example.com",
-        target_kind="env-file",
+        target_kind=TargetKind.ENV_FILE,
         target_place="/srv/owui/openwebui.env",
         agent_aliases=["helpdesk"],
-        extra={"env_dialect": dialect, **extra},
+        env_dialect=dialect,
     )
 
 
@@ -51,9 +52,10 @@ def test_admin_api_with_an_audience_needs_no_restart_and_no_grant() -> None:
     profile = Profile(
         name="live",
         tenant_host="tenant.example.com",
-        target_kind="admin-api",
+        target_kind=TargetKind.ADMIN_API,
         target_place="https://owui.example.com",
-        extra={"audience": "all", "openwebui_url": "https://owui.example.com"},
+        audience="all",
+        openwebui_url="https://owui.example.com",
     )
     titles = [s.title for s in next_steps(profile)]
     assert not any("Restart" in t or "access" in t for t in titles)

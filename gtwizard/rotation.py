@@ -694,14 +694,22 @@ class Rotation:
         p = self.profile
         if p.key_expires_at and p.key_created_at:
             expires = dt.datetime.now(dt.UTC) + (p.key_expires_at - p.key_created_at)
-        minted = await mint_key(
-            self.host,
-            self.opts.operator_token,
-            choice,
-            name=journal.new_key_name,
-            expires_at=expires,
-            ca_bundle=self.ca_bundle,
-        )
+        from gtwizard.gt.errors import NOTHING_CREATED
+
+        try:
+            minted = await mint_key(
+                self.host,
+                self.opts.operator_token,
+                choice,
+                name=journal.new_key_name,
+                expires_at=expires,
+                ca_bundle=self.ca_bundle,
+            )
+        except NOTHING_CREATED:
+            self._ledger(KeyState.FORGOTTEN)  # the tenant made no key: nothing to find later
+            journal.new_key_name = None
+            journal.save()
+            raise
         self._new = minted.secret
         journal.new_key_id = minted.id
         journal.new_key_prefix = prefix_mark(minted.prefix)

@@ -416,3 +416,20 @@ def test_env_file_rotation_refused_when_open_webui_keeps_its_database(
     assert "would not take effect" in out.stderr and "--openwebui-url" in out.stderr
     assert len(tenant_keys(sandbox)) == before
     assert open_journal("started") is None  # refused before a key: nothing left in progress
+
+
+def test_a_mint_the_tenant_refused_leaves_nothing_in_progress(sandbox, tmp_path, op_env) -> None:
+    """The tenant refuses the mint request with a 4xx, so it made no key: the run fails with one
+    line and leaves no work in progress, and the next run just works."""
+    env_file = tmp_path / "refused.env"
+    setup_profile(sandbox, "refused", ["--env-file", str(env_file)], op_env)
+    before = len(tenant_keys(sandbox))
+    sandbox.set_faults(error_status=400, error_rate=1.0, path_prefix="/manage/v1/keys")
+    try:
+        out = run_cli(["rotate", "--profile", "refused", "--yes"], env=op_env)
+    finally:
+        sandbox.clear_faults()
+    assert out.returncode == 1 and out.stderr.count("\n") == 1, out.stderr
+    assert open_journal("refused") is None and len(tenant_keys(sandbox)) == before
+    again = run_cli(["rotate", "--profile", "refused", "--yes"], env=op_env)
+    assert again.returncode == 0, again.stderr

@@ -315,3 +315,19 @@ def malformed(what: str, url: str | None = None, secrets: Iterable[str] = ()) ->
         f"malformed answer{where}: {what}",
         "the server does not behave like a GT API, or a proxy rewrote the answer",
     )
+
+
+# A request that ended with one of these created nothing on the tenant: it never arrived (DNS,
+# connection, TLS) or the tenant refused it before acting (4xx). Any other ending of a mint
+# (a timeout, a 5xx, an answer of the wrong shape) may have made the key.
+NOTHING_CREATED: tuple[type[GTError], ...] = (
+    DNSFailure,
+    ConnectionRefused,
+    TLSVerificationFailed,
+    TLSHandshakeFailed,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    BadRequest,
+    RateLimited,
+)

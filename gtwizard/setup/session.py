@@ -295,14 +295,22 @@ class SetupSession:
         journal.save()  # the intent first: a key whose answer is lost is found by its name
         self._ledger(KeyState.INTENT)
         crash_point("mint:intent")
-        minted = await mint_key(
-            req.host,
-            operator_token,
-            choice,
-            name=journal.new_key_name,
-            expires_at=expires,
-            ca_bundle=req.ca_bundle,
-        )
+        from gtwizard.gt.errors import NOTHING_CREATED
+
+        try:
+            minted = await mint_key(
+                req.host,
+                operator_token,
+                choice,
+                name=journal.new_key_name,
+                expires_at=expires,
+                ca_bundle=req.ca_bundle,
+            )
+        except NOTHING_CREATED:
+            self._ledger(KeyState.FORGOTTEN)  # the tenant made no key: nothing to find later
+            journal.new_key_name = None
+            journal.save()
+            raise
         self.minted = True
         self.key_id = minted.id
         self.key_prefix = prefix_mark(minted.prefix)

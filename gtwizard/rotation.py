@@ -40,7 +40,7 @@ from gtwizard.lifecycle.journal import (
 )
 from gtwizard.lifecycle.ledger import KeyState, Ledger
 from gtwizard.lifecycle.lock import profile_lock
-from gtwizard.lifecycle.target import NEW, OLD, KeyMarks, identify, prefix_mark
+from gtwizard.lifecycle.target import NEW, OLD, KeyMarks, identify
 from gtwizard.redact import redact
 
 if TYPE_CHECKING:
@@ -664,7 +664,7 @@ class Rotation:
             check_key_form,
             fingerprint_id,
             key_name,
-            mint_key,
+            mint_journaled,
             verify_key,
         )
 
@@ -686,38 +686,22 @@ class Rotation:
             self._ledger(KeyState.MINTED)
             return f"pasted key {journal.new_key_id} accepted (it sees exactly the allowlist)"
         assert self.opts.operator_token
-        journal.new_key_name = key_name(self.profile.name, self.profile.product_preset)
-        journal.save()  # the intent first: a crash mid-mint leaves a key we can find by name
-        self._ledger(KeyState.INTENT)
-        crash_point("mint:intent")
-        expires = None
         p = self.profile
+        expires = None
         if p.key_expires_at and p.key_created_at:
             expires = dt.datetime.now(dt.UTC) + (p.key_expires_at - p.key_created_at)
-        from gtwizard.gt.errors import NOTHING_CREATED
-
-        try:
-            minted = await mint_key(
-                self.host,
-                self.opts.operator_token,
-                choice,
-                name=journal.new_key_name,
-                expires_at=expires,
-                ca_bundle=self.ca_bundle,
-            )
-        except NOTHING_CREATED:
-            self._ledger(KeyState.FORGOTTEN)  # the tenant made no key: nothing to find later
-            journal.new_key_name = None
-            journal.save()
-            raise
+        minted = await mint_journaled(
+            self.host,
+            self.opts.operator_token,
+            choice,
+            journal=journal,
+            name=key_name(p.name, p.product_preset),
+            record=self._ledger,
+            expires_at=expires,
+            ca_bundle=self.ca_bundle,
+        )
         self._new = minted.secret
-        journal.new_key_id = minted.id
-        journal.new_key_prefix = prefix_mark(minted.prefix)
         journal.new_key_created_at = minted.created_at or _now()
-        journal.new_key_expires_at = minted.expires_at
-        crash_point("mint:answered")
-        journal.save()
-        self._ledger(KeyState.MINTED)
         audit.record("mint", profile=p.name, key_id=minted.id, scopes=list(choice.scopes))
         return f"minted {minted.id} with preset {p.key_preset}, scopes {', '.join(p.scopes)}"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +13,11 @@ from typing import TYPE_CHECKING
 from gtwizard.errors import InvalidInput, OperationFailed
 from gtwizard.presets.catalog import KeyPreset
 from gtwizard.tenant import TenantHost
+
+if TYPE_CHECKING:
+    from gtwizard.gt.keys import MintedKey
+    from gtwizard.lifecycle.journal import Journal
+    from gtwizard.lifecycle.ledger import KeyState
 
 if TYPE_CHECKING:
     from gtwizard.gt.measure import KeyReach
@@ -151,6 +156,48 @@ async def mint_key(
     )
     async with KeyManager(host.gt_base, operator_token, ca_bundle=ca_bundle) as manager:
         return await manager.mint(request)
+
+
+async def mint_journaled(
+    host: TenantHost,
+    operator_token: str,
+    choice: KeyChoice,
+    *,
+    journal: Journal,
+    name: str,
+    record: Callable[[KeyState], None],
+    expires_at: dt.datetime | None = None,
+    ca_bundle: str | Path | None = None,
+) -> MintedKey:
+    """Mint the way setup and rotation both must: the intent journaled (by the key's unique name)
+    and entered in the ledger before the request, and the answer journaled the moment it returns
+    (id, prefix mark, dates; `mint:answered` is the fault-injection point just before). A mint that
+    provably made nothing (see NOTHING_CREATED) clears its intent again."""
+    from gtwizard.gt.errors import NOTHING_CREATED
+    from gtwizard.lifecycle.journal import crash_point
+    from gtwizard.lifecycle.ledger import KeyState
+    from gtwizard.lifecycle.target import prefix_mark
+
+    journal.new_key_name = name
+    journal.save()
+    record(KeyState.INTENT)
+    crash_point("mint:intent")
+    try:
+        minted = await mint_key(
+            host, operator_token, choice, name=name, expires_at=expires_at, ca_bundle=ca_bundle
+        )
+    except NOTHING_CREATED:
+        record(KeyState.FORGOTTEN)  # the tenant made no key: nothing to look for later
+        journal.new_key_name = None
+        journal.save()
+        raise
+    crash_point("mint:answered")
+    journal.new_key_id, journal.new_key_prefix = minted.id, prefix_mark(minted.prefix)
+    journal.new_key_created_at = minted.created_at
+    journal.new_key_expires_at = minted.expires_at
+    journal.save()
+    record(KeyState.MINTED)
+    return minted
 
 
 async def revoke_key(

@@ -21,7 +21,6 @@ from gtwizard.kinds import StorageKind, TargetKind
 from gtwizard.lifecycle.journal import DONE, ROLLED_BACK, Journal, crash_point, open_journal
 from gtwizard.lifecycle.ledger import KeyState, Ledger
 from gtwizard.lifecycle.lock import HeldLock
-from gtwizard.lifecycle.target import prefix_mark
 from gtwizard.openwebui.targets import (
     AdminApiTarget,
     EnvFileTarget,
@@ -43,7 +42,7 @@ from gtwizard.setup.keys import (
     fetch_published,
     fingerprint_id,
     key_name,
-    mint_key,
+    mint_journaled,
     pick_embedding_model,
     revoke_key,
     scopes_for,
@@ -291,38 +290,23 @@ class SetupSession:
             if req.expires_days
             else None
         )
-        journal.new_key_name = key_name(req.profile, req.product.slug)
-        journal.save()  # the intent first: a key whose answer is lost is found by its name
-        self._ledger(KeyState.INTENT)
-        crash_point("mint:intent")
-        from gtwizard.gt.errors import NOTHING_CREATED
-
-        try:
-            minted = await mint_key(
-                req.host,
-                operator_token,
-                choice,
-                name=journal.new_key_name,
-                expires_at=expires,
-                ca_bundle=req.ca_bundle,
-            )
-        except NOTHING_CREATED:
-            self._ledger(KeyState.FORGOTTEN)  # the tenant made no key: nothing to find later
-            journal.new_key_name = None
-            journal.save()
-            raise
+        minted = await mint_journaled(
+            req.host,
+            operator_token,
+            choice,
+            journal=journal,
+            name=key_name(req.profile, req.product.slug),
+            record=self._ledger,
+            expires_at=expires,
+            ca_bundle=req.ca_bundle,
+        )
         self.minted = True
         self.key_id = minted.id
-        self.key_prefix = prefix_mark(minted.prefix)
+        self.key_prefix = journal.new_key_prefix
         self.key_created_at = parse_time(minted.created_at) or dt.datetime.now(dt.UTC)
         self.key_expires_at = parse_time(minted.expires_at)
         self._secret = minted.secret
-        crash_point("mint:answered")
-        journal.new_key_id, journal.new_key_prefix = minted.id, self.key_prefix
-        journal.new_key_created_at = minted.created_at
-        journal.new_key_expires_at = minted.expires_at
         journal.mark("mint", f"minted {minted.id}")
-        self._ledger(KeyState.MINTED)
         audit.record("mint", profile=req.profile, key_id=minted.id, scopes=list(choice.scopes))
         await self._store_or_undo()
         if req.keep_operator_token and self.storage is not None:

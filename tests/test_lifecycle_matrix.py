@@ -38,17 +38,7 @@ SETUP_POINTS = [
     "apply",
     "save",
 ]
-ROTATE_POINTS = [
-    "preflight",
-    "mint:intent",
-    "mint:answered",
-    "mint",
-    "store-pending:written",
-    "store-pending",
-    "apply:written",
-    "apply",
-    "verify",
-]
+ROTATE_POINTS = [*SETUP_POINTS[:-1], "verify"]  # the same up to apply; then the proof
 FINISH_POINTS = ["revoke-old", "promote"]
 INSIDE = ["mint:answered", "store-pending:written", "apply:written"]
 FINISH = ["--finish", "--revoke-without-proof"]

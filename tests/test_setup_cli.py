@@ -111,18 +111,14 @@ def test_file_storage_and_env_file_target(sandbox, isolated_dirs: Path) -> None:
     assert stored not in out.stdout and stored not in out.stderr
 
 
-def test_pasted_key_twice_changes_nothing_the_second_time(sandbox, isolated_dirs: Path) -> None:
-    _, secret = sandbox.seed_key(
-        ["inference:chat"], agent_aliases=DEMO_AGENT_ALIASES, raw_models=DEMO_RAW_MODELS
-    )
-    names = ",".join([*DEMO_AGENT_ALIASES, *DEMO_RAW_MODELS])
-    env_file = isolated_dirs / "app.env"
-    args = [
+def pasted_setup_args(host: str, names: str, env_file: Path) -> list[str]:
+    """`gtwizard setup` with a key on stdin, kept nowhere but the env file (`--yes`)."""
+    return [
         "setup",
         "--preset",
         "open-webui",
         "--host",
-        sandbox.base_url,
+        host,
         "--aliases",
         names,
         "--key-stdin",
@@ -132,6 +128,15 @@ def test_pasted_key_twice_changes_nothing_the_second_time(sandbox, isolated_dirs
         "--env-file",
         str(env_file),
     ]
+
+
+def test_pasted_key_twice_changes_nothing_the_second_time(sandbox, isolated_dirs: Path) -> None:
+    _, secret = sandbox.seed_key(
+        ["inference:chat"], agent_aliases=DEMO_AGENT_ALIASES, raw_models=DEMO_RAW_MODELS
+    )
+    names = ",".join([*DEMO_AGENT_ALIASES, *DEMO_RAW_MODELS])
+    env_file = isolated_dirs / "app.env"
+    args = pasted_setup_args(sandbox.base_url, names, env_file)
     first = run_cli(args, stdin=secret + "\n")
     assert first.returncode == 0, first.stderr
     assert "+OPENAI_API_KEY=gtak_…" in first.stdout and secret not in first.stdout
@@ -146,22 +151,7 @@ def test_pasted_key_twice_changes_nothing_the_second_time(sandbox, isolated_dirs
 def test_pasted_key_with_a_wider_allowlist_is_refused(sandbox, isolated_dirs: Path) -> None:
     _, secret = sandbox.seed_key(["inference:chat"], agent_aliases=["helpdesk", "finance-analyst"])
     out = run_cli(
-        [
-            "setup",
-            "--preset",
-            "open-webui",
-            "--host",
-            sandbox.base_url,
-            "--aliases",
-            "helpdesk",
-            "--key-stdin",
-            "--yes",
-            "--storage",
-            "none",
-            "--env-file",
-            str(isolated_dirs / "x.env"),
-        ],
-        stdin=secret,
+        pasted_setup_args(sandbox.base_url, "helpdesk", isolated_dirs / "x.env"), stdin=secret
     )
     assert out.returncode == 1
     assert "finance-analyst" in out.stderr and secret not in out.stderr
@@ -202,22 +192,7 @@ def test_pasted_key_with_wider_scopes_is_refused_unless_accepted(
     scopes = ["inference:chat", "inference:image", "inference:speech"]
     _, secret = sandbox.seed_key(scopes, agent_aliases=["helpdesk"])
     env_file = isolated_dirs / "wide.env"
-    args = [
-        "setup",
-        "--preset",
-        "open-webui",
-        "--host",
-        sandbox.base_url,
-        "--aliases",
-        "helpdesk",
-        "--key-stdin",
-        "--yes",
-        "--storage",
-        "none",
-        "--env-file",
-        str(env_file),
-        "--json",
-    ]
+    args = [*pasted_setup_args(sandbox.base_url, "helpdesk", env_file), "--json"]
     refused = run_cli(args, stdin=secret + "\n")
     assert refused.returncode == 2, refused.stderr
     failure = json.loads(refused.stdout)

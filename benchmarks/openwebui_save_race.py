@@ -10,7 +10,7 @@ promised through that API, whatever the caller does.
 
 This script shows it without gtwizard in the loop: a sandbox tenant, a real Open WebUI (the cache
 venv of scripts/install-openwebui.sh), a GT connection set up once by `gtwizard setup`, and an
-ordinary user chatting steadily (tests/chat_stream.py). First a quiet period with no saves, then
+ordinary user chatting steadily (tests/support/chat_stream.py). First a quiet period with no saves, then
 N saves of the *unchanged* connection list (read with `GET /openai/config`, posted back as it
 was). It prints, for each period, the chats completed, the chats Open WebUI failed with "Model not
 found", and any other failures.
@@ -64,10 +64,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="gtwizard-save-race-") as tmp:
         os.environ["GTWIZARD_CONFIG_DIR"] = str(Path(tmp) / "config")
         os.environ["GTWIZARD_STATE_DIR"] = str(Path(tmp) / "state")
-        from chat_stream import ChatStream
         from common import sandbox
-        from owui_fixture import admin_token, running_openwebui
         from rotation_helpers import setup_profile
+        from support.chat_stream import ChatStream
+        from support.owui_fixture import admin_token, running_openwebui
 
         with sandbox(dict(os.environ)) as child, running_openwebui(Path(tmp) / "owui") as owui:
             token = admin_token(owui)

@@ -1,6 +1,6 @@
 """Shared fixtures: an isolated config/state dir for every test, real-service gating, the sandbox.
 
-Area-specific fixtures live in the test modules (or helper modules under tests/) that need them.
+Tests live by tier (unit/, sandbox/, tui/, real/); what they share is the support package.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import pytest
 
 REQUIRE_REAL = os.environ.get("GTWIZARD_REQUIRE_REAL_SERVICES") == "1"
 
-# Fixture modules shared by several test files (tests/ is on sys.path).
-pytest_plugins = ["secret_service", "tui_helpers"]
+# Fixture modules shared by several test files (tests/ is on sys.path: its conftest).
+pytest_plugins = ["support.secret_service", "support.tui_helpers"]
 
 
 def missing_service(reason: str) -> None:

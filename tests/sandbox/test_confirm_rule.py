@@ -1,0 +1,89 @@
+"""One rule for every command that changes something: on a terminal it asks (or `--yes`);
+without a terminal, or with `--json`, it needs `--yes` and otherwise changes nothing (exit 2)."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+from support.cli_helpers import mint_setup_args, run_cli
+from support.rotation_helpers import NAMES, setup_profile, tenant_keys
+
+from gtwizard.profiles import get_profile, load_profiles
+
+
+def without_yes(args: list[str]) -> list[str]:
+    return [a for a in args if a != "--yes"]
+
+
+def refused(out: subprocess.CompletedProcess[str], what: str) -> None:
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    assert what in out.stderr and "--yes" in out.stderr, out.stderr
+    assert "nothing was changed" in out.stderr
+
+
+def test_setup_without_yes_and_without_a_terminal_mints_and_writes_nothing(
+    sandbox, isolated_dirs: Path
+) -> None:
+    env_file = isolated_dirs / "owui.env"
+    before = {k.id for k in tenant_keys(sandbox)}
+    args = without_yes(
+        mint_setup_args(sandbox.base_url, NAMES, "--profile", "nope", "--env-file", str(env_file))
+    )
+    env = {"GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token}
+    refused(run_cli(args, env=env), "refusing to set up profile 'nope' without a terminal")
+    as_json = run_cli([*args, "--json"], env=env)
+    refused(as_json, "with --json")
+    failure = json.loads(as_json.stdout)
+    assert failure["ok"] is False and "--yes" in failure["hint"]
+    assert {k.id for k in tenant_keys(sandbox)} == before, "no key minted"
+    assert not env_file.exists() and load_profiles() == {}
+    dry = run_cli([*args, "--dry-run"], env=env)  # a dry run changes nothing: no --yes needed
+    assert dry.returncode == 0, dry.stderr
+
+
+def test_rotate_and_remove_without_yes_change_nothing(sandbox, isolated_dirs: Path) -> None:
+    env_file = isolated_dirs / "owui.env"
+    op_env = {"GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token}
+    profile = setup_profile(sandbox, "kept", ["--env-file", str(env_file)], op_env)
+    text = env_file.read_text()
+    refused(run_cli(["rotate", "--profile", "kept"], env=op_env), "rotate the key of profile")
+    refused(run_cli(["rotate", "--profile", "kept", "--json"], env=op_env), "with --json")
+    assert get_profile("kept").key_id == profile.key_id and env_file.read_text() == text
+    out = run_cli(["profiles", "remove", "kept", "--json"], env=op_env)
+    refused(out, "refusing to remove profile 'kept' with --json")
+    assert json.loads(out.stdout)["ok"] is False
+    assert "kept" in load_profiles()
+    active = [k for k in tenant_keys(sandbox) if k.id == profile.key_id and not k.revoked]
+    assert active, "the key stays live"
+
+
+def test_setup_on_a_terminal_asks_and_no_applies_nothing(sandbox, isolated_dirs: Path) -> None:
+    """stdin a terminal: the question is asked after the diff; 'n' rolls the minted key back."""
+    env_file = isolated_dirs / "owui.env"
+    args = without_yes(
+        mint_setup_args(sandbox.base_url, NAMES, "--profile", "asked", "--env-file", str(env_file))
+    )
+    live_before = {k.id for k in tenant_keys(sandbox) if not k.revoked}
+    master, slave = pty.openpty()
+    try:
+        os.write(master, b"n\n")
+        out = subprocess.run(
+            [sys.executable, "-m", "gtwizard", *args],
+            stdin=slave,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token},
+            timeout=120,
+        )
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert "Apply to" in out.stdout and "[y/N]" in out.stdout, out.stdout
+    assert out.returncode != 0 and "cancelled; nothing was applied" in out.stderr, out.stderr
+    assert not env_file.exists() and load_profiles() == {}
+    assert {k.id for k in tenant_keys(sandbox) if not k.revoked} == live_before, "minted, revoked"

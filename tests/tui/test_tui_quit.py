@@ -1,0 +1,88 @@
+"""Quitting the TUI at each step: the run's key ends in a defined state and the message is true.
+
+Before a key exists nothing is written. After the key is minted and stored but before Apply, the
+key is revoked and its stored copy deleted, and the message says so. After Apply the profile, the
+stored key and the env file exist and the key is live, and the message says that instead of
+"nothing was written". Checked against the sandbox tenant's own key list.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from support.lifecycle_helpers import assert_no_orphan, env_key
+from support.rotation_helpers import key_status, tenant_keys
+from support.tui_drive import demo_state, drive, settle
+
+from gtwizard.app import WizardApp
+from gtwizard.lifecycle.journal import open_journal
+from gtwizard.profiles import load_profiles
+
+pytestmark = pytest.mark.usefixtures("fail_keyring")
+
+
+def ids_now(sandbox) -> frozenset[str]:
+    return frozenset(k.id for k in tenant_keys(sandbox))
+
+
+async def quit_at(sandbox, folder: Path, step: str) -> tuple[WizardApp, str | None]:
+    app = WizardApp(demo_state(sandbox, folder))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await drive(pilot, step)
+        await settle(pilot)
+        key_id = app.state.session.key_id if app.state.session else None
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+    return app, key_id
+
+
+def secrets_file(folder: Path) -> str:
+    """The demo-local secrets file's text (entry names hold the key ids)."""
+    path = folder / "demo-secrets.json"
+    return path.read_text() if path.exists() else ""
+
+
+@pytest.mark.parametrize("step", ["product", "tenant", "key", "mint"])
+async def test_quit_before_a_key_exists_writes_nothing(sandbox, demo_folder: Path, step) -> None:
+    before = len(await asyncio.to_thread(tenant_keys, sandbox))
+    app, key_id = await quit_at(sandbox, demo_folder, step)
+    assert key_id is None
+    assert app.quit_message == "Quit: nothing was written."
+    assert len(await asyncio.to_thread(tenant_keys, sandbox)) == before and not load_profiles()
+    assert not (demo_folder / "openwebui.env").exists()
+
+
+@pytest.mark.parametrize("step", ["target", "review"])
+async def test_quit_after_mint_revokes_the_key_and_says_so(
+    sandbox, demo_folder: Path, step
+) -> None:
+    earlier = await asyncio.to_thread(ids_now, sandbox)
+    app, key_id = await quit_at(sandbox, demo_folder, step)
+    assert key_id and key_id.startswith("key_")
+    message = app.quit_message or ""
+    assert f"revoked the new key {key_id}" in message and "nothing else was written" in message
+    record = next(k for k in await asyncio.to_thread(tenant_keys, sandbox) if k.id == key_id)
+    assert record.revoked
+    assert key_id not in secrets_file(demo_folder)
+    assert not load_profiles() and open_journal("demo") is None
+    assert not (demo_folder / "openwebui.env").exists()
+    await asyncio.to_thread(assert_no_orphan, sandbox, "gtwizard-demo-", f"quit at {step}", earlier)
+
+
+@pytest.mark.parametrize("step", ["checks", "summary"])
+async def test_quit_after_apply_keeps_what_exists_and_says_so(
+    sandbox, demo_folder: Path, step
+) -> None:
+    earlier = await asyncio.to_thread(ids_now, sandbox)
+    app, key_id = await quit_at(sandbox, demo_folder, step)
+    message = app.quit_message or ""
+    assert "nothing was written" not in message
+    assert f"profile demo is saved with key {key_id}" in message and "openwebui.env" in message
+    assert load_profiles()["demo"].key_id == key_id
+    held = env_key(demo_folder / "openwebui.env")
+    assert held and await asyncio.to_thread(key_status, sandbox, held) == 200
+    assert f"demo/{key_id}" in secrets_file(demo_folder)
+    assert open_journal("demo") is None
+    await asyncio.to_thread(assert_no_orphan, sandbox, "gtwizard-demo-", f"quit at {step}", earlier)

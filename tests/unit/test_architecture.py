@@ -1,0 +1,183 @@
+"""The layers as contracts (DESIGN.md section 2), read from every import statement in gtwizard/.
+
+`ast` sees every import, including those inside functions and `if TYPE_CHECKING:` blocks, which
+an import-time test (tests/unit/test_core_imports.py) cannot: most of the core's imports are lazy.
+
+- Textual (and textual_serve) only in the TUI: app.py, screens/, widgets/, and the command modules
+  that start it (listed below, each with its reason).
+- The core (everything outside the front ends) never imports a front end.
+- The sandbox tenant and the client side never import each other (the sandbox stands in for a
+  real tenant; the client must not lean on it, nor it on the client).
+- The TUI talks no HTTP and no keyring itself: it calls core services (gtwizard/services.py,
+  gtwizard/setup/, ...), never gtwizard.gt, gtwizard.secrets, gtwizard.openwebui, httpx or keyring.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+import gtwizard
+
+ROOT = Path(gtwizard.__file__).parent
+
+TUI = ("gtwizard.app", "gtwizard.screens", "gtwizard.widgets")
+# command modules that may import Textual or the app, and why
+TUI_COMMANDS = {
+    "gtwizard.commands.tui": "starts WizardApp (imports gtwizard.app inside run_app)",
+    "gtwizard.commands.demo": "runs the TUI against the sandbox through commands.tui",
+    "gtwizard.commands.serve": "serves the TUI in a browser (textual_serve)",
+}
+FRONT_ENDS = (*TUI, "gtwizard.commands", "gtwizard.cli", "gtwizard.__main__")
+TEXTUAL = ("textual", "textual_serve")
+SANDBOX = ("gtwizard.sandbox",)
+CLIENT_SIDE = (
+    "gtwizard.gt",
+    "gtwizard.checks",
+    "gtwizard.setup",
+    "gtwizard.rotation",
+    "gtwizard.lifecycle",
+    "gtwizard.openwebui",
+)
+TUI_FORBIDDEN = (
+    "gtwizard.gt",
+    "gtwizard.secrets",
+    "gtwizard.openwebui",
+    "gtwizard.sandbox",
+    "httpx",
+    "keyring",
+)
+
+
+@dataclass(frozen=True)
+class Import:
+    module: str  # the importing module, e.g. gtwizard.screens.tenant
+    target: str  # the imported module, absolute, e.g. gtwizard.gt.probe
+    line: int
+
+    def __str__(self) -> str:
+        path = self.module.replace(".", "/")
+        return f"{path}.py:{self.line} imports {self.target}"
+
+
+def module_name(path: Path, root: Path = ROOT) -> str:
+    parts = path.relative_to(root.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_of(path: Path, root: Path = ROOT) -> list[Import]:
+    """Every import in the file, wherever it stands; `from a import b` also counts `a.b`."""
+    module = module_name(path, root)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: list[Import] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            found += [Import(module, alias.name, node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                source = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                source = node.module or ""
+            found.append(Import(module, source, node.lineno))
+            # `from gtwizard import sandbox` imports the module gtwizard.sandbox
+            found += [Import(module, f"{source}.{a.name}", node.lineno) for a in node.names]
+    return found
+
+
+def all_imports(root: Path = ROOT) -> list[Import]:
+    return [imp for path in sorted(root.rglob("*.py")) for imp in imports_of(path, root)]
+
+
+def within(name: str, prefixes: tuple[str, ...] | str) -> bool:
+    prefixes = (prefixes,) if isinstance(prefixes, str) else prefixes
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def contracts_broken(imp: Import) -> list[str]:
+    src, dst = imp.module, imp.target
+    broken = []
+    if within(dst, TEXTUAL) and not within(src, TUI) and src not in TUI_COMMANDS:
+        broken.append("Textual outside the TUI")
+    if within(dst, TUI) and not within(src, TUI) and src != "gtwizard.commands.tui":
+        broken.append("only commands.tui starts the app")
+    if not within(src, FRONT_ENDS) and within(dst, FRONT_ENDS):
+        broken.append("the core imports a front end")
+    if within(src, SANDBOX) and within(dst, CLIENT_SIDE):
+        broken.append("the sandbox imports the client side")
+    if within(src, CLIENT_SIDE) and within(dst, SANDBOX):
+        broken.append("the client side imports the sandbox")
+    if within(src, TUI) and within(dst, TUI_FORBIDDEN):
+        broken.append("the TUI talks HTTP/keyring itself (use a core service)")
+    return broken
+
+
+def violations(imports: list[Import]) -> list[str]:
+    """Every broken contract, one line per import statement and contract (empty: layers hold)."""
+    seen: set[tuple[str, str, int]] = set()
+    lines = []
+    for imp in imports:
+        for contract in contracts_broken(imp):
+            if (contract, imp.module, imp.line) not in seen:  # `from a import b`: a and a.b
+                seen.add((contract, imp.module, imp.line))
+                lines.append(f"{contract}: {imp}")
+    return lines
+
+
+def test_the_reader_sees_imports_inside_functions_and_relative_ones(tmp_path: Path) -> None:
+    pkg = tmp_path / "gtwizard" / "screens"
+    pkg.mkdir(parents=True)
+    (pkg / "x.py").write_text(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    import httpx\n"
+        "def f():\n    from gtwizard.gt.probe import probe_host\n"
+        "async def g():\n    from ..secrets import probe_keyring\n"
+        "    from gtwizard import sandbox\n"
+    )
+    found = {(i.target, i.line) for i in imports_of(pkg / "x.py", tmp_path / "gtwizard")}
+    assert {("httpx", 3), ("gtwizard.gt.probe", 5), ("gtwizard.secrets", 7)} <= found
+    assert ("gtwizard.sandbox", 8) in found
+
+
+def test_each_contract_catches_its_break() -> None:
+    def imp(src: str, dst: str) -> Import:
+        return Import(src, dst, 1)
+
+    breaks = {
+        "Textual outside the TUI": imp("gtwizard.checks.runner", "textual.app"),
+        "only commands.tui starts the app": imp("gtwizard.commands.check", "gtwizard.app"),
+        "the core imports a front end": imp("gtwizard.profiles", "gtwizard.commands.setup"),
+        "the sandbox imports the client side": imp("gtwizard.sandbox.app", "gtwizard.gt.keys"),
+        "the client side imports the sandbox": imp("gtwizard.rotation", "gtwizard.sandbox.state"),
+        "the TUI talks HTTP/keyring": imp("gtwizard.screens.tenant", "gtwizard.gt.probe"),
+    }
+    for contract, bad in breaks.items():
+        found = violations([bad])
+        assert found and found[0].startswith(contract), (contract, found)
+    allowed = [
+        imp("gtwizard.commands.serve", "textual_serve.server"),
+        imp("gtwizard.commands.tui", "gtwizard.app"),
+        imp("gtwizard.screens.tenant", "gtwizard.services"),
+        imp("gtwizard.commands.demo", "gtwizard.sandbox"),
+    ]
+    assert violations(allowed) == []
+
+
+def test_the_reader_finds_the_lazy_imports() -> None:
+    imports = all_imports()
+    assert len(imports) > 500
+    lazy = [
+        i for i in imports if i.module == "gtwizard.commands.tui" and i.target == "gtwizard.app"
+    ]
+    assert lazy, "commands.tui imports the app inside a function: the reader must see it"
+
+
+def test_the_layers_hold() -> None:
+    broken = violations(all_imports())
+    assert broken == [], "\n".join(broken)
+
+
+def test_every_listed_tui_command_exists() -> None:
+    for name in TUI_COMMANDS:
+        assert (ROOT.parent / (name.replace(".", "/") + ".py")).is_file(), name

@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from support.cli_helpers import files_containing, mint_setup_args, run_cli
+from support.cli_helpers import files_containing, mint_setup_args, pasted_setup_args, run_cli
 
 from gtwizard.gt.client import GTClient
 from gtwizard.gt.keys import KeyManager
@@ -109,25 +109,6 @@ def test_file_storage_and_env_file_target(sandbox, isolated_dirs: Path) -> None:
     stored = open_store("file").get(key_entry("default", result["key"]["id"]))
     assert stored and f"OPENAI_API_KEY={stored}\n" in text, "the stored key is the one applied"
     assert stored not in out.stdout and stored not in out.stderr
-
-
-def pasted_setup_args(host: str, names: str, env_file: Path) -> list[str]:
-    """`gtwizard setup` with a key on stdin, kept nowhere but the env file (`--yes`)."""
-    return [
-        "setup",
-        "--preset",
-        "open-webui",
-        "--host",
-        host,
-        "--aliases",
-        names,
-        "--key-stdin",
-        "--yes",
-        "--storage",
-        "none",
-        "--env-file",
-        str(env_file),
-    ]
 
 
 def test_pasted_key_twice_changes_nothing_the_second_time(sandbox, isolated_dirs: Path) -> None:

@@ -42,10 +42,10 @@ def files_containing(root: Path, needle: str) -> list[Path]:
     return hits
 
 
-def mint_setup_args(
-    host: str, names: Sequence[str] | str, *extra: str, storage: str | None = "file"
+def setup_args(
+    host: str, names: Sequence[str] | str, how: str, *extra: str, storage: str | None = "file"
 ) -> list[str]:
-    """`gtwizard setup` for Open WebUI that mints (GTWIZARD_OPERATOR_TOKEN) the given names.
+    """`gtwizard setup` for Open WebUI with the given names; `how` is --mint or --key-stdin.
 
     `storage=None` leaves the choice to gtwizard (the keyring, probed)."""
     aliases = names if isinstance(names, str) else ",".join(names)
@@ -58,8 +58,20 @@ def mint_setup_args(
         host,
         "--aliases",
         aliases,
-        "--mint",
+        how,
         "--yes",  # no terminal here: a change needs --yes
         *chosen,
         *extra,
     ]
+
+
+def mint_setup_args(
+    host: str, names: Sequence[str] | str, *extra: str, storage: str | None = "file"
+) -> list[str]:
+    """`gtwizard setup` that mints (GTWIZARD_OPERATOR_TOKEN) the given names."""
+    return setup_args(host, names, "--mint", *extra, storage=storage)
+
+
+def pasted_setup_args(host: str, names: Sequence[str] | str, env_file: Path) -> list[str]:
+    """`gtwizard setup` with a key on stdin, kept nowhere but the env file."""
+    return setup_args(host, names, "--key-stdin", "--env-file", str(env_file), storage="none")

@@ -11,7 +11,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from common import GTWIZARD, isolated_env, paired_medians, sandbox, setup_profile
+from common import GTWIZARD, HERE, PYTHON, isolated_env, paired_medians, sandbox, setup_profile
 from startup import tmux_server
 
 MANY = 1000
@@ -95,11 +95,12 @@ def welcome_ratio(repeat: int) -> tuple[float, str]:
     return ours / base, f"{MANY} profiles {ours * 1000:.0f} ms, one {base * 1000:.0f} ms"
 
 
-_fleet_cache: dict[str, tuple[float, float, int, int]] = {}
+_fleet_cache: dict[str, tuple[float, float, int, int, float]] = {}
 
 
-def _check_all(repeat: int) -> tuple[float, float, int, int]:
-    """(check --all seconds, single check seconds, their peak RSS in KiB), medians at 300 ms."""
+def _check_all(repeat: int) -> tuple[float, float, int, int, float]:
+    """(check --all seconds, single check seconds, their peak RSS in KiB, the network floor's
+    seconds), medians at 300 ms."""
     if "done" in _fleet_cache:
         return _fleet_cache["done"]
     with isolated_env() as env, sandbox(env) as child:
@@ -108,11 +109,12 @@ def _check_all(repeat: int) -> tuple[float, float, int, int]:
         child.set_latency(LATENCY_MS)
         every = [GTWIZARD, "check", "--all", "--jobs", str(JOBS), "--json"]
         single = [GTWIZARD, "check", "--profile", "p00", "--json"]
-        runs: dict[str, list[tuple[float, int]]] = {"all": [], "one": []}
+        floor = [PYTHON, str(HERE / "fleet_floor.py"), "--jobs", str(JOBS)]
+        runs: dict[str, list[tuple[float, int]]] = {"all": [], "one": [], "floor": []}
         for _ in range(repeat):
-            for name, argv in (("one", single), ("all", every)):
+            for name, argv in (("one", single), ("all", every), ("floor", floor)):
                 seconds, peak, out = _timed(argv, env)
-                if not json.loads(out)["ok"]:
+                if name != "floor" and not json.loads(out)["ok"]:
                     raise RuntimeError(f"{name}: a check failed against the sandbox")
                 runs[name].append((seconds, peak))
     import statistics
@@ -122,6 +124,7 @@ def _check_all(repeat: int) -> tuple[float, float, int, int]:
         statistics.median(s for s, _ in runs["one"]),
         int(statistics.median(p for _, p in runs["all"])),
         int(statistics.median(p for _, p in runs["one"])),
+        statistics.median(s for s, _ in runs["floor"]),
     )
     _fleet_cache["done"] = result
     return result
@@ -129,14 +132,21 @@ def _check_all(repeat: int) -> tuple[float, float, int, int]:
 
 def check_all_ratio(repeat: int) -> tuple[float, str]:
     """`check --all --jobs 8` over 50 profiles at 300 ms over a single `check` at 300 ms."""
-    every, one, _, _ = _check_all(repeat)
+    every, one, _, _, _ = _check_all(repeat)
     return every / one, f"{FLEET} profiles {every:.2f} s, one profile {one:.2f} s"
 
 
 def check_all_memory_ratio(repeat: int) -> tuple[float, str]:
     """Peak RSS of that `check --all` over the single check's."""
-    _, _, every, one = _check_all(repeat)
+    _, _, every, one, _ = _check_all(repeat)
     return every / one, f"{FLEET} profiles {every / 1024:.1f} MiB, one {one / 1024:.1f} MiB"
+
+
+def check_all_floor_ratio(repeat: int) -> tuple[float, str]:
+    """The network floor of that run (one keyed request per profile, 8 at a time, nothing else:
+    `fleet_floor.py`) over the same single check."""
+    _, one, _, _, floor = _check_all(repeat)
+    return floor / one, f"{FLEET} keyed requests {floor:.2f} s, one profile's check {one:.2f} s"
 
 
 if __name__ == "__main__":

@@ -20,7 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from checks import dead_tenant_ratio, latency_ratio
-from fleet import check_all_memory_ratio, check_all_ratio, status_ratio, welcome_ratio
+from fleet import (
+    check_all_floor_ratio,
+    check_all_memory_ratio,
+    check_all_ratio,
+    status_ratio,
+    welcome_ratio,
+)
 from startup import cli_ratio, first_screen_ratio, first_screen_rebased_ratio, floor_screen_ratio
 from tui import memory_floor_ratio, memory_ratio, memory_rebased_ratio, responsive_ratio
 
@@ -116,6 +122,13 @@ FLOORS = (
         1.3,
         memory_floor_ratio("minimal+http+keyring"),
         0.4,
+    ),
+    Budget(
+        "floor-check-all",
+        "check --all: 50 keyed requests, 8 at a time / one check",
+        3.0,
+        check_all_floor_ratio,
+        0.3,
     ),
 )
 

@@ -968,12 +968,21 @@ class Rotation:
         self._ledger(KeyState.ACTIVE)
         notes = [f"profile now uses {journal.new_key_id}"]
         if journal.old_key_id and journal.old_key_id != journal.new_key_id:
+            entry = key_entry(journal.profile, journal.old_key_id)
+            stores = [self.store]
             try:
-                entry = key_entry(journal.profile, journal.old_key_id)
-                if await asyncio.to_thread(self.store.delete, entry):
-                    notes.append(f"old key {journal.old_key_id} deleted from storage")
+                stores += await asyncio.to_thread(_old_store, journal, profile)
             except GtwizardError as exc:
-                notes.append(f"old stored entry not deleted: {exc.one_line()}")
+                where = journal.old_storage_location or journal.old_storage_kind
+                notes.append(f"the old key's copy in {where} was not reached: {exc.one_line()}")
+            for store in stores:
+                try:
+                    if await asyncio.to_thread(store.delete, entry):
+                        notes.append(f"old key {journal.old_key_id} deleted from {store.location}")
+                except GtwizardError as exc:
+                    notes.append(
+                        f"old stored entry in {store.location} not deleted: {exc.one_line()}"
+                    )
         written = refresh_if_exported(profile)
         if written:
             notes.append(f"runbook {written} rewritten")
@@ -1122,7 +1131,23 @@ class Rotation:
 
 
 def _profile_store(profile: Any):  # SecretStore
+    return _store_at(profile.storage_kind, profile.storage_location)
+
+
+def _store_at(kind: str, location: str):  # SecretStore
     from gtwizard.secrets import open_store
 
-    path = Path(profile.storage_location) if profile.storage_kind == "file" else None
-    return open_store(profile.storage_kind, path=path if profile.storage_location else None)
+    path = Path(location) if kind == "file" and location else None
+    return open_store(kind, path=path)
+
+
+def _old_store(journal: Journal, profile: Any) -> list[Any]:
+    """The store the old key was kept in, when a re-setup moved the profile to another one
+    (keyring to file, say): its copy of the old key is deleted there too. Empty when it is the
+    same store, or none. Raises when that store cannot be opened here (no keyring over SSH)."""
+    kind, location = journal.old_storage_kind, journal.old_storage_location
+    if not kind or kind == "none":
+        return []
+    if (kind, location) == (profile.storage_kind, profile.storage_location):
+        return []
+    return [_store_at(kind, location)]

@@ -78,6 +78,10 @@ class Journal:
     state: str = RUNNING
     pid: int = field(default_factory=os.getpid)
     old_key_prefix: str | None = None
+    # setup --replace: where the old key's copy is kept when the new setup keeps its key
+    # elsewhere (keyring -> file, say); retiring the old key deletes that copy too
+    old_storage_kind: str = ""
+    old_storage_location: str = ""
     new_key_id: str | None = None
     new_key_name: str | None = None
     new_key_prefix: str | None = None
@@ -160,13 +164,24 @@ def forget_journal(profile: str) -> None:
     journal_path(profile).unlink(missing_ok=True)
 
 
+def journal_names() -> set[str]:
+    """The profiles that have a journal file, from one listing of the folder (no file opened):
+    `status` looks up a thousand profiles with it instead of trying to open each one's file."""
+    try:
+        with os.scandir(state_dir() / "journal") as entries:
+            return {
+                entry.name[: -len(".json")] for entry in entries if entry.name.endswith(".json")
+            }
+    except (FileNotFoundError, NotADirectoryError):
+        return set()
+
+
 def all_open_journals() -> list[Journal]:
     """Every profile's work in progress (status and the welcome screen list them)."""
-    folder = state_dir() / "journal"
     found: list[Journal] = []
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+    for name in sorted(journal_names(), key=lambda name: f"{name}.json"):  # by file name
         try:
-            journal = Journal.load(path.stem)
+            journal = Journal.load(name)
         except OperationFailed:
             continue
         if journal is not None and journal.open:

@@ -231,6 +231,8 @@ class SetupSession:
             profile=req.profile,
             old_key_id=old.key_id if old is not None else None,
             old_key_prefix=old.key_prefix if old is not None else None,
+            old_storage_kind=old.storage_kind if old is not None else "",
+            old_storage_location=old.storage_location if old is not None else "",
             mode=mode,
             storage_kind=self.storage.kind if self.storage else "none",
             storage_location=self.storage.location if self.storage else "",

@@ -322,6 +322,35 @@ def test_resetup_retires_the_old_key_only_after_the_new_one(sandbox, tmp_path, o
     assert ours and all(k.revoked for k in ours), "remove revokes every key of the profile"
 
 
+@pytest.mark.secret_service
+@pytest.mark.parametrize(("before", "after"), [("keyring", "file"), ("file", "keyring")])
+def test_resetup_to_another_store_deletes_the_old_copy_there(
+    request, sandbox, tmp_path, op_env, monkeypatch, before, after
+) -> None:
+    """A re-setup that keeps the key elsewhere leaves no copy of the old key in the old store."""
+    from gtwizard.secrets import key_entry, open_store
+
+    service: SecretServiceHandle = request.getfixturevalue("real_secret_service")
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", service.address)
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    name = f"move-{before}"
+    env_file = tmp_path / f"{name}.env"
+    first = setup_profile(sandbox, name, ["--env-file", str(env_file)], op_env, storage=before)
+    old_store = open_store(before, path=None)
+    old_entry = key_entry(name, first.key_id or "")
+    assert old_store.get(old_entry) == env_key(env_file), "the first setup stored its key"
+    out = run_cli(setup_args(sandbox, name, env_file, after, "--replace"), env=op_env)
+    assert out.returncode == 0, out.stderr
+    assert old_store.get(old_entry), "the old key stays stored until it is retired"
+    texts = [out.stdout, *resolve(name, op_env, prefer_abort=False)]
+    profile = load_profiles()[name]
+    assert profile.storage_kind == after and profile.key_id != first.key_id
+    assert old_store.get(old_entry) is None, f"the old key's copy is still in {before}"
+    new_store = open_store(after, path=None)
+    assert new_store.get(key_entry(name, profile.key_id or "")) == env_key(env_file)
+    check(sandbox, name, env_file, texts, tmp_path, "after the move")
+
+
 @pytest.fixture
 def own_sandbox():
     """A tenant of this test's own: `keys` sees every key on it."""

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from gtwizard import __version__
-from gtwizard.commands import COMMANDS
+from gtwizard.commands import COMMANDS, print_json
 from gtwizard.errors import EXIT_INTERRUPTED, GtwizardError, InvalidInput
 
 
@@ -84,7 +83,7 @@ def _fail(line: str, code: int, json_out: dict[str, Any] | None) -> int:
     """Print the one line on stderr (and the JSON object on stdout when asked); return `code`."""
     print(line, file=sys.stderr)
     if json_out is not None:
-        print(json.dumps(json_out, indent=2), flush=True)
+        print_json(json_out)
     return code
 
 

@@ -11,11 +11,13 @@ every write first loads (and so validates) the current file.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import datetime as dt
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -182,7 +184,7 @@ def _profile_from(name: str, data: Any, path: Path, text: str) -> Profile:
     for key, value in data.items():
         expected = _FIELD_TYPES.get(key)
         if expected is None:
-            extra[key] = copy.deepcopy(value)  # the document may be shared by later reads
+            extra[key] = copy.deepcopy(value)  # never the caller's table
             continue
         if (isinstance(value, bool) and expected is int) or not isinstance(value, expected):
             raise bad(f"field {key!r} has the wrong type ({type(value).__name__})")
@@ -231,38 +233,61 @@ def _validate(profile: Profile) -> None:
         raise InvalidInput("rotation_days must be at least 1")
 
 
-# The last document parsed for reading, by path and text: with 1,000 profiles a parse takes
-# longer than the rest of `gtwizard status`, and a run reads the file several times. Readers get
-# it only through `_profile_from`, which copies what it keeps; writers always parse afresh.
-_last_read: tuple[Path, str, dict[str, Any]] | None = None
+# --- reading: one validated snapshot of config.toml per change ------------------------------------
+# With 1,000 profiles, parsing the TOML (pure Python, ~130 ms) and validating every profile cost
+# more than the rest of `gtwizard status`. So what a read yields is kept as a `_Reading`: the
+# file's text, its top-level values and every profile *after validation*, in plain form (a row).
+# A run reuses it while the text is unchanged (the text is read and compared every time, so no
+# change is missed), and a large file keeps it in the state dir for the next run (the cache
+# below). Each call builds fresh Profile objects from the rows: callers may change what they get.
+# Writers always parse afresh.
 
 
-def _read_document(*, for_reading: bool = False) -> tuple[dict[str, Any], str]:
-    """The parsed config.toml and its text ({} and "" when it does not exist yet).
+@dataclass(frozen=True)
+class _Reading:
+    path: Path
+    data: bytes  # the file as read
+    top: dict[str, Any]  # the document without its profiles (the default profile, the version)
+    rows: dict[str, tuple[Any, ...]]  # each profile, validated, as `_row` makes it
 
-    `for_reading`: the caller never changes the document, so an unchanged file is not parsed
-    again (the text is still read and compared, so no change is ever missed)."""
-    global _last_read
-    path = config_path()
+
+_last_reading: _Reading | None = None
+# where each kind of field stands in a row (a row is the profile's fields in their order)
+_FIELDS = tuple(f.name for f in dataclasses.fields(Profile))
+_DATE_AT = (_FIELDS.index("key_created_at"), _FIELDS.index("key_expires_at"))
+_LIST_AT = tuple(_FIELDS.index(name) for name in ("scopes", "agent_aliases", "raw_models"))
+_STORAGE_AT, _TARGET_AT = _FIELDS.index("storage_kind"), _FIELDS.index("target_kind")
+_KIND_AT = (_STORAGE_AT, _TARGET_AT)
+# the kinds by their text (an enum's own lookup by value costs a microsecond a call)
+_STORAGE_BY_VALUE = {str(kind.value): kind for kind in StorageKind}
+_TARGET_BY_VALUE = {str(kind.value): kind for kind in TargetKind}
+_CHECK_AT, _EXTRA_AT = _FIELDS.index("last_check"), _FIELDS.index("extra")
+
+
+def _read_config(path: Path) -> bytes | None:
+    """config.toml's bytes, None when it does not exist yet."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_bytes()
     except FileNotFoundError:
-        return {}, ""
+        return None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path} ({exc})", "Check the file's permissions") from None
+
+
+def _decode(path: Path, data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        data = path.read_bytes()
         line = data[: exc.start].count(b"\n") + 1
         raise ConfigError(
             f"{path} line {line} is not valid UTF-8",
             f"Fix that line by hand or restore {path.name}.bak; gtwizard will not overwrite it",
         ) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path} ({exc})", "Check the file's permissions") from None
-    last = _last_read
-    if for_reading and last is not None and last[0] == path and last[1] == text:
-        return last[2], text
-    cached = _cached_parse(path, text) if for_reading else None
+
+
+def _parse(path: Path, text: str) -> dict[str, Any]:
     try:
-        doc = cached if cached is not None else tomllib.loads(text)
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             f"{path} is not valid TOML: {exc}",
@@ -270,94 +295,197 @@ def _read_document(*, for_reading: bool = False) -> tuple[dict[str, Any], str]:
         ) from None
     if not isinstance(doc.get("profiles", {}), dict):
         raise ConfigError(f"{path}: 'profiles' must be a table", "Fix the file by hand")
-    if for_reading:
-        _last_read = (path, text, doc)
-        if cached is None:
-            _keep_parse(path, text, doc)
-    return doc, text
+    return doc
 
 
-# ---- the parse cache (large files only) ----------------------------------------------------------
-# Parsing TOML is pure Python: 1,000 profiles take about 130 ms, twice what `gtwizard status`
-# needs for everything else. For a large config.toml the parsed document is kept as JSON in the
-# state dir, keyed by the SHA-256 of the file's text (so any change is seen), and read back in a
-# tenth of the time. It holds exactly what config.toml holds (never a secret), mode 0600.
+def _read_document() -> tuple[dict[str, Any], str]:
+    """The parsed config.toml and its text ({} and "" when it does not exist yet), parsed afresh:
+    for writers, who change the document."""
+    path = config_path()
+    data = _read_config(path)
+    if data is None:
+        return {}, ""
+    text = _decode(path, data)
+    return _parse(path, text), text
+
+
+def _row(profile: Profile) -> tuple[Any, ...]:
+    """A validated profile as plain values (text, numbers, lists, dicts) in field order: what
+    the cache holds (a tuple reads back faster than a dict of the same values)."""
+    values = [getattr(profile, name) for name in _FIELDS]
+    for i in _DATE_AT:
+        if values[i] is not None:
+            values[i] = values[i].isoformat()
+    for i in _KIND_AT:
+        values[i] = str(values[i].value)
+    check = profile.last_check
+    values[_CHECK_AT] = (check.at.isoformat(), check.ok, dict(check.summary)) if check else None
+    values[_EXTRA_AT] = _plain(profile.extra)
+    return tuple(values)
+
+
+def _from_row(row: tuple[Any, ...]) -> Profile:
+    """A fresh Profile from a row (nothing shared with the row); it was validated when made."""
+    values = list(row)
+    for i in _LIST_AT:
+        values[i] = list(values[i])
+    for i in _DATE_AT:
+        if values[i] is not None:
+            values[i] = dt.datetime.fromisoformat(values[i])
+    values[_STORAGE_AT] = _STORAGE_BY_VALUE[values[_STORAGE_AT]]
+    values[_TARGET_AT] = _TARGET_BY_VALUE[values[_TARGET_AT]]
+    check = values[_CHECK_AT]
+    if check is not None:
+        at, ok, summary = check
+        values[_CHECK_AT] = LastCheck(dt.datetime.fromisoformat(at), ok, dict(summary))
+    values[_EXTRA_AT] = _unplain(values[_EXTRA_AT]) if values[_EXTRA_AT] else {}
+    return Profile(*values)
+
+
+def _reading() -> _Reading:
+    """config.toml as it is now, every profile validated (ConfigError names a broken one)."""
+    global _last_reading
+    path = config_path()
+    data = _read_config(path)
+    if data is None:
+        return _Reading(path, b"", {}, {})
+    last = _last_reading
+    if last is not None and last.path == path and last.data == data:
+        return last
+    text = _decode(path, data)
+    large = len(text) >= CACHE_MIN_CHARS
+    reading = _cached_reading(path, data) if large else None
+    if reading is None:
+        doc = _parse(path, text)
+        tables = doc.pop("profiles", {})
+        rows = {
+            name: _row(_profile_from(name, table, path, text)) for name, table in tables.items()
+        }
+        reading = _Reading(path, data, doc, rows)
+        if large:
+            _keep_reading(reading)
+    _last_reading = reading
+    return reading
+
+
+# ---- the cache of a large file's reading ---------------------------------------------------------
+# For a config.toml of 64 KiB or more the reading is kept in the state dir together with the very
+# bytes it was read from: it is used only when they equal config.toml's bytes now (so any change,
+# even one that keeps the size and the modification time, is seen; comparing is quicker than
+# hashing the file, and exact), and only when it is stamped with what validated it (this
+# gtwizard's version, this module and the profile schema): a run of another gtwizard validates
+# afresh. It is kept as `gtwizard.cachefile` keeps derived data (marshal behind a magic line and
+# a CRC-32: a damaged or truncated file is ignored, never half-read; mode 0600, written
+# atomically). It holds exactly what config.toml holds, never a secret.
 
 CACHE_MIN_CHARS = 64 * 1024  # below this, parsing is as quick as reading the cache
+CACHE_FORMAT = 2  # raise it when the rows' form or what validation means changes
+_CACHE_MAGIC = b"gtwizard config cache\n"
 _TOML_TYPES: dict[str, type[dt.datetime] | type[dt.date] | type[dt.time]] = {
-    "datetime": dt.datetime,
+    "datetime": dt.datetime,  # first: a datetime is also a date
     "date": dt.date,
     "time": dt.time,
 }
 
 
+def _plain(value: Any) -> Any:
+    """A TOML value with its dates as ("datetime", iso) tuples (TOML itself has no tuples)."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    for name, kind in _TOML_TYPES.items():
+        if isinstance(value, kind):
+            return (name, value.isoformat())
+    return value
+
+
+def _unplain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _unplain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_unplain(item) for item in value]
+    if isinstance(value, tuple):
+        name, text = value
+        return _TOML_TYPES[name].fromisoformat(text)
+    return value
+
+
 def _cache_file(path: Path) -> Path:
-    import hashlib
+    """The cache of one config.toml, named after its path (two paths sharing a name would only
+    take each other's place: the content is compared before any use)."""
+    import zlib
 
     from gtwizard.paths import state_dir
 
-    where = hashlib.sha256(str(path.absolute()).encode()).hexdigest()[:16]
-    return state_dir() / "cache" / f"config-{where}.json"
+    where = zlib.crc32(str(path.absolute()).encode())
+    return state_dir() / "cache" / f"config-{where:08x}.marshal"
 
 
-def _tagged(value: Any) -> Any:
-    for name, kind in _TOML_TYPES.items():  # datetime first: it is also a date
-        if isinstance(value, kind):
-            stamp: dt.datetime | dt.date | dt.time = value
-            return {"$toml": name, "v": stamp.isoformat()}
-    raise TypeError(f"{type(value).__name__} is not a TOML value")
+def _validator_stamp() -> str:
+    """What validated a cached reading: a change to any of it means validating again."""
+    from gtwizard.cachefile import stamp
+
+    types = sorted((k, repr(v)) for k, v in _FIELD_TYPES.items())
+    kinds = ([str(k.value) for k in TargetKind], [str(k.value) for k in StorageKind])
+    return stamp(__file__, CACHE_FORMAT, _FIELDS, types, BASE_FORMS, kinds, _NAME_RE.pattern)
 
 
-def _untagged(obj: dict[str, Any]) -> Any:
-    if len(obj) == 2 and obj.get("$toml") in _TOML_TYPES and isinstance(obj.get("v"), str):
-        return _TOML_TYPES[obj["$toml"]].fromisoformat(obj["v"])
-    return obj
+def _cached_reading(path: Path, data: bytes) -> _Reading | None:
+    """The kept reading of exactly these bytes, or None (none kept, another text, damaged)."""
+    from gtwizard.cachefile import read_kept
+
+    kept = read_kept(_cache_file(path), _CACHE_MAGIC)
+    try:
+        stamp, source, top, rows = kept  # type: ignore[misc]
+        if source != data or stamp != _validator_stamp():
+            return None
+        return _Reading(path, data, _unplain(top), rows)
+    except (ValueError, TypeError, KeyError):
+        return None
 
 
-def _digest(text: str) -> str:
+def _keep_reading(reading: _Reading) -> None:
+    """Keep a large file's reading for the next run (best effort: a failure costs a parse)."""
+    from gtwizard.cachefile import keep
+
+    kept = (_validator_stamp(), reading.data, _plain(reading.top), reading.rows)
+    keep(_cache_file(reading.path), _CACHE_MAGIC, kept)
+    with contextlib.suppress(OSError):
+        _legacy_cache_file(reading.path).unlink(missing_ok=True)
+
+
+def _legacy_cache_file(path: Path) -> Path:
+    """Where the JSON cache of earlier versions was kept (removed when the new one is written)."""
     import hashlib
 
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    where = hashlib.sha256(str(path.absolute()).encode()).hexdigest()[:16]
+    return _cache_file(path).with_name(f"config-{where}.json")
 
 
-def _cached_parse(path: Path, text: str) -> dict[str, Any] | None:
-    """The cached parse of `text`, or None (small file, no cache, or the text changed)."""
-    import json
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while many plain objects are built.
 
-    if len(text) < CACHE_MIN_CHARS:
-        return None
+    The collector runs after every 700 new containers and walks the young ones: reading 1,000
+    profiles and describing them ran it some 40 times (5 ms of `status`'s 30), and it found
+    nothing, for profiles, rows and status records hold no reference cycles. Reference counting
+    frees them as usual; the collector runs again when the block ends.
+    """
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
-        cached = json.loads(_cache_file(path).read_text(encoding="utf-8"), object_hook=_untagged)
-    except (OSError, ValueError):
-        return None
-    if not isinstance(cached, dict) or cached.get("sha256") != _digest(text):
-        return None
-    doc = cached.get("doc")
-    return doc if isinstance(doc, dict) else None
-
-
-def _keep_parse(path: Path, text: str, doc: dict[str, Any]) -> None:
-    """Keep the parse of a large file for the next run (best effort: a failure costs a parse)."""
-    import json
-
-    if len(text) < CACHE_MIN_CHARS:
-        return
-    target = _cache_file(path)
-    try:
-        data = json.dumps({"sha256": _digest(text), "doc": doc}, default=_tagged)
-        ensure_private_dir(target.parent)
-        atomic_write(target, data.encode("utf-8"), mode=0o600, backup=False)
-    except (OSError, TypeError, ValueError):
-        pass
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def load_profiles() -> dict[str, Profile]:
-    doc, text = _read_document(for_reading=True)
-    path = config_path()
-    return {
-        name: _profile_from(name, data, path, text)
-        for name, data in doc.get("profiles", {}).items()
-    }
+    with gc_paused():
+        return {name: _from_row(row) for name, row in _reading().rows.items()}
 
 
 def profile_from_table(name: str, data: dict[str, Any]) -> Profile:
@@ -367,22 +495,21 @@ def profile_from_table(name: str, data: dict[str, Any]) -> Profile:
 
 
 def get_profile(name: str) -> Profile:
-    profiles = load_profiles()
-    if name not in profiles:
-        known = ", ".join(sorted(profiles)) or "none yet"
+    rows = _reading().rows
+    if name not in rows:
+        known = ", ".join(sorted(rows)) or "none yet"
         raise InvalidInput(f"no profile named {name!r} (profiles: {known})")
-    return profiles[name]
+    return _from_row(rows[name])
 
 
 def default_profile_name() -> str | None:
     """The configured default if it exists, else the only profile, else None."""
-    doc, _ = _read_document(for_reading=True)
-    profiles = load_profiles()
-    chosen = doc.get("default_profile")
-    if isinstance(chosen, str) and chosen in profiles:
+    reading = _reading()
+    chosen = reading.top.get("default_profile")
+    if isinstance(chosen, str) and chosen in reading.rows:
         return chosen
-    if len(profiles) == 1:
-        return next(iter(profiles))
+    if len(reading.rows) == 1:
+        return next(iter(reading.rows))
     return None
 
 

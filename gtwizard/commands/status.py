@@ -5,9 +5,12 @@ where the key is stored and what the last check said. Reads config only: no netw
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+from collections.abc import Container
 from typing import Any
 
-from gtwizard.commands import COMMANDS
+from gtwizard.commands import COMMANDS, print_json
+from gtwizard.profiles import gc_paused, key_health
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,11 +24,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def profile_status(profile: Any) -> dict[str, Any]:
-    """The status record of one profile, as `status --json` prints it."""
-    from gtwizard.profiles import key_health
-
-    health = key_health(profile)
+def profile_status(
+    profile: Any, now: dt.datetime | None = None, journals: Container[str] | None = None
+) -> dict[str, Any]:
+    """The status record of one profile, as `status --json` prints it, at `now`. `journals`:
+    the profiles that have a journal file (`journal_names`), when the caller listed them."""
+    health = key_health(profile, now)
     check = profile.last_check
     return {
         "name": profile.name,
@@ -48,7 +52,9 @@ def profile_status(profile: Any) -> dict[str, Any]:
             if check
             else None
         ),
-        "in_progress": _work(profile.name),
+        "in_progress": (
+            _work(profile.name) if journals is None or profile.name in journals else None
+        ),
     }
 
 
@@ -108,22 +114,27 @@ def _describe(record: dict[str, Any], is_default: bool) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
+    with gc_paused():
+        return _report(args.json)
 
-    from gtwizard.lifecycle.journal import all_open_journals, work_record
+
+def _report(as_json: bool) -> int:
+    from gtwizard.lifecycle.journal import all_open_journals, journal_names, work_record
     from gtwizard.profiles import default_profile_name, load_profiles
 
     profiles = load_profiles()
     default = default_profile_name()
-    records = [profile_status(p) for p in profiles.values()]
+    now = dt.datetime.now(dt.UTC)
+    journals = journal_names()  # one listing instead of a file lookup per profile
+    records = [profile_status(p, now, journals) for p in profiles.values()]
     unsaved = [
         {"profile": j.profile, **work_record(j)}
         for j in all_open_journals()
         if j.profile not in profiles
     ]
-    if args.json:
+    if as_json:
         out = {"default_profile": default, "profiles": records, "in_progress": unsaved}
-        print(json.dumps(out, indent=2))
+        print_json(out)
         return 0
     if not records and not unsaved:
         print("No profiles yet. Run 'gtwizard' or 'gtwizard setup' to create one.")

@@ -1,7 +1,6 @@
 """gtwizard: connect a client product to a tenant's GT API, verify it live, rotate keys safely."""
 
 import sys as _sys
-import types as _types
 
 __version__ = "0.1.0"
 
@@ -16,7 +15,7 @@ def _skip_httpx_cli() -> None:
     """
     if "httpx._main" in _sys.modules or "httpx" in _sys.modules:
         return
-    stub = _types.ModuleType("httpx._main")
+    stub = type(_sys)("httpx._main")  # a module (types.ModuleType, without importing types)
 
     def main() -> None:
         raise SystemExit("httpx's command-line client is not loaded inside gtwizard")

@@ -18,7 +18,7 @@ from typing import Any
 _CRC_SIZE = 4
 
 
-def _crc(data: bytes) -> bytes:
+def _crc(data: bytes | memoryview) -> bytes:
     import zlib
 
     return zlib.crc32(data).to_bytes(_CRC_SIZE, "big")
@@ -46,7 +46,7 @@ def read_kept(path: Path, magic: bytes) -> Any | None:
     except OSError:
         return None
     head = len(magic)
-    payload = data[head + _CRC_SIZE :]
+    payload = memoryview(data)[head + _CRC_SIZE :]  # not a copy
     if data[:head] != magic or data[head : head + _CRC_SIZE] != _crc(payload):
         return None
     try:

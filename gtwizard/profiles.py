@@ -352,10 +352,10 @@ def _reading() -> _Reading:
     last = _last_reading
     if last is not None and last.path == path and last.data == data:
         return last
-    text = _decode(path, data)
-    large = len(text) >= CACHE_MIN_CHARS
-    reading = _cached_reading(path, data) if large else None
+    large = len(data) >= CACHE_MIN_BYTES
+    reading = _cached_reading(path, data) if large else None  # bytes once decoded and validated
     if reading is None:
+        text = _decode(path, data)
         doc = _parse(path, text)
         tables = doc.pop("profiles", {})
         rows = {
@@ -378,7 +378,7 @@ def _reading() -> _Reading:
 # a CRC-32: a damaged or truncated file is ignored, never half-read; mode 0600, written
 # atomically). It holds exactly what config.toml holds, never a secret.
 
-CACHE_MIN_CHARS = 64 * 1024  # below this, parsing is as quick as reading the cache
+CACHE_MIN_BYTES = 64 * 1024  # below this, parsing is as quick as reading the cache
 CACHE_FORMAT = 2  # raise it when the rows' form or what validation means changes
 _CACHE_MAGIC = b"gtwizard config cache\n"
 _TOML_TYPES: dict[str, type[dt.datetime] | type[dt.date] | type[dt.time]] = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from gtwizard.commands import COMMANDS
+from gtwizard.commands import COMMANDS, print_json
 from gtwizard.errors import EXIT_FAILED, EXIT_OK
 
 DEFAULT_TIMEOUT = 20.0
@@ -85,7 +85,6 @@ def _test_user(email: str | None) -> tuple[str, str] | None:
 
 def run(args: argparse.Namespace) -> int:
     import asyncio
-    import json
     import sys
 
     from gtwizard.checks import all_checks, run_checks
@@ -113,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
 
     report = asyncio.run(go())
     if args.json:
-        print(json.dumps(report.to_json(), indent=2))
+        print_json(report.to_json())
     else:
         print(_table(report, profile))
     from gtwizard.checks.record import remember
@@ -126,7 +125,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_all(args: argparse.Namespace) -> int:
     """`check --all`: every profile, `--jobs` at a time, one result per profile."""
-    import json
     import sys
 
     from gtwizard.errors import InvalidInput
@@ -155,7 +153,7 @@ def _run_all(args: argparse.Namespace) -> int:
 
     run = check_all(jobs=jobs, timeout=args.timeout, test_user=test_user, done=done)
     if args.json:
-        print(json.dumps(run.to_json(), indent=2))
+        print_json(run.to_json())
     else:
         if not run.results:
             print("No profiles yet. Run 'gtwizard' or 'gtwizard setup' to create one.")

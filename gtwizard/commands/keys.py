@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from gtwizard.commands import COMMANDS
+from gtwizard.commands import COMMANDS, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -79,7 +79,6 @@ def _kept_token(profiles: list) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     import asyncio
-    import json
     import sys
 
     from gtwizard.errors import InvalidInput
@@ -113,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
             "orphans": left,
             "revoked": revoked,
         }
-        print(json.dumps(out, indent=2))
+        print_json(out)
         return 0 if ok else 1
     for report in reports:
         print(f"{report.host}:" + (f" {report.error}" if report.error else ""))

@@ -7,12 +7,11 @@ every field including the route verdicts.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from gtwizard.commands import COMMANDS
+from gtwizard.commands import COMMANDS, print_json
 
 if TYPE_CHECKING:
     from gtwizard.presets.catalog import Catalog, Product
@@ -54,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
                 f"to see one preset run 'gtwizard presets show {args.slug}'",
             )
         if args.json:
-            _print_json([p.to_dict() for p in catalog.products])
+            print_json([p.to_dict() for p in catalog.products])
         else:
             _print_list(catalog, sys.stdout)
         return 0
@@ -67,14 +66,10 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         data = product.to_dict()
         data["key_preset"] = catalog.key_preset(product.recommended_key_preset).to_dict()
-        _print_json(data)
+        print_json(data)
     else:
         _print_show(catalog, product, sys.stdout)
     return 0
-
-
-def _print_json(data: object) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 def _table(rows: Sequence[tuple[str, ...]], out: TextIO) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from gtwizard.commands import COMMANDS
+from gtwizard.commands import COMMANDS, print_json
 from gtwizard.errors import EXIT_FAILED, EXIT_OK
 
 
@@ -31,7 +31,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import asyncio
-    import json
 
     from gtwizard.errors import InvalidInput
     from gtwizard.gt.probe import probe_host
@@ -40,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInput("--timeout must be a positive number of seconds", "e.g. --timeout 5")
     report = asyncio.run(probe_host(args.host, ca_bundle=args.ca_bundle, timeout=args.timeout))
     if args.json:
-        print(json.dumps(report.to_json()))
+        print_json(report.to_json())
     else:
         host = report.host
         print(f"host         {host.netloc}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from gtwizard.commands import COMMANDS
+from gtwizard.commands import COMMANDS, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,7 +43,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _list(as_json: bool) -> int:
-    import json
 
     from gtwizard.profiles import default_profile_name, load_profiles
 
@@ -62,7 +61,7 @@ def _list(as_json: bool) -> int:
         for p in profiles.values()
     ]
     if as_json:
-        print(json.dumps({"default_profile": default, "profiles": rows}, indent=2))
+        print_json({"default_profile": default, "profiles": rows})
     elif not rows:
         print("No profiles yet. Run 'gtwizard' or 'gtwizard setup' to create one.")
     else:
@@ -76,13 +75,12 @@ def _list(as_json: bool) -> int:
 
 
 def _show(name: str, as_json: bool) -> int:
-    import json
 
     from gtwizard.profiles import get_profile, profile_to_json
 
     data = profile_to_json(get_profile(name))
     if as_json:
-        print(json.dumps(data, indent=2))
+        print_json(data)
         return 0
     for key, value in data.items():
         if isinstance(value, list):
@@ -112,7 +110,6 @@ def _confirm(profile: Any, args: argparse.Namespace) -> bool:
 
 
 def _remove(args: argparse.Namespace) -> int:
-    import json
 
     from gtwizard.lifecycle.removal import remove_profile_fully
     from gtwizard.profiles import get_profile
@@ -125,7 +122,7 @@ def _remove(args: argparse.Namespace) -> int:
         profile.name, keep_keys=args.keep_keys, keep_secrets=args.keep_secrets
     )
     if args.json:
-        print(json.dumps(result, indent=2))
+        print_json(result)
         return 0
     secrets = (
         "its stored secrets could not be reached and remain"

@@ -10,12 +10,11 @@ interrupted (the journal keeps the place: `gtwizard status` names the command th
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from typing import Any
 
-from gtwizard.commands import COMMANDS
+from gtwizard.commands import COMMANDS, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -145,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
             stopped = rotation.result(
                 ok=False, error="interrupted", hint=" or ".join(rotation.remaining_commands())
             )
-            print(json.dumps(stopped))
+            print_json(stopped)
         where = f" after step {journal.last_step}" if journal and journal.last_step else ""
         fix = " or ".join(journal.next_commands()) if journal and journal.open else ""
         print(
@@ -157,10 +156,10 @@ def run(args: argparse.Namespace) -> int:
     except GtwizardError as exc:
         if args.json:
             failed = rotation.result(ok=False, error=exc.message, hint=exc.hint)
-            print(json.dumps(failed, indent=2))
+            print_json(failed)
         raise
     if args.json:
-        print(json.dumps(result, indent=2))
+        print_json(result)
     elif rotation.waiting:
         print(
             f"rotation waiting: profile '{profile.name}' has the new key {result['new_key_id']} in "
@@ -225,7 +224,7 @@ def _run_due(args: argparse.Namespace) -> int:
     )
     run = rotate_due(jobs=jobs, settings=settings, done=done)
     if args.json:
-        print(json.dumps(run.to_json(), indent=2))
+        print_json(run.to_json())
     else:
         counts = ", ".join(f"{n} {k}" for k, n in run.counts().items()) or "no profiles"
         print(f"\nrotate --due: {counts}")

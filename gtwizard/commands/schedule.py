@@ -17,7 +17,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from gtwizard.commands import COMMANDS
+from gtwizard.commands import COMMANDS, print_json
 
 MARKER = "# Written by gtwizard schedule; `gtwizard schedule` rewrites it."
 TIMER = "gtwizard-rotate-due.timer"
@@ -255,7 +255,6 @@ def enable_commands(system: bool, in_place: bool) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
 
     from gtwizard.fleet import check_jobs
 
@@ -266,7 +265,7 @@ def run(args: argparse.Namespace) -> int:
     if args.print:
         if args.json:
             out = {"ok": True, "scope": scope, "units": units}
-            print(json.dumps(out, indent=2))
+            print_json(out)
         else:
             for name, text in units.items():
                 print(f"# --- {name}\n{text}")
@@ -276,7 +275,7 @@ def run(args: argparse.Namespace) -> int:
     commands = enable_commands(args.system, in_place=not args.dir)
     if args.json:
         out = {"ok": True, "scope": scope, "directory": str(directory), "files": files}
-        print(json.dumps({**out, "commands": commands}, indent=2))
+        print_json({**out, "commands": commands})
         return 0
     for record in files:
         print(f"{'wrote' if record['changed'] else 'unchanged'} {record['path']}")

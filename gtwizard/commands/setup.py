@@ -7,12 +7,11 @@ minting from GTWIZARD_OPERATOR_TOKEN, the Open WebUI admin credential from GTWIZ
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from typing import TYPE_CHECKING
 
-from gtwizard.commands import COMMANDS
+from gtwizard.commands import COMMANDS, print_json
 
 if TYPE_CHECKING:
     from gtwizard.setup.session import SetupSession
@@ -228,7 +227,7 @@ async def _recover(args: argparse.Namespace) -> int:
             say=lambda text: _say(args, text),
         )
     if args.json:
-        print(json.dumps(result, indent=2))
+        print_json(result)
     else:
         _say(args, f"setup of '{profile}': {result.get('state')}")
         for line in result.get("remaining") or []:
@@ -420,4 +419,4 @@ def _emit(args: argparse.Namespace, session) -> None:
         if info is not None:
             out["snippet"] = info
         out["ok"] = True
-        print(json.dumps(out, indent=2))
+        print_json(out)

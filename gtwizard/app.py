@@ -102,15 +102,26 @@ class WizardApp(App[int]):
             self.crash_message = line
         self._close_messages_no_wait()
 
-    def on_mount(self) -> None:
-        self.title = "gtwizard — connect a product to your GT API"
-        self._test_crash_hook()
+    def get_default_screen(self) -> Screen:
+        """The first screen is the bottom of the stack, where Textual's empty default would be.
+
+        Pushed from `on_mount` instead, it was laid out and rendered once while Textual still
+        held back the display for the app's own mount, that frame was thrown away and the screen
+        rendered again: about a fifth of the time to the first paint.
+        """
         if self.start_step == "welcome":
             from gtwizard.screens.welcome import WelcomeScreen
 
-            self.push_screen(WelcomeScreen())
-        else:
-            self.push_screen(self.step_screen(self.start_step))
+            return WelcomeScreen()
+        screen = self.get_screen(self.step_screen(self.start_step))
+        # what push_screen and switch_screen give every screen they put on the stack: without
+        # it, switching away from this one (Next) would find no result callback to drop
+        screen._push_result_callback(self, None)
+        return screen
+
+    def on_mount(self) -> None:
+        self.title = "gtwizard — connect a product to your GT API"
+        self._test_crash_hook()
 
     def _test_crash_hook(self) -> None:
         """Test hook (GTWIZARD_TEST_CRASH=tui:… or tui-worker:…): crash once the UI is up."""

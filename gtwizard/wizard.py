@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gtwizard.tenant import TenantHost
-
 if TYPE_CHECKING:  # the setup core loads when the flow needs it, not at start-up
     from gtwizard.openwebui.targets import AdminApiTarget, EnvFileTarget
     from gtwizard.presets.catalog import Catalog
     from gtwizard.setup.session import SetupRequest, SetupSession
+    from gtwizard.tenant import TenantHost
 
 STEPS: tuple[str, ...] = (
     "product",

@@ -88,8 +88,13 @@ class StepScreen(NotifyingScreen):
         with Vertical(classes="step-body"):
             yield from self.compose_body()
         with Horizontal(classes="nav-row"):
-            yield Static("", id="nav-status", classes="nav-status")
-            back = Button("‹ Back", id="nav-back", classes="nav-button", compact=True)
+            # as `refresh_next` leaves it when nothing blocks Next (a class changed after
+            # mounting costs a restyle before the first paint)
+            yield Static("", id="nav-status", classes="nav-status -hint")
+            first = not self.standalone and not self.wizard.has_previous(self.step)
+            back = Button(
+                "‹ Back", id="nav-back", classes="nav-button", compact=True, disabled=first
+            )
             back.can_focus = False  # Esc is Back; Enter must never land on it
             yield back
             yield Button(
@@ -105,8 +110,6 @@ class StepScreen(NotifyingScreen):
         yield from ()
 
     def on_mount(self) -> None:
-        back = not self.standalone and not self.wizard.has_previous(self.step)
-        self.query_one("#nav-back", Button).disabled = back
         self.refresh_next()
 
     def on_screen_resume(self) -> None:
@@ -195,7 +198,7 @@ class StepScreen(NotifyingScreen):
         if self.standalone:
             self.app.pop_screen()
             return
-        if not self.wizard.has_previous(self.step) and len(self.app.screen_stack) > 2:
+        if not self.wizard.has_previous(self.step) and len(self.app.screen_stack) > 1:
             self.app.pop_screen()  # back to the welcome screen
             return
         self.wizard.go_back(self.step)

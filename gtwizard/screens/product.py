@@ -12,7 +12,7 @@ from textual.widgets.option_list import Option
 
 from gtwizard.presets.catalog import Catalog, Product
 from gtwizard.screens.base import StepScreen
-from gtwizard.widgets.verdicts import RouteVerdictTable
+from gtwizard.widgets.verdicts import ProductDetail
 
 
 def matches(product: Product, needle: str) -> bool:
@@ -42,18 +42,18 @@ class ProductScreen(StepScreen):
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="product-columns"):
             with Vertical(id="product-picker"):
-                yield Input(placeholder="Type to filter…", id="product-filter")
-                yield OptionList(id="product-list")
+                products = OptionList(id="product-list")
+                products.border_title = "Products"
+                field = Input(placeholder="Type to filter…", id="product-filter")
+                field.border_title = "Filter"
+                yield field
+                yield products
             with Vertical(id="product-right"):
                 with VerticalScroll(id="product-detail"):
-                    yield Static(id="product-summary")
-                    yield RouteVerdictTable(id="product-routes")
-                    yield Static(id="product-notes")
+                    yield ProductDetail(id="product-runbook")
                 yield Static("", id="product-more")
 
     def on_mount(self) -> None:
-        self.query_one("#product-filter").border_title = "Filter"
-        self.query_one("#product-list").border_title = "Products"
         self.rebuild_list("")
         self.watch(self.query_one("#product-detail"), "scroll_y", self.show_more, init=False)
         super().on_mount()
@@ -98,8 +98,8 @@ class ProductScreen(StepScreen):
         elif enabled:
             option_list.highlighted = option_list.get_option_index(enabled[0].id or "")
         if not enabled:
-            self.query_one("#product-summary", Static).update(
-                f"No product matches {needle!r}. Clear the filter to see all."
+            self.query_one(ProductDetail).show_summary(
+                escape(f"No product matches {needle!r}. Clear the filter to see all.")
             )
 
     @on(Input.Changed, "#product-filter")
@@ -141,8 +141,6 @@ class ProductScreen(StepScreen):
             f"Key preset: {escape(preset.name)} — scopes {escape(', '.join(preset.scopes))}\n"
             f"Documented base: {escape(product.documented_base_url)}"
         )
-        self.query_one("#product-summary", Static).update(summary)
-        self.query_one("#product-routes", RouteVerdictTable).show(product)
         notes: list[str] = []
         if product.not_supported:
             notes.append("[b]Not supported[/b]")
@@ -155,7 +153,7 @@ class ProductScreen(StepScreen):
         if product.caveats:
             notes.append("[b]Caveats[/b]")
             notes.extend(f" • {escape(item)}" for item in product.caveats)
-        self.query_one("#product-notes", Static).update("\n".join(notes))
+        self.query_one(ProductDetail).show(product, summary, "\n".join(notes))
         self.query_one("#product-detail", VerticalScroll).scroll_home(animate=False)
         self.call_after_refresh(self.show_more)
 

@@ -57,7 +57,8 @@ def memory_floor_ratio(mode: str) -> Callable[[int], tuple[float, str]]:
 
 
 def responsive_ratio(repeat: int) -> tuple[float, str]:
-    """Press-to-handled time of Tab on Checks during a 2 s probe, over 100 ms."""
+    """Press-to-shown time of F1 (help opens) and Esc (help closes) on Checks while the checks
+    wait on a 2 s tenant, over 100 ms."""
     with isolated_env() as env, sandbox(env) as child:
         presses: list[float] = []
         for _ in range(max(1, repeat // 3)):

@@ -45,7 +45,8 @@ class ChecksScreen(StepScreen):
 
     def on_screen_resume(self) -> None:
         if self.state.check_report is None and self.state.profile is not None:
-            self.action_rerun()
+            if not self.checking():  # back from the help during a run: let the run go on
+                self.action_rerun()
         elif self.state.check_report is not None:
             self.show_report(self.state.check_report)
         self.refresh_next()
@@ -57,6 +58,13 @@ class ChecksScreen(StepScreen):
         self.query_one("#checks-spinner").display = True
         self.query_one("#checks-summary", Static).update("Running the live checks…")
         self.run_all()
+
+    def checking(self) -> bool:
+        """Whether a run of the checks is under way."""
+        return any(
+            worker.node is self and worker.group == "checks" and not worker.is_finished
+            for worker in self.workers
+        )
 
     @work(exclusive=True, group="checks", exit_on_error=False)
     async def run_all(self) -> None:

@@ -54,6 +54,7 @@ def isolated_env() -> Iterator[dict[str, str]]:
         env = dict(os.environ)
         env["GTWIZARD_CONFIG_DIR"] = str(Path(tmp) / "config")
         env["GTWIZARD_STATE_DIR"] = str(Path(tmp) / "state")
+        env["GTWIZARD_CACHE_DIR"] = str(Path(tmp) / "cache")
         env["GTWIZARD_BENCH_TMP"] = tmp
         env.pop("GTWIZARD_OPERATOR_TOKEN", None)
         yield env

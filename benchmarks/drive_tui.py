@@ -206,6 +206,7 @@ def main() -> None:
         # Tenant step ask for Replace, and the walk would stop there
         os.environ["GTWIZARD_CONFIG_DIR"] = str(Path(tmp) / "config")
         os.environ["GTWIZARD_STATE_DIR"] = str(Path(tmp) / "state")
+        os.environ["GTWIZARD_CACHE_DIR"] = str(Path(tmp) / "cache")
         if mode == "minimal":
             result = asyncio.run(minimal())
         elif mode.startswith("minimal+"):

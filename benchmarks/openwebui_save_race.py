@@ -64,6 +64,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="gtwizard-save-race-") as tmp:
         os.environ["GTWIZARD_CONFIG_DIR"] = str(Path(tmp) / "config")
         os.environ["GTWIZARD_STATE_DIR"] = str(Path(tmp) / "state")
+        os.environ["GTWIZARD_CACHE_DIR"] = str(Path(tmp) / "cache")
         from common import sandbox
         from rotation_helpers import setup_profile
         from support.chat_stream import ChatStream

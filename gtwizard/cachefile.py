@@ -1,4 +1,4 @@
-"""Derived data kept in the state dir between runs: marshal data behind a magic line and a CRC-32.
+"""Derived data kept in the cache dir between runs: marshal data behind a magic line and a CRC-32.
 
 For what is slow to derive and quick to check again, such as the validated profiles of a large
 config.toml. marshal reads back several times faster than JSON, but it is not meant for damaged
@@ -6,7 +6,8 @@ input: so the data is stored behind a line naming its kind and the CRC-32 of the
 `read_kept` answers None for anything but an intact file of that kind (missing, truncated,
 damaged, another kind). Whether intact data still applies is the caller's question: it keeps its
 sources beside the data and compares them, and `stamp` says what derived it. Written atomically,
-mode 0600, in the private state dir; a failure to write only costs the next run the slow way.
+mode 0600, in the private cache dir (never the state dir: a refused run writes nothing there); a
+failure to write only costs the next run the slow way.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Where gtwizard keeps its files.
 
-platformdirs gives the per-OS defaults; `GTWIZARD_CONFIG_DIR` and `GTWIZARD_STATE_DIR` override them
-(tests and automation use these so nothing touches the real home directory).
+platformdirs gives the per-OS defaults; `GTWIZARD_CONFIG_DIR`, `GTWIZARD_STATE_DIR` and
+`GTWIZARD_CACHE_DIR` override them (tests and automation use these so nothing touches the real home
+directory).
 """
 
 from __future__ import annotations
@@ -30,6 +31,18 @@ def state_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_state_dir(APP_NAME))
+
+
+def cache_dir() -> Path:
+    """Directory for derived data that is only kept to save time (the parsed preset catalog, the
+    validated profiles of a large config.toml): deleting it loses nothing. Apart from the state
+    dir, so a refused run still writes nothing there."""
+    override = os.environ.get("GTWIZARD_CACHE_DIR")
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir(APP_NAME))
 
 
 def ensure_private_dir(path: Path) -> Path:

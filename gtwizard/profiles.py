@@ -238,7 +238,7 @@ def _validate(profile: Profile) -> None:
 # more than the rest of `gtwizard status`. So what a read yields is kept as a `_Reading`: the
 # file's text, its top-level values and every profile *after validation*, in plain form (a row).
 # A run reuses it while the text is unchanged (the text is read and compared every time, so no
-# change is missed), and a large file keeps it in the state dir for the next run (the cache
+# change is missed), and a large file keeps it in the cache dir for the next run (the cache
 # below). Each call builds fresh Profile objects from the rows: callers may change what they get.
 # Writers always parse afresh.
 
@@ -369,7 +369,7 @@ def _reading() -> _Reading:
 
 
 # ---- the cache of a large file's reading ---------------------------------------------------------
-# For a config.toml of 64 KiB or more the reading is kept in the state dir together with the very
+# For a config.toml of 64 KiB or more the reading is kept in the cache dir together with the very
 # bytes it was read from: it is used only when they equal config.toml's bytes now (so any change,
 # even one that keeps the size and the modification time, is seen; comparing is quicker than
 # hashing the file, and exact), and only when it is stamped with what validated it (this
@@ -416,10 +416,10 @@ def _cache_file(path: Path) -> Path:
     take each other's place: the content is compared before any use)."""
     import zlib
 
-    from gtwizard.paths import state_dir
+    from gtwizard.paths import cache_dir
 
     where = zlib.crc32(str(path.absolute()).encode())
-    return state_dir() / "cache" / f"config-{where:08x}.marshal"
+    return cache_dir() / f"config-{where:08x}.marshal"
 
 
 def _validator_stamp() -> str:

@@ -976,13 +976,12 @@ class Rotation:
                 where = journal.old_storage_location or journal.old_storage_kind
                 notes.append(f"the old key's copy in {where} was not reached: {exc.one_line()}")
             for store in stores:
+                where = "storage" if store is self.store else store.location
                 try:
                     if await asyncio.to_thread(store.delete, entry):
-                        notes.append(f"old key {journal.old_key_id} deleted from {store.location}")
+                        notes.append(f"old key {journal.old_key_id} deleted from {where}")
                 except GtwizardError as exc:
-                    notes.append(
-                        f"old stored entry in {store.location} not deleted: {exc.one_line()}"
-                    )
+                    notes.append(f"old stored entry in {where} not deleted: {exc.one_line()}")
         written = refresh_if_exported(profile)
         if written:
             notes.append(f"runbook {written} rewritten")

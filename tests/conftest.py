@@ -50,6 +50,7 @@ def isolated_dirs(
     state = tmp_path / "state"
     monkeypatch.setenv("GTWIZARD_CONFIG_DIR", str(config))
     monkeypatch.setenv("GTWIZARD_STATE_DIR", str(state))
+    monkeypatch.setenv("GTWIZARD_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("GTWIZARD_OPERATOR_TOKEN", raising=False)
     monkeypatch.delenv("GTWIZARD_OPENWEBUI_TOKEN", raising=False)
     return tmp_path

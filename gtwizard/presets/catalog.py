@@ -527,7 +527,7 @@ def _validated(sources: list[tuple[str, str, str]]) -> Catalog:
 
 # ---- the kept catalog ------------------------------------------------------------------------
 # Parsing the 24 packaged TOML files (pure Python) is most of what loading costs, and it runs
-# at every start of the TUI before the first screen. The validated catalog is kept in the state
+# at every start of the TUI before the first screen. The validated catalog is kept in the cache
 # dir (gtwizard.cachefile) together with every file's name, place and text it was made from; the
 # files are read every time and compared in full, so an edit is always seen (no time stamps, no
 # hash). Its stamp says what validated it (this gtwizard's version, this module and the rules it
@@ -544,9 +544,9 @@ _NESTED: dict[str, type] = {
 
 
 def _cache_file() -> Path:
-    from gtwizard.paths import state_dir
+    from gtwizard.paths import cache_dir
 
-    return state_dir() / "cache" / "presets.marshal"
+    return cache_dir() / "presets.marshal"
 
 
 def _stamp() -> str:

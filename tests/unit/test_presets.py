@@ -373,11 +373,11 @@ def test_explicit_user_dir_and_missing_dir() -> None:
     assert len(load_catalog(Path(tempfile.gettempdir()) / "gtwizard-no-such-dir").products) == 23
 
 
-# --- the kept catalog (state dir) -----------------------------------------------------------------
+# --- the kept catalog (cache dir) -----------------------------------------------------------------
 
 
 def kept_catalog() -> Path:
-    return Path(os.environ["GTWIZARD_STATE_DIR"]) / "cache" / "presets.marshal"
+    return Path(os.environ["GTWIZARD_CACHE_DIR"]) / "presets.marshal"
 
 
 def test_the_kept_catalog_reads_back_exactly_without_parsing(
@@ -439,12 +439,12 @@ def test_a_damaged_kept_catalog_is_ignored(damage: str) -> None:
     assert kept_catalog().read_bytes() == data  # parsed afresh and kept again
 
 
-def test_the_catalog_loads_when_the_state_dir_cannot_be_written(
+def test_the_catalog_loads_when_the_cache_dir_cannot_be_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     blocker = tmp_path / "not-a-dir"
-    blocker.write_text("a file where the state dir would be")
-    monkeypatch.setenv("GTWIZARD_STATE_DIR", str(blocker))
+    blocker.write_text("a file where the cache dir would be")
+    monkeypatch.setenv("GTWIZARD_CACHE_DIR", str(blocker))
     assert len(load_catalog().products) == 23
 
 

@@ -242,6 +242,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(argv: list[str]) -> int:
+    from gtwizard.crash import crash_for_test
+
+    if not argv:  # bare `gtwizard`: the TUI, with nothing to parse (the first screen comes sooner)
+        from gtwizard.commands import tui
+
+        crash_for_test("cli")
+        return int(tui.run(None) or 0)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
@@ -249,8 +256,6 @@ def _dispatch(argv: list[str]) -> int:
         from gtwizard.commands import tui
 
         func = tui.run
-    from gtwizard.crash import crash_for_test
-
     crash_for_test("cli")
     return int(func(args) or 0)
 

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 APP_NAME = "gtwizard"
+CONFIG_NAME = "config.toml"
 
 
 def config_dir() -> Path:
@@ -21,6 +22,11 @@ def config_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_config_dir(APP_NAME))
+
+
+def config_file() -> Path:
+    """config.toml: the profiles (no secrets)."""
+    return config_dir() / CONFIG_NAME
 
 
 def state_dir() -> Path:

@@ -25,10 +25,9 @@ from typing import Any
 from gtwizard.errors import ConfigError, InvalidInput
 from gtwizard.fileio import atomic_write
 from gtwizard.kinds import StorageKind, TargetKind
-from gtwizard.paths import config_dir, ensure_private_dir
+from gtwizard.paths import config_file, ensure_private_dir
 from gtwizard.redact import redact
 
-CONFIG_NAME = "config.toml"
 FORMAT_VERSION = 1
 BASE_FORMS = ("unversioned", "v1", "redirected")
 TARGET_KINDS = tuple(TargetKind)  # none: key stored, no product target yet
@@ -39,7 +38,7 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 def config_path() -> Path:
-    return config_dir() / CONFIG_NAME
+    return config_file()
 
 
 def validate_profile_name(name: str) -> str:

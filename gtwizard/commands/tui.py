@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
+from typing import TYPE_CHECKING
 
 from gtwizard.commands import COMMANDS
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -14,7 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace | None) -> int:
+    """`args` is None for a bare `gtwizard` (nothing to parse: argparse is not even imported)."""
     import os
 
     from gtwizard.wizard import WizardState
@@ -24,7 +28,9 @@ def run(args: argparse.Namespace) -> int:
     state.operator_token = os.environ.get("GTWIZARD_OPERATOR_TOKEN") or None
     state.openwebui_token = os.environ.get("GTWIZARD_OPENWEBUI_TOKEN") or None
     start = "product"
-    if not state.host_text:
+    from gtwizard.paths import config_file
+
+    if not state.host_text and config_file().exists():  # no config.toml: no profiles to list
         from gtwizard.errors import GtwizardError
         from gtwizard.profiles import load_profiles
 

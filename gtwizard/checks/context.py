@@ -19,8 +19,6 @@ from gtwizard.errors import OperationFailed
 from gtwizard.tenant import TenantHost, parse_host
 
 if TYPE_CHECKING:
-    import httpx
-
     from gtwizard.gt.client import GTClient
     from gtwizard.openwebui.admin import OpenAIConfig, OpenWebUIAdmin
     from gtwizard.presets.catalog import Catalog
@@ -85,7 +83,6 @@ class CheckContext:
     _memo: dict[str, asyncio.Task[Any]] = field(default_factory=dict, repr=False)
     _temp_user_id: str | None = field(default=None, repr=False)
     _extra_secrets: list[str] = field(default_factory=list, repr=False)
-    _raw_http: httpx.AsyncClient | None = field(default=None, repr=False)
 
     # ---- facts derived from the profile ----------------------------------------------------
 
@@ -159,16 +156,6 @@ class CheckContext:
         return GTClient(
             self.host.gt_base, key, ca_bundle=self.ca_bundle, timeout=self.timeout, max_retries=0
         )
-
-    def raw_http(self) -> httpx.AsyncClient:
-        """One client for this run's bare probes (least privilege, embeddings), with no key of
-        its own: each request names its key. Sharing it keeps dozens of probes on a few pooled
-        connections instead of a new client and connection each; `aclose` closes it."""
-        if self._raw_http is None:
-            from gtwizard.gt.http import make_client
-
-            self._raw_http = make_client(ca_bundle=self.ca_bundle, timeout=self.timeout)
-        return self._raw_http
 
     def admin(self) -> OpenWebUIAdmin:
         return self._openwebui(self.openwebui_token)
@@ -263,12 +250,7 @@ class CheckContext:
         return self.test_user[0] if self.test_user else "a temporary ordinary user"
 
     async def aclose(self) -> None:
-        """Delete the temporary user (if one was made), even after timeouts or cancellation;
-        close the shared probe client."""
-        if self._raw_http is not None:
-            http, self._raw_http = self._raw_http, None
-            with contextlib.suppress(Exception):
-                await http.aclose()
+        """Delete the temporary user (if one was made), even after timeouts or cancellation."""
         task = self._memo.get("user_token")
         if task is not None and not task.done():
             with contextlib.suppress(Exception, asyncio.CancelledError):

@@ -34,13 +34,15 @@ async def raw_status(
     import httpx
 
     from gtwizard.gt.errors import error_body, to_gt_error
+    from gtwizard.gt.http import make_client
 
     api_key = key if key is not None else ctx.api_key
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-    try:
-        response = await ctx.raw_http().request(method, url, json=body, headers=headers)
-    except httpx.HTTPError as exc:
-        raise to_gt_error(exc, url=url, secrets=ctx.secrets()) from None
+    async with make_client(ca_bundle=ctx.ca_bundle, timeout=ctx.timeout, headers=headers) as http:
+        try:
+            response = await http.request(method, url, json=body)
+        except httpx.HTTPError as exc:
+            raise to_gt_error(exc, url=url, secrets=ctx.secrets()) from None
     err = error_body(response) or {}
     try:
         data = response.json()

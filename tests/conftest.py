@@ -6,6 +6,7 @@ Tests live by tier (unit/, sandbox/, tui/, real/); what they share is the suppor
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,16 @@ REQUIRE_REAL = os.environ.get("GTWIZARD_REQUIRE_REAL_SERVICES") == "1"
 
 # Fixture modules shared by several test files (tests/ is on sys.path: its conftest).
 pytest_plugins = ["support.secret_service", "support.tui_helpers"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Children get Ctrl-C as an operator's terminal would send it, however the suite started.
+
+    A shell without job control starts `cmd &` with SIGINT ignored, and an ignored signal stays
+    ignored across exec: every gtwizard the tests start would then shrug off the SIGINT that the
+    interruption tests send. A Python handler here is reset to the default in each child."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def missing_service(reason: str) -> None:

@@ -97,18 +97,20 @@ def fleet(sandbox: Any, tmp_path: Path) -> dict[str, Any]:
     return {"tmp": tmp_path, "hosts": hosts, "env": env, "password": password, "vault": vault}
 
 
+def _fleet_args(fleet: dict[str, Any]) -> list[str]:
+    """What every Ansible run here is given: -vvv (its output is searched for secrets), the
+    inventory and the vault with its password file."""
+    inventory = str(fleet["tmp"] / "inventory.json")
+    vault = ["-e", f"@{fleet['vault']}", "--vault-password-file", str(fleet["password"])]
+    return ["-vvv", "-i", inventory, *vault]
+
+
 def _playbook(fleet: dict[str, Any], name: str, *extra: str) -> tuple[dict[str, int], str]:
     """Run a playbook of the collection with -vvv; return changed tasks per host and the output."""
     out = subprocess.run(
         [
             _tool("ansible-playbook"),
-            "-vvv",
-            "-i",
-            str(fleet["tmp"] / "inventory.json"),
-            "-e",
-            f"@{fleet['vault']}",
-            "--vault-password-file",
-            str(fleet["password"]),
+            *_fleet_args(fleet),
             str(COLLECTION / "playbooks" / name),
             *extra,
         ],
@@ -229,13 +231,7 @@ def test_absent_removes_and_revokes_then_changes_nothing(
     adhoc = [
         _tool("ansible"),
         "openwebui",
-        "-vvv",
-        "-i",
-        str(fleet["tmp"] / "inventory.json"),
-        "-e",
-        f"@{fleet['vault']}",
-        "--vault-password-file",
-        str(fleet["password"]),
+        *_fleet_args(fleet),
         "-m",
         "gtwizard.gtwizard.gtwizard_profile",
         "-a",

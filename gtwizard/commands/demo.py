@@ -2,10 +2,11 @@
 
 The sandbox runs in a background thread on loopback; its operator token is handed to the wizard
 in memory (automatic minting), and everything the demo writes goes under a demo folder in the
-state dir: for the demo run GTWIZARD_CONFIG_DIR and GTWIZARD_STATE_DIR point inside it (profile,
-journal, ledger, audit log), the key goes to its demo-local file (never the operator's keyring),
-and the env file beside it. The sandbox's keys die with it, so when the demo ends the folder is
-removed: no profile of a stopped tenant stays behind to fail `gtwizard check`.
+state dir: for the demo run GTWIZARD_CONFIG_DIR, GTWIZARD_STATE_DIR and GTWIZARD_CACHE_DIR point
+inside it (profile, journal, ledger, audit log, caches), the key goes to its demo-local file
+(never the operator's keyring), and the env file beside it. The sandbox's keys die with it, so
+when the demo ends the folder is removed: no profile of a stopped tenant stays behind to fail
+`gtwizard check`.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-DIR_VARS = ("GTWIZARD_CONFIG_DIR", "GTWIZARD_STATE_DIR")
+DIR_VARS = ("GTWIZARD_CONFIG_DIR", "GTWIZARD_STATE_DIR", "GTWIZARD_CACHE_DIR")
 
 
 def demo_dir() -> Path:
@@ -60,10 +61,12 @@ def demo_state(sandbox, folder):
 
 @contextlib.contextmanager
 def demo_dirs(folder: Path) -> Iterator[None]:
-    """Config and state inside the demo folder for the demo run; the caller's restored after."""
+    """Config, state and cache inside the demo folder for the demo run; the caller's restored
+    after."""
     saved = {name: os.environ.get(name) for name in DIR_VARS}
     os.environ["GTWIZARD_CONFIG_DIR"] = str(folder / "config")
     os.environ["GTWIZARD_STATE_DIR"] = str(folder / "state")
+    os.environ["GTWIZARD_CACHE_DIR"] = str(folder / "cache")
     try:
         yield
     finally:

@@ -14,13 +14,14 @@ from gtwizard.commands import demo
 
 
 def test_demo_dirs_point_config_and_state_into_the_folder_and_restore_them(tmp_path: Path):
-    from gtwizard.paths import config_dir, state_dir
+    from gtwizard.paths import cache_dir, config_dir, state_dir
 
-    before = (config_dir(), state_dir())
+    before = (config_dir(), state_dir(), cache_dir())
     with demo.demo_dirs(tmp_path / "demo"):
         assert config_dir() == tmp_path / "demo" / "config"
         assert state_dir() == tmp_path / "demo" / "state"
-    assert (config_dir(), state_dir()) == before
+        assert cache_dir() == tmp_path / "demo" / "cache"
+    assert (config_dir(), state_dir(), cache_dir()) == before
 
 
 def test_the_demo_run_leaves_nothing_but_its_log(monkeypatch: pytest.MonkeyPatch, capsys) -> None:

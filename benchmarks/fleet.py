@@ -149,6 +149,13 @@ def check_all_floor_ratio(repeat: int) -> tuple[float, str]:
     return floor / one, f"{FLEET} keyed requests {floor:.2f} s, one profile's check {one:.2f} s"
 
 
+def check_all_over_floor_ratio(repeat: int) -> tuple[float, str]:
+    """That `check --all` over its network floor: what gtwizard adds to the waiting no fleet
+    check can avoid (information for the budget's decision; see docs/performance.md)."""
+    every, _, _, _, floor = _check_all(repeat)
+    return every / floor, f"{FLEET} profiles {every:.2f} s, 50 keyed requests {floor:.2f} s"
+
+
 if __name__ == "__main__":
     print(status_ratio(3))
     print(welcome_ratio(3))

@@ -2,9 +2,10 @@
 
 textual-serve has no login, and binding to loopback does not stop a web page in the operator's own
 browser from opening a WebSocket to 127.0.0.1. So every launch makes a random token and prints the
-address with it once (as Jupyter does): the page is served only with the token, sets it as a
-SameSite=Strict cookie, and the WebSocket that drives the wizard is accepted only with that cookie
-and an Origin equal to the served origin. Another address than loopback needs an explicit flag and
+address with it once (as Jupyter does): the page is served only with the token, and the WebSocket
+that drives the wizard is accepted only at an address that ends in the token (the page carries it)
+and an Origin equal to the served origin. No cookie is set: a browser sends a cookie for
+127.0.0.1 to every port of that host, so another local service would receive the token with it. Another address than loopback needs an explicit flag and
 prints a warning. From a laptop, reach a server's wizard through an SSH tunnel instead:
 ssh -L 8000:127.0.0.1:8000 server
 """
@@ -106,13 +107,13 @@ def make_server(command: str, *, bind: str, port: int, token: str) -> Any:
     """textual-serve's Server, guarded by the token and the Origin (see the module docstring)."""
     import secrets
 
+    import aiohttp_jinja2
     from aiohttp import web
     from textual_serve.server import Server
 
     from gtwizard.crash import crash_for_test
 
     origin = served_origin(bind, port)
-    cookie = f"gtwizard_serve_{port}"  # cookies ignore the port: one name per served port
 
     def token_ok(given: str | None) -> bool:
         return given is not None and secrets.compare_digest(given.encode(), token.encode())
@@ -126,14 +127,13 @@ def make_server(command: str, *, bind: str, port: int, token: str) -> Any:
             if not token_ok(request.query.get("token")):
                 raise web.HTTPForbidden(text=REFUSED)
             response = await handler(request)
-            response.set_cookie(cookie, token, httponly=True, samesite="Strict", path="/")
             response.headers["Cache-Control"] = "no-store"
             response.headers["Referrer-Policy"] = "no-referrer"
             return response
-        # the WebSocket (and downloads): only the page's own browser, from the served origin
-        if not token_ok(request.cookies.get(cookie)):
-            raise web.HTTPForbidden(text=REFUSED)
-        if request.path == "/ws" and request.headers.get("Origin") != origin:
+        # the WebSocket, at /ws/TOKEN: only the page's own tab, from the served origin; nothing
+        # else is served (textual-serve's bare /ws and its downloads are refused)
+        head, _, given = request.path.rpartition("/")
+        if head != "/ws" or not token_ok(given) or request.headers.get("Origin") != origin:
             raise web.HTTPForbidden(text=REFUSED)
         return await handler(request)
 
@@ -144,8 +144,17 @@ def make_server(command: str, *, bind: str, port: int, token: str) -> Any:
             logging.basicConfig(level="INFO", handlers=[_OneLineHandler()], force=True)
             logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 
+        @aiohttp_jinja2.template("app_index.html")
+        async def handle_index(self, request: web.Request) -> dict[str, Any]:
+            # textual-serve's context (its undecorated handler), the WebSocket's address with the
+            # token as its last segment (its script appends ?width=..&height=.. to the address)
+            context: dict[str, Any] = await Server.handle_index.__wrapped__(self, request)
+            context["app_websocket_url"] += "/" + token
+            return context
+
         async def _make_app(self) -> web.Application:
             app = await super()._make_app()
+            app.router.add_get("/ws/{token}", self.handle_websocket)
             app.middlewares.append(guard)
             return app
 

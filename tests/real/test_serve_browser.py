@@ -2,8 +2,9 @@
 
 The served demo is walked from the first screen to the Summary with the keys the key bar shows in
 a browser (alt+n for Next: browsers keep ctrl+n for a new window), and every byte the page
-received over its WebSocket is scanned for the minted key. A page of another origin — even with
-the wizard's cookie in the same browser — and a browser without the token are refused.
+received over its WebSocket is scanned for the minted key. A page of another origin (even one that
+knows the token) and a browser without the token are refused, and another service on another
+loopback port never receives the token (no cookie: a browser sends a host's cookies to every port).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import missing_service
-from support.canned_server import Reply, canned_server
+from support.canned_server import CannedServer, Reply, canned_server
 from support.serve_helpers import served
 from support.tui_drive import FAIL_BACKEND, NAMES
 
@@ -181,26 +182,41 @@ def _strings(value: object) -> Iterator[str]:
 
 
 @pytest.fixture
-def other_origin() -> Iterator[str]:
+def other_service() -> Iterator[CannedServer]:
     """A plain page on another loopback port: another origin, the same site as the wizard."""
     page = Reply(
         raw=b"<!doctype html><title>elsewhere</title><p>another page", content_type="text/html"
     )
-    with canned_server({("GET", "/"): page}) as server:
-        yield server.url + "/"
+    with canned_server({("GET", "/"): page, ("GET", "/api"): Reply(200, {})}) as server:
+        yield server
 
 
-def test_another_origin_and_a_tokenless_browser_are_refused(browser, other_origin: str) -> None:
+def test_another_origin_and_a_tokenless_browser_are_refused(
+    browser, other_service: CannedServer
+) -> None:
     with served() as srv:
         page = browser.new_page()
-        assert page.goto(srv.url).status == 200  # the operator's tab: the cookie is set
-        assert page.evaluate(PROBE_WS, srv.ws_url) == "open", "control: the page itself may"
+        assert page.goto(srv.url).status == 200  # the operator's tab
+        assert page.evaluate(PROBE_WS, srv.page_ws_url) == "open", "control: the page itself may"
+        assert page.evaluate(PROBE_WS, srv.ws_url) == "refused", "the token is in the URL or none"
 
         elsewhere = browser.new_page()  # another web page, in the same browser
-        elsewhere.goto(other_origin)
+        elsewhere.goto(other_service.url + "/")
         assert elsewhere.evaluate(PROBE_WS, srv.ws_url) == "refused"
+        # even a page that learned the token: its origin is not the wizard's
+        assert elsewhere.evaluate(PROBE_WS, srv.page_ws_url) == "refused"
 
-        browser.clear_cookies()  # a browser that never had the token
+        # the operator's own tab calls the other loopback service: its requests (page and
+        # fetch) carry nothing of the wizard's, so that service cannot take over the wizard
+        page.evaluate(
+            "url => fetch(url, {credentials: 'include', mode: 'no-cors'})",
+            other_service.url + "/api",
+        )
+        seen = " ".join(str(h) for h in other_service.headers)
+        assert len(other_service.headers) >= 2, other_service.seen
+        assert srv.token not in seen and "gtwizard_serve" not in seen
+
+        # a tab that never had the token
         stranger = browser.new_page()
         response = stranger.goto(srv.origin + "/")
         assert response.status == 403 and "refused" in stranger.content()

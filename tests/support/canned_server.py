@@ -46,6 +46,7 @@ def by_stream(plain: Reply, streamed: Reply) -> Answer:
 class CannedServer:
     replies: dict[tuple[str, str], Answer]
     seen: list[tuple[str, str, bytes]] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)  # of each request, in order
     url: str = ""
 
 
@@ -60,6 +61,7 @@ def canned_server(replies: dict[tuple[str, str], Answer]) -> Iterator[CannedServ
             body = self.rfile.read(length) if length else b""
             path = self.path.split("?", 1)[0]
             state.seen.append((self.command, path, body))
+            state.headers.append(dict(self.headers.items()))
             reply = state.replies.get((self.command, path), Reply(404, {"detail": "Not Found"}))
             if callable(reply):
                 try:

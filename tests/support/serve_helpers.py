@@ -44,8 +44,9 @@ class Served:
         return f"ws://127.0.0.1:{self.port}/ws"
 
     @property
-    def cookie(self) -> str:
-        return f"gtwizard_serve_{self.port}={self.token}"
+    def page_ws_url(self) -> str:
+        """The WebSocket address the served page opens: the token travels in it, nothing else."""
+        return f"{self.ws_url}/{self.token}"
 
     def output(self) -> bytes:
         return b"".join(self.chunks)

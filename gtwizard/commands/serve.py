@@ -3,11 +3,11 @@
 textual-serve has no login, and binding to loopback does not stop a web page in the operator's own
 browser from opening a WebSocket to 127.0.0.1. So every launch makes a random token and prints the
 address with it once (as Jupyter does): the page is served only with the token, and the WebSocket
-that drives the wizard is accepted only at an address that ends in the token (the page carries it)
-and an Origin equal to the served origin. No cookie is set: a browser sends a cookie for
-127.0.0.1 to every port of that host, so another local service would receive the token with it. Another address than loopback needs an explicit flag and
-prints a warning. From a laptop, reach a server's wizard through an SSH tunnel instead:
-ssh -L 8000:127.0.0.1:8000 server
+that drives the wizard is accepted only at an address that ends in the token (the page carries
+it) and with an Origin equal to the served origin. No cookie is set: a browser sends a cookie for
+127.0.0.1 to every port of that host, so another local service would receive the token with it.
+Another address than loopback needs an explicit flag and prints a warning. From a laptop, reach a
+server's wizard through an SSH tunnel instead: ssh -L 8000:127.0.0.1:8000 server
 """
 
 from __future__ import annotations

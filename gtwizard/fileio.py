@@ -3,6 +3,10 @@
 A write goes to a temporary file in the same directory, is flushed and fsynced, then renamed over
 the target, so a crash at any moment leaves either the complete old or the complete new content.
 The previous content is kept as `<name>.bak` (itself written atomically) before the rename.
+
+A path that is a symbolic link (an `/etc/...` file managed by config management, say) is written
+through to the file it names, in that file's own directory, and the link stays as it is: a link is
+never replaced by a regular file. A link that another local user controls is refused.
 """
 
 from __future__ import annotations
@@ -12,7 +16,77 @@ import os
 import tempfile
 from pathlib import Path
 
+from gtwizard.errors import InvalidInput
+
 SECRET_MODE = 0o600
+MAX_LINKS = 40  # as the kernel's own limit on links in one lookup
+
+
+def _foreign_owner(stat: os.stat_result) -> bool:
+    """Owned by a user other than us and root: that user may change it as they like."""
+    return stat.st_uid not in (os.geteuid(), 0)
+
+
+def _open_to_all(stat: os.stat_result) -> bool:
+    """A directory anyone may rename entries in (world-writable without the sticky bit)."""
+    return bool(stat.st_mode & 0o002) and not stat.st_mode & 0o1000
+
+
+def _refuse(path: Path, link: Path, why: str) -> InvalidInput:
+    return InvalidInput(
+        f"{path} leads through the symbolic link {link}, and {why}",
+        "another user could point it anywhere: gtwizard does not write there; give the real "
+        "path of a file in a folder that only you (or root) control",
+    )
+
+
+def _check_link(path: Path, link: Path) -> None:
+    if _foreign_owner(link.lstat()):
+        raise _refuse(path, link, "that link belongs to another user")
+    if _open_to_all(link.parent.stat()):
+        raise _refuse(path, link, f"anyone may replace entries of {link.parent}")
+
+
+def real_path(path: Path) -> Path:
+    """Where `path` really is: every symbolic link on the way followed and checked.
+
+    Like `os.path.realpath`, but each link met is refused when another user controls it (owns
+    the link or may replace it), and so is the directory the path ends in, when a link led there
+    and another user owns it or anyone may write to it. Without links, `path` made absolute.
+    """
+    path = Path(path)
+    todo = list(reversed(Path(os.path.abspath(path)).parts[1:]))
+    current = Path("/")
+    links = 0
+    while todo:
+        name = todo.pop()
+        if name == "..":
+            current = current.parent
+            continue
+        candidate = current / name
+        if not candidate.is_symlink():
+            current = candidate
+            continue
+        links += 1
+        if links > MAX_LINKS:
+            raise InvalidInput(f"{path}: too many levels of symbolic links", "fix the link")
+        _check_link(path, candidate)
+        target = Path(os.readlink(candidate))
+        if target.is_absolute():
+            current = Path("/")
+            target = target.relative_to("/")
+        todo.extend(reversed([part for part in target.parts if part not in ("", ".")]))
+    if links:
+        home = current.parent
+        try:
+            stat = home.stat()
+        except FileNotFoundError:
+            return current  # nothing there yet: writing fails with its own clear error
+        if _foreign_owner(stat):
+            raise _refuse(path, current, f"it leads into {home}, which belongs to another user")
+        if _open_to_all(stat):
+            raise _refuse(path, current, f"it leads into {home}, where anyone may write")
+    return current
 
 
 def backup_path(path: Path) -> Path:
@@ -74,12 +148,13 @@ def atomic_write(
 
     The new file gets `mode` (0600 by default: most files we write hold a secret or sit next to
     one). When `backup` is true and the file exists, its current bytes are first saved to
-    `<name>.bak` with the same restrictive mode.
+    `<name>.bak` with the same restrictive mode. A symbolic link is written through (see
+    `real_path`): the file it names is replaced, its backup kept beside that file.
     """
-    path = Path(path)
+    path = real_path(path)
     saved: Path | None = None
     if backup and path.exists():
-        saved = backup_path(path)
+        saved = real_path(backup_path(path))
         _write_temp_then_rename(saved, path.read_bytes(), SECRET_MODE)
     _write_temp_then_rename(path, data, mode)
     return saved

@@ -52,7 +52,14 @@ def cache_dir() -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create `path` (and parents) with mode 0700 for the leaf; tighten it if it already exists."""
+    """Create `path` (and parents) with mode 0700 for the leaf; tighten it if it already exists.
+
+    A link on the way (a state dir linked elsewhere) is followed, never replaced, and refused when
+    another user controls it (see `fileio.real_path`).
+    """
+    from gtwizard.fileio import real_path
+
+    real_path(path)
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     if (path.stat().st_mode & 0o777) != 0o700:
         path.chmod(0o700)

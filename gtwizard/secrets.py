@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from gtwizard.errors import InvalidInput, OperationFailed
-from gtwizard.fileio import atomic_write
+from gtwizard.fileio import atomic_write, real_path
 from gtwizard.kinds import StorageKind as _StorageKind
 from gtwizard.paths import ensure_private_dir, state_dir
 from gtwizard.redact import redact
@@ -429,7 +429,7 @@ class FileStore:
         ensure_private_dir(self.path.parent)
         if not entries:
             with contextlib.suppress(FileNotFoundError):
-                self.path.unlink()
+                real_path(self.path).unlink()  # a link to the file stays a link
             return
         body = json.dumps({"version": 1, "entries": entries}, indent=2, sort_keys=True)
         try:

@@ -148,7 +148,8 @@ def make_server(command: str, *, bind: str, port: int, token: str) -> Any:
         async def handle_index(self, request: web.Request) -> dict[str, Any]:
             # textual-serve's context (its undecorated handler), the WebSocket's address with the
             # token as its last segment (its script appends ?width=..&height=.. to the address)
-            context: dict[str, Any] = await Server.handle_index.__wrapped__(self, request)
+            undecorated = Server.handle_index.__wrapped__  # type: ignore[attr-defined]  # functools.wraps sets it
+            context: dict[str, Any] = await undecorated(self, request)
             context["app_websocket_url"] += "/" + token
             return context
 

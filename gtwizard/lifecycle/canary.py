@@ -19,9 +19,11 @@ PLACEHOLDER_KEY = "gtak_" + "0" * 40  # the shape of a key, never a real one
 
 def check_env_file(path: Path, dialect: str, choice: Any, openai_base: str) -> None:
     """Plan the env-file edit with a placeholder key: every refusal happens here, before a mint."""
+    from gtwizard.fileio import real_path
     from gtwizard.openwebui.targets import EnvFileTarget, connection_for, plan_env
 
-    writable = path if path.exists() else path.parent
+    real = real_path(path)  # a link another user controls is refused here, before any mint
+    writable = real if real.exists() else real.parent
     if not os.access(writable, os.W_OK):
         raise OperationFailed(f"{path} is not writable", "run as the file's owner, or pick a path")
     plan_env(EnvFileTarget(path, dialect), connection_for(choice, openai_base, PLACEHOLDER_KEY))

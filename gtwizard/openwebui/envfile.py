@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from gtwizard.errors import ConfigError, InvalidInput, OperationFailed
-from gtwizard.fileio import atomic_write
+from gtwizard.fileio import atomic_write, real_path
 from gtwizard.openwebui.connection import is_gt_entry, normalise_base
 from gtwizard.redact import mask, redact
 
@@ -605,4 +606,6 @@ def apply_plan(plan: EnvPlan) -> ApplyResult:
             f"cannot write {plan.path}: permission denied", "run as the file's owner"
         ) from exc
     where = f" (previous version in {backup})" if backup else ""
-    return ApplyResult(plan.path, True, backup, f"wrote {plan.path}{where}")
+    real = real_path(plan.path)
+    via = f" through its link to {real}" if real != Path(os.path.abspath(plan.path)) else ""
+    return ApplyResult(plan.path, True, backup, f"wrote {plan.path}{via}{where}")

@@ -128,11 +128,12 @@ async def preflight(
 
 
 async def _preflight_env(target: EnvFileTarget, *, ca_bundle: str | None) -> list[str]:
+    from gtwizard.fileio import real_path
     from gtwizard.openwebui.envfile import EnvFile, read_env_bytes
     from gtwizard.openwebui.persistent import check_admin_url, check_data_dir
 
     data, _ = read_env_bytes(target.path)  # a directory or unreadable file fails here
-    parent = target.path.parent
+    parent = real_path(target.path).parent  # a link another user controls is refused here
     if not parent.is_dir():
         raise InvalidInput(
             f"the folder for {target.path} does not exist", "create it first, or pick another path"

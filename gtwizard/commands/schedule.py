@@ -27,6 +27,9 @@ DEFAULT_CALENDAR = "daily"
 SYSTEM_DIR = Path("/etc/systemd/system")
 
 
+INSTALL_PLAIN = "install gtwizard at a plain path (e.g. uv tool install, or pipx install)"
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "schedule",
@@ -88,11 +91,30 @@ def gtwizard_command() -> list[str]:
     return [str(Path(sys.executable).absolute()), "-m", "gtwizard"]
 
 
+def _plain(what: str, value: str, fix: str) -> str:
+    """`value`, refused when it holds a control character: a unit file cannot carry one safely.
+
+    A newline would end the line and start another directive of the operator's unit (an
+    ExecStartPre= of someone's choosing); systemd's own escapes differ by directive. So refuse.
+    """
+    from gtwizard.errors import InvalidInput
+
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in value):
+        raise InvalidInput(
+            f"the {what} {value!r} holds a newline or another control character, which a "
+            "systemd unit cannot carry safely",
+            fix,
+        )
+    return value
+
+
 def _environment() -> list[str]:
     """The profiles the operator sees now are the ones the timer handles: pin both directories."""
     from gtwizard.paths import config_dir, state_dir
 
     pairs = [("GTWIZARD_CONFIG_DIR", config_dir()), ("GTWIZARD_STATE_DIR", state_dir())]
+    for name, path in pairs:
+        _plain(f"directory in {name}", str(path), f"set {name} to a plain path")
     return [f"Environment={_quote(f'{name}={path}', dollar=False)}" for name, path in pairs]
 
 
@@ -109,7 +131,7 @@ def _service(description: str, argv: list[str], extra: list[str], system: bool) 
         "",
         "[Service]",
         "Type=oneshot",
-        f"ExecStart={' '.join(_quote(w) for w in argv)}",
+        f"ExecStart={' '.join(_quote(_plain('command', w, INSTALL_PLAIN)) for w in argv)}",
         *_environment(),
         "StandardInput=null",
         "StandardOutput=journal",

@@ -96,3 +96,31 @@ def test_a_unit_not_written_by_gtwizard_is_never_replaced(tmp_path: Path) -> Non
     assert "not written by gtwizard" in json.loads(out.stdout)["error"]
     assert mine.read_text() == "[Service]\nExecStart=/bin/true\n"
     assert sorted(p.name for p in units.iterdir()) == ["gtwizard-check-all.service"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "tail"),
+    [
+        ("GTWIZARD_STATE_DIR", "state\nExecStartPre=/bin/sh -c 'id > /tmp/owned'"),
+        ("GTWIZARD_CONFIG_DIR", "config\rx"),
+        ("GTWIZARD_STATE_DIR", "state\x1b]52;c;aWQ=\x07"),
+        ("GTWIZARD_CONFIG_DIR", "config\x85next"),  # C1 NEL: a line break to some readers
+    ],
+)
+def test_a_directory_with_a_control_character_never_reaches_a_unit(
+    tmp_path: Path, variable: str, tail: str
+) -> None:
+    """A newline in a directory would end Environment= and start a directive of its own."""
+    units = tmp_path / "units"
+    out = run_cli(
+        ["schedule", "--dir", str(units), "--json"], env={variable: str(tmp_path / tail)}
+    )
+    assert out.returncode == 2, out.stdout
+    answer = json.loads(out.stdout)
+    assert not answer["ok"] and "control character" in answer["error"]
+    assert variable in answer["hint"]
+    assert not units.exists(), "nothing was written"
+    printed = run_cli(["schedule", "--print"], env={variable: str(tmp_path / tail)})
+    assert printed.returncode == 2 and "ExecStartPre" not in printed.stdout
+    assert "\x1b" not in printed.stderr and "\x07" not in printed.stderr
+    assert len(printed.stderr.strip().splitlines()) <= 2, printed.stderr

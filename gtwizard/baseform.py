@@ -64,8 +64,8 @@ async def probe_candidate(
                 candidate,
                 result.status,
                 None,
-                f"redirects to another host ({urlsplit(target).netloc}); Open WebUI would drop "
-                "the key there, so the key was not sent",
+                f"redirects to another host ({urlsplit(target).netloc}); a client following it "
+                "would hand the key to that host, so the key was not sent",
             )
         if not target.rstrip("/").endswith("/models"):
             return CandidateResult(candidate, result.status, None, f"redirects to {target}")
@@ -85,9 +85,18 @@ def _describe(result: CandidateResult) -> str:
 
 
 async def choose_base(
-    host: TenantHost, api_key: str, *, ca_bundle: str | Path | None = None, timeout: float = 10.0
+    host: TenantHost,
+    api_key: str,
+    *,
+    ca_bundle: str | Path | None = None,
+    timeout: float = 10.0,
+    client: str = "Open WebUI",
 ) -> BaseChoice:
-    """Probe both candidates and pick the one that works as Open WebUI composes URLs."""
+    """Probe both candidates and pick the one that works as an OpenAI client composes URLs.
+
+    `client` is the product's name, for the reason in words: like Open WebUI, the OpenAI SDKs and
+    the clients built on them append `/models` and `/chat/completions` straight to their base.
+    """
     unversioned, v1 = host.openai_bases
     first = await probe_candidate(unversioned, api_key, ca_bundle=ca_bundle, timeout=timeout)
     second = await probe_candidate(v1, api_key, ca_bundle=ca_bundle, timeout=timeout)
@@ -98,20 +107,20 @@ async def choose_base(
                 result.final_base,
                 "redirected",
                 f"{result.candidate} redirects; storing the final URL {result.final_base} "
-                "because Open WebUI does not follow redirects safely (it drops the key and "
-                "turns POST into GET)",
+                f"because {client} may not follow redirects safely (clients drop the key "
+                "or turn POST into GET)",
                 results,
             )
         if result.status == 200:
             if form == "unversioned":
                 reason = (
                     f"The tenant serves unversioned paths, so the documented base {unversioned} "
-                    f"works as Open WebUI composes it ({unversioned}/models answered 200)."
+                    f"works as {client} composes it ({unversioned}/models answered 200)."
                 )
             else:
                 reason = (
-                    f"The documented base {unversioned} does not work for Open WebUI "
-                    f"({_describe(first)}), because Open WebUI appends /models directly to "
+                    f"The documented base {unversioned} does not work for {client} "
+                    f"({_describe(first)}), because {client} appends /models directly to "
                     "its base; "
                     f"{v1}/models answered 200, so the base is {v1}."
                 )

@@ -66,8 +66,52 @@ def access_step(profile: Profile) -> NextStep | None:
     )
 
 
+def product_name(profile: Profile) -> str:
+    """The product's name as its preset says it (the slug when the preset is unknown)."""
+    from gtwizard.errors import GtwizardError
+    from gtwizard.presets.catalog import load_catalog
+
+    try:
+        return load_catalog().product(profile.product_preset).name
+    except GtwizardError:
+        return profile.product_preset
+
+
+def snippet_steps(profile: Profile) -> list[NextStep]:
+    """A product gtwizard does not configure itself: the snippet goes in, then check and rotate."""
+    name = product_name(profile)
+    return [
+        NextStep(
+            f"Put the settings into {name}",
+            f"The snippet above goes into {name}'s configuration; its key comes from where the "
+            "snippet says (an environment variable or the product's secret store), never the "
+            "snippet itself.",
+        ),
+        NextStep(
+            "Check the key from here",
+            f"gtwizard checks the key against the tenant; a chat through {name} itself is "
+            "yours to try.",
+            (f"gtwizard check --profile {profile.name}",),
+        ),
+        rotate_step(profile),
+    ]
+
+
+def rotate_step(profile: Profile) -> NextStep:
+    return NextStep(
+        f"Rotate the key every {profile.rotation_days} days",
+        "The runbook says how, with gtwizard and by hand.",
+        (
+            f"gtwizard rotate --profile {profile.name}",
+            f"gtwizard runbook --profile {profile.name} -o RUNBOOK.md",
+        ),
+    )
+
+
 def next_steps(profile: Profile) -> list[NextStep]:
     """The operator's remaining steps after setup, in the order to do them."""
+    if profile.product_preset != "open-webui":
+        return snippet_steps(profile)
     steps: list[NextStep] = []
     if profile.target_kind == "env-file":
         steps.append(restart_step(profile))
@@ -91,16 +135,7 @@ def next_steps(profile: Profile) -> list[NextStep]:
                 (f"gtwizard check --profile {profile.name}",),
             )
         )
-    steps.append(
-        NextStep(
-            f"Rotate the key every {profile.rotation_days} days",
-            "The runbook says how, with gtwizard and by hand.",
-            (
-                f"gtwizard rotate --profile {profile.name}",
-                f"gtwizard runbook --profile {profile.name} -o RUNBOOK.md",
-            ),
-        )
-    )
+    steps.append(rotate_step(profile))
     return steps
 
 

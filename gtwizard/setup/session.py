@@ -368,7 +368,9 @@ class SetupSession:
 
     async def choose_base(self) -> BaseChoice:
         req = self.request
-        self.base = await choose_base(req.host, self._need_secret(), ca_bundle=req.ca_bundle)
+        self.base = await choose_base(
+            req.host, self._need_secret(), ca_bundle=req.ca_bundle, client=req.product.name
+        )
         target = req.target
         url = target.url if isinstance(target, AdminApiTarget) else None
         if isinstance(target, EnvFileTarget):

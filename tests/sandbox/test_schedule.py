@@ -112,9 +112,7 @@ def test_a_directory_with_a_control_character_never_reaches_a_unit(
 ) -> None:
     """A newline in a directory would end Environment= and start a directive of its own."""
     units = tmp_path / "units"
-    out = run_cli(
-        ["schedule", "--dir", str(units), "--json"], env={variable: str(tmp_path / tail)}
-    )
+    out = run_cli(["schedule", "--dir", str(units), "--json"], env={variable: str(tmp_path / tail)})
     assert out.returncode == 2, out.stdout
     answer = json.loads(out.stdout)
     assert not answer["ok"] and "control character" in answer["error"]

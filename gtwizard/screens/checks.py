@@ -144,7 +144,12 @@ class ChecksScreen(StepScreen):
     def next_hint(self) -> str:
         if self.standalone:
             return "Enter on a check opens it · Esc goes back"
+        if self.query_one("#checks-list", OptionList).has_focus:
+            return "Enter opens the highlighted check · ctrl+n: on to Summary"
         return "Enter: on to Summary · Tab: the list"
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_next()  # the hint says what Enter does where the focus is now
 
 
 class CheckDetailScreen(NotifyingScreen):

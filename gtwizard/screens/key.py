@@ -216,11 +216,11 @@ class KeyScreen(StepScreen):
     def next_blocker(self) -> str | None:
         if not self.state.names:
             if self.query_one("#key-names").display:
-                return "Pick a name: Space (or Enter) toggles it."
+                return "Pick a name: Space toggles it (Enter picks the highlighted one)."
             return "Type at least one name for the allowlist."
         return None
 
     def next_hint(self) -> str:
         count = len(self.state.names)
         hint = f"Enter: on to Mint with {count} name{'s' if count != 1 else ''}"
-        return hint + (" · Space toggles" if self.query_one("#key-names").display else "")
+        return hint + (" · Space toggles more" if self.query_one("#key-names").display else "")

@@ -33,7 +33,7 @@ class TargetScreen(StepScreen):
     step = "target"
 
     def compose_body(self) -> ComposeResult:
-        with ChoiceSet(id="target-kind"):
+        with ChoiceSet(id="target-kind", then=self.kind_entered):
             yield MarkedRadioButton(
                 "Env file Open WebUI reads at start",
                 value=self.state.target_kind == "env-file",
@@ -100,7 +100,18 @@ class TargetScreen(StepScreen):
         return self.query_one("#target-kind")
 
     def next_hint(self) -> str:
-        return "Enter in a field: check the target, then Review"
+        return "Enter: check the target, then Review"
+
+    def kind_entered(self) -> None:
+        """Enter on the choice: with its fields filled, that is the answer (check and go on);
+        otherwise the first field still to fill gets the focus."""
+        pressed = self.query_one("#target-kind", RadioSet).pressed_button
+        if pressed is not None:  # its Changed message may not have been handled yet
+            self.set_kind(pressed.id)
+        if self.next_blocker() is None:
+            self.action_next()
+        else:
+            self.focus_next()
 
     def show_kind(self) -> None:
         env = self.state.target_kind == "env-file"
@@ -109,7 +120,10 @@ class TargetScreen(StepScreen):
 
     @on(RadioSet.Changed, "#target-kind")
     def kind_changed(self, event: RadioSet.Changed) -> None:
-        self.state.target_kind = "env-file" if event.pressed.id == "target-env" else "admin-api"
+        self.set_kind(event.pressed.id)
+
+    def set_kind(self, button_id: str | None) -> None:
+        self.state.target_kind = "env-file" if button_id == "target-env" else "admin-api"
         self.show_kind()
         self.refresh_next()
 

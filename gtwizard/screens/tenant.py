@@ -134,8 +134,11 @@ class TenantScreen(StepScreen):
             )
 
     @on(Input.Submitted, "#tenant-host")
+    @on(Input.Submitted, "#tenant-profile")
     def host_submitted(self, event: Input.Submitted) -> None:
-        event.prevent_default()  # Enter here probes first; once a GT API answered, it goes on
+        # Enter in either field probes first (a typo'd host must not slip through from the
+        # name field); once a GT API answered, it goes on
+        event.prevent_default()
         if self.state.host is None:
             self.app.bell()
             return

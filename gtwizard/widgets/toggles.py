@@ -5,16 +5,23 @@ colours that is unreadable. These show `X` (checkbox) or `●` (radio) only when
 
 In a wizard Enter means "this is my answer": `ChoiceSet` picks the highlighted choice and moves
 focus to the next field (space only picks), and `StepSelect` moves on once a choice is made in its
-menu, so Enter never just opens and closes the same menu again.
+menu, so Enter never just opens and closes the same menu again. A checkbox toggles with Space only:
+Enter on it does what the step's hint says Enter does (go on), never a silent tick.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from textual.binding import Binding
 from textual.widgets import Checkbox, RadioButton, RadioSet, Select
 
 
-class MarkedCheckbox(Checkbox):
+class MarkedCheckbox(Checkbox, inherit_bindings=False):
+    # Space toggles; Enter is left to the screen (its "on to ..." as the hint line says)
+    BINDINGS = [Binding("space", "toggle_button", "Toggle", show=True)]
+
     # Textual declares BUTTON_INNER a class attribute; a property draws the mark for the value
     @property
     def BUTTON_INNER(self) -> str:  # type: ignore[override]
@@ -29,9 +36,17 @@ class MarkedRadioButton(RadioButton):
 
 
 class ChoiceSet(RadioSet):
-    """A radio set where Enter picks the highlighted choice and then focuses the next field."""
+    """A radio set where Enter picks the highlighted choice and then focuses the next field.
+
+    `then`, when given, runs instead of focusing the next field: a step whose answer is complete
+    once the choice is made (the Target step with its fields filled) goes on from there.
+    """
 
     BINDINGS = [Binding("enter", "pick_and_go", "Choose", show=False)]
+
+    def __init__(self, *args: Any, then: Callable[[], None] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.then = then
 
     # The last pick was made with Enter (go on), not Space (only pick). A screen that shows a
     # different field for each choice reads it in its Changed handler and focuses the field it
@@ -49,7 +64,11 @@ class ChoiceSet(RadioSet):
         self.call_after_refresh(self._move_on)
 
     def _move_on(self) -> None:
-        if self.has_focus:
+        if not self.has_focus:
+            return
+        if self.then is not None:
+            self.then()
+        else:
             self.screen.focus_next()
 
 

@@ -216,7 +216,7 @@ class KeyScreen(StepScreen):
     def next_blocker(self) -> str | None:
         if not self.state.names:
             if self.query_one("#key-names").display:
-                return "Pick a name: Space toggles it (Enter picks the highlighted one)."
+                return "Enter picks the highlighted name; Space toggles."
             return "Type at least one name for the allowlist."
         return None
 

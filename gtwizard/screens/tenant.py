@@ -128,10 +128,9 @@ class TenantScreen(StepScreen):
         exists = self.state.profile_name in self.existing
         box.display = exists
         if exists:
-            box.label = (
-                f"Replace the saved profile {self.state.profile_name} (its settings are "
-                "overwritten; its old key is not revoked)"
-            )
+            # short enough for 80 columns; says what --replace does: a new key, the old one
+            # retired only once the new one is proven
+            box.label = "Replace it: new key; the old one retired once the new one works"
 
     @on(Input.Submitted, "#tenant-host")
     @on(Input.Submitted, "#tenant-profile")

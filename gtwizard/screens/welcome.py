@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.markup import escape
+from rich.padding import Padding
+from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,26 +20,31 @@ from gtwizard.screens.base import NotifyingScreen, wizard_app
 from gtwizard.widgets.keybar import KeyBar
 
 
-def profile_line(profile) -> Text:
-    """`name · product → host · key 12 d (due in 78 d) · keyring · last check ✓ ok`."""
+def profile_line(profile) -> Group:
+    """`name  product → host`, then indented `key … · 12 d old · keyring · last check ✓ ok`.
+
+    The details hang under the name: a line too long for the terminal wraps to the same indent,
+    never back to column 0 where it would read as another profile.
+    """
     from gtwizard.profiles import key_health
 
     health = key_health(profile)
-    text = Text(f"{profile.name}", style="bold")
-    text.append(f"  {profile.product_preset} → {profile.tenant_host}\n    ")
+    title = Table.grid(padding=(0, 2))  # a long host wraps in its own column, not under the name
+    title.add_column(no_wrap=True, style="bold")
+    title.add_column()
+    title.add_row(profile.name, f"{profile.product_preset} → {profile.tenant_host}")
     due = "ROTATE NOW" if health.rotation_due else "rotation not due"
-    text.append(f"key {profile.key_id} · {health.age_days} d old · {due} · {profile.storage_kind}")
+    age = "age unknown" if health.age_days is None else f"{health.age_days} d old"
+    details = Text(f"key {profile.key_id} · {age} · {due} · {profile.storage_kind}")
     last = profile.last_check
     if last is None:
-        text.append(" · never checked")
+        details.append(" · never checked")
     else:
-        text.append(f" · last check {'✓ ok' if last.ok else '✗ FAILED'} {last.at:%Y-%m-%d}")
+        details.append(f" · last check {'✓ ok' if last.ok else '✗ FAILED'} {last.at:%Y-%m-%d}")
     work = work_in_progress(profile.name)
     if work is not None:
-        text.append(
-            f"\n    IN PROGRESS: {work.summary()} → {work.next_commands()[0]}", style="bold"
-        )
-    return text
+        details.append(f"\nIN PROGRESS: {work.summary()} → {work.next_commands()[0]}", style="bold")
+    return Group(title, Padding(details, (0, 0, 0, 4)))
 
 
 def work_in_progress(name: str):
@@ -87,7 +95,8 @@ class WelcomeScreen(NotifyingScreen):
         with Vertical(classes="step-body"):
             yield Static(
                 "[b]gtwizard[/b] — connect a product to your tenant's GT API, check it, rotate "
-                "its key.\nSaved profiles (pick one, then a key below):",
+                "its key.\nSaved profiles: choose one with ↑↓, then press a letter from the bar "
+                "at the bottom (c check, r rotate, …).",
                 classes="prompt",
             )
             filter_input = Input(placeholder="filter: name or host", id="welcome-filter")

@@ -89,7 +89,7 @@ async def test_profile_name_suggested_from_host_and_replace_needs_a_tick(sandbox
         await settle(pilot)
         assert app.screen.query_one("#tenant-profile", Input).value == "tenant.example.com"
         replace = app.screen.query_one("#tenant-replace", Checkbox)
-        assert replace.display and "Replace the saved profile" in str(replace.label)
+        assert replace.display and "Replace it: new key" in str(replace.label)
         assert "exists" in status(app)
         await pilot.press("ctrl+n")
         await settle(pilot)

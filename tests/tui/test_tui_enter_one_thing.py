@@ -43,7 +43,7 @@ async def test_key_list_hint_says_what_enter_does_before_and_after_a_tick(
     async with app.run_test(size=(80, 24)) as pilot:
         await drive(pilot, "key", names=())
         assert app.focused is app.screen.query_one("#key-names")
-        assert status(app) == "Pick a name: Space toggles it (Enter picks the highlighted one)."
+        assert status(app) == "Enter picks the highlighted name; Space toggles."
         await press(pilot, "space")
         assert app.state.names == ("helpdesk",)
         assert status(app).startswith("Enter: on to Mint with 1 name")

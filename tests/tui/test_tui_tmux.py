@@ -23,41 +23,12 @@ from pathlib import Path
 import pytest
 from conftest import missing_service
 from support.owui_fixture import docker_env_file
+from support.tmux_session import Tmux
 from support.tui_drive import ENV_FILE_EXPECTED, FAIL_BACKEND, NAMES
 
 pytestmark = pytest.mark.tmux
 
 DEADLINE_S = 60.0
-
-
-class Tmux:
-    """One detached 80x24 session on a private tmux server."""
-
-    def __init__(self, socket: str) -> None:
-        self.base = ["tmux", "-L", socket, "-f", os.devnull]
-
-    def run(self, *args: str) -> str:
-        out = subprocess.run(
-            [*self.base, *args], capture_output=True, text=True, check=True, timeout=30
-        )
-        return out.stdout
-
-    def screen(self) -> str:
-        return self.run("capture-pane", "-p", "-t", "demo")
-
-    def keys(self, *keys: str) -> None:
-        self.run("send-keys", "-t", "demo", *keys)
-
-    def wait_for(self, *texts: str) -> str:
-        """Poll until every text is on screen; fail with the last screen after the deadline."""
-        deadline = time.monotonic() + DEADLINE_S
-        while True:
-            screen = self.screen()
-            if all(t in screen for t in texts):
-                return screen
-            if time.monotonic() > deadline:
-                pytest.fail(f"never saw {texts!r} within {DEADLINE_S:.0f} s; screen:\n{screen}")
-            time.sleep(0.2)
 
 
 def gtwizard_argv() -> list[str]:
@@ -179,13 +150,12 @@ def test_demo_in_tmux_enter_at_each_step_reaches_the_summary(tmux: Tmux, tmp_pat
         ("Step 1/10", "Enter chooses the highlighted product"),
         ("Step 2/10", "Enter probes the tenant"),
         ("Step 2/10", "✓ Enter: on to Key"),
-        ("Step 3/10", "Space (or Enter) toggles it"),
+        ("Step 3/10", "Enter picks the highlighted name; Space toggles"),
         ("Step 3/10", "Enter: on to Mint with 1 name"),
         ("Step 4/10", "Enter: on to Storage"),
         ("Step 5/10", "Enter mints and stores the key"),
         ("Step 5/10", "✓ Key stored. Enter: on to Target"),
-        ("Step 6/10", "Enter in a field"),
-        ("Step 6/10", "Enter in a field"),  # the kind chosen, Enter moved to the path
+        ("Step 6/10", "Enter: check the target, then Review"),  # the path is filled in
         ("Step 7/10", "Enter: Write (asks first)"),
         ("openwebui.env now?", "Cancel"),
         ("Step 8/10", "Enter or ctrl+n: on to Checks"),

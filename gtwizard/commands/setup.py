@@ -283,7 +283,11 @@ async def _run(args: argparse.Namespace) -> int:
         f"names {', '.join(choice.names)}",
     )
     if args.dry_run:
-        _say(args, "dry run: no key minted, nothing stored or written")
+        # the real run's preflight, so whatever would refuse it refuses here too: the storage
+        # (probed, and a canary entry written and deleted), the profile, the target file
+        await session.decide_storage()
+        await session.check_before_key()
+        session.release()
         if pasted is not None:
             session._secret = __import__("gtwizard.setup.keys", fromlist=["x"]).check_key_form(
                 pasted
@@ -291,12 +295,16 @@ async def _run(args: argparse.Namespace) -> int:
             await session.verify()
             await session.choose_base()
             _snippet(args, session, write=False)
-            if request.target is not None:
-                plan = session.make_plan()
-                if isinstance(request.target, EnvFileTarget):
-                    _say(args, plan.diff or f"{plan.path}: no change")
+        _preview(args, session)
+        _say(args, "dry run: no key minted, nothing stored or written")
         _emit(args, session)
         return 0
+    if not args.yes:  # a terminal (require_confirmation refused the rest): ask before any key
+        for line in _plan_lines(session, mint=args.mint):
+            _say(args, line)
+        answer = input("Go ahead? [y/N] ").strip().lower()
+        if answer not in ("y", "yes"):
+            raise OperationFailed("cancelled; nothing was minted, stored or written")
     try:
         if args.mint:
             assert operator_token is not None
@@ -315,11 +323,6 @@ async def _run(args: argparse.Namespace) -> int:
                 _say(args, plan.diff or f"{plan.path}: already up to date")
                 for note in plan.notes:
                     _say(args, f"note: {note}")
-            if not args.yes:  # a terminal (require_confirmation refused the rest)
-                answer = input(f"Apply to {request.target.place}? [y/N] ").strip().lower()
-                if answer not in ("y", "yes"):
-                    undone = await session.rollback()
-                    raise OperationFailed("cancelled; nothing was applied", "; ".join(undone))
         profile = await session.finish(
             on_step=lambda step, status: _progress(args, request, step, status),
             say=lambda text: _say(args, text),
@@ -345,6 +348,79 @@ async def _run(args: argparse.Namespace) -> int:
     _say(args, format_next_steps(next_steps(profile)))
     _emit(args, session)
     return 0
+
+
+def _plan_lines(session, *, mint: bool) -> list[str]:
+    """What a setup is about to do, in the operator's words: said before the question."""
+    from gtwizard.openwebui.targets import EnvFileTarget
+
+    request, choice = session.request, session.choice
+    names = ", ".join(choice.names) if choice else ""
+    first = (
+        f"mint a key on {request.host.netloc} (preset {request.key_preset.slug}, names {names})"
+        if mint
+        else f"check the pasted key against {request.host.netloc}"
+    )
+    storage = session.storage
+    lines = [
+        f"About to set up profile {request.profile!r}:",
+        f"  1. {first}",
+        f"  2. store it: {storage.kind} ({storage.location})"
+        if storage
+        else f"  2. store it ({request.storage or 'the OS keyring'})",
+    ]
+    target = request.target
+    if isinstance(target, EnvFileTarget):
+        lines.append(f"  3. write {target.place} (0600; the previous version kept as .bak)")
+    elif target is not None:
+        lines.append(f"  3. configure Open WebUI at {target.place} through its admin API")
+    else:
+        lines.append(f"  3. give the settings for {request.product.name} (snippet)")
+    if request.replace:
+        lines.append("  then retire the profile's old key, once the new one is proven")
+    return lines
+
+
+def _preview(args: argparse.Namespace, session) -> None:
+    """The dry run's picture of the real run: the plan, the base, the target's diff or payload
+    (key masked), and the checks that would run. With --mint there is no key yet, so the base is
+    the form most tenants need (…/v1) and the key a placeholder."""
+    from gtwizard.baseform import BaseChoice
+    from gtwizard.checks import all_checks
+    from gtwizard.lifecycle.canary import PLACEHOLDER_KEY
+    from gtwizard.openwebui.targets import AdminApiTarget, EnvFileTarget
+    from gtwizard.redact import mask
+
+    request = session.request
+    for line in _plan_lines(session, mint=args.mint):
+        _say(args, line)
+    if session.base is None:
+        session.base = BaseChoice(
+            request.host.openai_base_v1,
+            "v1",
+            "not probed yet: the real run probes both forms with the new key and picks the one "
+            "that answers",
+            (),
+        )
+        session._secret = PLACEHOLDER_KEY
+    _say(args, f"base: {session.base.openai_base} ({session.base.reason})")
+    preview: dict = {"base": session.base.openai_base}
+    if request.target is not None:
+        plan = session.make_plan()
+        if isinstance(request.target, EnvFileTarget):
+            diff = (plan.diff or "").replace(mask(PLACEHOLDER_KEY), "gtak_…(the new key)")
+            _say(args, diff or f"{plan.path}: no change")
+            preview["diff"] = diff
+        elif isinstance(request.target, AdminApiTarget):
+            _say(args, f"admin API payload (key masked): {plan}")
+            preview["payload"] = plan
+    if session._secret == PLACEHOLDER_KEY:
+        session._secret = None
+        session.base = None
+    checks = [check.id for check in all_checks()]
+    _say(args, "checks that would run: " + ", ".join(checks))
+    preview["checks"] = checks
+    session.preview = preview
 
 
 def _progress(args: argparse.Namespace, request, step: str, status: str) -> None:
@@ -418,5 +494,8 @@ def _emit(args: argparse.Namespace, session) -> None:
         info = getattr(session, "snippet_info", None)
         if info is not None:
             out["snippet"] = info
+        preview = getattr(session, "preview", None)
+        if preview is not None:
+            out["preview"] = preview
         out["ok"] = True
         print_json(out)

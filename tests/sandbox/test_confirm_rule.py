@@ -62,28 +62,52 @@ def test_rotate_and_remove_without_yes_change_nothing(sandbox, isolated_dirs: Pa
     assert active, "the key stays live"
 
 
-def test_setup_on_a_terminal_asks_and_no_applies_nothing(sandbox, isolated_dirs: Path) -> None:
-    """stdin a terminal: the question is asked after the diff; 'n' rolls the minted key back."""
-    env_file = isolated_dirs / "owui.env"
-    args = without_yes(
-        mint_setup_args(sandbox.base_url, NAMES, "--profile", "asked", "--env-file", str(env_file))
-    )
-    live_before = {k.id for k in tenant_keys(sandbox) if not k.revoked}
+def on_terminal(args: list[str], answer: bytes, env: dict[str, str]):
+    """`gtwizard ARGS` with stdin a terminal that answers `answer`."""
     master, slave = pty.openpty()
     try:
-        os.write(master, b"n\n")
-        out = subprocess.run(
+        os.write(master, answer)
+        return subprocess.run(
             [sys.executable, "-m", "gtwizard", *args],
             stdin=slave,
             capture_output=True,
             text=True,
-            env={**os.environ, "GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token},
+            env={**os.environ, **env},
             timeout=120,
         )
     finally:
         os.close(slave)
         os.close(master)
-    assert "Apply to" in out.stdout and "[y/N]" in out.stdout, out.stdout
-    assert out.returncode != 0 and "cancelled; nothing was applied" in out.stderr, out.stderr
+
+
+def test_setup_on_a_terminal_asks_before_minting_and_no_makes_nothing(
+    sandbox, isolated_dirs: Path
+) -> None:
+    """stdin a terminal: the plan and the question come before any key; 'n' leaves the tenant's
+    key list as it was (no mint followed by a revoke)."""
+    env_file = isolated_dirs / "owui.env"
+    args = without_yes(
+        mint_setup_args(sandbox.base_url, NAMES, "--profile", "asked", "--env-file", str(env_file))
+    )
+    every_key_before = {k.id for k in tenant_keys(sandbox)}
+    out = on_terminal(args, b"n\n", {"GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token})
+    assert "About to set up profile 'asked'" in out.stdout, out.stdout
+    assert f"write {env_file}" in out.stdout and "Go ahead? [y/N]" in out.stdout
+    assert "minted key" not in out.stdout
+    assert out.returncode == 1 and "nothing was minted, stored or written" in out.stderr
     assert not env_file.exists() and load_profiles() == {}
-    assert {k.id for k in tenant_keys(sandbox) if not k.revoked} == live_before, "minted, revoked"
+    assert {k.id for k in tenant_keys(sandbox)} == every_key_before, "no key was ever made"
+
+
+def test_setup_on_a_terminal_yes_goes_through_without_a_second_question(
+    sandbox, isolated_dirs: Path
+) -> None:
+    env_file = isolated_dirs / "owui.env"
+    args = without_yes(
+        mint_setup_args(sandbox.base_url, NAMES, "--profile", "yes", "--env-file", str(env_file))
+    )
+    out = on_terminal(args, b"y\n", {"GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.count("[y/N]") == 1
+    assert out.stdout.index("Go ahead?") < out.stdout.index("minted key")
+    assert "yes" in load_profiles() and "gtak_" in env_file.read_text()

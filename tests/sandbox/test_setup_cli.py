@@ -206,3 +206,49 @@ def test_plain_http_to_a_remote_open_webui_is_refused_before_minting(
     assert "--allow-http-openwebui" not in allowed.stderr  # past the rule: now it is the network
     assert allowed.returncode == 1, allowed.stderr
     assert len(tenant_keys(sandbox)) == before, "nothing minted for a refused target"
+
+
+def test_dry_run_shows_the_plan_and_mints_nothing(sandbox, isolated_dirs: Path) -> None:
+    env_file = isolated_dirs / "owui.env"
+    env_file.write_text("WEBUI_NAME=Chat\n")
+    before = {k.id for k in list_keys(sandbox)}
+    args = mint_setup_args(sandbox.base_url, NAMES, "--env-file", str(env_file), "--dry-run")
+    env = {"GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token}
+
+    human = run_cli(args, env=env)
+    as_json = run_cli([*args, "--json"], env=env)
+
+    assert human.returncode == 0, human.stderr
+    assert "mint a key on" in human.stdout and f"write {env_file}" in human.stdout
+    assert "+OPENAI_API_KEY=gtak_…(the new key)" in human.stdout
+    assert "/api/tenant/v1" in human.stdout and "checks that would run: " in human.stdout
+    preview = json.loads(as_json.stdout)["preview"]
+    assert "+OPENAI_API_BASE_URL=" in preview["diff"] and "chat" in preview["checks"]
+    assert {k.id for k in list_keys(sandbox)} == before
+    assert env_file.read_text() == "WEBUI_NAME=Chat\n"
+    assert not (isolated_dirs / "config" / "config.toml").exists()
+
+
+def test_dry_run_runs_the_real_preflight(sandbox, isolated_dirs: Path) -> None:
+    """An env file the real run could not replace (immutable, chattr +i) fails the dry run too."""
+    import shutil
+    import subprocess
+
+    env_file = isolated_dirs / "owui.env"
+    env_file.write_text("WEBUI_NAME=Chat\n")
+    chattr = shutil.which("chattr")
+    if chattr is None or subprocess.run([chattr, "+i", str(env_file)]).returncode != 0:
+        pytest.skip("chattr +i needs root on a file system that supports it")
+    before = {k.id for k in list_keys(sandbox)}
+    try:
+        env = {"GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token}
+        base = mint_setup_args(sandbox.base_url, NAMES, "--env-file", str(env_file))
+        dry = run_cli([*base, "--dry-run"], env=env)
+        real = run_cli(base, env=env)
+    finally:
+        subprocess.run([chattr, "-i", str(env_file)], check=True)
+    for out in (dry, real):
+        assert out.returncode == 1, out.stdout + out.stderr
+        assert "cannot be replaced (Operation not permitted)" in out.stderr
+        assert "Traceback" not in out.stderr
+    assert {k.id for k in list_keys(sandbox)} == before, "refused before any mint, both times"

@@ -53,10 +53,11 @@ class Case:
 
 
 @pytest.fixture
-def tenant(request, site):
+def tenant(request):
     """The module's sandbox; for `keys --revoke-orphans` a tenant of the test's own, where every
     orphan is this test's (on a shared tenant the other tests' keys look like orphans too)."""
-    if site != "orphans":
+    callspec = getattr(request.node, "callspec", None)
+    if (callspec.params.get("site") if callspec else None) != "orphans":
         yield request.getfixturevalue("sandbox")
         return
     from gtwizard.sandbox import start_in_thread
@@ -306,3 +307,113 @@ def test_kill_inside_a_revocation_then(tenant, tmp_path, op_env, site, follow) -
     if profile is not None:  # the client is on the profile's key, and it is live
         held = env_key(case.env_file)
         assert held is not None and key_status(sandbox, held) == 200, where
+
+
+# ---- the DELETE that never arrived, and asking without an operator token ----------------------
+
+
+def status_commands(name: str) -> list[str]:
+    work = in_progress(json.loads(run_cli(["status", "--json"]).stdout), name)
+    return work["commands"] if work else []
+
+
+def test_killed_before_the_delete_abort_asks_and_puts_the_old_key_back(
+    sandbox, tmp_path, op_env
+) -> None:
+    """The intent is recorded but the DELETE never went out: `status` offers only the way
+    forward (it cannot know), yet `--abort` asks the tenant, hears the old key is live, and undoes
+    the rotation: the old key back in the target, the new one revoked."""
+    case = start(sandbox, tmp_path, "revoke-old", "intent", "rotate")
+    with_profile(sandbox, case, op_env)
+    waiting_rotation(case, op_env)
+    new_secret = env_key(case.env_file)
+    case.texts += killed(
+        ["rotate", "--profile", case.name, *FINISH], op_env, "revoke:revoke-old:intent"
+    )
+    assert case.old_secret and new_secret and key_status(sandbox, case.old_secret) == 200
+    assert status_commands(case.name) == [f"gtwizard rotate --resume --profile {case.name}"]
+    out = run_cli(["rotate", "--profile", case.name, "--abort"], env=op_env)
+    case.texts += [out.stdout, out.stderr]
+    assert out.returncode == 0, out.stderr
+    assert "still live" in out.stdout
+    assert env_key(case.env_file) == case.old_secret
+    assert key_status(sandbox, case.old_secret) == 200
+    assert key_status(sandbox, new_secret) == 401
+    assert open_journal(case.name) is None
+    assert_holds(sandbox, case, "killed before the DELETE, then abort")
+
+
+def test_the_issue_case_abort_refused_and_resume_finishes(sandbox, tmp_path, op_env) -> None:
+    """Issue 19's reproduction: killed inside `rotate --finish` after the DELETE; `status` offers
+    no abort; `--abort` refuses with one line; `--resume` finishes on the new key."""
+    case = start(sandbox, tmp_path, "revoke-old", "issue", "rotate")
+    with_profile(sandbox, case, op_env)
+    waiting_rotation(case, op_env)
+    new_secret = env_key(case.env_file)
+    case.texts += killed(
+        ["rotate", "--profile", case.name, *FINISH], op_env, "revoke:revoke-old:sent"
+    )
+    assert case.old_secret and key_status(sandbox, case.old_secret) == 401
+    assert status_commands(case.name) == [f"gtwizard rotate --resume --profile {case.name}"]
+    human = run_cli(["status"]).stdout
+    assert "--abort" not in human and "can only be finished" in human
+    refused = run_cli(["rotate", "--profile", case.name, "--abort"], env=op_env)
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1, refused.stderr
+    assert "cannot abort" in refused.stderr and "rotate --resume" in refused.stderr
+    assert env_key(case.env_file) == new_secret and key_status(sandbox, new_secret) == 200
+    done = run_cli(["rotate", "--profile", case.name, "--resume"], env=op_env)
+    assert done.returncode == 0, done.stderr
+    assert "revoked before an interruption" in done.stdout  # said as it happened
+    assert load_profiles()[case.name].key_id == tenant_key_id(sandbox, new_secret)
+    case.texts += [refused.stderr, done.stdout, done.stderr]
+    assert_holds(sandbox, case, "the issue's case")
+
+
+def tenant_key_id(sandbox, secret: str) -> str:
+    """The id of the key whose secret this is (the tenant's list knows its prefix)."""
+    return next(k.id for k in tenant_keys(sandbox) if secret.startswith(k.prefix))
+
+
+@pytest.mark.parametrize("revoked_by_hand", [True, False], ids=["revoked", "still-live"])
+def test_guided_revocation_killed_then_abort_without_operator_token(
+    sandbox, tmp_path, op_env, revoked_by_hand
+) -> None:
+    """No operator token: the operator revokes the old key by hand. Killed once the intent is
+    recorded; then `--abort` can only ask with the old key itself (401: revoked). Revoked: refused,
+    and `--resume` finishes. Still live: the abort puts it back."""
+    case = start(sandbox, tmp_path, "revoke-old", f"guided-{revoked_by_hand}", "rotate")
+    with_profile(sandbox, case, op_env)
+    profile = load_profiles()[case.name]
+    _, new_secret = sandbox.seed_key(profile.scopes, agent_aliases=profile.agent_aliases)
+    no_token = ["GTWIZARD_OPERATOR_TOKEN"]
+    first = run_cli(
+        ["rotate", "--profile", case.name, "--key-stdin", "--yes"],
+        drop=no_token,
+        stdin=new_secret + "\n",
+    )
+    assert first.returncode == 0 and env_key(case.env_file) == new_secret, first.stderr
+    finish = run_cli(
+        ["rotate", "--profile", case.name, *FINISH],
+        env={CRASH_HOOK_ENV: "revoke:revoke-old:intent"},
+        drop=no_token,
+    )
+    assert finish.returncode == -signal.SIGKILL, finish.stderr
+    if revoked_by_hand:
+        sandbox.revoke(profile.key_id)  # what the operator does at /gt-api
+    out = run_cli(["rotate", "--profile", case.name, "--abort"], drop=no_token)
+    case.texts += [first.stdout, out.stdout, out.stderr]
+    assert case.old_secret
+    if revoked_by_hand:
+        assert out.returncode == 2 and "cannot abort" in out.stderr, out.stderr
+        assert env_key(case.env_file) == new_secret
+        done = run_cli(["rotate", "--profile", case.name, "--resume"], drop=no_token)
+        assert done.returncode == 0, done.stderr
+        assert load_profiles()[case.name].key_id != profile.key_id
+        assert env_key(case.env_file) == new_secret and key_status(sandbox, new_secret) == 200
+    else:
+        assert out.returncode == 0, out.stderr
+        assert env_key(case.env_file) == case.old_secret
+        assert key_status(sandbox, case.old_secret) == 200
+    assert open_journal(case.name) is None
+    case.before |= {tenant_key_id(sandbox, new_secret)}  # made by the operator, theirs to keep
+    assert_holds(sandbox, case, f"guided, {'revoked' if revoked_by_hand else 'live'}, abort")

@@ -8,11 +8,13 @@ proven (an env-file target with no Open WebUI URL), the rotation stops in the vi
 `--revoke-without-proof`, revokes on the operator's word). The target never keeps a revoked key:
 an undo first puts the old key back into the target, then revokes the new one.
 
-The journal and the key ledger (gtwizard.lifecycle) are written after every step and before the
-mint request; neither ever holds a secret. `--resume` re-reads the secrets (old key from the store
-or the target, the pending key from the store) and reads which key the target holds by its id or
-prefix, never by assuming; every step is safe to run twice. `--abort` undoes. A per-profile lock
-keeps a second run out. With storage "none" the new key exists only in memory until it is applied.
+The journal and the key ledger (gtwizard.lifecycle) are written after every step, before the
+mint request and before every revocation (gtwizard.lifecycle.revoke); neither ever holds a secret.
+`--resume` re-reads the secrets (old key from the store or the target, the pending key from the
+store) and reads which key the target holds by its id or prefix, never by assuming; every step is
+safe to run twice. `--abort` undoes, unless the old key's revocation was begun and the tenant does
+not say it is still live: then only the way forward is left. A per-profile lock keeps a second run
+out. With storage "none" the new key exists only in memory until it is applied.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from gtwizard.kinds import StorageKind, TargetKind
 from gtwizard.lifecycle.journal import DONE, ROLLED_BACK, Journal, crash_point, open_journal
 from gtwizard.lifecycle.ledger import KeyState, Ledger
 from gtwizard.lifecycle.lock import HeldLock
-from gtwizard.lifecycle.revoke import Intent, revoke_at
+from gtwizard.lifecycle.revoke import Intent, revoke, revoke_at
 from gtwizard.openwebui.targets import (
     AdminApiTarget,
     EnvFileTarget,
@@ -579,9 +579,11 @@ class SetupSession:
         elif self.key_id and not self.minted and self.journal is not None:
             done.append(f"delete the key you made ({self.key_id}) at {req.host.gt_api_console}")
         if self.journal is not None:
+            # a revoked key was recorded by its revocation, one that could not be revoked keeps
+            # its live state; a pasted key, or a mint that made nothing, is forgotten
             made = self.journal.new_key_id or self.journal.new_key_name
-            if made and revoked and not (self.minted or lost):  # a revoked key is recorded so
-                self._ledger(KeyState.FORGOTTEN)  # by the revocation itself, a failed one not
+            if made and revoked and not (self.minted or lost):
+                self._ledger(KeyState.FORGOTTEN)
             if revoked:
                 self.journal.state = ROLLED_BACK
             self.journal.rollback = done
@@ -595,7 +597,6 @@ class SetupSession:
         """A mint whose answer never came may still have made the key: find it by its unique
         name and revoke it (nothing found: nothing was made)."""
         from gtwizard.gt.keys import KeyManager
-        from gtwizard.lifecycle.revoke import revoke
 
         req = self.request
         if not self._operator_token:

@@ -8,11 +8,13 @@ proven (an env-file target with no Open WebUI URL), the rotation stops in the vi
 `--revoke-without-proof`, revokes on the operator's word). The target never keeps a revoked key:
 an undo first puts the old key back into the target, then revokes the new one.
 
-The journal and the key ledger (gtwizard.lifecycle) are written after every step and before the
-mint request; neither ever holds a secret. `--resume` re-reads the secrets (old key from the store
-or the target, the pending key from the store) and reads which key the target holds by its id or
-prefix, never by assuming; every step is safe to run twice. `--abort` undoes. A per-profile lock
-keeps a second run out. With storage "none" the new key exists only in memory until it is applied.
+The journal and the key ledger (gtwizard.lifecycle) are written after every step, before the
+mint request and before every revocation (gtwizard.lifecycle.revoke); neither ever holds a secret.
+`--resume` re-reads the secrets (old key from the store or the target, the pending key from the
+store) and reads which key the target holds by its id or prefix, never by assuming; every step is
+safe to run twice. `--abort` undoes, unless the old key's revocation was begun and the tenant does
+not say it is still live: then only the way forward is left. A per-profile lock keeps a second run
+out. With storage "none" the new key exists only in memory until it is applied.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from gtwizard.lifecycle.target import NEW, OLD, KeyMarks, identify
 from gtwizard.redact import redact
 
 if TYPE_CHECKING:
+    from gtwizard.lifecycle.revoke import Intent
     from gtwizard.setup.keys import KeyChoice
 
 __all__ = [
@@ -329,7 +332,9 @@ class Rotation:
             return True  # a re-setup cut short: the old profile is still the saved one
         if not (journal.old_key_id and journal.done("save")):
             return False
-        return self.opts.adopt_setup or (self.opts.finish and journal.state == WAITING)
+        return self.opts.adopt_setup or (
+            self.opts.finish and (journal.state == WAITING or journal.old_key_going)
+        )
 
     async def _run_locked(self) -> dict[str, Any]:
         existing = Journal.load(self.opts.profile)
@@ -413,6 +418,8 @@ class Rotation:
     def _may_revoke(self) -> bool:
         """Proof before revoke: proven where the client uses it (or there is no client)."""
         journal = self._need_journal()
+        if journal.revoking(journal.old_key_id):
+            return True  # decided before an interruption (proven, or on the operator's word)
         return journal.done("proven-in-client") or self.profile.target_kind == "none"
 
     def _wait(self, waiting_for: str = "") -> dict[str, Any]:
@@ -489,6 +496,8 @@ class Rotation:
             self._new = self._target_key if holds == NEW else None
         else:
             self._new = await self._get(key_entry(journal.profile, journal.new_key_id))
+        if journal.new_key_going:
+            await self._undo_begun()
         if holds == NEW and not journal.done("apply"):
             journal.mark("apply", "the target already held the new key (written before a crash)")
         elif holds == OLD and journal.done("apply") and not journal.done("revoke-old"):
@@ -512,16 +521,36 @@ class Rotation:
                 "make the store readable (see gtwizard check), then resume again",
             )
 
+    async def _undo_begun(self) -> None:
+        """An undo began revoking the new key before an interruption: the tenant decides. Still
+        live (the DELETE never arrived): the rotation goes on. Gone: the undo is completed."""
+        from gtwizard.lifecycle.revoke import cancel_intent
+
+        journal = self._need_journal()
+        new_id = journal.new_key_id or ""
+        live = await self._key_live(new_id, self._new)
+        if live is True:
+            cancel_intent(self._new_key_intent(new_id, "rotate-undo", "rotation rollback"))
+            return
+        undo = await self._rollback()
+        state = "is revoked" if live is False else "may be revoked (the tenant did not say)"
+        raise OperationFailed(
+            f"this rotation was being undone when it stopped and its new key {new_id} {state}: "
+            "it cannot be resumed",
+            f"{undo.say()}; run gtwizard rotate --profile {journal.profile} to rotate again",
+        )
+
     async def _forget_lost_key(self) -> None:
         """Interrupted between minting and storing: that key is lost, so revoke it and mint again."""
         journal = self._need_journal()
         lost = journal.new_key_id
         if journal.mode == "auto" and self.opts.operator_token and lost:
-            from gtwizard.setup.keys import revoke_key
+            from gtwizard.lifecycle.revoke import revoke_at
 
-            await revoke_key(self.host, self.opts.operator_token, lost, ca_bundle=self.ca_bundle)
-            self._ledger(KeyState.REVOKED)
-            audit.record("revoke", profile=journal.profile, key_id=lost, detail="rotation: lost")
+            intent = self._new_key_intent(lost, "rotate-lost", "rotation: lost")
+            await revoke_at(
+                self.host.gt_base, self.opts.operator_token, intent, ca_bundle=self.ca_bundle
+            )
             self._say(f"the key {lost} was minted but never stored: revoked it; minting again")
         elif journal.mode == "auto" and lost:
             raise InvalidInput(
@@ -547,6 +576,7 @@ class Rotation:
                 "export GTWIZARD_OPERATOR_TOKEN so gtwizard can find it by name and revoke it",
             )
         from gtwizard.gt.keys import KeyManager
+        from gtwizard.lifecycle.revoke import revoke
 
         async with KeyManager(
             self.host.gt_base, self.opts.operator_token, ca_bundle=self.ca_bundle
@@ -555,19 +585,31 @@ class Rotation:
             for record in await manager.list_keys():
                 ours = record.name == journal.new_key_name and record.id not in keep
                 if ours and not record.revoked:
-                    await manager.revoke(record.id)
-                    audit.record(
-                        "revoke",
-                        profile=journal.profile,
-                        key_id=record.id,
-                        detail="rotation: orphan from an interrupted mint",
+                    intent = self._new_key_intent(
+                        record.id, "rotate-orphan", "rotation: orphan from an interrupted mint"
                     )
+                    await revoke(manager, intent)
         Ledger.load(journal.profile).record(
             KeyState.REVOKED, name=journal.new_key_name, operation=journal.operation
         )
         journal.new_key_name = None
         journal.steps = [e for e in journal.steps if e["step"] == "preflight"]
         journal.save()
+
+    def _new_key_intent(self, key_id: str, site: str, detail: str) -> Intent:
+        """A revocation of this run's new key (or a key its interrupted mint made)."""
+        from gtwizard.lifecycle.revoke import Intent
+
+        journal = self._need_journal()
+        return Intent(
+            key_id,
+            site,
+            journal.profile,
+            journal,
+            name=journal.new_key_name,
+            operation=journal.operation,
+            detail=detail,
+        )
 
     # ---- steps ----------------------------------------------------------------------------
 
@@ -900,26 +942,32 @@ class Rotation:
         return "Open WebUI embeds with the new key"
 
     async def _step_revoke_old(self) -> str:
+        """The intent first (journal and ledger), then the revocation: from here on the old key
+        may be gone, so this rotation can only go forward (`--abort` asks the tenant first)."""
+        from gtwizard.lifecycle.revoke import Intent, record_done, record_intent, revoke_at
+
         journal = self._need_journal()
         old_id = journal.old_key_id or ""
         auto = bool(self.opts.operator_token) and not old_id.startswith("manual-")
+        intent = Intent(old_id, "revoke-old", journal.profile, journal, detail="rotation")
+        journal.state, journal.waiting_for = RUNNING, ""  # no longer waiting: revoking
         if auto:
-            from gtwizard.setup.keys import revoke_key
-
             assert self.opts.operator_token
-            await revoke_key(self.host, self.opts.operator_token, old_id, ca_bundle=self.ca_bundle)
-            how = f"revoked {old_id}"
+            fresh = await revoke_at(
+                self.host.gt_base, self.opts.operator_token, intent, ca_bundle=self.ca_bundle
+            )
+            how = f"revoked {old_id}" if fresh else f"{old_id} was revoked before an interruption"
         else:
-            self._say(
-                f"Now revoke the old key {old_id} at {self.host.gt_api_console}; "
-                "waiting until the tenant refuses it (401)."
-            )
+            record_intent(intent)
+            if not (self._old and await self._old_refused()):
+                self._say(
+                    f"Now revoke the old key {old_id} at {self.host.gt_api_console}; "
+                    "waiting until the tenant refuses it (401)."
+                )
             how = f"{old_id} revoked by the operator"
-        audit.record("revoke", profile=journal.profile, key_id=old_id, detail="rotation")
         if self._old is None:
-            Ledger.load(journal.profile).record(
-                KeyState.REVOKED, name=old_id, key_id=old_id, operation="setup"
-            )
+            if not auto:
+                record_done(intent)
             return how + " (the old secret is unknown here, so the 401 was not probed)"
         await self._poll(
             self._old_refused,
@@ -927,25 +975,29 @@ class Rotation:
             f"revoke it at {self.host.gt_api_console}, then run gtwizard rotate --finish "
             f"--revoke-without-proof --profile {journal.profile}",
         )
-        Ledger.load(journal.profile).record(
-            KeyState.REVOKED, name=old_id, key_id=old_id, operation="setup"
-        )
+        if not auto:
+            record_done(intent)
         return how + "; the tenant now answers 401 to it"
 
     async def _old_refused(self) -> bool:
-        from gtwizard.gt.client import GTClient
-        from gtwizard.gt.errors import Unauthorized
+        from gtwizard.lifecycle.revoke import secret_live
 
-        async with GTClient(
-            self.host.gt_base, self._old, ca_bundle=self.ca_bundle, max_retries=0
-        ) as gt:
-            try:
-                await gt.list_models()
-            except Unauthorized:
-                return True
-            except GtwizardError:
-                return False
-        return False
+        assert self._old
+        return await secret_live(self.host.gt_base, self._old, ca_bundle=self.ca_bundle) is False
+
+    async def _key_live(self, key_id: str | None, secret: str | None) -> bool | None:
+        """Ask the tenant whether a key still works (see gtwizard.lifecycle.revoke.key_live)."""
+        from gtwizard.lifecycle.revoke import key_live
+
+        if not key_id:
+            return None
+        return await key_live(
+            self.host.gt_base,
+            key_id,
+            operator_token=self.opts.operator_token,
+            secret=secret,
+            ca_bundle=self.ca_bundle,
+        )
 
     async def _step_promote(self) -> str:
         from gtwizard.profiles import get_profile, save_profile
@@ -1004,6 +1056,7 @@ class Rotation:
                 "finished",
                 f"run gtwizard rotate --resume --profile {journal.profile}",
             )
+        await self._old_still_live()
         from gtwizard.secrets import key_entry
 
         if journal.new_key_id and journal.storage_kind != "none":
@@ -1020,14 +1073,34 @@ class Rotation:
         self.extra_reports.append(StepReport("abort", "done", undo.say()))
         return self.result(ok=True)
 
+    async def _old_still_live(self) -> None:
+        """Before an abort puts the old key back: if its revocation was begun, the tenant must
+        say it is still live (the DELETE never arrived); revoked, or no answer, refuses."""
+        from gtwizard.lifecycle.revoke import Intent, cancel_intent
+
+        journal = self._need_journal()
+        old_id = journal.old_key_id
+        if not old_id or not journal.revoking(old_id):
+            return
+        live = await self._key_live(old_id, self._old)
+        if live is not True:
+            state = "is revoked" if live is False else "may be revoked (the tenant did not say)"
+            raise InvalidInput(
+                f"cannot abort: the old key {old_id} {state}, so it cannot be put back; this "
+                "rotation can only be finished",
+                f"finish it: {journal.next_commands()[0]}",
+            )
+        cancel_intent(Intent(old_id, "revoke-old", journal.profile, journal))
+        self._say(f"the old key {old_id} is still live (its revocation never arrived): aborting")
+
     async def _rollback(self) -> Undo:
         """Old key back into the target, then the new key revoked, then its stored copy deleted.
 
         The new key is revoked only when the target is proven not to hold it (read back, by id or
         prefix), so no client is ever left on a revoked key.
         """
+        from gtwizard.lifecycle.revoke import revoke_at
         from gtwizard.secrets import key_entry
-        from gtwizard.setup.keys import revoke_key
 
         journal = self._need_journal()
         undo = Undo()
@@ -1052,15 +1125,15 @@ class Rotation:
         undo.lines = [line for line in undo.lines if line]
         if new_id and not undo.target_keeps_new:
             if journal.mode == "auto" and self.opts.operator_token:
+                intent = self._new_key_intent(new_id, "rotate-undo", "rotation rollback")
                 try:
-                    await revoke_key(
-                        self.host, self.opts.operator_token, new_id, ca_bundle=self.ca_bundle
+                    await revoke_at(
+                        self.host.gt_base,
+                        self.opts.operator_token,
+                        intent,
+                        ca_bundle=self.ca_bundle,
                     )
                     undo.new_key_revoked = True
-                    self._ledger(KeyState.REVOKED)
-                    audit.record(
-                        "revoke", profile=journal.profile, key_id=new_id, detail="rotation rollback"
-                    )
                     undo.lines.append(f"new key {new_id} revoked")
                 except GtwizardError as exc:
                     undo.new_key_left = f"could not revoke {new_id}: {exc.one_line()}"

@@ -7,7 +7,9 @@ a new run of the same profile show it with the command that resolves it (`next_c
 
 Test hooks: GTWIZARD_TEST_CRASH_AFTER names a step (or a point inside one, like `apply:written`)
 at which the process gets SIGKILL, or with GTWIZARD_TEST_CRASH_SIGNAL=INT a Ctrl-C, or with =RAISE
-an error. Nothing sets them outside the fault-injection tests.
+an error. It may name several points, each with its own way to die: `store-pending=RAISE,
+revoke:setup-undo:sent=KILL` fails at the first and is killed inside the undo that follows. Nothing
+sets them outside the fault-injection tests.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from gtwizard.redact import redact
 CRASH_HOOK_ENV = "GTWIZARD_TEST_CRASH_AFTER"
 CRASH_SIGNAL_ENV = "GTWIZARD_TEST_CRASH_SIGNAL"
 RUNNING, WAITING, DONE, ROLLED_BACK = "running", "waiting", "done", "rolled-back"
+REVOKED = "done"  # a revocation the tenant confirmed (Journal.revocations)
+UNDO_SITES = ("rotate-undo", "setup-undo", "setup-abort")  # revocations that undo a run
 OPEN_STATES = (RUNNING, WAITING)
 
 
@@ -54,10 +58,14 @@ def write_record(path: Path, data: object, what: str) -> Path:
 
 def crash_point(name: str) -> None:
     """The fault-injection hook: when the test names this point, die here (KILL), get Ctrl-C
-    (INT) or fail with an error (RAISE), as GTWIZARD_TEST_CRASH_SIGNAL says."""
-    if os.environ.get(CRASH_HOOK_ENV) != name:
+    (INT) or fail with an error (RAISE), as `point=HOW` or GTWIZARD_TEST_CRASH_SIGNAL says."""
+    wanted = os.environ.get(CRASH_HOOK_ENV)
+    if not wanted:
         return
-    how = os.environ.get(CRASH_SIGNAL_ENV, "KILL").upper()
+    points = dict(item.partition("=")[::2] for item in wanted.split(","))
+    if name not in points:
+        return
+    how = (points[name] or os.environ.get(CRASH_SIGNAL_ENV, "KILL")).upper()
     if how == "RAISE":
         raise OperationFailed(f"injected failure at {name}", "a test hook; nothing is wrong")
     os.kill(os.getpid(), signal.SIGINT if how == "INT" else signal.SIGKILL)
@@ -93,9 +101,27 @@ class Journal:
     draft: dict[str, Any] | None = None  # setup: the profile to save once the key is applied
     steps: list[dict[str, str]] = field(default_factory=list)
     rollback: list[str] = field(default_factory=list)
+    # key id -> the site that began revoking it (recorded before the DELETE, which may or may
+    # not have reached the tenant), or "done" once the tenant confirmed it; see
+    # gtwizard.lifecycle.revoke
+    revocations: dict[str, str] = field(default_factory=dict)
 
     def done(self, step: str) -> bool:
         return any(entry["step"] == step for entry in self.steps)
+
+    def revoking(self, key_id: str | None) -> bool:
+        """A revocation of `key_id` was begun and not confirmed: the key may already be gone."""
+        return self.revocations.get(key_id or "", REVOKED) != REVOKED
+
+    @property
+    def old_key_going(self) -> bool:
+        """The old key is revoked, or its revocation was begun: it can never be put back."""
+        return self.done("revoke-old") or self.revoking(self.old_key_id)
+
+    @property
+    def new_key_going(self) -> bool:
+        """An undo began revoking the new key: the run can only be undone now."""
+        return self.revocations.get(self.new_key_id or "") in UNDO_SITES
 
     @property
     def last_step(self) -> str | None:
@@ -135,6 +161,16 @@ class Journal:
         """One line for status and refusals: what is in progress and where it stopped."""
         what = "setup" if self.operation == "setup" else "rotation"
         key = self.new_key_id or ("a key being minted" if self.new_key_name else "no new key yet")
+        if self.new_key_going:
+            return (
+                f"a {what} was interrupted while it was being undone: revoking its new key {key} "
+                "was begun"
+            )
+        if self.old_key_going and not self.done("promote"):
+            old = f"its old key {self.old_key_id} " + (
+                "is revoked" if self.done("revoke-old") else "was being revoked"
+            )
+            return f"a {what} was interrupted after {old} (new key {key}): it can only be finished"
         if self.state == WAITING:
             return f"a {what} is waiting ({self.waiting_for or 'for proof'}); new key {key}"
         where = f"after step {self.last_step}" if self.last_step else "before its first step"
@@ -143,12 +179,17 @@ class Journal:
     def next_commands(self) -> list[str]:
         """The exact commands that resolve this journal, the usual one first."""
         p = f"--profile {self.profile}"
+        saved = self.operation == "setup" and self.done("save")
+        if self.new_key_going and not saved:  # an undo began revoking the new key: undo it
+            return [f"gtwizard {'setup' if self.operation == 'setup' else 'rotate'} --abort {p}"]
         if self.operation == "setup" and self.state == WAITING:
             return [f"gtwizard rotate --finish {p}"]
-        if self.operation == "setup" and self.done("save"):
+        if saved:
             return [f"gtwizard setup --resume {p}"]
         if self.operation == "setup":
             return [f"gtwizard setup --resume {p}", f"gtwizard setup --abort {p}"]
+        if self.old_key_going:  # the old key cannot be put back: only the way forward
+            return [f"gtwizard rotate --resume {p}"]
         if self.state == WAITING:
             return [f"gtwizard rotate --finish {p}", f"gtwizard rotate --abort {p}"]
         return [f"gtwizard rotate --resume {p}", f"gtwizard rotate --abort {p}"]

@@ -2,8 +2,9 @@
 
 The intent is recorded before a mint request is sent (by the key's name, so a key whose answer
 was lost can still be found on the tenant), the id and prefix the moment the answer returns, and
-each later state as it happens. The ledger never holds a secret (a guard refuses to write one).
-`gtwizard keys` compares it with the tenant's own key list; `profiles remove` revokes from it.
+each later state as it happens; a revocation likewise, as `revoking` before the request and
+`revoked` once the tenant confirmed it. The ledger never holds a secret (a guard refuses to write
+one). `gtwizard keys` compares it with the tenant's own key list; `profiles remove` revokes from it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ class KeyState(enum.StrEnum):
     VERIFIED = "verified"  # proven on the GT side (and where the client uses it, when known)
     ACTIVE = "active"  # the profile refers to it
     SUPERSEDED = "superseded"  # a newer key is active; this one is still live until retired
+    # a revocation is about to be sent (gtwizard.lifecycle.revoke): live until the tenant says not
+    REVOKING = "revoking"
     REVOKED = "revoked"  # revoked on the tenant (or deleted by the operator, for a pasted key)
     FORGOTTEN = "forgotten"  # never existed (a mint that failed) or given up by the operator
 
@@ -42,6 +45,7 @@ LIVE_STATES = frozenset(
         KeyState.VERIFIED,
         KeyState.ACTIVE,
         KeyState.SUPERSEDED,
+        KeyState.REVOKING,
     }
 )
 

@@ -13,10 +13,10 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from gtwizard import audit
 from gtwizard.errors import GtwizardError
 from gtwizard.lifecycle.journal import all_open_journals, forget_journal
-from gtwizard.lifecycle.ledger import KeyState, Ledger, forget_ledger, ledger_path
+from gtwizard.lifecycle.ledger import Ledger, forget_ledger, ledger_path
+from gtwizard.lifecycle.revoke import Intent, revoke, settle
 
 KEY_NAME_HEAD = "gtwizard-"
 ACTIVE, IN_PROGRESS, ORPHAN, REVOKED = "active", "in-progress", "orphan", "revoked"
@@ -100,6 +100,7 @@ async def reconcile(
             else:
                 status = ORPHAN
             entry = Ledger.load(profile).find(key_id=record.id) if profile else None
+            entry = settle(profile, entry, record) if profile and entry else entry
             report.keys.append(
                 KeyRow(
                     id=record.id,
@@ -130,12 +131,10 @@ async def revoke_orphans(
             host.gt_base, tokens[report.host], ca_bundle=ca_bundles.get(report.host)
         ) as manager:
             for row in report.orphans:
-                await manager.revoke(row.id)
+                intent = Intent(row.id, "orphans", row.profile, name=row.name, detail="orphan")
+                await revoke(manager, intent)
                 row.status, row.revoked = REVOKED, True
                 revoked.append(row.id)
-                audit.record("revoke", profile=row.profile, key_id=row.id, detail="orphan")
-                if row.profile:
-                    Ledger.load(row.profile).record(KeyState.REVOKED, name=row.name, key_id=row.id)
     return revoked
 
 
@@ -179,11 +178,9 @@ async def revoke_profile_keys(profile: Any, operator_token: str | None) -> Remov
                 if record is None or record.revoked:
                     removal.revoked.append(key_id)
                     continue
-                await manager.revoke(key_id)
+                intent = Intent(key_id, "remove", profile.name, detail="profile removed")
+                await revoke(manager, intent)
                 removal.revoked.append(key_id)
-                audit.record(
-                    "revoke", profile=profile.name, key_id=key_id, detail="profile removed"
-                )
     except GtwizardError as exc:
         done = set(removal.revoked)
         removal.not_revoked += [f"{i}: {exc.one_line()}" for i in minted if i not in done]

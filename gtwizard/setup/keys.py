@@ -200,15 +200,6 @@ async def mint_journaled(
     return minted
 
 
-async def revoke_key(
-    host: TenantHost, operator_token: str, key_id: str, *, ca_bundle: str | Path | None = None
-) -> None:
-    from gtwizard.gt.keys import KeyManager
-
-    async with KeyManager(host.gt_base, operator_token, ca_bundle=ca_bundle) as manager:
-        await manager.revoke(key_id)
-
-
 async def verify_key(
     host: TenantHost,
     secret: str,

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from gtwizard import audit
 from gtwizard.errors import GtwizardError, InvalidInput, OperationFailed
 from gtwizard.lifecycle.journal import DONE, ROLLED_BACK, Journal, open_journal
 from gtwizard.lifecycle.ledger import KeyState, Ledger
@@ -183,17 +182,21 @@ async def _revoke_new(journal: Journal, host_text: str | None, token: str | None
                 "export GTWIZARD_OPERATOR_TOKEN and give --host HOST",
             )
         from gtwizard.gt.keys import KeyManager
+        from gtwizard.lifecycle.revoke import Intent, record_done, revoke
 
         tenant = parse_host(str(host))
         async with KeyManager(tenant.gt_base, token) as manager:
             for record in await manager.list_keys():
-                ours = record.id == journal.new_key_id or record.name == journal.new_key_name
-                if ours and not record.revoked:
-                    await manager.revoke(record.id)
-                    audit.record(
-                        "revoke", profile=journal.profile, key_id=record.id, detail="setup abort"
-                    )
+                if not (record.id == journal.new_key_id or record.name == journal.new_key_name):
+                    continue
+                intent = Intent(
+                    record.id, "setup-abort", journal.profile, journal, name, detail="setup abort"
+                )
+                if not record.revoked:
+                    await revoke(manager, intent)
                     done.append(f"revoked the key {record.id}")
+                elif journal.revoking(record.id):
+                    record_done(intent, already=True)  # an earlier undo's DELETE did arrive
         ledger.record(KeyState.REVOKED, name=name, key_id=journal.new_key_id)
     elif journal.new_key_id:
         ledger.record(KeyState.FORGOTTEN, name=name, key_id=journal.new_key_id)

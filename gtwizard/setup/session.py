@@ -21,6 +21,7 @@ from gtwizard.kinds import StorageKind, TargetKind
 from gtwizard.lifecycle.journal import DONE, ROLLED_BACK, Journal, crash_point, open_journal
 from gtwizard.lifecycle.ledger import KeyState, Ledger
 from gtwizard.lifecycle.lock import HeldLock
+from gtwizard.lifecycle.revoke import Intent, revoke, revoke_at
 from gtwizard.openwebui.targets import (
     AdminApiTarget,
     EnvFileTarget,
@@ -44,7 +45,6 @@ from gtwizard.setup.keys import (
     key_name,
     mint_journaled,
     pick_embedding_model,
-    revoke_key,
     scopes_for,
     split_names,
     verify_key,
@@ -560,28 +560,32 @@ class SetupSession:
                     done.append("deleted the stored key")
             except GtwizardError:
                 pass
-        revoked = not self.minted
+        revoked, lost = not self.minted, []
         if not self.minted and self.journal is not None and self.journal.new_key_name:
             try:
-                done += await self._revoke_by_name(self.journal.new_key_name)
+                lost = await self._revoke_by_name(self.journal.new_key_name)
+                done += lost
             except GtwizardError as exc:  # the journal stays open: setup --abort looks again
                 revoked = False
                 done.append(f"could not look for a key named for this run: {exc.one_line()}")
         if self.minted and self._operator_token and self.key_id:
             try:
-                await revoke_key(
-                    req.host, self._operator_token, self.key_id, ca_bundle=req.ca_bundle
+                intent = self._intent(self.key_id, "setup-undo", "rollback")
+                await revoke_at(
+                    req.host.gt_base, self._operator_token, intent, ca_bundle=req.ca_bundle
                 )
                 revoked = True
                 done.append(f"revoked the new key {self.key_id}")
-                audit.record("revoke", profile=req.profile, key_id=self.key_id, detail="rollback")
             except GtwizardError as exc:
                 done.append(f"could not revoke {self.key_id}: {exc.one_line()}")
         elif self.key_id and not self.minted and self.journal is not None:
             done.append(f"delete the key you made ({self.key_id}) at {req.host.gt_api_console}")
         if self.journal is not None:
-            if self.journal.new_key_id or self.journal.new_key_name:
-                self._ledger(KeyState.REVOKED if self.minted else KeyState.FORGOTTEN)
+            # a revoked key was recorded by its revocation, one that could not be revoked keeps
+            # its live state; a pasted key, or a mint that made nothing, is forgotten
+            made = self.journal.new_key_id or self.journal.new_key_name
+            if made and revoked and not (self.minted or lost):
+                self._ledger(KeyState.FORGOTTEN)
             if revoked:
                 self.journal.state = ROLLED_BACK
             self.journal.rollback = done
@@ -605,10 +609,21 @@ class SetupSession:
         ) as manager:
             for record in await manager.list_keys():
                 if record.name == name and not record.revoked:
-                    await manager.revoke(record.id)
-                    audit.record("revoke", profile=req.profile, key_id=record.id, detail="lost")
+                    await revoke(manager, self._intent(record.id, "setup-lost", "lost"))
                     found.append(f"revoked the key {record.id} whose mint answer was lost")
         return found
+
+    def _intent(self, key_id: str, site: str, detail: str) -> Intent:
+        """A revocation of this run's key, its intent recorded in the journal and ledger."""
+        journal = self.journal
+        return Intent(
+            key_id,
+            site,
+            self.request.profile,
+            journal,
+            name=journal.new_key_name if journal is not None else None,
+            detail=detail,
+        )
 
     async def _target_holds_key(self) -> bool:
         """Read the target back: does it hold this run's key? (Never assumed from the steps.)"""

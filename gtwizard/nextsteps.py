@@ -54,6 +54,14 @@ def restart_step(profile: Profile) -> NextStep:
     )
 
 
+# Where Open WebUI 0.12.4 grants a connection's models to users (its Workspace > Models is for
+# custom models built on top of them): one wording for every place that says it
+GRANT_PATH = (
+    "in Open WebUI, Admin Panel > Settings > Models, open each model and set its access to "
+    "Public or to your users' group"
+)
+
+
 def access_step(profile: Profile) -> NextStep | None:
     names = ", ".join(profile.agent_aliases + profile.raw_models) or "the allowed models"
     audience = profile.audience
@@ -61,8 +69,7 @@ def access_step(profile: Profile) -> NextStep | None:
         return None  # granted by the setup itself
     return NextStep(
         "Give ordinary users access to the models",
-        f"Until then only admins see {names}: in Open WebUI, Admin Panel > Settings > Models, "
-        "open each model and set its access to Public or to your users' group.",
+        f"Until then only admins see {names}: {GRANT_PATH}.",
     )
 
 

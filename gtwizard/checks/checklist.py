@@ -14,6 +14,7 @@ from typing import Any
 
 from gtwizard.checks.base import Check, CheckOutcome, failed, passed, warned
 from gtwizard.checks.context import CheckContext, allowlist, chat_models
+from gtwizard.nextsteps import GRANT_PATH
 
 PROMPT = "gtwizard check: please answer with one short sentence."
 
@@ -102,8 +103,8 @@ async def chat(ctx: CheckContext) -> CheckOutcome:
             f"as {ctx.test_user_label}, chat through Open WebUI failed: "
             + "; ".join(problems)
             + admin_note,
-            "grant users access to the models (Admin > Workspace > Models > access, or setup "
-            "--audience all); 'Model not found' for a user means no access grant",
+            f"grant users access to the models ({GRANT_PATH}; or setup --audience all with the "
+            "admin API); 'Model not found' for a user means no access grant",
             names=names,
             **evidence,
         )

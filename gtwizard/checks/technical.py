@@ -481,9 +481,9 @@ async def task_model(ctx: CheckContext) -> CheckOutcome:
 TECHNICAL_CHECKS: tuple[Check, ...] = (
     Check(
         "tenant-reachable",
-        "Tenant reachable, TLS valid",
-        "The tenant host resolves, accepts connections, presents a trusted certificate and "
-        "serves a GT API.",
+        "Tenant reachable",
+        "The tenant host resolves, accepts connections, presents a trusted certificate (https; "
+        "plain http only to loopback) and serves a GT API.",
         "check the host name, DNS/VPN and proxy; for a private CA pass its certificate "
         "(--ca-bundle)",
         tenant_reachable,

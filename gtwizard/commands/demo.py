@@ -116,14 +116,17 @@ def clear_demo(folder: Path) -> Path | None:
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
+    if not logs.is_dir():  # no log was written: the emptied state folder goes too
+        with contextlib.suppress(OSError):
+            logs.parent.rmdir()
     return logs if logs.is_dir() else None
 
 
 def ended(folder: Path, logs: Path | None, openwebui_url: str | None) -> str:
     """The line the demo ends with: what is gone, and what stays outside gtwizard."""
     line = (
-        "Demo over: its sandbox tenant stopped, so its profile, key and env file (in "
-        f"{folder}) were removed; nothing else was written and your keyring was not used."
+        "Demo over: the sandbox's keys die with it, so the demo's profile, key and env file (in "
+        f"{folder}) are gone too; nothing else was written and your keyring was not used."
     )
     if logs is not None:
         line += f" Its log stays in {logs}."

@@ -120,5 +120,8 @@ class SummaryScreen(StepScreen):
         if profile is None:
             return "Nothing was set up."
         if self.state.demo:  # the sandbox stops with the demo, and its folder is removed
-            return f"Demo: profile '{profile.name}' was set up and checked against the sandbox."
+            return (
+                f"Demo finished: profile '{profile.name}' was set up and checked against the "
+                "sandbox, which stops now."
+            )
         return f"Profile '{profile.name}' is set up. Check it later: gtwizard check --profile {profile.name}"

@@ -448,11 +448,12 @@ class SetupSession:
             raise
         audit.record("apply", profile=req.profile, key_id=self.key_id, target=target.kind)
         if isinstance(target, EnvFileTarget):
+            from gtwizard.nextsteps import GRANT_PATH
+
             names = ", ".join(self._need_choice().names)
             self.warnings.append(
-                f"ordinary Open WebUI users see none of {names} until access is granted: in Open "
-                "WebUI's Admin → Workspace → Models make them readable by your users (or rerun with "
-                "--openwebui-url and GTWIZARD_OPENWEBUI_TOKEN once Open WebUI runs)"
+                f"ordinary Open WebUI users see none of {names} until access is granted: "
+                + GRANT_PATH
             )
         if isinstance(target, AdminApiTarget) and req.keep_admin_token and self.storage:
             await self._keep(admin_entry(req.profile), target.token, "Open WebUI admin credential")

@@ -57,7 +57,7 @@ def test_the_demo_run_leaves_nothing_but_its_log(monkeypatch: pytest.MonkeyPatch
     assert left == ["state/logs/gtwizard.log"], left
     assert config_dir() == real_config and load_profiles() == {}
     out = capsys.readouterr().out
-    assert "Demo over" in out and "were removed" in out and "keyring was not used" in out
+    assert "Demo over" in out and "are gone too" in out and "keyring was not used" in out
     assert str(folder / "state" / "logs") in out
 
 
@@ -82,3 +82,23 @@ def test_check_names_a_stopped_sandbox(isolated_dirs: Path) -> None:
     assert f"the sandbox tenant at {netloc} is not running" in reach["hint"]
     assert f"gtwizard sandbox --port {port} or gtwizard demo" in reach["hint"]
     assert "DNS/VPN" not in reach["hint"]
+
+
+def test_a_demo_without_a_log_leaves_no_empty_state_folder(
+    monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    import argparse
+
+    from gtwizard.commands import tui
+    from gtwizard.paths import state_dir
+
+    def fake_app(state, **kwargs) -> int:
+        (state_dir() / "journal").mkdir(parents=True)
+        (state_dir() / "journal" / "demo.json").write_text("{}")
+        return 0
+
+    monkeypatch.setattr(tui, "run_app", fake_app)
+    folder = demo.demo_dir()
+    assert demo.run(argparse.Namespace(tls=False, openwebui_url=None)) == 0
+    assert list(folder.iterdir()) == [], "nothing left in the demo folder, not even state/"
+    assert "Its log stays" not in capsys.readouterr().out

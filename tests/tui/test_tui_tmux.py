@@ -129,7 +129,7 @@ def test_demo_in_tmux_reaches_summary_with_passing_checks(tmux: Tmux, tmp_path: 
     assert stat.S_IMODE((demo / "demo-secrets.json").stat().st_mode) == 0o600
 
     tmux.keys("C-n")  # Finish
-    tmux.wait_for("EXIT=0", "Demo: profile 'demo' was set up and checked", "Demo over")
+    tmux.wait_for("EXIT=0", "Demo finished: profile 'demo' was set up and checked", "Demo over")
     left = sorted(p.relative_to(demo) for p in demo.rglob("*") if p.is_file())
     assert left == [], f"the demo removes what it wrote: {left}"
     assert not (tmp_path / "config" / "config.toml").exists()

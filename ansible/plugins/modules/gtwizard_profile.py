@@ -766,11 +766,23 @@ def _present(task):
         )
     if not differs:
         return
+    if task.work:  # gtwizard refuses a re-setup until it is resolved: say so before writing
+        task.fail(
+            f"profile {p['name']} differs from the task ({', '.join(differs)}), but "
+            f"{task.work.get('summary')}; resolve it first: "
+            + " or ".join(task.work.get("commands") or ["see gtwizard status"])
+            + (
+                " (with this module: state=rotated, finish=true)"
+                if task.work.get("state") == "waiting"
+                else ""
+            ),
+            commands=task.work.get("commands", []),
+        )
     values = _effective(want, have)
     if values["keep_operator_token"] and values["storage"] == "none":
         task.fail(NOTHING_KEPT)
-    result["changed"] = True
-    if task.module.check_mode:
+    if task.module.check_mode:  # a real run: changed once a write succeeded (Task.write)
+        result["changed"] = True
         if task.module._diff:
             result["diff"] = {
                 "before": task.before,
@@ -797,8 +809,8 @@ def _rotated(task):
     result["rotation_state"] = "waiting" if waiting else "none"
     if not (rotate or finish):
         return
-    result["changed"] = True
-    if task.module.check_mode:
+    if task.module.check_mode:  # a real run: changed once a write succeeded (Task.write)
+        result["changed"] = True
         result["rotation_state"] = "would-rotate" if rotate else "would-finish"
         if task.module._diff:
             result["diff"] = {"before": task.before, "after": dict(task.before, key_id=NEW_KEY)}
@@ -818,8 +830,8 @@ def _absent(task):
                 commands=task.work.get("commands", []),
             )
         return
-    result["changed"] = True
-    if task.module.check_mode:
+    if task.module.check_mode:  # a real run: changed once a write succeeded (Task.write)
+        result["changed"] = True
         if task.module._diff:
             result["diff"] = {"before": task.before, "after": {}}
         return

@@ -205,11 +205,12 @@ def warnings(text: str) -> list[str]:
     return [" ".join(w.split()) for w in WARNING.findall(text)]
 
 
-def profile(fleet: dict[str, Any], host: str) -> dict[str, Any] | None:
+def profile(fleet: dict[str, Any], host: str, name: str = PROFILE) -> dict[str, Any] | None:
+    """The host's profile as its config.toml holds it (None: there is none)."""
     config = Path(fleet["hosts"][host]["gtwizard_config_dir"]) / "config.toml"
     if not config.exists():
         return None
-    found: dict[str, Any] | None = tomllib.loads(config.read_text())["profiles"].get(PROFILE)
+    found: dict[str, Any] | None = tomllib.loads(config.read_text())["profiles"].get(name)
     return found
 
 

@@ -417,7 +417,7 @@ class Task:
         ok_codes = kwargs.get("ok_codes", (0,))
         rc, data, error = self.gt.run(*args)
         if data is None or rc not in ok_codes:
-            self.fail(f"gtwizard {_words(args)} failed: {error}", rc=rc, gtwizard=data or {})
+            self.fail(_failed(args, error, data), rc=rc, gtwizard=data or {})
         return rc, data
 
     def reload(self):
@@ -469,7 +469,7 @@ class Task:
             }
         self.report_work()
         self.fail(
-            f"gtwizard {_words(args)} failed: {error}",
+            _failed(args, error, data),
             hint=(data or {}).get("hint", ""),
             rc=rc,
         )
@@ -528,8 +528,11 @@ class Task:
         self.module.fail_json(msg=msg, **result)
 
 
-def _words(args):
-    return " ".join(a for a in args[:2] if not a.startswith("-"))
+def _failed(args, error, data):
+    """The one line a failed gtwizard command ends the task with: which, why, what to do."""
+    words = " ".join(args[:2]) if args[0] == "profiles" or args[1:2] == ("--finish",) else args[0]
+    hint = (data or {}).get("hint")
+    return f"gtwizard {words} failed: {error}" + (f" ({hint})" if hint else "")
 
 
 # --- comparing the task with the profile ------------------------------------------------------

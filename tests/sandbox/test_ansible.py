@@ -259,6 +259,9 @@ def test_a_failure_after_a_write_reports_changed(sandbox: Any, fleet: dict[str, 
         assert result["in_progress"]["state"] == "waiting"
         assert result["rotation"]["new_key_id"] == result["in_progress"]["new_key_id"]
         assert result["profile"]["key_id"] == old_ids[host]  # promoted only when finished
+        # the profile is the host's, read back whole (not the rotation task's few options)
+        assert result["profile"]["aliases"] == ["helpdesk"]
+        assert result["profile"]["key_preset"] == profile(fleet, host)["key_preset"] != ""
         new = env_key(fleet, host)
         assert new != old[host]
         assert key_status(sandbox, new) == 200 and key_status(sandbox, old[host]) == 200

@@ -223,6 +223,16 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+name:
+  description: The profile's name, as the task gave it.
+  returned: always
+  type: str
+  sample: webui
+state:
+  description: The state the task asked for.
+  returned: always
+  type: str
+  sample: present
 profile:
   description:
     - The profile after the task, read back from the host (C(gtwizard status) and C(profiles show)); never

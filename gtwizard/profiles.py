@@ -626,6 +626,11 @@ def profile_to_json(profile: Profile) -> dict[str, Any]:
     data = {"name": profile.name, **plain(profile.to_dict())}
     for key in ("key_created_at", "key_expires_at", "last_check"):
         data.setdefault(key, None)
+    # every setup option is reported, unset ones too (None / False), so that a reader can tell
+    # "not set" from "not reported" (the Ansible module compares each with its task)
+    for key in ("ca_bundle", "env_dialect", "openwebui_url", "audience"):
+        data.setdefault(key, None)
+    data.setdefault("operator_token_kept", False)
     return data
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from gtwizard.gt.errors import GTError, error_body, tls_handshake_hint, to_gt_error
 from gtwizard.gt.http import make_client, ssl_context
+from gtwizard.safetext import visible
 from gtwizard.tenant import TenantHost, parse_host
 
 _DEFAULT_PORT = {"https": 443, "http": 80}
@@ -87,14 +88,14 @@ async def _tls(host: TenantHost, port: int, ctx: ssl.SSLContext) -> Step:
             host.hostname, port, ssl=ctx, server_hostname=host.hostname
         )
     except ssl.SSLCertVerificationError as exc:
-        reason = exc.verify_message or "certificate verify failed"
+        reason = visible(exc.verify_message or "certificate verify failed")
         return Step(
             "tls",
             False,
             f"certificate not trusted: {reason}; for a private CA pass --ca-bundle FILE",
         )
     except ssl.SSLError as exc:
-        reason = str(exc.reason or exc)
+        reason = visible(exc.reason or exc)
         plain = f"http://{host.netloc}" if host.is_loopback else None
         hint = tls_handshake_hint(reason, plain)
         return Step("tls", False, f"TLS handshake failed: {reason}; {hint}")
@@ -105,7 +106,7 @@ async def _tls(host: TenantHost, port: int, ctx: ssl.SSLContext) -> Step:
     cert = writer.get_extra_info("peercert") or {}
     until = cert.get("notAfter")
     writer.close()
-    valid = f", valid until {until}" if until else ""
+    valid = f", valid until {visible(until)}" if until else ""
     return Step("tls", True, f"{version}, certificate verified for {host.hostname}{valid}")
 
 
@@ -131,7 +132,7 @@ async def _gt_api(host: TenantHost, ca_bundle: str | Path | None, timeout: float
         )
         return Step("gt_api", True, f"GT API answered 401 without a key, as expected; {form}")
     if answer.is_redirect:
-        where = answer.headers.get("location", "?")
+        where = visible(answer.headers.get("location", "?"))
         return Step("gt_api", False, f"{versioned} redirects ({answer.status_code}) to {where}")
     if answer.is_success:
         return Step("gt_api", False, f"{versioned} answered without a key: not a GT API")

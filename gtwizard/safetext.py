@@ -122,6 +122,27 @@ def guard_json(text: str) -> str:
     return _NOT_PLAIN_OR_LINE.sub(escaped, text)
 
 
+class EscapingTable(dict[int, "int | str | None"]):
+    """A `str.translate` table that escapes every dangerous character but line feed and tab, and
+    leaves every other character as it is; `base` entries (e.g. characters to drop) come first.
+
+    It fills itself as characters are met (a character is decided once), so it costs no scan of
+    Unicode up front and translates as fast as a plain dict. The TUI installs it as the table its
+    toolkit strips control codes with (gtwizard.widgets.terminal_guard).
+    """
+
+    def __init__(self, base: dict[int, int | str | None] | None = None) -> None:
+        super().__init__(base or {})
+
+    def __missing__(self, point: int) -> int | str:
+        char = chr(point)
+        value: int | str = (
+            escape_char(char) if dangerous(char) and char not in ("\n", "\t") else point
+        )
+        self[point] = value
+        return value
+
+
 class UntrustedJSONError(ValueError):
     """A body that is not JSON gtwizard will decode (not JSON at all, or nested too deeply)."""
 

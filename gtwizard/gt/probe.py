@@ -123,6 +123,8 @@ async def _gt_api(host: TenantHost, ca_bundle: str | Path | None, timeout: float
         except httpx.HTTPError as exc:
             error: GTError = to_gt_error(exc, url=versioned)
             return Step("gt_api", False, error.message)
+        except GTError as exc:  # an answer too large, or compressed although asked not to be
+            return Step("gt_api", False, exc.message)
     err = error_body(answer)
     if answer.status_code == 401 and err is not None and isinstance(err.get("message"), str):
         form = (

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from gtwizard.gt.errors import GTError, error_body, tls_handshake_hint, to_gt_error
-from gtwizard.gt.http import make_client, ssl_context
+from gtwizard.gt.http import BODY_CAP, CAP_LIST, make_client, ssl_context
 from gtwizard.safetext import visible
 from gtwizard.tenant import TenantHost, parse_host
 
@@ -119,7 +119,10 @@ async def _gt_api(host: TenantHost, ca_bundle: str | Path | None, timeout: float
     async with make_client(ca_bundle=ca_bundle, timeout=timeout) as http:
         try:
             # both forms at once: a check run's critical path starts here
-            answer, other = await asyncio.gather(http.get(versioned), http.get(unversioned))
+            capped = {BODY_CAP: CAP_LIST}  # the model list's cap, whatever answers there
+            answer, other = await asyncio.gather(
+                http.get(versioned, extensions=capped), http.get(unversioned, extensions=capped)
+            )
         except httpx.HTTPError as exc:
             error: GTError = to_gt_error(exc, url=versioned)
             return Step("gt_api", False, error.message)

@@ -140,17 +140,23 @@ class FaultInjector:
             await _drop(scope, receive)
             return
         if faults.error_status is not None and _roll(faults.error_rate):
-            await _injected_error(faults)(scope, receive, send)
+            await self._answer(_injected_error(faults), faults, scope, receive, send)
             return
         if _roll(faults.garbage_rate):
             await _garbage(send)
             return
         if faults.drip_ms:
             send = _dripping(send, faults.drip_ms / 1000)
+        await self._answer(self.app, faults, scope, receive, send)
+
+    async def _answer(
+        self, app: Any, faults: FaultConfig, scope: dict[str, Any], receive: Any, send: Any
+    ) -> None:
+        """`app` answers, through the hostile tenant when that mode is on."""
         if faults.hostile:
-            await hostile(faults.hostile, self.app, scope, receive, send, self.holder)
-            return
-        await self.app(scope, receive, send)
+            await hostile(faults.hostile, app, scope, receive, send, self.holder)
+        else:
+            await app(scope, receive, send)
 
 
 def _injected_error(faults: FaultConfig) -> Any:

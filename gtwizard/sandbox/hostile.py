@@ -11,7 +11,8 @@ class of attack on whoever shows the answers to a person, or on the memory of wh
   app, one with such a name and one with such an id; chat answers end with it.
 - `ids`: every key id in a key-management answer (mint, list, get, revoke) is `HOSTILE_ID`.
 - `names`: every key name in a key-management answer is `HOSTILE_NAME`.
-- `huge`: every answer is a JSON body of `HUGE_BYTES` (200 MB), streamed without Content-Length;
+- `huge`: every answer is a JSON body of `HUGE_BYTES` (200 MB), streamed without Content-Length
+  (a request that asks for `text/event-stream` gets 200 MB of chat events instead);
   `FaultHolder.hostile_sent` counts the bytes handed to the connection before the client left.
 - `nested`: every answer is JSON nested `NESTED_DEPTH` deep (small enough for any size cap, far
   deeper than a decoder can follow).
@@ -114,8 +115,10 @@ def rewrite(mode: str, method: str, path: str, status: int, body: Any) -> Any:
     return body
 
 
-def _json_headers(length: int | None) -> list[tuple[bytes, bytes]]:
-    headers = [(b"content-type", b"application/json")]
+def _json_headers(
+    length: int | None, ctype: bytes = b"application/json"
+) -> list[tuple[bytes, bytes]]:
+    headers = [(b"content-type", ctype)]
     if length is not None:
         headers.append((b"content-length", str(length).encode()))
     return headers
@@ -157,8 +160,18 @@ async def _rewritten(mode: str, app: Any, scope: dict[str, Any], receive: Any, s
     await app(scope, receive, holding_send)
 
 
-async def _huge(send: Any, receive: Any, holder: Any) -> None:
-    """200 MB of one JSON list, in chunks, until it is all sent or the client has gone."""
+def _huge_parts(scope: dict[str, Any]) -> tuple[bytes, bytes, bytes, bytes]:
+    """(content type, head, repeated item, tail) of the endless answer to this request."""
+    accept = dict(scope.get("headers", [])).get(b"accept", b"")
+    if b"text/event-stream" in accept:
+        event = b'data: {"choices": [{"index": 0, "delta": {"content": "more "}}]}\n\n'
+        return b"text/event-stream", b"", event, b"data: [DONE]\n\n"
+    item = b'{"id": "model-name-that-goes-on-and-on", "object": "model"}, '
+    return b"application/json", b'{"object": "list", "data": [', item, b'{"id": "end"}]}'
+
+
+async def _huge(scope: dict[str, Any], send: Any, receive: Any, holder: Any) -> None:
+    """200 MB of one JSON list (or SSE), in chunks, until it is all sent or the client has gone."""
     gone = asyncio.Event()
 
     async def watch() -> None:
@@ -168,9 +181,13 @@ async def _huge(send: Any, receive: Any, holder: Any) -> None:
 
     watcher = asyncio.create_task(watch())
     try:
-        await send({"type": "http.response.start", "status": 200, "headers": _json_headers(None)})
-        head = b'{"object": "list", "data": ['
-        item = b'{"id": "model-name-that-goes-on-and-on", "object": "model"}, '
+        ctype, head, item, tail = _huge_parts(scope)
+        start = {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": _json_headers(None, ctype),
+        }
+        await send(start)
         chunk = item * (HUGE_CHUNK // len(item))
         sent = 0
         await send({"type": "http.response.body", "body": head, "more_body": True})
@@ -180,7 +197,7 @@ async def _huge(send: Any, receive: Any, holder: Any) -> None:
             if not gone.is_set():
                 holder.hostile_sent += len(chunk)
             await asyncio.sleep(0)  # let the watcher see a disconnect
-        await send({"type": "http.response.body", "body": b'{"id": "end"}]}'})
+        await send({"type": "http.response.body", "body": tail})
     finally:
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -199,7 +216,7 @@ async def hostile(
 ) -> None:
     """Answer one request the way `mode` says (see the module's note)."""
     if mode == "huge":
-        await _huge(send, receive, holder)
+        await _huge(scope, send, receive, holder)
     elif mode == "nested":
         await _nested(send)
     else:

@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from gtwizard.errors import GtwizardError
+from gtwizard.safetext import visible
 from gtwizard.screens.base import NotifyingScreen, wizard_app
 from gtwizard.widgets.keybar import KeyBar
 
@@ -25,7 +26,8 @@ def profile_line(profile) -> Text:
     text = Text(f"{profile.name}", style="bold")
     text.append(f"  {profile.product_preset} → {profile.tenant_host}\n    ")
     due = "ROTATE NOW" if health.rotation_due else "rotation not due"
-    text.append(f"key {profile.key_id} · {health.age_days} d old · {due} · {profile.storage_kind}")
+    key = visible(profile.key_id)  # an id kept by an older gtwizard came from the tenant as is
+    text.append(f"key {key} · {health.age_days} d old · {due} · {profile.storage_kind}")
     last = profile.last_check
     if last is None:
         text.append(" · never checked")

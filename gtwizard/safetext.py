@@ -29,11 +29,13 @@ The escapes are for reading, not for decoding: a backslash the tenant sent stays
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 import unicodedata
-from typing import Any, TextIO
+
+TYPE_CHECKING = False  # the CLI imports this module on every run: typing stays out of start-up
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 # A name or a message from a tenant longer than this is cut for display (the rest is counted).
 FIELD_LIMIT = 200
@@ -175,6 +177,8 @@ def loads_untrusted(data: str | bytes | bytearray) -> Any:
     than MAX_JSON_DEPTH: Python's decoder gives up on deep nesting with a RecursionError, which
     would otherwise look like a bug in gtwizard when it is the sender's fault.
     """
+    import json
+
     try:
         value = json.loads(data)
     except RecursionError:

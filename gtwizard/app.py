@@ -64,6 +64,9 @@ class WizardApp(App[int]):
         catalog: Catalog | None = None,
         start_step: str = "product",
     ) -> None:
+        from gtwizard.widgets.terminal_guard import install
+
+        install()  # before anything is drawn: no tenant's text acts on the terminal
         super().__init__()
         self.state = state or WizardState()
         self.catalog = catalog or load_catalog()

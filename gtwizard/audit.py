@@ -3,7 +3,8 @@
 Operators (and whoever reviews their work) need to answer "when was this key minted, where was it
 applied, when was it revoked" without gtwizard's memory. The file is append-only JSON lines, mode
 0600, in the state dir. Every string is redacted before it is written, as a safety net behind the
-rule that callers never pass secrets here at all.
+rule that callers never pass secrets here at all. Control and bidi characters in any value (a
+tenant's message, say) are written as JSON escapes, so reading the log shows them, not obeys them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from gtwizard.paths import ensure_private_dir, state_dir
 from gtwizard.redact import redact
+from gtwizard.safetext import guard_json
 
 ACTIONS = ("mint", "store", "apply", "check", "rotate-step", "revoke", "remove")
 OUTCOMES = ("ok", "failed", "skipped")
@@ -63,7 +65,8 @@ def record(
     if detail:
         base["detail"] = detail
     entry = {**fields, **base}  # extra fields never override the standard ones
-    line = json.dumps(_scrub(entry), ensure_ascii=False, sort_keys=False, default=str) + "\n"
+    text = json.dumps(_scrub(entry), ensure_ascii=False, sort_keys=False, default=str)
+    line = guard_json(text) + "\n"
     path = audit_path()
     try:
         ensure_private_dir(path.parent)

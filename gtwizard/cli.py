@@ -206,6 +206,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (AttributeError, OSError):
             pass
         return 0
+    from gtwizard.safetext import guard_std_streams
+
+    # the last check where output leaves: nothing a tenant said acts on the terminal (safetext)
+    streams = guard_std_streams()
     watched = _WatchedStdout(sys.stdout) if _wants_json(argv) else None
 
     def json_out(error: str, hint: str = "") -> dict[str, Any] | None:
@@ -232,13 +236,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             line, EXIT_INTERRUPTED, json_out("interrupted", "nothing was left half-written")
         )
     except Exception as exc:  # the last line of defence: no traceback reaches the terminal
-        from gtwizard.crash import EXIT_CRASH, crash_report
+        from gtwizard.crash import EXIT_CRASH, crash_report, tenant_fault
 
+        fault = tenant_fault(exc)  # a sender's fault that escaped every check: exit 1, no bug
+        if fault is not None:
+            line = f"gtwizard: {fault.one_line()}"
+            return _fail(line, fault.exit_code, json_out(fault.message, fault.hint))
         what, todo = crash_report(exc)
         return _fail(f"gtwizard: {what}. {todo}.", EXIT_CRASH, json_out(what, todo))
     finally:
-        if watched is not None:
-            sys.stdout = watched.stream
+        sys.stdout, sys.stderr = streams
 
 
 def _dispatch(argv: list[str]) -> int:

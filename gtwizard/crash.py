@@ -13,6 +13,12 @@ a failed check or operation (1), bad input (2) and an interrupt (130).
 from __future__ import annotations
 
 import os
+import traceback
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gtwizard.errors import GtwizardError
 
 EXIT_CRASH = 70
 
@@ -20,6 +26,29 @@ EXIT_CRASH = 70
 # unexpected error with SECRET in its local variables and in its message. The crash-output tests
 # use it to prove that nothing of it reaches a terminal, a browser or the log in clear.
 TEST_CRASH_ENV = "GTWIZARD_TEST_CRASH"
+
+
+def tenant_fault(exc: BaseException) -> GtwizardError | None:
+    """The operator-facing error for an exception that is the sender's fault, not a bug, or None.
+
+    Every answer from a tenant or an Open WebUI is decoded with a depth limit
+    (gtwizard.safetext.loads_untrusted); this is the net behind it: a RecursionError raised inside
+    Python's JSON decoder means some answer nested deeper than Python can follow. That is a bad
+    answer (exit 1), never "a bug in gtwizard".
+    """
+    if not isinstance(exc, RecursionError):
+        return None
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not any(Path(frame.filename).parent.name == "json" for frame in frames[-3:]):
+        return None
+    from gtwizard.errors import OperationFailed
+
+    return OperationFailed(
+        "bad answer from the tenant (or the Open WebUI): its JSON nests deeper than gtwizard "
+        "decodes",
+        "the server must answer with ordinary JSON: check the address, and ask its operator "
+        "what answers there",
+    )
 
 
 def crash_report(exc: BaseException) -> tuple[str, str]:

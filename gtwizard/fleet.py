@@ -85,8 +85,11 @@ def _failure(name: str, exc: BaseException) -> tuple[dict[str, Any], bool]:
     """The record of a profile that failed; True when the failure is a bug (logged, redacted)."""
     if isinstance(exc, GtwizardError):
         return {"profile": name, "ok": False, "error": exc.message, "hint": exc.hint}, False
-    from gtwizard.crash import crash_report
+    from gtwizard.crash import crash_report, tenant_fault
 
+    fault = tenant_fault(exc)
+    if fault is not None:
+        return {"profile": name, "ok": False, "error": fault.message, "hint": fault.hint}, False
     what, todo = crash_report(exc)
     return {"profile": name, "ok": False, "error": what, "hint": todo}, True
 

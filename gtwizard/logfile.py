@@ -1,4 +1,6 @@
-"""The diagnostic log: details that must not reach the terminal go here, redacted."""
+"""The diagnostic log: details that must not reach the terminal go here, redacted, with control
+and bidi characters made visible (a tenant's text in an error must not act on the terminal of
+whoever reads the log)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from pathlib import Path
 
 from gtwizard.paths import ensure_private_dir, state_dir
 from gtwizard.redact import redact
+from gtwizard.safetext import guard
 
 
 def log_path() -> Path:
@@ -23,7 +26,7 @@ def write_log(text: str) -> Path | None:
         stamp = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as handle:
-            handle.write(f"--- {stamp}\n{redact(text)}\n")
+            handle.write(f"--- {stamp}\n{guard(redact(text))}\n")
     except OSError:
         return None
     return path

@@ -16,6 +16,7 @@ from gtwizard.errors import GtwizardError
 from gtwizard.fileio import atomic_write
 from gtwizard.profiles import Profile, save_profile
 from gtwizard.redact import redact
+from gtwizard.safetext import guard
 from gtwizard.tenant import parse_host
 
 STORAGE_WORDS = {
@@ -201,7 +202,9 @@ def render_runbook(profile: Profile) -> str:
         "  allowed names; an ordinary Open WebUI user sees only those in the model picker.",
         "",
     ]
-    return redact("\n".join(lines))
+    # the last check before the file: a tenant's text (a key id kept from before ids were
+    # checked, a model name) never carries a terminal sequence into a runbook someone will `cat`
+    return guard(redact("\n".join(lines)))
 
 
 def _interruption_lines(target_kind: str) -> list[str]:

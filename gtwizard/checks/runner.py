@@ -43,6 +43,11 @@ async def _outcome(check: Check, ctx: CheckContext, timeout: float) -> CheckOutc
     except GtwizardError as exc:
         return CheckOutcome("fail", exc.message, exc.hint or check.remediation)
     except Exception as exc:  # a check must never take the whole run down
+        from gtwizard.crash import tenant_fault
+
+        fault = tenant_fault(exc)
+        if fault is not None:
+            return CheckOutcome("fail", fault.message, fault.hint)
         return CheckOutcome(
             "fail",
             f"the check itself broke ({type(exc).__name__}: {exc})",

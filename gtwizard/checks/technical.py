@@ -43,9 +43,11 @@ async def raw_status(
             response = await http.request(method, url, json=body)
         except httpx.HTTPError as exc:
             raise to_gt_error(exc, url=url, secrets=ctx.secrets()) from None
+    from gtwizard.safetext import loads_untrusted
+
     err = error_body(response) or {}
     try:
-        data = response.json()
+        data = loads_untrusted(response.content)
     except ValueError:
         data = None
     return response.status_code, str(err.get("code") or ""), data

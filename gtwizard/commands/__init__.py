@@ -32,10 +32,14 @@ def print_json(obj: object) -> None:
 
     The rule is about speed: with `indent`, `json.dumps` runs CPython's pure-Python encoder; only
     without it does the C encoder run, 3-4 times faster (`status --json` with 1,000 profiles:
-    22 ms indented, 7 ms on one line). Both are the same JSON to a parser."""
+    22 ms indented, 7 ms on one line). Both are the same JSON to a parser.
+
+    `ensure_ascii` stays on: every control, bidi and other non-ASCII character of a tenant's text
+    leaves as a `\\uXXXX` escape, so the JSON on a terminal is as harmless as the human output."""
     import json
     import sys
 
     isatty = getattr(sys.stdout, "isatty", None)
-    text = json.dumps(obj, indent=2) if isatty is not None and isatty() else json.dumps(obj)
+    pretty = isatty is not None and isatty()
+    text = json.dumps(obj, indent=2 if pretty else None, ensure_ascii=True)
     print(text, flush=True)

@@ -106,7 +106,12 @@ def run(args: argparse.Namespace) -> int:
         out = {
             "ok": ok,
             "tenants": [
-                {"host": r.host, "error": r.error, "keys": [k.as_json() for k in r.keys]}
+                {
+                    "host": r.host,
+                    "error": r.error,
+                    "keys": [k.as_json() for k in r.keys],
+                    "left_out": r.left_out,
+                }
                 for r in reports
             ],
             "orphans": left,
@@ -122,6 +127,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {row.status:<12} {row.id}  {row.name}  [{who}]{ledger}")
         if not report.keys and not report.error:
             print("  no keys named for gtwizard")
+        for note in report.left_out:  # never the record's bytes: where it was and why
+            print(f"  left out, not of the contract's shape: {note}")
     if revoked:
         print(f"revoked {len(revoked)} orphan key(s): {', '.join(revoked)}")
     elif left:

@@ -13,6 +13,8 @@ from gtwizard.commands import COMMANDS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from gtwizard.sandbox.hostile import HOSTILE_MODES
+
     p = sub.add_parser(
         "sandbox",
         help=COMMANDS["sandbox"],
@@ -22,6 +24,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tls", action="store_true", help="serve HTTPS with a generated private CA")
     p.add_argument("--state", metavar="FILE", help="keep keys and the operator token in FILE")
     p.add_argument("--latency-ms", type=int, default=0, help="delay every request by N ms")
+    p.add_argument(
+        "--hostile",
+        choices=HOSTILE_MODES,
+        help="answer as a hostile tenant would (tests: escape sequences, odd ids, huge bodies)",
+    )
     p.add_argument(
         "--unversioned-paths",
         action="store_true",
@@ -54,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
             unversioned_paths=args.unversioned_paths,
             latency_ms=args.latency_ms,
             state_file=args.state,
+            hostile=args.hostile,
         )
     except OSError as exc:
         raise OperationFailed(

@@ -1,13 +1,14 @@
 """An async client for a tenant's GT API inference routes (the OpenAI wire format).
 
 It exists to *verify* a connection, so it is strict: every answer is checked against the shape
-the protocol promises, and every failure becomes a typed `GTError` with a hint.
+the protocol promises, and every failure becomes a typed `GTError` with a hint. Every answer is
+bounded in size (gtwizard.gt.http) and every string in it is made harmless to show
+(gtwizard.safetext) before anything else sees it.
 """
 
 from __future__ import annotations
 
 import base64
-import json
 import struct
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
@@ -16,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from gtwizard.errors import GtwizardError, expect_field, expect_shape
 from gtwizard.gt.errors import BadResponse, malformed, to_gt_error
-from gtwizard.gt.http import make_client
+from gtwizard.gt.http import BODY_CAP, CAP_CHAT, CAP_EMBED, CAP_LIST, CAP_RECORD, make_client
 from gtwizard.gt.transport import RetryHook, RetryPolicy, send
 from gtwizard.redact import redact
+from gtwizard.safetext import guard, loads_untrusted, visible
 
 if TYPE_CHECKING:
     import httpx
@@ -71,9 +73,9 @@ def _json(response: httpx.Response, secrets: Iterable[str]) -> dict[str, Any]:
     """The JSON object body of a 2xx response, or BadResponse."""
     url = redact(str(response.request.url), secrets)
     try:
-        data = response.json()
-    except ValueError:
-        raise malformed("the body is not JSON", url) from None
+        data = loads_untrusted(response.content)
+    except ValueError as exc:
+        raise malformed(str(exc), url) from None
     body: dict[str, Any] = expect_shape(
         data, dict, endpoint=url, what="the body", error=BadResponse
     )
@@ -138,7 +140,7 @@ class GTClient:
         return f"{self.gt_base}/{path.lstrip('/')}"
 
     async def _call(
-        self, method: str, path: str, body: Any = None, *, model: str | None = None
+        self, method: str, path: str, body: Any = None, *, model: str | None = None, cap: int
     ) -> dict[str, Any]:
         url = self._url(path)
         response = await send(
@@ -149,12 +151,13 @@ class GTClient:
             json=body,
             model=model,
             secrets=self._secrets,
+            cap=cap,
         )
         return _json(response, self._secrets)
 
     async def list_models(self) -> list[ModelInfo]:
         """GET /v1/models: the published names this key may use."""
-        data = await self._call("GET", "/v1/models")
+        data = await self._call("GET", "/v1/models", cap=CAP_LIST)
         url = self._url("/v1/models")
         items = expect_field(data, "data", list, endpoint=url, error=BadResponse)
         models = []
@@ -162,20 +165,22 @@ class GTClient:
             if not isinstance(item, dict) or not isinstance(item.get("id"), str):
                 raise malformed("a model entry has no string 'id'", url)
             kind = item.get("gt_kind")
-            models.append(ModelInfo(item["id"], kind if isinstance(kind, str) else None))
+            models.append(
+                ModelInfo(visible(item["id"]), visible(kind) if isinstance(kind, str) else None)
+            )
         return models
 
     async def chat(self, model: str, messages: list[dict[str, Any]], **extra: Any) -> ChatResult:
         """One non-streamed chat completion; `extra` goes into the request body as is."""
         body = {"model": model, "messages": messages, **extra, "stream": False}
-        data = await self._call("POST", "/v1/chat/completions", body, model=model)
+        data = await self._call("POST", "/v1/chat/completions", body, model=model, cap=CAP_CHAT)
         try:
             text = data["choices"][0]["message"]["content"]
         except (KeyError, IndexError, TypeError):
             text = None
         if not isinstance(text, str):
             raise malformed("no choices[0].message.content", self._url("/v1/chat/completions"))
-        return ChatResult(text=text, model=str(data.get("model") or model), raw=data)
+        return ChatResult(text=guard(text), model=visible(data.get("model") or model), raw=data)
 
     async def chat_stream(self, model: str, messages: list[dict[str, Any]]) -> StreamResult:
         """A streamed chat completion (SSE); returns the assembled text and the chunk count."""
@@ -193,11 +198,13 @@ class GTClient:
             model=model,
             secrets=self._secrets,
             stream=True,
+            cap=CAP_CHAT,
         )
         try:
             ctype = response.headers.get("content-type", "")
             if not ctype.startswith("text/event-stream"):
-                raise malformed(f"expected text/event-stream, got '{ctype or 'nothing'}'", url)
+                got = visible(ctype or "nothing", 60)
+                raise malformed(f"expected text/event-stream, got '{got}'", url)
             parts: list[str] = []
             done = False
             async for data in _sse_data(response):
@@ -214,7 +221,7 @@ class GTClient:
                 f"the stream ended without [DONE] after {len(parts)} chunks ({url})",
                 "the server or a proxy cut the stream; check proxy buffering and timeouts",
             )
-        return StreamResult(text="".join(parts), chunks=len(parts))
+        return StreamResult(text=guard("".join(parts)), chunks=len(parts))
 
     async def embeddings(
         self, model: str, input: str | list[str], encoding_format: str = "float"
@@ -222,7 +229,7 @@ class GTClient:
         """POST /v1/embeddings; base64 answers are decoded to the same floats as `float` ones."""
         url = self._url("/v1/embeddings")
         body = {"model": model, "input": input, "encoding_format": encoding_format}
-        data = await self._call("POST", "/v1/embeddings", body, model=model)
+        data = await self._call("POST", "/v1/embeddings", body, model=model, cap=CAP_EMBED)
         items = data.get("data")
         if not isinstance(items, list) or not items:
             raise malformed("'data' is not a non-empty list", url)
@@ -241,7 +248,9 @@ class GTClient:
 
         url = self._url(path)
         try:
-            response = await self._http.request(method, url, json=json)
+            response = await self._http.request(
+                method, url, json=json, extensions={BODY_CAP: CAP_RECORD}
+            )
         except httpx.HTTPError as exc:
             raise to_gt_error(exc, url=url, secrets=self._secrets) from None
         return response.status_code
@@ -268,9 +277,9 @@ async def _sse_data(response: httpx.Response) -> AsyncIterator[str]:
 def _chunk_text(data: str, url: str) -> str:
     """The content delta of one chat.completion.chunk ('' for role-only or final chunks)."""
     try:
-        chunk = json.loads(data)
-    except ValueError:
-        raise malformed("a stream event is not JSON", url) from None
+        chunk = loads_untrusted(data)
+    except ValueError as exc:
+        raise malformed(f"a stream event: {exc}", url) from None
     try:
         choices = chunk["choices"]
         if not choices:
@@ -316,8 +325,9 @@ async def probe_base(
     secrets = (api_key,) if api_key else ()
     async with make_client(ca_bundle=ca_bundle, timeout=timeout, headers=_bearer(api_key)) as http:
         try:
-            response = await http.get(url)
+            response = await http.get(url, extensions={BODY_CAP: CAP_LIST})
         except httpx.HTTPError as exc:
             raise to_gt_error(exc, url=url, secrets=secrets) from None
     location = response.headers.get("location") if response.is_redirect else None
+    location = visible(redact(location, secrets)) if location is not None else None
     return BaseProbe(url=url, status=response.status_code, location=location)

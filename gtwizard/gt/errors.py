@@ -7,7 +7,6 @@ text that could echo one (server messages, exception strings) goes through `gtwi
 
 from __future__ import annotations
 
-import json
 import socket
 import ssl
 from collections.abc import Iterable, Iterator
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from gtwizard.errors import OperationFailed
 from gtwizard.redact import redact
+from gtwizard.safetext import loads_untrusted, visible
 
 if TYPE_CHECKING:
     import httpx
@@ -101,6 +101,10 @@ class BadResponse(GTError):
     """The answer broke the protocol: not JSON, malformed, cut off, or a redirect."""
 
 
+class BodyTooLarge(BadResponse):
+    """The answer was larger than anything its route needs (see gtwizard.gt.http)."""
+
+
 def _tls_hint(reason: str) -> str:
     """What to do depends on why: a CA bundle helps only when the issuer is unknown."""
     lowered = reason.lower()
@@ -158,7 +162,7 @@ def transport_error(
     where = _where(redact(url, secrets) if url else None)
     for cause in chain:
         if isinstance(cause, ssl.SSLCertVerificationError):
-            reason = cause.verify_message or "certificate verify failed"
+            reason = visible(cause.verify_message or "certificate verify failed")
             return TLSVerificationFailed(
                 f"TLS certificate verification failed{where}: {reason}", _tls_hint(reason)
             )
@@ -175,7 +179,7 @@ def transport_error(
             )
         if isinstance(cause, ssl.SSLError):
             return TLSHandshakeFailed(
-                f"TLS handshake failed{where}: {cause.reason or type(cause).__name__}",
+                f"TLS handshake failed{where}: {visible(cause.reason or type(cause).__name__)}",
                 NOT_TLS_HINT,
             )
     if any(isinstance(c, httpx.TimeoutException | TimeoutError) for c in chain):
@@ -184,11 +188,11 @@ def transport_error(
             "the tenant may be overloaded or unreachable; retry, or raise --timeout",
         )
     if isinstance(exc, httpx.ConnectError):
-        detail = redact(str(exc), secrets) or type(exc).__name__
+        detail = visible(redact(str(exc), secrets) or type(exc).__name__)
         return ConnectionRefused(
             f"could not connect{where}: {detail}", "check the host, port, proxy and network"
         )
-    detail = redact(str(exc), secrets) or type(exc).__name__
+    detail = visible(redact(str(exc), secrets) or type(exc).__name__)
     return BadResponse(
         f"the connection broke before a complete answer arrived{where}: {detail}",
         "the server or a proxy dropped the connection; retry, and check proxies in between",
@@ -198,7 +202,7 @@ def transport_error(
 def error_body(response: httpx.Response) -> dict[str, Any] | None:
     """The OpenAI-style `error` object of a response, or None when the body is not that shape."""
     try:
-        data = json.loads(response.content or b"null")
+        data = loads_untrusted(response.content or b"null")
     except ValueError:
         return None
     err = data.get("error") if isinstance(data, dict) else None
@@ -222,12 +226,12 @@ def response_error(
     where = _where(url)
     err = error_body(response) or {}
     code = str(err.get("code") or "")
-    param = err.get("param") if isinstance(err.get("param"), str) else None
-    server_says = redact(str(err.get("message") or ""), secrets)[:200]
+    param = visible(err["param"], 64) if isinstance(err.get("param"), str) else None
+    server_says = visible(redact(str(err.get("message") or ""), secrets))
     said = f": {server_says}" if server_says else ""
 
     if 300 <= status < 400:
-        location = redact(response.headers.get("location", "?"), secrets)
+        location = visible(redact(response.headers.get("location", "?"), secrets))
         return BadResponse(
             f"the server answered {status} redirecting to {location}{where}",
             "use the final address as the tenant host (redirects are not followed, to keep the key "
@@ -309,10 +313,10 @@ def to_gt_error(
 
 
 def malformed(what: str, url: str | None = None, secrets: Iterable[str] = ()) -> BadResponse:
-    """A 2xx whose body is not what the protocol promises."""
+    """A 2xx whose body is not what the protocol promises: a bad answer from the tenant."""
     where = _where(redact(url, secrets) if url else None)
     return BadResponse(
-        f"malformed answer{where}: {what}",
+        f"bad answer from the tenant{where}: {what}",
         "the server does not behave like a GT API, or a proxy rewrote the answer",
     )
 

@@ -3,6 +3,15 @@
 The operator token authenticates; the minted secret is returned exactly once and kept out of
 every repr, so logging a `MintedKey` cannot leak it. Minting is never retried on a server error
 (that could create two keys); reads and revocation are idempotent, so they are retried.
+
+Every record is checked against the contract's shapes as it arrives (gtwizard.gt.contract): a key
+id, a key name, a prefix and a minted secret that do not fit are refused as a bad answer from the
+tenant, before anything stores or shows them; every other string is made harmless to show
+(gtwizard.safetext.visible). In a key list, a record whose id does not fit is left out and
+counted in `KeyListing.left_out` (it cannot be a key gtwizard holds: every id gtwizard keeps
+passed the same check); a record with a usable id but another field that does not fit refuses
+the whole list, naming the id, because it may be one of gtwizard's own keys, and acting on a list
+without it could take the key for gone.
 """
 
 from __future__ import annotations
@@ -16,15 +25,21 @@ from typing import TYPE_CHECKING, Any
 from gtwizard.errors import InvalidInput
 from gtwizard.gt.contract import (
     DEFAULT_PATHS,
+    FIELD_MAX,
     KEY_PREFIX,
     KINDS,
     OPERATOR_TOKEN_ENV,
+    PREFIX_SHAPE,
     PURPOSES,
     KeyApiPaths,
+    is_key_form,
+    key_id_problem,
+    key_name_problem,
 )
 from gtwizard.gt.errors import GTError, NotFound, malformed
-from gtwizard.gt.http import make_client
+from gtwizard.gt.http import CAP_LIST, CAP_RECORD, make_client
 from gtwizard.gt.transport import RetryHook, RetryPolicy, send
+from gtwizard.safetext import loads_untrusted, visible
 
 if TYPE_CHECKING:
     import httpx
@@ -108,35 +123,74 @@ class Revocation:
     revoked_at: str
 
 
-def _strs(value: Any) -> tuple[str, ...]:
+def _strs(value: Any, name: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
-        raise ValueError("not a list of strings")
-    return tuple(value)
+        raise ValueError(f"'{name}' is not a list of strings")
+    return tuple(visible(x, FIELD_MAX) for x in value)
 
 
-def _opt_str(value: Any) -> str | None:
+def _opt_str(value: Any, name: str) -> str | None:
     if value is not None and not isinstance(value, str):
-        raise ValueError("not a string")
-    return value
+        raise ValueError(f"'{name}' is not a string")
+    return None if value is None else visible(value, FIELD_MAX)
+
+
+class RecordError(ValueError):
+    """A key record that does not fit the contract; `key_id` is its id when that one fits."""
+
+    def __init__(self, problem: str, key_id: str | None = None) -> None:
+        super().__init__(problem)
+        self.key_id = key_id
 
 
 def _record_fields(data: Any) -> dict[str, Any]:
-    """The KeyRecord fields of one JSON key record; ValueError when malformed."""
+    """The KeyRecord fields of one JSON key record, checked; RecordError when it does not fit.
+
+    The id, the name and the prefix are held to the contract's shapes (never repaired); the other
+    strings are made harmless to show. No message quotes what the tenant sent.
+    """
     if not isinstance(data, dict):
-        raise ValueError("not an object")
+        raise RecordError("a record is not an object")
+    problem = key_id_problem(data.get("id")) if "id" in data else "a record has no 'id'"
+    if problem:
+        raise RecordError(problem)
+    key_id: str = data["id"]
     try:
-        fields: dict[str, Any] = {
-            k: data[k] for k in ("id", "name", "purpose", "prefix", "created_at")
-        }
+        raw = {k: data[k] for k in ("name", "purpose", "prefix", "created_at")}
     except KeyError as exc:
-        raise ValueError(f"missing '{exc.args[0]}'") from None
-    if not all(isinstance(v, str) for v in fields.values()):
-        raise ValueError("a required field is not a string")
-    for k in ("scopes", "agent_aliases", "raw_models", "datasets"):
-        fields[k] = _strs(data.get(k, []))
-    for k in ("expires_at", "revoked_at", "last_used_at"):
-        fields[k] = _opt_str(data.get(k))
+        raise RecordError(f"key {key_id} has no '{exc.args[0]}'", key_id) from None
+    wrong = next((k for k, v in raw.items() if not isinstance(v, str)), None)
+    if wrong:
+        raise RecordError(f"the '{wrong}' of key {key_id} is not a string", key_id)
+    problem = key_name_problem(raw["name"])
+    if problem:
+        raise RecordError(f"{problem.replace('the name', f'the name of key {key_id}')}", key_id)
+    if not PREFIX_SHAPE.fullmatch(raw["prefix"]):
+        raise RecordError(f"the prefix of key {key_id} is not part of a GT key's form", key_id)
+    fields: dict[str, Any] = {
+        "id": key_id,
+        "name": raw["name"],
+        "prefix": raw["prefix"],
+        "purpose": visible(raw["purpose"], FIELD_MAX),
+        "created_at": visible(raw["created_at"], FIELD_MAX),
+    }
+    try:
+        for k in ("scopes", "agent_aliases", "raw_models", "datasets"):
+            fields[k] = _strs(data.get(k, []), k)
+        for k in ("expires_at", "revoked_at", "last_used_at"):
+            fields[k] = _opt_str(data.get(k), k)
+    except ValueError as exc:
+        raise RecordError(f"key {key_id}: {exc}", key_id) from None
     return fields
+
+
+class KeyListing(list[KeyRecord]):
+    """The records of `GET /keys` that fit the contract; `left_out` says which did not (by
+    position and reason, never with their bytes)."""
+
+    def __init__(self, records: Sequence[KeyRecord], left_out: Sequence[str] = ()) -> None:
+        super().__init__(records)
+        self.left_out: tuple[str, ...] = tuple(left_out)
 
 
 class KeyManager:
@@ -185,7 +239,13 @@ class KeyManager:
         await self._http.aclose()
 
     async def _call(
-        self, method: str, url: str, body: Any = None, *, idempotent: bool = True
+        self,
+        method: str,
+        url: str,
+        body: Any = None,
+        *,
+        idempotent: bool = True,
+        cap: int = CAP_RECORD,
     ) -> tuple[httpx.Response, Any]:
         policy = RetryPolicy(
             max_retries=self._max_retries, retry_server_errors=idempotent, on_retry=self._on_retry
@@ -199,13 +259,14 @@ class KeyManager:
                 json=body,
                 secrets=self._secrets,
                 operator=True,
+                cap=cap,
             )
         except NotFound as exc:
             raise self._not_found(exc, url) from None
         try:
-            return response, response.json()
-        except ValueError:
-            raise malformed("the body is not JSON", url) from None
+            return response, loads_untrusted(response.content)
+        except ValueError as exc:
+            raise malformed(str(exc), url) from None
 
     def _not_found(self, exc: NotFound, url: str) -> GTError:
         if "/keys/" in url:
@@ -220,7 +281,7 @@ class KeyManager:
     async def published(self) -> list[PublishedName]:
         """The names an operator may put on a key's allowlists."""
         url = self.paths.published_url(self.gt_base)
-        _, data = await self._call("GET", url)
+        _, data = await self._call("GET", url, cap=CAP_LIST)
         items = data.get("data") if isinstance(data, dict) else None
         if not isinstance(items, list):
             raise malformed("'data' is not a list", url)
@@ -232,7 +293,7 @@ class KeyManager:
                 or item.get("kind") not in KINDS
             ):
                 raise malformed("a published entry lacks a name or a known kind", url)
-            names.append(PublishedName(item["name"], item["kind"]))
+            names.append(PublishedName(visible(item["name"]), item["kind"]))
         return names
 
     async def mint(self, request: MintRequest) -> MintedKey:
@@ -241,32 +302,50 @@ class KeyManager:
         body = request.body()
         _, data = await self._call("POST", url, body, idempotent=False)
         secret = data.get("secret") if isinstance(data, dict) else None
-        if not isinstance(secret, str) or not secret.startswith(KEY_PREFIX):
-            raise malformed("the answer carries no gtak_ secret", url)
-        self._secrets = (*self._secrets, secret)
+        if isinstance(secret, str) and secret:
+            self._secrets = (*self._secrets, secret)  # masked in every message from here on
+        if not isinstance(secret, str) or not is_key_form(secret):
+            raise malformed(
+                "the answer carries no secret of a GT key's form (gtak_ and 16-256 letters, "
+                "digits, '_' or '-')",
+                url,
+            )
+        fields = self._record(data, url)
+        if not secret.startswith(fields["prefix"]):
+            raise malformed(f"the prefix of key {fields['id']} is not the start of its secret", url)
+        return MintedKey(**fields, secret=secret)
+
+    def _record(self, data: Any, url: str) -> dict[str, Any]:
         try:
-            return MintedKey(**_record_fields(data), secret=secret)
-        except ValueError as exc:
+            return _record_fields(data)
+        except RecordError as exc:
             raise malformed(f"key record: {exc}", url) from None
 
-    async def list_keys(self) -> list[KeyRecord]:
+    async def list_keys(self) -> KeyListing:
+        """Every key record that fits the contract (see the module's note on the others)."""
         url = self.paths.keys_url(self.gt_base)
-        _, data = await self._call("GET", url)
+        _, data = await self._call("GET", url, cap=CAP_LIST)
         items = data.get("data") if isinstance(data, dict) else None
         if not isinstance(items, list):
             raise malformed("'data' is not a list", url)
-        try:
-            return [KeyRecord(**_record_fields(item)) for item in items]
-        except ValueError as exc:
-            raise malformed(f"key record: {exc}", url) from None
+        records: list[KeyRecord] = []
+        left_out: list[str] = []
+        for index, item in enumerate(items, start=1):
+            try:
+                records.append(KeyRecord(**_record_fields(item)))
+            except RecordError as exc:
+                if exc.key_id is not None:
+                    raise malformed(
+                        f"key record {index}: {exc}; fix or revoke that key in the tenant app",
+                        url,
+                    ) from None
+                left_out.append(f"record {index}: {exc}")
+        return KeyListing(records, left_out)
 
     async def get_key(self, key_id: str) -> KeyRecord:
         url = self.paths.key_url(self.gt_base, key_id)
         _, data = await self._call("GET", url)
-        try:
-            return KeyRecord(**_record_fields(data))
-        except ValueError as exc:
-            raise malformed(f"key record: {exc}", url) from None
+        return KeyRecord(**self._record(data, url))
 
     async def update_allowlists(
         self,
@@ -283,10 +362,7 @@ class KeyManager:
             body["raw_models"] = list(raw_models)
         url = self.paths.key_url(self.gt_base, key_id)
         _, data = await self._call("PATCH", url, body)
-        try:
-            return KeyRecord(**_record_fields(data))
-        except ValueError as exc:
-            raise malformed(f"key record: {exc}", url) from None
+        return KeyRecord(**self._record(data, url))
 
     async def revoke(self, key_id: str) -> Revocation:
         """Revoke at once; revoking an already revoked key succeeds again."""
@@ -298,4 +374,8 @@ class KeyManager:
             or not isinstance(data.get("revoked_at"), str)
         ):
             raise malformed("the answer does not confirm the revocation", url)
-        return Revocation(id=str(data.get("id") or key_id), revoked_at=data["revoked_at"])
+        answered = data.get("id")
+        if answered is not None and answered != key_id:
+            problem = key_id_problem(answered) or f"it names another key than {key_id}"
+            raise malformed(f"the revocation answer does not fit: {problem}", url)
+        return Revocation(id=key_id, revoked_at=visible(data["revoked_at"], FIELD_MAX))

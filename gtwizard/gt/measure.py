@@ -78,7 +78,7 @@ async def _probe(
     import httpx
 
     from gtwizard.gt.client import GTClient
-    from gtwizard.gt.http import make_client
+    from gtwizard.gt.http import BODY_CAP, CAP_RECORD, make_client
 
     async with GTClient(gt_base, secret, ca_bundle=ca_bundle, timeout=timeout) as client:
         models = await client.list_models()  # 401 here: the key is not accepted at all
@@ -89,7 +89,7 @@ async def _probe(
         method, path, body = SCOPE_PROBES[scope]
         url = base + probe_path(path)
         try:
-            response = await http.request(method, url, json=body)
+            response = await http.request(method, url, json=body, extensions={BODY_CAP: CAP_RECORD})
         except httpx.HTTPError as exc:
             error = to_gt_error(exc, url=url, secrets=(secret,))
             if isinstance(error, Unauthorized):

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from gtwizard.gt.errors import GTError, error_body, tls_handshake_hint, to_gt_error
-from gtwizard.gt.http import make_client, ssl_context
+from gtwizard.gt.http import BODY_CAP, CAP_LIST, make_client, ssl_context
+from gtwizard.safetext import visible
 from gtwizard.tenant import TenantHost, parse_host
 
 _DEFAULT_PORT = {"https": 443, "http": 80}
@@ -87,14 +88,14 @@ async def _tls(host: TenantHost, port: int, ctx: ssl.SSLContext) -> Step:
             host.hostname, port, ssl=ctx, server_hostname=host.hostname
         )
     except ssl.SSLCertVerificationError as exc:
-        reason = exc.verify_message or "certificate verify failed"
+        reason = visible(exc.verify_message or "certificate verify failed")
         return Step(
             "tls",
             False,
             f"certificate not trusted: {reason}; for a private CA pass --ca-bundle FILE",
         )
     except ssl.SSLError as exc:
-        reason = str(exc.reason or exc)
+        reason = visible(exc.reason or exc)
         plain = f"http://{host.netloc}" if host.is_loopback else None
         hint = tls_handshake_hint(reason, plain)
         return Step("tls", False, f"TLS handshake failed: {reason}; {hint}")
@@ -105,7 +106,7 @@ async def _tls(host: TenantHost, port: int, ctx: ssl.SSLContext) -> Step:
     cert = writer.get_extra_info("peercert") or {}
     until = cert.get("notAfter")
     writer.close()
-    valid = f", valid until {until}" if until else ""
+    valid = f", valid until {visible(until)}" if until else ""
     return Step("tls", True, f"{version}, certificate verified for {host.hostname}{valid}")
 
 
@@ -118,10 +119,15 @@ async def _gt_api(host: TenantHost, ca_bundle: str | Path | None, timeout: float
     async with make_client(ca_bundle=ca_bundle, timeout=timeout) as http:
         try:
             # both forms at once: a check run's critical path starts here
-            answer, other = await asyncio.gather(http.get(versioned), http.get(unversioned))
+            capped = {BODY_CAP: CAP_LIST}  # the model list's cap, whatever answers there
+            answer, other = await asyncio.gather(
+                http.get(versioned, extensions=capped), http.get(unversioned, extensions=capped)
+            )
         except httpx.HTTPError as exc:
             error: GTError = to_gt_error(exc, url=versioned)
             return Step("gt_api", False, error.message)
+        except GTError as exc:  # an answer too large, or compressed although asked not to be
+            return Step("gt_api", False, exc.message)
     err = error_body(answer)
     if answer.status_code == 401 and err is not None and isinstance(err.get("message"), str):
         form = (
@@ -131,7 +137,7 @@ async def _gt_api(host: TenantHost, ca_bundle: str | Path | None, timeout: float
         )
         return Step("gt_api", True, f"GT API answered 401 without a key, as expected; {form}")
     if answer.is_redirect:
-        where = answer.headers.get("location", "?")
+        where = visible(answer.headers.get("location", "?"))
         return Step("gt_api", False, f"{versioned} redirects ({answer.status_code}) to {where}")
     if answer.is_success:
         return Step("gt_api", False, f"{versioned} answered without a key: not a GT API")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gtwizard.gt.errors import ConnectionRefused, to_gt_error
+from gtwizard.gt.http import BODY_CAP, CAP_DEFAULT
 
 if TYPE_CHECKING:
     import httpx
@@ -82,10 +83,12 @@ async def send(
     secrets: Iterable[str] = (),
     operator: bool = False,
     stream: bool = False,
+    cap: int = CAP_DEFAULT,
 ) -> httpx.Response:
     """Send with retries; return a 2xx response or raise the mapped `GTError`.
 
     With `stream=True` the returned response is open and unread: the caller must close it.
+    `cap` bounds the body (gtwizard.gt.http); past it BodyTooLarge is raised, never retried.
     """
     import httpx
 
@@ -93,7 +96,9 @@ async def send(
     attempt = 0
     while True:
         try:
-            request = client.build_request(method, url, json=json, headers=headers)
+            request = client.build_request(
+                method, url, json=json, headers=headers, extensions={BODY_CAP: cap}
+            )
             response = await client.send(request, stream=stream)
             if stream and not response.is_success:
                 try:

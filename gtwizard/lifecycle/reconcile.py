@@ -43,6 +43,7 @@ class TenantReport:
     host: str
     keys: list[KeyRow] = field(default_factory=list)
     error: str | None = None
+    left_out: list[str] = field(default_factory=list)  # records refused (gtwizard.gt.keys)
 
     @property
     def orphans(self) -> list[KeyRow]:
@@ -86,6 +87,7 @@ async def reconcile(
         except GtwizardError as exc:
             report.error = exc.one_line()
             continue
+        report.left_out = list(records.left_out)
         for record in records:
             if not record.name.startswith(KEY_NAME_HEAD):
                 continue

@@ -4,6 +4,12 @@ Why this exists next to the env file: after Open WebUI's first start its databas
 env, so the admin API is the only path that takes effect without a reset. Connection lists are
 positional (URL i, key i, config "i"), so every update rebuilds the three together by identity and
 always sends ENABLE_OPENAI_API (omitting it stores null, which switches OpenAI off).
+
+An Open WebUI is untrusted input like a tenant: every answer is bounded in size (by route, see
+gtwizard.gt.http), decoded with a depth limit, and every string it says (messages, versions,
+roles, model ids) is made harmless to show (gtwizard.safetext.visible) as it arrives. The one
+exception is the connection list (URLs, keys, configs): gtwizard writes it back, so it is kept
+byte for byte, and made harmless only where it is shown.
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from gtwizard.errors import InvalidInput, OperationFailed, expect_field, expect_shape
+from gtwizard.gt.http import BODY_CAP, CAP_CHAT, CAP_DEFAULT, CAP_LIST
 from gtwizard.openwebui.envfile import (
     GtConnection,
     normalise_base,
@@ -25,6 +33,7 @@ from gtwizard.openwebui.envfile import (
 )
 from gtwizard.openwebui.url import check_openwebui_url
 from gtwizard.redact import redact
+from gtwizard.safetext import guard, loads_untrusted, visible
 
 if TYPE_CHECKING:
     import httpx
@@ -86,23 +95,24 @@ def _strings(value: Any, endpoint: str, what: str) -> list[str]:
 
 
 def _detail_of(body: Any) -> str:
-    """A short reason from an error body (Open WebUI's `detail` or an OpenAI-style `error`)."""
+    """A short reason from an error body (Open WebUI's `detail` or an OpenAI-style `error`),
+    harmless to show."""
     if isinstance(body, dict):
         if isinstance(body.get("detail"), str):
-            return body["detail"]
+            return visible(body["detail"])
         err = body.get("error")
         if isinstance(err, dict) and isinstance(err.get("message"), str):
-            return err["message"]
+            return visible(err["message"])
         if isinstance(err, str):
-            return err
-    return json.dumps(body)[:200]
+            return visible(err)
+    return visible(json.dumps(body))
 
 
 def _detail(resp: httpx.Response) -> str:
     try:
-        body = resp.json()
+        body = loads_untrusted(resp.content)
     except ValueError:
-        return resp.text[:200].strip()
+        return visible(resp.text.strip())
     return _detail_of(body)
 
 
@@ -153,7 +163,13 @@ class OpenWebUIAdmin:
     # ---- plumbing --------------------------------------------------------------------------
 
     async def _send(
-        self, method: str, path: str, *, json_body: Any = None, auth: bool = True
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        auth: bool = True,
+        cap: int | None = None,
     ) -> httpx.Response:
         import httpx
 
@@ -162,7 +178,11 @@ class OpenWebUIAdmin:
         headers = {"Authorization": f"Bearer {self._token}"} if auth and self._token else {}
         try:
             return await self._client.request(
-                method, self.url + path, json=json_body, headers=headers
+                method,
+                self.url + path,
+                json=json_body,
+                headers=headers,
+                extensions={BODY_CAP: cap or CAP_DEFAULT},
             )
         except httpx.ConnectError as exc:
             raise OpenWebUIError(
@@ -203,7 +223,7 @@ class OpenWebUIAdmin:
             )
         if 300 <= status < 400:
             return OpenWebUIError(
-                f"{self.url}{path} redirects to {resp.headers.get('location', '?')}",
+                f"{self.url}{path} redirects to {visible(resp.headers.get('location', '?'))}",
                 "use the final Open WebUI URL",
                 status=status,
             )
@@ -230,9 +250,10 @@ class OpenWebUIAdmin:
         json_body: Any = None,
         auth: bool = True,
         shape: type | tuple[type, ...] = dict,
+        cap: int | None = None,
     ) -> Any:
         """The JSON body of a 2xx answer, checked to be of `shape` (an object unless said)."""
-        resp = await self._send(method, path, json_body=json_body, auth=auth)
+        resp = await self._send(method, path, json_body=json_body, auth=auth, cap=cap)
         if not resp.is_success:
             raise self._fail(resp, path)
         return self._body(resp, path, shape)
@@ -240,10 +261,10 @@ class OpenWebUIAdmin:
     def _body(self, resp: httpx.Response, path: str, shape: type | tuple[type, ...]) -> Any:
         """The JSON body of `resp`, checked to be of `shape`."""
         try:
-            body = resp.json()
-        except ValueError:
+            body = loads_untrusted(resp.content)
+        except ValueError as exc:
             raise OpenWebUIError(
-                f"{self.url}{path} did not answer JSON: this does not look like Open WebUI",
+                f"bad answer from {self.url}{path}: {exc}; this does not look like Open WebUI",
                 "check the URL",
                 status=resp.status_code,
             ) from None
@@ -258,7 +279,7 @@ class OpenWebUIAdmin:
 
     async def version(self) -> str:
         body = await self._json("GET", "/api/version", auth=False)
-        return self._field(body, "version", str, "/api/version")
+        return visible(self._field(body, "version", str, "/api/version"), 64)
 
     async def version_note(self) -> str | None:
         """None for a tested version; otherwise a one-line warning to show the operator."""
@@ -290,7 +311,7 @@ class OpenWebUIAdmin:
         role = self._field(me, "role", str, "/api/v1/auths/", default="")
         if role != "admin":
             raise OpenWebUIError(
-                f"the Open WebUI account has role {me.get('role')!r}, not admin",
+                f"the Open WebUI account has role '{visible(role, 64)}', not admin",
                 "use an admin account or an admin's API key",
                 status=403,
             )
@@ -358,15 +379,15 @@ class OpenWebUIAdmin:
         self._secrets.append(key)
         path = "/openai/verify"
         body = {"url": normalise_base(url), "key": key, "config": {}}
-        resp = await self._send("POST", path, json_body=body)
+        resp = await self._send("POST", path, json_body=body, cap=CAP_LIST)
         detail = redact(_detail(resp), self._secrets)
         if resp.is_success:
             answer = self._body(resp, path, dict)
             data = self._field(answer, "data", list, path, default=[])
             ids = [self._shape(m, dict, path, "a model entry") for m in data]
-            return VerifyResult(resp.status_code, [str(m.get("id", "")) for m in ids], "")
+            return VerifyResult(resp.status_code, [visible(m.get("id", "")) for m in ids], "")
         try:
-            parsed = resp.json()
+            parsed = loads_untrusted(resp.content)
         except ValueError:
             parsed = None
         upstream = parsed is None or (isinstance(parsed, dict) and "detail" not in parsed)
@@ -378,24 +399,25 @@ class OpenWebUIAdmin:
 
     async def list_models(self) -> list[str]:
         """Model ids this credential's user sees (the admin sees more than ordinary users)."""
-        return [str(entry["id"]) for entry in await self.list_model_entries()]
+        return [entry["id"] for entry in await self.list_model_entries()]
 
     async def connection_model_ids(self, index: int) -> list[str]:
         """Model ids one connection reports live (`GET /openai/models/{idx}`); [] if it fails."""
         try:
-            body = await self._json("GET", f"/openai/models/{index}")
+            body = await self._json("GET", f"/openai/models/{index}", cap=CAP_LIST)
         except OperationFailed:
             return []
         data = body.get("data")
         if not isinstance(data, list):
             return []
-        return [str(m.get("id")) for m in data if isinstance(m, dict) and m.get("id")]
+        return [visible(m.get("id")) for m in data if isinstance(m, dict) and m.get("id")]
 
     async def list_model_entries(self) -> list[dict[str, Any]]:
-        """The raw /api/models entries this user sees; `urlIdx` names the owning connection."""
-        body = await self._json("GET", "/api/models")
+        """The /api/models entries this user sees (`id` made harmless to show); `urlIdx` names
+        the owning connection."""
+        body = await self._json("GET", "/api/models", cap=CAP_LIST)
         data = self._field(body, "data", list, "/api/models", default=[])
-        return [m for m in data if isinstance(m, dict) and "id" in m]
+        return [{**m, "id": visible(m["id"])} for m in data if isinstance(m, dict) and "id" in m]
 
     async def chat(self, model: str, text: str, *, stream: bool = False) -> ChatResult:
         """One user turn through Open WebUI's /api/chat/completions; returns the answer text.
@@ -409,7 +431,7 @@ class OpenWebUIAdmin:
             "messages": [{"role": "user", "content": text}],
         }
         if not stream:
-            body = await self._json("POST", path, json_body=payload)
+            body = await self._json("POST", path, json_body=payload, cap=CAP_CHAT)
             try:
                 content = body["choices"][0]["message"]["content"]
             except (KeyError, IndexError, TypeError):
@@ -420,7 +442,7 @@ class OpenWebUIAdmin:
                     f" for {model}",
                     "Open WebUI or the upstream did not answer in the OpenAI shape",
                 )
-            return ChatResult(content or "", 1)
+            return ChatResult(guard(content or ""), 1)
         return await self._chat_stream(path, payload, model)
 
     async def _chat_stream(self, path: str, payload: dict[str, Any], model: str) -> ChatResult:
@@ -434,7 +456,11 @@ class OpenWebUIAdmin:
         chunks = 0
         try:
             async with self._client.stream(
-                "POST", self.url + path, json=payload, headers=headers
+                "POST",
+                self.url + path,
+                json=payload,
+                headers=headers,
+                extensions={BODY_CAP: CAP_CHAT},
             ) as r:
                 if not r.is_success:
                     await r.aread()
@@ -453,16 +479,15 @@ class OpenWebUIAdmin:
                 f"{chunks} event(s) ({type(exc).__name__})",
                 "check that Open WebUI is up and that no proxy cuts or buffers the stream",
             ) from None
-        return ChatResult("".join(parts), chunks)
+        return ChatResult(guard("".join(parts)), chunks)
 
     def _delta(self, data: str, path: str, model: str) -> str:
         """The content of one stream event; an error event or a wrong shape raises."""
         try:
-            event = json.loads(data)
-        except ValueError:
+            event = loads_untrusted(data)
+        except ValueError as exc:
             raise OpenWebUIError(
-                f"unexpected answer from {self._endpoint(path)}: a stream event for {model} is "
-                "not JSON",
+                f"unexpected answer from {self._endpoint(path)}: a stream event for {model}: {exc}",
                 "a proxy may rewrite the stream",
             ) from None
         event = self._shape(event, dict, path, "a stream event")
@@ -470,7 +495,7 @@ class OpenWebUIAdmin:
             said = _detail_of(event) or "an error"
             raise OpenWebUIError(
                 f"the streamed chat with {model} through Open WebUI reported "
-                f"{redact(said, self._secrets)[:200]}",
+                f"{redact(said, self._secrets)}",
                 "check the model's access grant and the GT key Open WebUI holds",
             )
         choices = self._field(event, "choices", list, path, default=[])
@@ -563,4 +588,4 @@ class OpenWebUIAdmin:
         return user_id
 
     async def delete_user(self, user_id: str) -> None:
-        await self._json("DELETE", f"/api/v1/users/{user_id}", shape=(bool, dict))
+        await self._json("DELETE", f"/api/v1/users/{quote(user_id, safe='')}", shape=(bool, dict))

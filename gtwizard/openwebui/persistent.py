@@ -96,8 +96,10 @@ async def check_admin_url(
             return None
     if resp.status_code != 200:
         return None
+    from gtwizard.safetext import loads_untrusted
+
     try:
-        ok = resp.json().get("status") is True
+        ok = loads_untrusted(resp.content).get("status") is True
     except (ValueError, AttributeError):
         ok = False
     return PersistentConfigWarning(evidence=f"{base} answers /health") if ok else None

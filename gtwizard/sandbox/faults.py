@@ -1,5 +1,6 @@
 """Fault injection: latency, error statuses, 429 with Retry-After, dropped connections, slow and
-garbage bodies. Clients must survive all of these, so tests switch them on at run time.
+garbage bodies, and a hostile tenant (gtwizard.sandbox.hostile). Clients must survive all of these,
+so tests switch them on at run time (or at start: `gtwizard sandbox --hostile MODE`).
 
 The injector is a plain ASGI middleware in front of the whole app. The control routes themselves
 (`/_sandbox/...`) are exempt, otherwise a fault could lock the tests out of clearing it.
@@ -14,6 +15,7 @@ import random
 from typing import Any
 
 from gtwizard.sandbox import responses
+from gtwizard.sandbox.hostile import HOSTILE_MODES, hostile
 from gtwizard.sandbox.responses import FieldError
 
 BASE_PATH = "/api/tenant"
@@ -35,6 +37,7 @@ class FaultConfig:
     drip_ms: int = 0
     garbage_rate: float = 0.0
     path_prefix: str | None = None
+    hostile: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -77,6 +80,9 @@ def parse_faults(fields: dict[str, Any], baseline: FaultConfig) -> FaultConfig:
     prefix = merged["path_prefix"]
     if prefix is not None and not isinstance(prefix, str):
         raise FieldError("path_prefix", "path_prefix must be a string or null")
+    mode = merged["hostile"]
+    if mode is not None and mode not in HOSTILE_MODES:
+        raise FieldError("hostile", f"hostile must be null or one of {', '.join(HOSTILE_MODES)}")
     return FaultConfig(
         latency_ms=_int("latency_ms", merged["latency_ms"], high=600_000),
         error_status=_int("error_status", merged["error_status"], optional=True, low=400, high=599),
@@ -86,15 +92,17 @@ def parse_faults(fields: dict[str, Any], baseline: FaultConfig) -> FaultConfig:
         drip_ms=_int("drip_ms", merged["drip_ms"], high=60_000),
         garbage_rate=_rate("garbage_rate", merged["garbage_rate"]),
         path_prefix=prefix or None,
+        hostile=mode,
     )
 
 
 class FaultHolder:
     """The current config, swapped as a whole (safe to set from another thread)."""
 
-    def __init__(self, latency_ms: int = 0) -> None:
-        self.baseline = parse_faults({"latency_ms": latency_ms}, FaultConfig())
+    def __init__(self, latency_ms: int = 0, hostile: str | None = None) -> None:
+        self.baseline = parse_faults({"latency_ms": latency_ms, "hostile": hostile}, FaultConfig())
         self.current = self.baseline
+        self.hostile_sent = 0  # body bytes the `huge` mode handed to connections
 
     def set(self, **fields: Any) -> FaultConfig:
         self.current = parse_faults(fields, self.baseline)
@@ -132,14 +140,23 @@ class FaultInjector:
             await _drop(scope, receive)
             return
         if faults.error_status is not None and _roll(faults.error_rate):
-            await _injected_error(faults)(scope, receive, send)
+            await self._answer(_injected_error(faults), faults, scope, receive, send)
             return
         if _roll(faults.garbage_rate):
             await _garbage(send)
             return
         if faults.drip_ms:
             send = _dripping(send, faults.drip_ms / 1000)
-        await self.app(scope, receive, send)
+        await self._answer(self.app, faults, scope, receive, send)
+
+    async def _answer(
+        self, app: Any, faults: FaultConfig, scope: dict[str, Any], receive: Any, send: Any
+    ) -> None:
+        """`app` answers, through the hostile tenant when that mode is on."""
+        if faults.hostile:
+            await hostile(faults.hostile, app, scope, receive, send, self.holder)
+        else:
+            await app(scope, receive, send)
 
 
 def _injected_error(faults: FaultConfig) -> Any:

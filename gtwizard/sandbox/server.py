@@ -104,6 +104,11 @@ class SandboxHandle:
     def clear_faults(self) -> dict[str, Any]:
         return self._faults.clear().as_dict()
 
+    @property
+    def hostile_sent(self) -> int:
+        """Body bytes the `huge` hostile mode handed to connections so far (see sandbox.hostile)."""
+        return self._faults.hostile_sent
+
     def seed_key(
         self,
         scopes: list[str] | tuple[str, ...],
@@ -175,14 +180,17 @@ def start_in_thread(
     state_file: str | Path | None = None,
     cert_mode: str = "valid",
     seed: int | None = None,
+    hostile: str | None = None,
 ) -> SandboxHandle:
     """Start the sandbox tenant on loopback and return once it accepts connections.
 
     `seed` is for tests only: it makes the operator token, key ids and secrets reproducible.
+    `hostile` starts it as a hostile tenant (a mode of gtwizard.sandbox.hostile; clearing the
+    faults keeps it, as it keeps the start latency).
     """
     state_path = Path(state_file) if state_file is not None else None
     state = SandboxState(state_path, seed=seed)
-    faults = FaultHolder(latency_ms)
+    faults = FaultHolder(latency_ms, hostile)
     app = build_app(state, faults, unversioned_paths=unversioned_paths)
     ssl_factory = None
     ca_file: Path | None = None

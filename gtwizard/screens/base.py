@@ -44,8 +44,13 @@ class NotifyingScreen(Screen):
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             from rich.markup import escape
 
-            from gtwizard.crash import crash_report
+            from gtwizard.crash import crash_report, tenant_fault
 
+            fault = tenant_fault(event.worker.error)
+            if fault is not None:
+                self.notify(escape(fault.one_line()), severity="error", timeout=30)
+                self.worker_failed()
+                return
             what, todo = crash_report(event.worker.error)
             self.notify(escape(f"{what}. {todo}."), severity="error", timeout=30)
             self.worker_failed()

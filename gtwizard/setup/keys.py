@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gtwizard.errors import InvalidInput, OperationFailed
+from gtwizard.gt.contract import is_key_form
 from gtwizard.presets.catalog import KeyPreset
 from gtwizard.tenant import TenantHost
 
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from gtwizard.gt.measure import KeyReach
 
 EMBED_SCOPE = "inference:embed"
-KEY_FORM = re.compile(r"^gtak_[A-Za-z0-9_\-]{16,}$")
 AGENT_ALIAS = "agent_alias"
 RAW_MODEL = "raw_model"
 
@@ -102,7 +101,7 @@ def check_key_form(secret: str) -> str:
         raise InvalidInput(
             "no key was given", "paste the gtak_... secret shown when the key was made"
         )
-    if not KEY_FORM.match(secret):
+    if not is_key_form(secret):
         raise InvalidInput(
             "that is not a GT API key (they start with gtak_ and contain no spaces)",
             "copy the whole secret from the tenant's /gt-api page",

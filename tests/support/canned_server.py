@@ -22,6 +22,8 @@ class Reply:
     raw: bytes | None = None
     content_type: str = "application/json"
     cut: bool = False  # promise more bytes than are sent, then close: a connection that breaks
+    headers: tuple[tuple[str, str], ...] = ()  # sent as well (a Content-Length here wins)
+    repeat: int = 1  # >1: the payload that many times, streamed, ended by closing the connection
 
     def payload(self) -> bytes:
         return self.raw if self.raw is not None else json.dumps(self.body).encode()
@@ -48,6 +50,7 @@ class CannedServer:
     seen: list[tuple[str, str, bytes]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)  # of each request, in order
     url: str = ""
+    sent: int = 0  # body bytes written to clients (what a streamed `repeat` reply got out)
 
 
 @contextlib.contextmanager
@@ -71,9 +74,23 @@ def canned_server(replies: dict[tuple[str, str], Answer]) -> Iterator[CannedServ
             data = reply.payload()
             self.send_response(reply.status)
             self.send_header("Content-Type", reply.content_type)
-            self.send_header("Content-Length", str(len(data) + (4096 if reply.cut else 0)))
+            extra = dict(reply.headers)
+            for name, value in extra.items():
+                self.send_header(name, value)
+            if "Content-Length" not in extra and reply.repeat == 1:
+                self.send_header("Content-Length", str(len(data) + (4096 if reply.cut else 0)))
             self.end_headers()
+            if reply.repeat > 1:
+                self.close_connection = True
+                try:
+                    for _ in range(reply.repeat):
+                        self.wfile.write(data)
+                        state.sent += len(data)
+                except OSError:  # the client stopped reading and closed: what a cap does
+                    pass
+                return
             self.wfile.write(data)
+            state.sent += len(data)
             if reply.cut:
                 self.wfile.flush()
                 self.close_connection = True

@@ -547,13 +547,15 @@ class Rotation:
                 "export GTWIZARD_OPERATOR_TOKEN so gtwizard can find it by name and revoke it",
             )
         from gtwizard.gt.keys import KeyManager
+        from gtwizard.lifecycle.identity import lost_mint_matches
 
         async with KeyManager(
             self.host.gt_base, self.opts.operator_token, ca_bundle=self.ca_bundle
         ) as manager:
             keep = {journal.old_key_id, self.profile.key_id}
             for record in await manager.list_keys():
-                ours = record.name == journal.new_key_name and record.id not in keep
+                named = lost_mint_matches(record.name, journal.new_key_name)
+                ours = named and record.id not in keep
                 if ours and not record.revoked:
                     await manager.revoke(record.id)
                     audit.record(

@@ -593,6 +593,7 @@ class SetupSession:
         """A mint whose answer never came may still have made the key: find it by its unique
         name and revoke it (nothing found: nothing was made)."""
         from gtwizard.gt.keys import KeyManager
+        from gtwizard.lifecycle.identity import lost_mint_matches
 
         req = self.request
         if not self._operator_token:
@@ -602,7 +603,7 @@ class SetupSession:
             req.host.gt_base, self._operator_token, ca_bundle=req.ca_bundle
         ) as manager:
             for record in await manager.list_keys():
-                if record.name == name and not record.revoked:
+                if lost_mint_matches(record.name, name) and not record.revoked:
                     await manager.revoke(record.id)
                     audit.record("revoke", profile=req.profile, key_id=record.id, detail="lost")
                     found.append(f"revoked the key {record.id} whose mint answer was lost")

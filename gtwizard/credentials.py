@@ -204,12 +204,16 @@ class ProfileGrants:
         return None if self.admin_kept else self.openwebui.withheld
 
 
-def grants_for(settings: Settings, profile: Any, scope: Scope | None = None) -> ProfileGrants:
+def grants_for(
+    settings: Settings, profile: Any, scope: Scope | None = None, openwebui_url: str | None = None
+) -> ProfileGrants:
     """The credentials of the environment that may go with this profile, in a run of `scope`
-    (None: a run of this profile alone)."""
-    scope = scope or Scope.of_profiles([profile])
+    (None: a run of this profile alone; `openwebui_url`: the Open WebUI this run was told to use
+    for it, instead of the one the profile records)."""
     tenant = profile_tenant(profile)
-    owui = profile_openwebui(profile)
+    owui = openwebui_place(openwebui_url) if openwebui_url else profile_openwebui(profile)
+    if scope is None:
+        scope = Scope(frozenset({tenant}), frozenset({owui} if owui else ()))
     return ProfileGrants(
         profile=str(profile.name),
         operator=credential_for(settings.operator, tenant, scope.tenants),

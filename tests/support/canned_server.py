@@ -47,6 +47,7 @@ class CannedServer:
     replies: dict[tuple[str, str], Answer]
     seen: list[tuple[str, str, bytes]] = field(default_factory=list)
     url: str = ""
+    authorizations: list[str] = field(default_factory=list)  # each request's Authorization value
 
 
 @contextlib.contextmanager
@@ -60,6 +61,8 @@ def canned_server(replies: dict[tuple[str, str], Answer]) -> Iterator[CannedServ
             body = self.rfile.read(length) if length else b""
             path = self.path.split("?", 1)[0]
             state.seen.append((self.command, path, body))
+            if self.headers.get("Authorization"):
+                state.authorizations.append(self.headers["Authorization"])
             reply = state.replies.get((self.command, path), Reply(404, {"detail": "Not Found"}))
             if callable(reply):
                 try:

@@ -19,7 +19,9 @@ description:
   - Secrets are never task arguments that Ansible logs. I(operator_token) and I(openwebui_token)
     are C(no_log) and default to the environment (C(GTWIZARD_OPERATOR_TOKEN),
     C(GTWIZARD_OPENWEBUI_TOKEN)); give them from Ansible Vault, never in clear in a playbook.
-    They reach gtwizard through its environment, never its command line.
+    They reach gtwizard through its environment, never its command line, bound to this task's
+    I(host) and I(openwebui_url) (C(GTWIZARD_OPERATOR_TOKEN_HOST), C(GTWIZARD_OPENWEBUI_TOKEN_URL))
+    when given, so gtwizard sends them to no other tenant or Open WebUI.
 version_added: "0.1.0"
 author: gtwizard
 options:
@@ -177,6 +179,11 @@ SECRET_ENV = {
     "operator_token": "GTWIZARD_OPERATOR_TOKEN",
     "openwebui_token": "GTWIZARD_OPENWEBUI_TOKEN",
 }
+# each secret is bound to the place of this task it belongs to: gtwizard sends it nowhere else
+BOUND_ENV = {
+    "operator_token": ("host", "GTWIZARD_OPERATOR_TOKEN_HOST"),
+    "openwebui_token": ("openwebui_url", "GTWIZARD_OPENWEBUI_TOKEN_URL"),
+}
 
 
 class Gtwizard:
@@ -197,6 +204,9 @@ class Gtwizard:
         for option, variable in SECRET_ENV.items():
             if p[option]:
                 self.env[variable] = p[option]  # the environment, never argv
+                place, bound = BOUND_ENV[option]
+                if p[place]:
+                    self.env[bound] = p[place]
 
     def run(self, *args, ok_codes=(0,)):
         """Run `gtwizard ARGS --json`; return (exit code, the JSON object)."""

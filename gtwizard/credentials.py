@@ -50,10 +50,11 @@ OPENWEBUI = Kind(
 
 
 def tenant_place(text: str) -> str:
-    """A tenant host as a comparable place: its origin (`https://host[:port]`)."""
+    """A tenant host as a comparable place: `host[:port]`, however it was written (a bare host, a
+    URL, with /api/tenant or not), as GTWIZARD_OPERATOR_TOKEN_HOST is meant to be set."""
     from gtwizard.tenant import parse_host
 
-    return parse_host(text).origin
+    return parse_host(text).netloc
 
 
 def openwebui_place(url: str) -> str:

@@ -105,12 +105,29 @@ class WizardState:
             saved = [profile]
         return grants_for(self.credentials or Settings(), profile, Scope.of_profiles(saved))
 
+    def set_up_here(self, profile: Any) -> bool:
+        """Is `profile` the one this session's setup flow made (its credentials are the flow's)?"""
+        return self.session is not None and profile.name == self.profile_name
+
+    def rotate_credentials(self, profile: Any) -> tuple[str | None, str | None, list[str]]:
+        """(operator token, Open WebUI admin credential, what was withheld) for rotating
+        `profile` here: the setup flow's own for the profile it made, else the environment's as
+        they may go to it."""
+        if self.set_up_here(profile):
+            return self.operator_token, self.openwebui_token, []
+        grants = self.grants_for_saved(profile)
+        withheld = [w for w in (grants.needs_operator, grants.needs_openwebui) if w]
+        return grants.operator.token, grants.openwebui.token, withheld
+
     def check_credentials(self, profile: Any) -> tuple[str | None, str | None, str | None]:
         """(Open WebUI admin credential, operator token, why the first was withheld) for checking
-        `profile` here: the setup flow's own for the profile this session set up, else the
-        environment's as they may go to it."""
-        if self.session is not None and profile.name == self.profile_name:
-            return self.openwebui_token, self.operator_token, None
+        `profile` here. For the profile the setup flow made: the flow's admin credential, and the
+        environment's operator token for its one tenant; else the environment's as they may go."""
+        if self.set_up_here(profile):
+            from gtwizard.credentials import Settings, grants_for
+
+            alone = grants_for(self.credentials or Settings(), profile)
+            return self.openwebui_token, alone.operator.token, None
         grants = self.grants_for_saved(profile)
         return grants.openwebui.token, grants.operator.token, grants.needs_openwebui
 

@@ -46,17 +46,12 @@ def demo_dir() -> Path:
 
 def demo_state(sandbox, folder):
     """The answers the demo starts with: sandbox host and token, demo-local files."""
-    from gtwizard.credentials import OPERATOR, EnvCredential, Settings, tenant_place
     from gtwizard.wizard import WizardState
 
-    host = sandbox.base_url.removesuffix("/api/tenant")
-    # the sandbox's token belongs to the sandbox: bound to it, like GTWIZARD_OPERATOR_TOKEN_HOST
-    own = EnvCredential(OPERATOR, sandbox.operator_token, tenant_place(host))
     return WizardState(
-        host_text=host,
+        host_text=sandbox.base_url.removesuffix("/api/tenant"),
         demo=True,
         profile_name="demo",
-        credentials=Settings(operator=own),
         operator_token=sandbox.operator_token,
         ca_bundle=sandbox.ca_file,
         secrets_file=folder / "demo-secrets.json",
@@ -84,10 +79,8 @@ def demo_dirs(folder: Path) -> Iterator[None]:
 
 def run(args: argparse.Namespace) -> int:
     import shutil
-    from dataclasses import replace
 
     from gtwizard.commands.tui import run_app
-    from gtwizard.credentials import OPENWEBUI, EnvCredential, openwebui_place
     from gtwizard.paths import ensure_private_dir
     from gtwizard.sandbox import start_in_thread
 
@@ -103,12 +96,6 @@ def run(args: argparse.Namespace) -> int:
                 state.target_kind = "admin-api"
                 state.openwebui_url = args.openwebui_url
                 state.openwebui_token = os.environ.get("GTWIZARD_OPENWEBUI_TOKEN") or None
-                state.credentials = replace(
-                    state.credentials,
-                    openwebui=EnvCredential(
-                        OPENWEBUI, state.openwebui_token, openwebui_place(args.openwebui_url)
-                    ),
-                )
             code = run_app(state)
     finally:
         sandbox.stop()

@@ -141,10 +141,8 @@ class RotateScreen(NotifyingScreen):
             self.query_one("#rotate-log", Static).update(f"✗ {escape(exc.one_line())}")
         else:
             self.token_kept = bool(self.saved.operator_token_kept)
-            grants = self.state.grants_for_saved(self.saved)
-            self.operator_token = grants.operator.token
-            self.openwebui_token = grants.openwebui.token
-            withheld = [w for w in (grants.needs_operator, grants.needs_openwebui) if w]
+            found = self.state.rotate_credentials(self.saved)
+            self.operator_token, self.openwebui_token, withheld = found
             if withheld:
                 self.lines += [f"Not sent: {w}" for w in withheld]
                 self.query_one("#rotate-log", Static).update(escape("\n".join(self.lines)))

@@ -111,7 +111,8 @@ def _remove_stale_temps(path: Path) -> None:
                 stale.unlink()
 
 
-def _write_temp_then_rename(path: Path, data: bytes, mode: int) -> None:
+def _write_temp_then_rename(path: Path, data: bytes, mode: int, *, exclusive: bool = False) -> None:
+    """`exclusive`: link instead of rename, so an existing `path` is kept (FileExistsError)."""
     _remove_stale_temps(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -120,7 +121,11 @@ def _write_temp_then_rename(path: Path, data: bytes, mode: int) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
+        if exclusive:
+            os.link(tmp_name, path)
+            os.unlink(tmp_name)
+        else:
+            os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
@@ -158,3 +163,16 @@ def atomic_write(
         _write_temp_then_rename(saved, path.read_bytes(), SECRET_MODE)
     _write_temp_then_rename(path, data, mode)
     return saved
+
+
+def create_once(path: Path, data: bytes, *, mode: int = SECRET_MODE) -> bool:
+    """Create `path` with `data` atomically unless it exists; False when another writer was first.
+
+    The complete file appears at once (written beside it, then hard-linked into place), so two
+    processes racing to create it never see a partial file and exactly one of them wins.
+    """
+    try:
+        _write_temp_then_rename(Path(path), data, mode, exclusive=True)
+    except FileExistsError:
+        return False
+    return True

@@ -8,6 +8,10 @@ others. A profile with work in progress (an interrupted or waiting setup or rota
 rotated again: it is reported with the command that resolves it.
 
 No terminal is ever needed: nothing here asks a question, so a systemd timer can run it.
+
+Credentials from the environment go to a profile only as gtwizard/credentials.py allows: a run over
+profiles on several tenants (or several Open WebUIs) sends an unbound token to none of them. Such a
+profile reports what it needs (`withheld`), and the run lists which profiles need which token.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from gtwizard.credentials import OPENWEBUI, OPERATOR, ProfileGrants, Scope, Settings, grants_for
+from gtwizard.credentials import needs_summary as _needs_summary
 from gtwizard.errors import GtwizardError
 
 DEFAULT_JOBS = 4
@@ -45,6 +51,7 @@ class FleetRun:
     crashed: bool = False  # an unexpected error (a gtwizard bug) in at least one profile
     seconds: float = 0.0
     warning: str | None = None  # the results could not be kept as the profiles' last checks
+    needs: list[str] = field(default_factory=list)  # which profiles need which credential
 
     @property
     def ok(self) -> bool:
@@ -58,15 +65,19 @@ class FleetRun:
         return out
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "command": self.command,
-            "jobs": self.jobs,
-            "total": len(self.results),
-            "counts": self.counts(),
-            "seconds": round(self.seconds, 3),
-            "profiles": self.results,
-        } | ({"warning": self.warning} if self.warning else {})
+        return (
+            {
+                "ok": self.ok,
+                "command": self.command,
+                "jobs": self.jobs,
+                "total": len(self.results),
+                "counts": self.counts(),
+                "seconds": round(self.seconds, 3),
+                "profiles": self.results,
+            }
+            | ({"warning": self.warning} if self.warning else {})
+            | ({"needs": self.needs} if self.needs else {})
+        )
 
 
 def check_jobs(jobs: int | None) -> int:
@@ -122,16 +133,49 @@ async def _bounded(
 # ---- check --all ----------------------------------------------------------------------------------
 
 
+def _withheld(grants: ProfileGrants, *, operator: bool) -> list[str]:
+    """What this profile lacks because the run withheld the environment's credential."""
+    lines = [grants.needs_operator] if operator else []
+    return [line for line in [*lines, grants.needs_openwebui] if line]
+
+
+def _needs(grants: dict[str, ProfileGrants], names: list[str], *, operator: bool) -> list[str]:
+    """ "Which profiles need which token", over the profiles that lacked one."""
+    needs = []
+    for name in names:
+        g = grants[name]
+        if operator and g.needs_operator:
+            needs.append((name, OPERATOR, g.operator.place))
+        if g.needs_openwebui:
+            needs.append((name, OPENWEBUI, g.openwebui.place))
+    return _needs_summary(needs)
+
+
 async def _check_one(
-    profile: Any, catalog: Any, timeout: float, test_user: tuple[str, str] | None
+    profile: Any,
+    catalog: Any,
+    timeout: float,
+    test_user: tuple[str, str] | None,
+    grants: ProfileGrants,
 ) -> dict[str, Any]:
     from gtwizard.checks import all_checks, run_checks
     from gtwizard.checks.load import context_for_profile
 
-    ctx = await context_for_profile(profile, catalog, timeout=timeout, test_user=test_user)
+    ctx = await context_for_profile(
+        profile,
+        catalog,
+        timeout=timeout,
+        test_user=test_user,
+        openwebui_token=grants.openwebui.token,
+        operator_token=grants.operator.token,
+        withheld=grants.openwebui.withheld,
+    )
     report = await run_checks(all_checks(), ctx)
     record = report.to_json()
     record["result"] = "ok" if report.ok else "failed"
+    withheld = _withheld(grants, operator=False)
+    if withheld:
+        record["withheld"] = withheld
     record["_report"] = report  # kept for remembering the result; dropped before printing
     return record
 
@@ -143,8 +187,11 @@ def check_all(
     names: list[str] | None = None,
     test_user: tuple[str, str] | None = None,
     done: Callable[[dict[str, Any]], None] = lambda record: None,
+    credentials: Settings | None = None,
 ) -> FleetRun:
-    """Check every profile (or `names`), `jobs` at a time; each result kept as its last check."""
+    """Check every profile (or `names`), `jobs` at a time; each result kept as its last check.
+
+    `credentials`: the environment's, sent to a profile only as gtwizard/credentials.py allows."""
     from gtwizard.checks.record import remember_all
     from gtwizard.presets.catalog import load_catalog
     from gtwizard.profiles import load_profiles
@@ -153,9 +200,12 @@ def check_all(
     chosen = list(profiles) if names is None else names
     catalog = load_catalog()
     start = time.monotonic()
+    scope = Scope.of_profiles(profiles[name] for name in chosen)
+    settings = credentials or Settings()
+    grants = {name: grants_for(settings, profiles[name], scope) for name in chosen}
 
     async def one(name: str) -> dict[str, Any]:
-        return await _check_one(profiles[name], catalog, timeout, test_user)
+        return await _check_one(profiles[name], catalog, timeout, test_user, grants[name])
 
     records, crashed = asyncio.run(_bounded(chosen, jobs, one, done))
     reports = []
@@ -167,6 +217,7 @@ def check_all(
     warning = remember_all(reports)  # one write of config.toml for every profile
     run = FleetRun("check", jobs, records, crashed)
     run.warning = warning
+    run.needs = _needs(grants, chosen, operator=False)
     run.seconds = time.monotonic() - start
     return run
 
@@ -176,10 +227,10 @@ def check_all(
 
 @dataclass
 class RotateSettings:
-    """What every rotation of the run shares: credentials from the environment, never argv."""
+    """What every rotation of the run shares: credentials from the environment (never argv),
+    each sent only where it belongs."""
 
-    operator_token: str | None = field(default=None, repr=False)
-    openwebui_token: str | None = field(default=None, repr=False)
+    credentials: Settings = field(default_factory=Settings)
     poll_timeout: float = 600.0
     say: Callable[[str, str], None] = lambda profile, text: None
 
@@ -193,7 +244,9 @@ def due_profiles(names: list[str] | None = None) -> list[tuple[str, Any]]:
     return [(name, key_health(profiles[name])) for name in chosen]
 
 
-async def _rotate_one(name: str, health: Any, settings: RotateSettings) -> dict[str, Any]:
+async def _rotate_one(
+    name: str, health: Any, settings: RotateSettings, grants: ProfileGrants
+) -> dict[str, Any]:
     from gtwizard.lifecycle.journal import open_journal, work_record
     from gtwizard.lifecycle.lock import ProfileBusy
     from gtwizard.rotation import Rotation, RotationOptions
@@ -209,10 +262,23 @@ async def _rotate_one(name: str, health: Any, settings: RotateSettings) -> dict[
         return {**base, "ok": True, "outcome": IN_PROGRESS, "in_progress": work}
     if not health.rotation_due:
         return {**base, "ok": True, "outcome": NOT_DUE}
+    if grants.needs_operator:  # nothing to mint with: say which token, start nothing
+        return {
+            **base,
+            "ok": False,
+            "outcome": FAILED,
+            "error": f"not rotated: no operator token for this profile's tenant "
+            f"({grants.needs_operator})",
+            "hint": f"rotate it in a run with that tenant's token: gtwizard rotate --profile {name}"
+            f" with {OPERATOR.env} (and {OPERATOR.bound_env}), or keep a token with the profile "
+            "(setup --keep-operator-token)",
+            "withheld": [grants.needs_operator],
+        }
+    withheld = _withheld(grants, operator=False)
     options = RotationOptions(
         profile=name,
-        operator_token=settings.operator_token,
-        openwebui_token=settings.openwebui_token,
+        operator_token=grants.operator.token,
+        openwebui_token=grants.openwebui.token,
         poll_timeout=settings.poll_timeout,
         say=lambda text: settings.say(name, text),
     )
@@ -223,9 +289,9 @@ async def _rotate_one(name: str, health: Any, settings: RotateSettings) -> dict[
         return {**base, "ok": True, "outcome": BUSY, "detail": exc.message, "hint": exc.hint}
     except GtwizardError as exc:
         failed = rotation.result(ok=False, error=exc.message, hint=exc.hint)
-        return {**base, **failed, "outcome": FAILED}
+        return {**base, **failed, "outcome": FAILED} | ({"withheld": withheld} if withheld else {})
     outcome = WAITING if rotation.waiting else ROTATED
-    return {**base, **result, "outcome": outcome}
+    return {**base, **result, "outcome": outcome} | ({"withheld": withheld} if withheld else {})
 
 
 def rotate_due(
@@ -236,15 +302,21 @@ def rotate_due(
     done: Callable[[dict[str, Any]], None] = lambda record: None,
 ) -> FleetRun:
     """Rotate every profile whose key is due, `jobs` at a time; report every profile."""
+    from gtwizard.profiles import load_profiles
+
     health = dict(due_profiles(names))
+    profiles = load_profiles()
+    scope = Scope.of_profiles(profiles[name] for name in health)
+    grants = {n: grants_for(settings.credentials, profiles[n], scope) for n in health}
     start = time.monotonic()
 
     async def one(name: str) -> dict[str, Any]:
-        return await _rotate_one(name, health[name], settings)
+        return await _rotate_one(name, health[name], settings, grants[name])
 
     records, crashed = asyncio.run(_bounded(list(health), jobs, one, done))
     for record in records:
         record.setdefault("outcome", FAILED)
     run = FleetRun("rotate", jobs, records, crashed)
+    run.needs = _needs(grants, [r["profile"] for r in records if "withheld" in r], operator=True)
     run.seconds = time.monotonic() - start
     return run

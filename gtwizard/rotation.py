@@ -576,6 +576,7 @@ class Rotation:
                 "export GTWIZARD_OPERATOR_TOKEN so gtwizard can find it by name and revoke it",
             )
         from gtwizard.gt.keys import KeyManager
+        from gtwizard.lifecycle.identity import lost_mint_matches
         from gtwizard.lifecycle.revoke import revoke
 
         async with KeyManager(
@@ -583,7 +584,8 @@ class Rotation:
         ) as manager:
             keep = {journal.old_key_id, self.profile.key_id}
             for record in await manager.list_keys():
-                ours = record.name == journal.new_key_name and record.id not in keep
+                named = lost_mint_matches(record.name, journal.new_key_name)
+                ours = named and record.id not in keep
                 if ours and not record.revoked:
                     intent = self._new_key_intent(
                         record.id, "rotate-orphan", "rotation: orphan from an interrupted mint"

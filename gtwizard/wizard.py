@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the setup core loads when the flow needs it, not at start-up
+    from gtwizard.credentials import ProfileGrants, Settings
     from gtwizard.openwebui.targets import AdminApiTarget, EnvFileTarget
     from gtwizard.presets.catalog import Catalog
     from gtwizard.setup.session import SetupRequest, SetupSession
@@ -80,12 +81,55 @@ class WizardState:
     audience: str = "all"
     keep_admin_token: bool = False  # only when ticked: rotation then needs no token in the env
     disable_persistent_config: bool = False
+    # The environment's credentials, read once at launch. A saved profile's rotation or checks
+    # get them only as gtwizard/credentials.py allows: the session covers every saved profile.
+    credentials: Settings | None = field(default=None, repr=False)
     # Results
     session: SetupSession | None = None
     key_signature: tuple[Any, ...] | None = None
     profile: Any = None
     check_report: Any = None
     extras: dict[str, Any] = field(default_factory=dict)
+
+    def grants_for_saved(self, profile: Any) -> ProfileGrants:
+        """The environment's credentials as they may go to a saved profile in this session (the
+        welcome screen's rotate and check): a session over profiles on several tenants sends an
+        unbound token to none of them."""
+        from gtwizard.credentials import Scope, Settings, grants_for
+        from gtwizard.errors import GtwizardError
+        from gtwizard.profiles import load_profiles
+
+        try:
+            saved = [*load_profiles().values(), profile]
+        except GtwizardError:
+            saved = [profile]
+        return grants_for(self.credentials or Settings(), profile, Scope.of_profiles(saved))
+
+    def set_up_here(self, profile: Any) -> bool:
+        """Is `profile` the one this session's setup flow made (its credentials are the flow's)?"""
+        return self.session is not None and profile.name == self.profile_name
+
+    def rotate_credentials(self, profile: Any) -> tuple[str | None, str | None, list[str]]:
+        """(operator token, Open WebUI admin credential, what was withheld) for rotating
+        `profile` here: the setup flow's own for the profile it made, else the environment's as
+        they may go to it."""
+        if self.set_up_here(profile):
+            return self.operator_token, self.openwebui_token, []
+        grants = self.grants_for_saved(profile)
+        withheld = [w for w in (grants.needs_operator, grants.needs_openwebui) if w]
+        return grants.operator.token, grants.openwebui.token, withheld
+
+    def check_credentials(self, profile: Any) -> tuple[str | None, str | None, str | None]:
+        """(Open WebUI admin credential, operator token, why the first was withheld) for checking
+        `profile` here. For the profile the setup flow made: the flow's admin credential, and the
+        environment's operator token for its one tenant; else the environment's as they may go."""
+        if self.set_up_here(profile):
+            from gtwizard.credentials import Settings, grants_for
+
+            alone = grants_for(self.credentials or Settings(), profile)
+            return self.openwebui_token, alone.operator.token, None
+        grants = self.grants_for_saved(profile)
+        return grants.openwebui.token, grants.operator.token, grants.needs_openwebui
 
     def key_choices(self) -> tuple[Any, ...]:
         """What the key depends on: if this changes after minting, the key must be made again."""

@@ -138,10 +138,9 @@ async def _names_seen_by(ctx: CheckContext, key: str) -> list[str] | None:
 async def _published(ctx: CheckContext) -> set[str]:
     """Every name the tenant publishes, when an operator token allows asking (else empty)."""
     from gtwizard.errors import OperationFailed
-    from gtwizard.gt.contract import OPERATOR_TOKEN_ENV
     from gtwizard.gt.keys import KeyManager
 
-    token = os.environ.get(OPERATOR_TOKEN_ENV)
+    token = ctx.operator_token  # given by the run only when it belongs to this tenant
     if not token:
         return set()
     ctx.remember_secret(token)
@@ -307,7 +306,7 @@ async def rotation_documented(ctx: CheckContext) -> CheckOutcome:
         )
     mint = (
         "automatic minting (operator token set)"
-        if os.environ.get("GTWIZARD_OPERATOR_TOKEN")
+        if ctx.operator_token
         else f"guided minting in {ctx.host.gt_api_console}"
     )
     return passed(f"runbook {path} is current; rotation can use {mint} and write the target")

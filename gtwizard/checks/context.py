@@ -76,6 +76,8 @@ class CheckContext:
     catalog: Catalog
     openwebui_url: str | None = None
     openwebui_token: str | None = field(default=None, repr=False)
+    operator_token: str | None = field(default=None, repr=False)  # the tenant's, when given
+    openwebui_withheld: str | None = None  # why the environment's admin credential was not sent
     test_user: tuple[str, str] | None = field(default=None, repr=False)
     ca_bundle: str | None = None
     timeout: float = 20.0
@@ -102,6 +104,8 @@ class CheckContext:
         """Why Open WebUI checks cannot run (for their skip detail)."""
         if not self.openwebui_url:
             return "no Open WebUI URL is known for this profile (env-file target without a URL)"
+        if self.openwebui_withheld:
+            return f"no Open WebUI admin credential: {self.openwebui_withheld}"
         return "no Open WebUI admin credential (set GTWIZARD_OPENWEBUI_TOKEN)"
 
     def openwebui_missing_hint(self) -> str:
@@ -137,7 +141,7 @@ class CheckContext:
 
     def secrets(self) -> list[str]:
         """Everything that must never appear in a result."""
-        found = [self.api_key, self.openwebui_token, *self._extra_secrets]
+        found = [self.api_key, self.openwebui_token, self.operator_token, *self._extra_secrets]
         if self.test_user:
             found.append(self.test_user[1])
         return [s for s in found if s]

@@ -8,7 +8,6 @@ that cannot be read does not stop the run: the key is then looked up in the targ
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +18,6 @@ if TYPE_CHECKING:
     from gtwizard.profiles import Profile
     from gtwizard.secrets import SecretStore
 
-TOKEN_ENV = "GTWIZARD_OPENWEBUI_TOKEN"
 TEST_PASSWORD_ENV = "GTWIZARD_OPENWEBUI_TEST_PASSWORD"
 
 
@@ -80,11 +78,15 @@ async def context_for_profile(
     timeout: float,
     test_user: tuple[str, str] | None = None,
     openwebui_token: str | None = None,
-    use_environment: bool = True,
+    operator_token: str | None = None,
+    withheld: str | None = None,
 ) -> CheckContext:
-    """Resolve the key (store, then target) and the Open WebUI admin credential: the one passed
-    (the TUI's), else GTWIZARD_OPENWEBUI_TOKEN unless `use_environment` is off, else the stored
-    one. Keyring calls run off the event loop."""
+    """Resolve the key (store, then target) and the Open WebUI admin credential: the one passed,
+    else the one stored with the profile. Keyring calls run off the event loop.
+
+    The environment is never read here: the edge of the run decides which of its credentials may
+    go to this profile (gtwizard/credentials.py) and passes them, with `withheld` saying why the
+    environment's admin credential was not (shown where the Open WebUI checks cannot run)."""
     from gtwizard.errors import GtwizardError
     from gtwizard.secrets import admin_entry, key_entry
 
@@ -95,7 +97,7 @@ async def context_for_profile(
     api_key = None
     if store is not None and profile.key_id:
         api_key = await _read(store, key_entry(profile.name, profile.key_id))
-    token = openwebui_token or (os.environ.get(TOKEN_ENV) if use_environment else None) or None
+    token = openwebui_token or None
     if token is None and store is not None:
         token = await _read(store, admin_entry(profile.name))
     ca = profile.ca_bundle
@@ -105,6 +107,8 @@ async def context_for_profile(
         catalog=catalog,
         openwebui_url=openwebui_url_of(profile),
         openwebui_token=token,
+        operator_token=operator_token,
+        openwebui_withheld=None if token else withheld,
         test_user=test_user,
         ca_bundle=ca if isinstance(ca, str) and ca else None,
         timeout=timeout,

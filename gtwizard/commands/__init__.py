@@ -21,7 +21,7 @@ COMMANDS: dict[str, str] = {
     "runbook": "write the operator runbook for a profile (no secrets)",
     "status": "key age, expiry, rotation due, storage and last check for every profile",
     "profiles": "list, show or remove profiles",
-    "keys": "the tenant's gtwizard keys beside the profiles and work in progress; revoke orphans",
+    "keys": "each tenant's keys: ours (beside the profiles), other installations', unknown; revoke orphans",
     "serve": "the TUI in a browser (textual-serve), bound to 127.0.0.1",
 }
 

@@ -89,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
 
     from gtwizard.checks import all_checks, run_checks
     from gtwizard.checks.load import context_for_profile
+    from gtwizard.credentials import Settings, grants_for
     from gtwizard.errors import InvalidInput
     from gtwizard.presets.catalog import load_catalog
     from gtwizard.profiles import default_profile_name, get_profile
@@ -105,9 +106,18 @@ def run(args: argparse.Namespace) -> int:
     profile = get_profile(name)
     test_user = _test_user(args.test_user)
     catalog = load_catalog()
+    grants = grants_for(Settings.from_environ(), profile)
 
     async def go() -> Any:
-        ctx = await context_for_profile(profile, catalog, timeout=args.timeout, test_user=test_user)
+        ctx = await context_for_profile(
+            profile,
+            catalog,
+            timeout=args.timeout,
+            test_user=test_user,
+            openwebui_token=grants.openwebui.token,
+            operator_token=grants.operator.token,
+            withheld=grants.openwebui.withheld,
+        )
         return await run_checks(all_checks(), ctx)
 
     report = asyncio.run(go())
@@ -151,7 +161,15 @@ def _run_all(args: argparse.Namespace) -> int:
             line = f"{record['error']} -> {record.get('hint') or ''}".rstrip(" ->")
         print(f"{'OK' if record['ok'] else 'FAILED':<6} {record['profile']}: {line}", flush=True)
 
-    run = check_all(jobs=jobs, timeout=args.timeout, test_user=test_user, done=done)
+    from gtwizard.credentials import Settings
+
+    run = check_all(
+        jobs=jobs,
+        timeout=args.timeout,
+        test_user=test_user,
+        done=done,
+        credentials=Settings.from_environ(),
+    )
     if args.json:
         print_json(run.to_json())
     else:
@@ -159,6 +177,8 @@ def _run_all(args: argparse.Namespace) -> int:
             print("No profiles yet. Run 'gtwizard' or 'gtwizard setup' to create one.")
         bad = sum(not r["ok"] for r in run.results)
         print(f"\n{len(run.results) - bad} of {len(run.results)} profile(s) ok, {bad} failed")
+        for line in run.needs:
+            print(f"not sent: {line}")
     if run.warning:
         print(f"warning: {run.warning}", file=sys.stderr)
     if run.crashed:

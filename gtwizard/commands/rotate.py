@@ -10,7 +10,6 @@ interrupted (the journal keeps the place: `gtwizard status` names the command th
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import Any
 
@@ -121,6 +120,12 @@ def run(args: argparse.Namespace) -> int:
         if not args.json:
             print(text, flush=True)
 
+    from gtwizard.credentials import Settings, grants_for
+
+    grants = grants_for(Settings.from_environ(), profile, openwebui_url=args.openwebui_url)
+    for withheld in (grants.needs_operator, grants.needs_openwebui):
+        if withheld:
+            print(f"gtwizard: not sent: {withheld}", file=sys.stderr, flush=True)
     options = RotationOptions(
         profile=profile.name,
         resume=args.resume,
@@ -129,9 +134,9 @@ def run(args: argparse.Namespace) -> int:
         revoke_without_proof=args.revoke_without_proof,
         accept_wider_key=args.accept_wider_key,
         pasted_key=pasted,
-        operator_token=os.environ.get("GTWIZARD_OPERATOR_TOKEN", "").strip() or None,
+        operator_token=grants.operator.token,
         openwebui_url=args.openwebui_url,
-        openwebui_token=os.environ.get("GTWIZARD_OPENWEBUI_TOKEN", "").strip() or None,
+        openwebui_token=grants.openwebui.token,
         say=say,
         poll_timeout=args.wait,
     )
@@ -216,9 +221,10 @@ def _run_due(args: argparse.Namespace) -> int:
         }.get(outcome, f"{record.get('error', '')} -> {record.get('hint', '')}".rstrip(" ->"))
         print(f"{outcome.upper():<11} {record['profile']}: {detail}", flush=True)
 
+    from gtwizard.credentials import Settings
+
     settings = RotateSettings(
-        operator_token=os.environ.get("GTWIZARD_OPERATOR_TOKEN", "").strip() or None,
-        openwebui_token=os.environ.get("GTWIZARD_OPENWEBUI_TOKEN", "").strip() or None,
+        credentials=Settings.from_environ(),
         poll_timeout=args.wait,
         say=say,
     )
@@ -228,6 +234,8 @@ def _run_due(args: argparse.Namespace) -> int:
     else:
         counts = ", ".join(f"{n} {k}" for k, n in run.counts().items()) or "no profiles"
         print(f"\nrotate --due: {counts}")
+        for line in run.needs:
+            print(f"not sent: {line}")
     if run.crashed:
         from gtwizard.crash import EXIT_CRASH
 

@@ -7,7 +7,6 @@ minting from GTWIZARD_OPERATOR_TOKEN, the Open WebUI admin credential from GTWIZ
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -140,7 +139,9 @@ def build_request(args: argparse.Namespace):  # SetupRequest, imported lazily
             disable_persistent_config=args.disable_persistent_config,
         )
     elif args.openwebui_url:
-        token = os.environ.get("GTWIZARD_OPENWEBUI_TOKEN", "").strip()
+        token, withheld = env_credential("openwebui", args.openwebui_url)
+        if withheld:
+            raise InvalidInput(withheld, "run with the admin credential of this Open WebUI")
         if not token:
             raise InvalidInput(
                 "--openwebui-url needs an Open WebUI admin credential",
@@ -198,6 +199,21 @@ def _say(args: argparse.Namespace, text: str) -> None:
         print(text, flush=True)
 
 
+def env_credential(kind: str, place_text: object) -> tuple[str | None, str | None]:
+    """The environment's operator token ("operator") or Open WebUI admin credential ("openwebui")
+    if it may go to this one place (gtwizard/credentials.py), and why not when it may not. With
+    no place known, only a credential bound to no place is used."""
+    from gtwizard.credentials import Settings, credential_for, openwebui_place, tenant_place
+
+    settings = Settings.from_environ()
+    cred = settings.operator if kind == "operator" else settings.openwebui
+    if not isinstance(place_text, str) or not place_text:
+        return (None, None) if cred.bound else (cred.token, None)
+    place = tenant_place(place_text) if kind == "operator" else openwebui_place(place_text)
+    grant = credential_for(cred, place, ())
+    return grant.token, grant.withheld
+
+
 def _stored_in(session: SetupSession) -> str:
     """Where the key went (the session decides storage before minting; say so if it did not)."""
     return session.storage.location if session.storage is not None else "no store"
@@ -205,12 +221,17 @@ def _stored_in(session: SetupSession) -> str:
 
 async def _recover(args: argparse.Namespace) -> int:
     """`--resume` / `--abort` of an interrupted setup (the journal names what to do)."""
+    from gtwizard.lifecycle.journal import open_journal
     from gtwizard.profiles import validate_profile_name
     from gtwizard.setup.recover import abort_setup, resume_setup
 
     profile = validate_profile_name(args.profile)
-    operator_token = os.environ.get("GTWIZARD_OPERATOR_TOKEN", "").strip() or None
-    owui_token = os.environ.get("GTWIZARD_OPENWEBUI_TOKEN", "").strip() or None
+    journal = open_journal(profile)
+    draft = (journal.draft or {}) if journal is not None else {}
+    host = args.host or (journal.tenant_host if journal else None) or draft.get("tenant_host")
+    owui = draft.get("target_place") if draft.get("target_kind") == "admin-api" else None
+    operator_token, _ = env_credential("operator", host)
+    owui_token, _ = env_credential("openwebui", owui or draft.get("openwebui_url"))
     if args.resume:
         result = await resume_setup(
             profile,
@@ -260,7 +281,9 @@ async def _run(args: argparse.Namespace) -> int:
         return await _recover(args)
     _require_setup_args(args)
     request = build_request(args)
-    operator_token = os.environ.get("GTWIZARD_OPERATOR_TOKEN", "").strip() or None
+    operator_token, withheld = env_credential("operator", args.host)
+    if args.mint and withheld and not args.dry_run:
+        raise InvalidInput(f"--mint: {withheld}", "run with the operator token of this tenant")
     if args.mint and not operator_token and not args.dry_run:
         raise InvalidInput(
             "--mint needs the operator token",

@@ -19,14 +19,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace | None) -> int:
     """`args` is None for a bare `gtwizard` (nothing to parse: argparse is not even imported)."""
-    import os
-
+    from gtwizard.credentials import Settings
     from gtwizard.wizard import WizardState
 
     state = WizardState(host_text=getattr(args, "host", None) or "")
     state.ca_bundle = getattr(args, "ca_bundle", None)
-    state.operator_token = os.environ.get("GTWIZARD_OPERATOR_TOKEN") or None
-    state.openwebui_token = os.environ.get("GTWIZARD_OPENWEBUI_TOKEN") or None
+    state.credentials = Settings.from_environ()
+    # the setup flow's fields start with them (it involves the one host the operator types);
+    # a saved profile's rotation and checks go through state.grants_for_saved instead
+    state.operator_token = state.credentials.operator.token
+    state.openwebui_token = state.credentials.openwebui.token
     start = "product"
     from gtwizard.paths import config_file
 

@@ -141,5 +141,13 @@ def ledger_note(profile: str, state: KeyState, *, name: str, **kwargs: str | Non
     Ledger.load(profile).record(state, name=name, **kwargs)  # type: ignore[arg-type]
 
 
+def all_ledgers() -> list[Ledger]:
+    """Every profile's ledger in this installation (the record of which keys are ours)."""
+    folder = state_dir() / "ledger"
+    if not folder.is_dir():
+        return []
+    return [Ledger.load(path.stem) for path in sorted(folder.glob("*.json"))]
+
+
 def forget_ledger(profile: str) -> None:
     ledger_path(profile).unlink(missing_ok=True)

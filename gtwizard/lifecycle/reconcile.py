@@ -1,38 +1,48 @@
-"""Every key gtwizard made, as the tenant lists it, next to what refers to it; and removal.
+"""Every key on each tenant, as the tenant lists it, next to what refers to it; and removal.
 
-A live key is accounted for when a profile uses it or a setup/rotation in progress refers to it
-(DESIGN §6b, rule 1). Anything else named for gtwizard is an orphan, which `gtwizard keys
---revoke-orphans` revokes. `remove_everything` is `profiles remove`: it revokes every live key the
-profile's ledger knows (when an operator token is at hand), deletes every stored copy, the journal
-and the ledger, and says what it could not do.
+A key is *ours* when this installation made it: its ledger or a journal names it (by id or by the
+name given at mint time), a profile uses it, or its name carries this installation's identity
+(gtwizard/lifecycle/identity.py). A key named for gtwizard that is not ours belongs to *another
+installation* (another host of the same inventory, say); any other key is *unknown*. Only ours are
+classified further: `active` (a profile uses it), `in-progress` (a setup or rotation in progress
+refers to it), `revoked`, or an `orphan` (DESIGN §6b rule 1), which `gtwizard keys
+--revoke-orphans` revokes. Another installation's key or an unknown one is only ever revoked when
+the operator names it (`--revoke-key ID`, confirmed). `remove_everything` is `profiles remove`: it
+revokes every live key the profile's ledger knows (when an operator token is at hand), deletes
+every stored copy, the journal and the ledger, and says what it could not do.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from gtwizard.errors import GtwizardError
+from gtwizard.lifecycle.identity import KEY_NAME_HEAD, known_installation_id, parse_key_name
 from gtwizard.lifecycle.journal import all_open_journals, forget_journal
-from gtwizard.lifecycle.ledger import Ledger, forget_ledger, ledger_path
+from gtwizard.lifecycle.ledger import Ledger, all_ledgers, forget_ledger
 from gtwizard.lifecycle.revoke import Intent, revoke, settle
 
-KEY_NAME_HEAD = "gtwizard-"
 ACTIVE, IN_PROGRESS, ORPHAN, REVOKED = "active", "in-progress", "orphan", "revoked"
+LIVE = "live"  # the status of a key that is not ours and not revoked
+OURS, OTHER_INSTALLATION, UNKNOWN = "ours", "other-installation", "unknown"
 
 
 @dataclass
 class KeyRow:
-    """One tenant key named for gtwizard and what refers to it (never its secret)."""
+    """One tenant key, whose it is and what refers to it (never its secret)."""
 
     id: str
     name: str
     created_at: str
     revoked: bool
-    status: str  # active | in-progress | orphan | revoked
-    profile: str | None
+    status: str  # ours: active | in-progress | orphan | revoked; others: live | revoked
+    profile: str | None  # only for ours
     ledger_state: str | None
+    owner: str = OURS  # ours | other-installation | unknown
+    installation: str | None = None  # the installation id the name carries, if any
 
     def as_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -47,7 +57,8 @@ class TenantReport:
 
     @property
     def orphans(self) -> list[KeyRow]:
-        return [k for k in self.keys if k.status == ORPHAN]
+        """Our own orphans: the only keys `--revoke-orphans` touches."""
+        return [k for k in self.keys if k.owner == OURS and k.status == ORPHAN]
 
 
 def _profile_of(name: str, known: list[str]) -> str | None:
@@ -57,28 +68,110 @@ def _profile_of(name: str, known: list[str]) -> str | None:
     return max(fits, key=len) if fits else None
 
 
+@dataclass
+class Ownership:
+    """What this installation knows is its own: profiles, open journals, ledgers, identity."""
+
+    identity: str | None
+    in_use: dict[str, str]  # key id -> profile using it
+    pending_ids: dict[str, str]  # key id -> profile whose setup/rotation refers to it
+    pending_names: dict[str, str]  # intended key name -> profile (a mint whose answer was lost)
+    ledger_ids: dict[str, Ledger]
+    ledger_names: dict[str, Ledger]
+    known: list[str]
+
+    @classmethod
+    def load(cls) -> Ownership:
+        from gtwizard.profiles import load_profiles
+
+        profiles = load_profiles()
+        journals = all_open_journals()
+        ledgers = all_ledgers()
+        ledger_ids = {e.id: led for led in ledgers for e in led.keys if e.id}
+        ledger_names = {e.name: led for led in ledgers for e in led.keys if e.name}
+        return cls(
+            identity=known_installation_id(),
+            in_use={p.key_id: name for name, p in profiles.items() if p.key_id},
+            pending_ids={
+                key_id: j.profile
+                for j in journals
+                for key_id in (j.old_key_id, j.new_key_id)
+                if key_id
+            },
+            pending_names={j.new_key_name: j.profile for j in journals if j.new_key_name},
+            ledger_ids=ledger_ids,
+            ledger_names=ledger_names,
+            known=sorted(
+                {*profiles, *(j.profile for j in journals), *(x.profile for x in ledgers)}
+            ),
+        )
+
+    def classify(self, record: Any) -> KeyRow:
+        """One tenant key record as a row: whose it is, and for ours, its status."""
+        parsed = parse_key_name(record.name)
+        stamped = parsed.installation if parsed else None
+        ledger = self.ledger_ids.get(record.id) or self.ledger_names.get(record.name)
+        ours = (
+            record.id in self.in_use
+            or record.id in self.pending_ids
+            or record.name in self.pending_names
+            or ledger is not None
+            or (stamped is not None and stamped == self.identity)
+        )
+        row = KeyRow(
+            id=record.id,
+            name=record.name,
+            created_at=record.created_at,
+            revoked=record.revoked,
+            status=REVOKED if record.revoked else LIVE,
+            profile=None,
+            ledger_state=None,
+            installation=stamped,
+        )
+        if not ours:
+            row.owner = OTHER_INSTALLATION if parsed else UNKNOWN
+            return row
+        profile = self.in_use.get(record.id) or self.pending_ids.get(record.id)
+        profile = profile or self.pending_names.get(record.name)
+        profile = profile or (ledger.profile if ledger else None)
+        row.profile = profile or _profile_of(record.name, self.known)
+        if row.profile and ledger is None:
+            ledger = Ledger.load(row.profile)
+        entry = (ledger.find(key_id=record.id) or ledger.find(name=record.name)) if ledger else None
+        if row.profile and entry:
+            entry = settle(row.profile, entry, record)  # a begun revocation the tenant shows done
+        row.ledger_state = entry.state if entry else None
+        if record.revoked:
+            row.status = REVOKED
+        elif record.id in self.in_use:
+            row.status = ACTIVE
+        elif record.id in self.pending_ids or record.name in self.pending_names:
+            row.status = IN_PROGRESS
+        else:
+            row.status = ORPHAN
+        return row
+
+
 async def reconcile(
-    tokens: dict[str, str], *, ca_bundles: dict[str, str | None] | None = None
+    tokens: Mapping[str, str | None],
+    *,
+    ca_bundles: dict[str, str | None] | None = None,
+    missing: Mapping[str, str] | None = None,
 ) -> list[TenantReport]:
-    """List each tenant's gtwizard keys (tenant host -> operator token) and classify them."""
+    """List each tenant's keys (tenant host -> operator token) and say whose each one is.
+
+    A host without a token (None) is reported with `missing[host]` as its error, unasked."""
     from gtwizard.gt.keys import KeyManager
-    from gtwizard.profiles import load_profiles
     from gtwizard.tenant import parse_host
 
-    profiles = load_profiles()
-    journals = all_open_journals()
-    in_use = {p.key_id: name for name, p in profiles.items() if p.key_id}
-    pending_ids = {
-        key_id: j.profile for j in journals for key_id in (j.old_key_id, j.new_key_id) if key_id
-    }
-    pending_names = {j.new_key_name: j.profile for j in journals if j.new_key_name}
-    ledgers = ledger_path("x").parent
-    logged = [p.stem for p in ledgers.glob("*.json")] if ledgers.is_dir() else []
-    known = sorted({*profiles, *(j.profile for j in journals), *logged})
+    ownership = Ownership.load()
     reports: list[TenantReport] = []
     for host_text, token in tokens.items():
         report = TenantReport(host_text)
         reports.append(report)
+        if not token:
+            report.error = (missing or {}).get(host_text) or "no operator token for this tenant"
+            continue
         try:
             host = parse_host(host_text)
             ca = (ca_bundles or {}).get(host_text)
@@ -88,53 +181,54 @@ async def reconcile(
             report.error = exc.one_line()
             continue
         report.left_out = list(records.left_out)
-        for record in records:
-            if not record.name.startswith(KEY_NAME_HEAD):
-                continue
-            profile = in_use.get(record.id) or pending_ids.get(record.id)
-            profile = profile or pending_names.get(record.name) or _profile_of(record.name, known)
-            if record.revoked:
-                status = REVOKED
-            elif record.id in in_use:
-                status = ACTIVE
-            elif record.id in pending_ids or record.name in pending_names:
-                status = IN_PROGRESS
-            else:
-                status = ORPHAN
-            entry = Ledger.load(profile).find(key_id=record.id) if profile else None
-            entry = settle(profile, entry, record) if profile and entry else entry
-            report.keys.append(
-                KeyRow(
-                    id=record.id,
-                    name=record.name,
-                    created_at=record.created_at,
-                    revoked=record.revoked,
-                    status=status,
-                    profile=profile,
-                    ledger_state=entry.state if entry else None,
-                )
-            )
+        report.keys = [ownership.classify(record) for record in records]
     return reports
 
 
+def to_revoke(
+    report: TenantReport, named: Collection[str] = (), *, orphans: bool = True
+) -> list[KeyRow]:
+    """The keys of one tenant a revocation run takes: our orphans (unless `orphans` is off), and
+    the live keys the operator named (whoever made them; the command has had them confirmed)."""
+    return [
+        row
+        for row in report.keys
+        if not row.revoked
+        and ((orphans and row.owner == OURS and row.status == ORPHAN) or row.id in named)
+    ]
+
+
 async def revoke_orphans(
-    reports: list[TenantReport], tokens: dict[str, str], ca_bundles: dict[str, str | None]
+    reports: list[TenantReport],
+    tokens: Mapping[str, str | None],
+    ca_bundles: dict[str, str | None],
+    named: Collection[str] = (),
+    *,
+    orphans: bool = True,
 ) -> list[str]:
-    """Revoke every orphan found by `reconcile`; return the ids revoked."""
+    """Revoke our orphans found by `reconcile`, and the keys the operator named (`to_revoke`);
+    return the ids revoked."""
     from gtwizard.gt.keys import KeyManager
     from gtwizard.tenant import parse_host
 
     revoked: list[str] = []
     for report in reports:
-        if not report.orphans:
+        chosen = to_revoke(report, named, orphans=orphans)
+        token = tokens.get(report.host)
+        if not chosen or not token:
             continue
         host = parse_host(report.host)
         async with KeyManager(
-            host.gt_base, tokens[report.host], ca_bundle=ca_bundles.get(report.host)
+            host.gt_base, token, ca_bundle=ca_bundles.get(report.host)
         ) as manager:
-            for row in report.orphans:
-                intent = Intent(row.id, "orphans", row.profile, name=row.name, detail="orphan")
-                await revoke(manager, intent)
+            for row in chosen:
+                detail = (
+                    "orphan" if row.status == ORPHAN else f"named by the operator ({row.owner})"
+                )
+                whose = row.profile if row.owner == OURS else None  # only our ledgers record it
+                await revoke(
+                    manager, Intent(row.id, "orphans", whose, name=row.name, detail=detail)
+                )
                 row.status, row.revoked = REVOKED, True
                 revoked.append(row.id)
     return revoked

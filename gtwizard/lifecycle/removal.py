@@ -10,18 +10,23 @@ removal unless the operator says to keep it live (`keep_keys`); the ledger then 
 from __future__ import annotations
 
 import asyncio
-import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gtwizard import audit
 from gtwizard.errors import GtwizardError, OperationFailed
 
+if TYPE_CHECKING:
+    from gtwizard.credentials import Settings
 
-def operator_token_for(profile: Any) -> str | None:
-    """From the environment, else the one kept beside the key (read before it is deleted)."""
+
+def operator_token_for(profile: Any, credentials: Settings | None = None) -> str | None:
+    """The environment's (`credentials`, else read now), where it belongs to this profile's tenant
+    (gtwizard/credentials.py), else the one kept beside the key (read before it is deleted)."""
+    from gtwizard.credentials import Settings, grants_for
     from gtwizard.lifecycle.reconcile import kept_operator_token
 
-    token = os.environ.get("GTWIZARD_OPERATOR_TOKEN", "").strip() or None
+    settings = credentials if credentials is not None else Settings.from_environ()
+    token = grants_for(settings, profile).operator.token
     try:
         return token or kept_operator_token(profile)
     except GtwizardError:
@@ -32,16 +37,20 @@ def remove_profile_fully(
     name: str,
     *,
     operator_token: str | None = None,
+    credentials: Settings | None = None,
     keep_keys: bool = False,
     keep_secrets: bool = False,
 ) -> dict[str, Any]:
-    """Remove `name` as described above; returns what was done (never a secret)."""
+    """Remove `name` as described above; returns what was done (never a secret).
+
+    `operator_token`: one the caller already knows belongs to the profile's tenant;
+    `credentials`: the environment's as the caller read it (None: read it now)."""
     from gtwizard.lifecycle.lock import profile_lock
     from gtwizard.profiles import get_profile
 
     with profile_lock(name, "gtwizard profiles remove"):
         profile = get_profile(name)
-        token = operator_token or operator_token_for(profile)
+        token = operator_token or operator_token_for(profile, credentials)
         return _remove_locked(profile, token, keep_keys=keep_keys, keep_secrets=keep_secrets)
 
 

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from gtwizard.sandbox import responses
+from gtwizard.sandbox.authlog import AuthLog, AuthRecorder
 from gtwizard.sandbox.faults import BASE_PATH, FaultHolder, FaultInjector
 from gtwizard.sandbox.inference import inference_routes
 from gtwizard.sandbox.manage import manage_routes
@@ -45,4 +46,6 @@ def build_app(
     app.state.conversations = {}
     app.state.files = {}
     app.add_middleware(FaultInjector, holder=faults)
+    app.state.authlog = AuthLog()  # off unless a test turns it on
+    app.add_middleware(AuthRecorder, log=app.state.authlog)
     return app

@@ -17,6 +17,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from gtwizard.sandbox import catalog
 from gtwizard.sandbox.app import build_app
+from gtwizard.sandbox.authlog import AuthLog
 from gtwizard.sandbox.faults import BASE_PATH, TRANSPORT_EXTENSION, FaultHolder
 from gtwizard.sandbox.manage import parse_key_spec
 from gtwizard.sandbox.state import SandboxState
@@ -69,8 +70,10 @@ class SandboxHandle:
         scheme: str,
         port: int,
         ca_file: Path | None,
+        authlog: AuthLog | None = None,
     ) -> None:
         self._server = server
+        self._authlog = authlog or AuthLog()
         self._thread = thread
         self._state = state
         self._faults = faults
@@ -108,6 +111,14 @@ class SandboxHandle:
     def hostile_sent(self) -> int:
         """Body bytes the `huge` hostile mode handed to connections so far (see sandbox.hostile)."""
         return self._faults.hostile_sent
+
+    def record_authorization(self) -> None:
+        """Tests: from now on, note the hash of every Authorization credential received."""
+        self._authlog.start()
+
+    def authorizations_seen(self) -> list[tuple[str, str, str]]:
+        """(method, path, SHA-256 of the credential) since `record_authorization`."""
+        return self._authlog.seen()
 
     def seed_key(
         self,
@@ -233,4 +244,5 @@ def start_in_thread(
         scheme="https" if tls else "http",
         port=sock.getsockname()[1],
         ca_file=ca_file,
+        authlog=app.state.authlog,
     )

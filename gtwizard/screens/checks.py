@@ -75,11 +75,14 @@ class ChecksScreen(StepScreen):
 
         try:
             profile = get_profile(self.state.profile.name)
+            owui, operator, withheld = self.state.check_credentials(profile)
             ctx = await context_for_profile(
                 profile,
                 self.wizard.catalog,
                 timeout=15.0,
-                openwebui_token=self.state.openwebui_token,
+                openwebui_token=owui,
+                operator_token=operator,
+                withheld=withheld,
             )
             report = await run_checks(all_checks(), ctx)
         except GtwizardError as exc:
@@ -205,8 +208,14 @@ class CheckDetailScreen(NotifyingScreen):
         checks = all_checks()
         wanted = self.needed(checks)
         catalog = wizard_app(self).catalog
+        owui, operator, withheld = state.check_credentials(profile)
         ctx = await context_for_profile(
-            profile, catalog, timeout=15.0, openwebui_token=state.openwebui_token
+            profile,
+            catalog,
+            timeout=15.0,
+            openwebui_token=owui,
+            operator_token=operator,
+            withheld=withheld,
         )
         partial = await run_checks([c for c in checks if c.id in wanted], ctx)
         merged = {r.id: r for r in state.check_report.results}

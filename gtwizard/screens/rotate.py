@@ -87,6 +87,10 @@ class RotateScreen(NotifyingScreen):
         self.saved: Profile | None = None
         self.token_kept = False
         self.mode = "auto"
+        # this profile's credentials: the environment's where they belong (state.grants_for_saved),
+        # or the token typed on this screen
+        self.operator_token: str | None = None
+        self.openwebui_token: str | None = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="step-body", id="rotate-body"):
@@ -137,8 +141,13 @@ class RotateScreen(NotifyingScreen):
             self.query_one("#rotate-log", Static).update(f"✗ {escape(exc.one_line())}")
         else:
             self.token_kept = bool(self.saved.operator_token_kept)
+            found = self.state.rotate_credentials(self.saved)
+            self.operator_token, self.openwebui_token, withheld = found
+            if withheld:
+                self.lines += [f"Not sent: {w}" for w in withheld]
+                self.query_one("#rotate-log", Static).update(escape("\n".join(self.lines)))
         token = self.query_one("#rotate-token", OperatorTokenField)
-        token.value = self.state.operator_token or ""
+        token.value = self.operator_token or ""
         if self.token_kept:
             token.placeholder = "kept with the profile: leave empty, or type another"
         self.show_guide()
@@ -152,7 +161,7 @@ class RotateScreen(NotifyingScreen):
             token.focus()
 
     def has_token(self) -> bool:
-        return bool(self.state.operator_token) or self.token_kept
+        return bool(self.operator_token) or self.token_kept
 
     def show_guide(self) -> None:
         """What to make at /gt-api: the profile's preset, scopes and allowlist."""
@@ -235,7 +244,7 @@ class RotateScreen(NotifyingScreen):
 
     @on(Input.Changed, "#rotate-token")
     def token_changed(self, event: Input.Changed) -> None:
-        self.state.operator_token = event.value.strip() or None
+        self.operator_token = event.value.strip() or None
         self.show_way()
 
     @on(Input.Submitted, "#rotate-token")
@@ -318,7 +327,6 @@ class RotateScreen(NotifyingScreen):
     async def rotate(self, pasted: str | None = None, **mode: bool) -> None:
         from gtwizard.rotation import ProofUnavailable, Rotation, RotationOptions
 
-        state = self.state
         self.lines.clear()
 
         def say(text: str) -> None:
@@ -329,8 +337,8 @@ class RotateScreen(NotifyingScreen):
         rotation = Rotation(
             RotationOptions(
                 profile=self.profile,
-                operator_token=state.operator_token,
-                openwebui_token=state.openwebui_token,
+                operator_token=self.operator_token,
+                openwebui_token=self.openwebui_token,
                 pasted_key=pasted,
                 say=say,
                 finish=mode.get("finish", False),

@@ -205,11 +205,15 @@ class WelcomeScreen(NotifyingScreen):
     @work(thread=True, exclusive=True, group="welcome-remove", exit_on_error=False)
     def remove_profile(self, name: str) -> None:
         """Keyring calls block (with a timeout): off the UI thread."""
+        from gtwizard.credentials import Settings
         from gtwizard.lifecycle.removal import remove_profile_fully
+        from gtwizard.profiles import get_profile
 
         state = wizard_app(self).state
         try:
-            done = remove_profile_fully(name, operator_token=state.operator_token)
+            # the environment's token only where it belongs in this session (never re-read)
+            token = state.grants_for_saved(get_profile(name)).operator.token
+            done = remove_profile_fully(name, operator_token=token, credentials=Settings())
         except GtwizardError as exc:
             self.app.call_from_thread(self.notify, exc.one_line(), severity="error")
             return

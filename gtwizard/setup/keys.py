@@ -115,12 +115,16 @@ def fingerprint_id(secret: str) -> str:
 
 
 def key_name(profile: str, product: str, now: dt.datetime | None = None) -> str:
-    """`gtwizard-<profile>-<product>-<UTC stamp>-<4 hex>`: unique, so a key whose mint answer was
-    lost is found by its name alone (two mints in one second must not share one)."""
+    """`gtwizard-<profile>-<product>-<UTC stamp>-<4 hex>.<installation id>`: unique, so a key whose
+    mint answer was lost is found by its name alone (two mints in one second must not share one),
+    and marked as this installation's (see gtwizard/lifecycle/identity.py)."""
     import secrets as pyrandom
 
+    from gtwizard.lifecycle.identity import installation_id, stamp_name
+
     stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%d-%H%M%S")
-    return f"gtwizard-{profile}-{product}-{stamp}-{pyrandom.token_hex(2)}"
+    base = f"gtwizard-{profile}-{product}-{stamp}-{pyrandom.token_hex(2)}"
+    return stamp_name(base, installation_id())
 
 
 async def fetch_published(

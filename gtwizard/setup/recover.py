@@ -182,12 +182,14 @@ async def _revoke_new(journal: Journal, host_text: str | None, token: str | None
                 "export GTWIZARD_OPERATOR_TOKEN and give --host HOST",
             )
         from gtwizard.gt.keys import KeyManager
+        from gtwizard.lifecycle.identity import lost_mint_matches
         from gtwizard.lifecycle.revoke import Intent, record_done, revoke
 
         tenant = parse_host(str(host))
         async with KeyManager(tenant.gt_base, token) as manager:
             for record in await manager.list_keys():
-                if not (record.id == journal.new_key_id or record.name == journal.new_key_name):
+                by_name = lost_mint_matches(record.name, journal.new_key_name)
+                if not (record.id == journal.new_key_id or by_name):
                     continue
                 intent = Intent(
                     record.id, "setup-abort", journal.profile, journal, name, detail="setup abort"

@@ -600,6 +600,7 @@ class SetupSession:
         """A mint whose answer never came may still have made the key: find it by its unique
         name and revoke it (nothing found: nothing was made)."""
         from gtwizard.gt.keys import KeyManager
+        from gtwizard.lifecycle.identity import lost_mint_matches
 
         req = self.request
         if not self._operator_token:
@@ -609,7 +610,7 @@ class SetupSession:
             req.host.gt_base, self._operator_token, ca_bundle=req.ca_bundle
         ) as manager:
             for record in await manager.list_keys():
-                if record.name == name and not record.revoked:
+                if lost_mint_matches(record.name, name) and not record.revoked:
                     await revoke(manager, self._intent(record.id, "setup-lost", "lost"))
                     found.append(f"revoked the key {record.id} whose mint answer was lost")
         return found

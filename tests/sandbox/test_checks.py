@@ -177,7 +177,7 @@ def test_stored_key_missing_fails_and_target_only_skips(sandbox: Any, tmp_path: 
 async def test_target_only_key_is_read_from_the_env_file(sandbox: Any, tmp_path: Path) -> None:
     profile, key = make_profile(sandbox, tmp_path, storage_kind="none", storage_location="")
     write_env_file(profile, key)
-    ctx = await context_for_profile(profile, load_catalog(), timeout=5.0, use_environment=False)
+    ctx = await context_for_profile(profile, load_catalog(), timeout=5.0)
     assert ctx.api_key == key
     assert ctx.openwebui_url is None
 

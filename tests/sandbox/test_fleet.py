@@ -129,7 +129,11 @@ def test_rotate_due_rotates_the_due_ones_and_leaves_env_files_waiting(
     sandbox: Any, fleet: dict[str, Path], earlier: frozenset[str]
 ) -> None:
     before = {p.name: p.key_id for p in load_profiles().values()}
-    env = {"GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token}
+    # the fleet spans two tenants: the token is sent only to the one it is bound to
+    env = {
+        "GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token,
+        "GTWIZARD_OPERATOR_TOKEN_HOST": sandbox.base_url,
+    }
     out = run_cli(["rotate", "--due", "--jobs", "8", "--json"], env=env, timeout=300)
     assert out.returncode == 1, out.stderr
     result = _json(out)

@@ -369,16 +369,16 @@ def test_keys_lists_and_revokes_orphans(own_sandbox, tmp_path) -> None:
     env_file = tmp_path / "orph.env"
     setup_profile(sandbox, "orph", ["--env-file", str(env_file)], op_env)
     stray_id, _ = sandbox.seed_key(["inference:chat"], agent_aliases=NAMES)
-    # a key named for the profile that nothing refers to (as an older gtwizard could leave)
     import asyncio
 
     from gtwizard.gt.keys import KeyManager, MintRequest
+    from gtwizard.setup.keys import key_name
 
-    async def mint_stray() -> str:
+    async def mint_stray(name: str) -> str:
         async with KeyManager(sandbox.base_url, sandbox.operator_token) as manager:
             minted = await manager.mint(
                 MintRequest(
-                    name="gtwizard-orph-open-webui-20200101-000000",
+                    name=name,
                     purpose="inference",
                     scopes=("inference:chat",),
                     agent_aliases=tuple(NAMES),
@@ -387,14 +387,26 @@ def test_keys_lists_and_revokes_orphans(own_sandbox, tmp_path) -> None:
             )
             return minted.id
 
-    orphan = asyncio.run(mint_stray())
+    # a key this installation minted that nothing refers to (a mint whose answer was lost, its
+    # journal gone): its name carries this installation's identity
+    orphan = asyncio.run(mint_stray(key_name("orph", "open-webui")))
+    # a key named for the profile in the old form, in no ledger here: another installation's
+    legacy = asyncio.run(mint_stray("gtwizard-orph-open-webui-20200101-000000"))
     listed = run_cli(["keys", "--json"], env=op_env)
     assert listed.returncode == 1
     data = json.loads(listed.stdout)
-    assert data["orphans"] == [orphan] and stray_id not in json.dumps(data)
+    assert data["orphans"] == [orphan]
+    owners = {k["id"]: k["owner"] for t in data["tenants"] for k in t["keys"]}
+    assert owners[legacy] == "other-installation" and owners[stray_id] == "unknown"
     fixed = run_cli(["keys", "--revoke-orphans", "--yes", "--json"], env=op_env)
     assert fixed.returncode == 0, fixed.stderr
     assert json.loads(fixed.stdout)["revoked"] == [orphan]
+    live = {k.id for k in tenant_keys(sandbox) if not k.revoked}
+    assert legacy in live and stray_id in live, "a key that is not ours was revoked"
+    # the operator names the legacy key (it was this host's after all) and confirms it
+    named = ["keys", "--revoke-key", legacy, "--confirm-foreign", legacy, "--json"]
+    gone = run_cli(named, env=op_env)
+    assert gone.returncode == 0 and json.loads(gone.stdout)["revoked"] == [legacy], gone.stderr
     check(sandbox, "orph", env_file, [listed.stdout, fixed.stdout], tmp_path, "keys")
 
 

@@ -51,6 +51,7 @@ class CannedServer:
     headers: list[dict[str, str]] = field(default_factory=list)  # of each request, in order
     url: str = ""
     sent: int = 0  # body bytes written to clients (what a streamed `repeat` reply got out)
+    authorizations: list[str] = field(default_factory=list)  # each request's Authorization value
 
 
 @contextlib.contextmanager
@@ -65,6 +66,8 @@ def canned_server(replies: dict[tuple[str, str], Answer]) -> Iterator[CannedServ
             path = self.path.split("?", 1)[0]
             state.seen.append((self.command, path, body))
             state.headers.append(dict(self.headers.items()))
+            if self.headers.get("Authorization"):
+                state.authorizations.append(self.headers["Authorization"])
             reply = state.replies.get((self.command, path), Reply(404, {"detail": "Not Found"}))
             if callable(reply):
                 try:

@@ -23,6 +23,15 @@ def no_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
 
 
+def env_token_state(sandbox, tmp_path):
+    """A later session at the welcome screen, the operator token in its environment (as `gtwizard`
+    reads it at launch: it goes to the saved profiles' one tenant)."""
+    from gtwizard.credentials import OPERATOR, EnvCredential, Settings
+
+    token = EnvCredential(OPERATOR, sandbox.operator_token)
+    return demo_state(sandbox, tmp_path, credentials=Settings(operator=token))
+
+
 async def test_guided_manual_paste_is_checked_live_then_masked(
     sandbox, tmp_path, no_keyring
 ) -> None:
@@ -100,7 +109,7 @@ async def test_welcome_lists_profiles_and_checks_one(sandbox, tmp_path, no_keyri
     app = WizardApp(state)
     async with app.run_test(size=(80, 24)) as pilot:
         await drive(pilot, "summary")
-    welcome = WizardApp(demo_state(sandbox, tmp_path), start_step="welcome")
+    welcome = WizardApp(env_token_state(sandbox, tmp_path), start_step="welcome")
     async with welcome.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         listing = str(welcome.screen.query_one("#welcome-profiles").get_option_at_index(0).prompt)
@@ -126,7 +135,7 @@ async def test_rotate_screen_rotates_and_revokes_the_old_key(sandbox, tmp_path, 
     old_secret = open_store("file", path=tmp_path / "demo-secrets.json").get(
         key_entry("demo", old.key_id)
     )
-    rotate_app = WizardApp(demo_state(sandbox, tmp_path), start_step="welcome")
+    rotate_app = WizardApp(env_token_state(sandbox, tmp_path), start_step="welcome")
     async with rotate_app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("r")
@@ -181,7 +190,7 @@ async def test_welcome_remove_asks_then_deletes_profile_and_stored_key(
     profile = get_profile("demo")
     store = open_store("file", path=tmp_path / "demo-secrets.json")
     assert store.get(key_entry("demo", profile.key_id))
-    welcome = WizardApp(demo_state(sandbox, tmp_path), start_step="welcome")
+    welcome = WizardApp(env_token_state(sandbox, tmp_path), start_step="welcome")
     async with welcome.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("x")

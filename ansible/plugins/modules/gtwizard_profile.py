@@ -25,7 +25,9 @@ description:
   - Secrets are never task arguments that Ansible logs. I(operator_token) and I(openwebui_token)
     are C(no_log) and default to the environment (C(GTWIZARD_OPERATOR_TOKEN),
     C(GTWIZARD_OPENWEBUI_TOKEN)); give them from Ansible Vault, never in clear in a playbook.
-    They reach gtwizard through its environment, never its command line.
+    They reach gtwizard through its environment, never its command line, bound to this task's
+    I(host) and I(openwebui_url) (C(GTWIZARD_OPERATOR_TOKEN_HOST), C(GTWIZARD_OPENWEBUI_TOKEN_URL))
+    when given, so gtwizard sends them to no other tenant or Open WebUI.
 version_added: "0.1.0"
 author:
   - gtwizard maintainers (!UNKNOWN)
@@ -365,6 +367,13 @@ def gtwizard_environment(params):
     ):
         if params[option]:
             env[variable] = params[option]
+    # each secret is bound to the place of this task it belongs to: gtwizard sends it nowhere else
+    for secret, place, variable in (
+        ("operator_token", "host", "GTWIZARD_OPERATOR_TOKEN_HOST"),
+        ("openwebui_token", "openwebui_url", "GTWIZARD_OPENWEBUI_TOKEN_URL"),
+    ):
+        if params[secret] and params[place]:
+            env[variable] = params[place]
     return env
 
 

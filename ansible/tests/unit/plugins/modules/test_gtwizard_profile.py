@@ -154,7 +154,13 @@ def test_secrets_go_to_the_environment_never_to_argv():
         "GTWIZARD_CONFIG_DIR": "/c",
         "GTWIZARD_OPERATOR_TOKEN": SECRET,
         "GTWIZARD_OPENWEBUI_TOKEN": SECRET,
+        # bound to this task's tenant: gtwizard sends the token to no other
+        "GTWIZARD_OPERATOR_TOKEN_HOST": PRESENT["host"],
     }
+    with_url = mod.gtwizard_environment(dict(p, openwebui_url="https://chat.example.com"))
+    assert with_url["GTWIZARD_OPENWEBUI_TOKEN_URL"] == "https://chat.example.com"
+    alone = mod.gtwizard_environment(dict(p, operator_token=None, openwebui_token=None))
+    assert "GTWIZARD_OPERATOR_TOKEN_HOST" not in alone, "no binding without a token to bind"
     values = mod._effective(mod._task_values(p), None)
     argv = mod._setup_args(p, values, replace=False) + mod._finish_args(dict(p, finish=True))
     assert SECRET not in " ".join(argv)

@@ -641,7 +641,10 @@ class Rotation:
             )
         where = await self._check_target()
         store = await self._prove_store() if journal.new_key_id is None else ""
-        how = "mint automatically" if journal.mode == "auto" else "use the pasted key"
+        if journal.new_key_id is not None:  # resumed or finished: the new key exists already
+            how = f"continue with the new key {journal.new_key_id}"
+        else:
+            how = "mint automatically" if journal.mode == "auto" else "use the pasted key"
         return f"current key {journal.old_key_id} readable; will {how}; {where}{store}"
 
     async def _prove_store(self) -> str:

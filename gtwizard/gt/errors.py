@@ -242,7 +242,8 @@ def response_error(
         if operator:
             return Unauthorized(
                 f"the operator token was rejected{where}",
-                "set GTWIZARD_OPERATOR_TOKEN to a valid operator token (a gtak_ key is not one)",
+                "use a valid operator token, wherever this one came from (typed, kept with the "
+                "profile, or GTWIZARD_OPERATOR_TOKEN); a gtak_ key is not one",
             )
         if code == "key_expired":
             return Unauthorized(

@@ -177,22 +177,55 @@ class Journal:
         return f"a {what} was interrupted {where} (new key {key})"
 
     def next_commands(self) -> list[str]:
-        """The exact commands that resolve this journal, the usual one first."""
+        """The exact commands that resolve this journal, the usual one first.
+
+        Each works as printed: `setup --resume` only once the key reached the target (before
+        that there is nothing to finish, only to undo), and a run that minted or revokes
+        automatically names the operator token it needs when none is at hand (no
+        GTWIZARD_OPERATOR_TOKEN, none kept with the profile): `GTWIZARD_OPERATOR_TOKEN=… gtwizard …`.
+        """
+        at_hand = self._token_at_hand()
+        return [
+            ("gtwizard " if at_hand or not needs else "GTWIZARD_OPERATOR_TOKEN=… gtwizard ")
+            + command
+            for command, needs in self._next()
+        ]
+
+    def _next(self) -> list[tuple[str, bool]]:
+        """(command, whether it may mint or revoke through the key-management API)."""
         p = f"--profile {self.profile}"
+        auto = self.mode == "auto"
         saved = self.operation == "setup" and self.done("save")
         if self.new_key_going and not saved:  # an undo began revoking the new key: undo it
-            return [f"gtwizard {'setup' if self.operation == 'setup' else 'rotate'} --abort {p}"]
+            return [(f"{'setup' if self.operation == 'setup' else 'rotate'} --abort {p}", auto)]
         if self.operation == "setup" and self.state == WAITING:
-            return [f"gtwizard rotate --finish {p}"]
+            return [(f"rotate --finish {p}", auto)]
+        retires = auto and bool(self.old_key_id)  # a re-setup retires the old key
         if saved:
-            return [f"gtwizard setup --resume {p}"]
+            return [(f"setup --resume {p}", retires)]
         if self.operation == "setup":
-            return [f"gtwizard setup --resume {p}", f"gtwizard setup --abort {p}"]
+            if not self.draft:  # the key never reached the target: nothing to finish
+                return [(f"setup --abort {p}", auto)]
+            return [(f"setup --resume {p}", retires), (f"setup --abort {p}", auto)]
         if self.old_key_going:  # the old key cannot be put back: only the way forward
-            return [f"gtwizard rotate --resume {p}"]
+            return [(f"rotate --resume {p}", auto)]
         if self.state == WAITING:
-            return [f"gtwizard rotate --finish {p}", f"gtwizard rotate --abort {p}"]
-        return [f"gtwizard rotate --resume {p}", f"gtwizard rotate --abort {p}"]
+            return [(f"rotate --finish {p}", auto), (f"rotate --abort {p}", auto)]
+        return [(f"rotate --resume {p}", auto), (f"rotate --abort {p}", auto)]
+
+    def _token_at_hand(self) -> bool:
+        """A manual run needs no operator token; an automatic one has one in the environment or
+        kept with its profile (config.toml says which; the secret itself is not read here)."""
+        if self.mode != "auto" or os.environ.get("GTWIZARD_OPERATOR_TOKEN", "").strip():
+            return True
+        from gtwizard.errors import GtwizardError
+        from gtwizard.profiles import load_profiles
+
+        try:
+            profile = load_profiles().get(self.profile)
+        except GtwizardError:
+            return True  # config.toml is broken: its own error says so; do not guess here
+        return bool(profile is not None and profile.operator_token_kept)
 
 
 def open_journal(profile: str) -> Journal | None:

@@ -76,8 +76,13 @@ def test_rotate_env_file_without_openwebui_waits_then_finishes(
     assert journal("lab")["state"] == "waiting"
     status = json.loads(gtwizard(["status", "--json"]).stdout)
     work = status["profiles"][0]["in_progress"]
+    # asked from a shell without the operator token: the advice names the token it needs
+    finish = "GTWIZARD_OPERATOR_TOKEN=… gtwizard rotate --finish --profile lab"
+    assert work["state"] == "waiting" and finish in work["commands"]
+    with_token = json.loads(gtwizard(["status", "--json"], env=op_env).stdout)
     assert (
-        work["state"] == "waiting" and "gtwizard rotate --finish --profile lab" in work["commands"]
+        "gtwizard rotate --finish --profile lab"
+        in with_token["profiles"][0]["in_progress"]["commands"]
     )
 
     checked = json.loads(gtwizard(["check", "--profile", "lab", "--json"], env=op_env).stdout)

@@ -113,7 +113,10 @@ def resolve(
         if prefer_abort:
             commands = sorted(commands, key=lambda c: "--abort" not in c)
         for command in commands:
-            words = command.split()[1:]
+            words = command.split()
+            while "=" in words[0]:  # `GTWIZARD_OPERATOR_TOKEN=… gtwizard …`: `env` holds it
+                words.pop(0)
+            words = words[1:]
             if "--finish" in words:
                 words = [w for w in words if w != "--finish"] + list(finish)
             out = run_cli(words, env=env)

@@ -176,26 +176,18 @@ async def _revoke_new(journal: Journal, host_text: str | None, token: str | None
     if journal.mode == "auto" and (journal.new_key_id or journal.new_key_name):
         host = journal.tenant_host or (journal.draft or {}).get("tenant_host") or host_text
         if not token or not host:
-            missing = [
-                what
-                for what, absent in (
-                    ("the operator token", not token),
-                    ("the tenant host", not host),
-                )
-                if absent
-            ]
-            fix = [
-                what
-                for what, absent in (
-                    ("export GTWIZARD_OPERATOR_TOKEN", not token),
-                    ("give --host HOST", not host),
+            lacking = [
+                pair
+                for pair, absent in (
+                    (("the operator token", "export GTWIZARD_OPERATOR_TOKEN"), not token),
+                    (("the tenant host", "give --host HOST"), not host),
                 )
                 if absent
             ]
             raise InvalidInput(
                 "undoing this setup means revoking the key it minted: that needs "
-                + " and ".join(missing),
-                " and ".join(fix) + ", then run the same command again",
+                + " and ".join(what for what, _fix in lacking),
+                " and ".join(fix for _what, fix in lacking) + ", then run the same command again",
             )
         from gtwizard.gt.keys import KeyManager
         from gtwizard.lifecycle.identity import lost_mint_matches

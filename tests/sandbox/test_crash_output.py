@@ -132,7 +132,7 @@ async def test_a_crash_of_the_served_app_reaches_neither_browser_nor_terminal(
     with served(env={TEST_CRASH_ENV: f"tui:{secret}"}) as srv:
         async with (
             aiohttp.ClientSession() as session,
-            session.ws_connect(srv.ws_url, origin=srv.origin, headers={"Cookie": srv.cookie}) as ws,
+            session.ws_connect(srv.page_ws_url, origin=srv.origin) as ws,
         ):
             async for message in ws:  # until the app is gone and the server closes the socket
                 data = message.data

@@ -29,14 +29,21 @@ def demo_folder(tmp_path: Path) -> Path:
     return path
 
 
-def text_of(widget: Static) -> str:
-    """The plain text a Static currently shows (markup, Text or a Rich renderable such as a Table)."""
+def rendered_text(renderable: object) -> str:
+    """The plain text a Rich renderable (Text, Table, Group, ...) prints, 200 columns wide."""
+    from io import StringIO
+
     from rich.console import Console
 
+    console = Console(width=200, record=True, file=StringIO())
+    console.print(renderable)
+    return console.export_text()
+
+
+def text_of(widget: Static) -> str:
+    """The plain text a Static currently shows (markup, Text or a Rich renderable such as a Table)."""
     content = widget.visual if hasattr(widget, "visual") else None
     renderable = getattr(content, "_renderable", None)
     if renderable is None or isinstance(renderable, str):
         return str(widget.render())
-    console = Console(width=200, record=True, file=__import__("io").StringIO())
-    console.print(renderable)
-    return console.export_text()
+    return rendered_text(renderable)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from support.tui_drive import NAMES, demo_state, drive, next_to, paste_into, settle, step_of
-from support.tui_helpers import text_of
+from support.tui_helpers import rendered_text, text_of
 from textual.widgets import Input, Static
 
 from gtwizard.app import WizardApp
@@ -112,7 +112,8 @@ async def test_welcome_lists_profiles_and_checks_one(sandbox, tmp_path, no_keyri
     welcome = WizardApp(env_token_state(sandbox, tmp_path), start_step="welcome")
     async with welcome.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        listing = str(welcome.screen.query_one("#welcome-profiles").get_option_at_index(0).prompt)
+        prompt = welcome.screen.query_one("#welcome-profiles").get_option_at_index(0).prompt
+        listing = rendered_text(prompt)
         assert "demo" in listing and "file" in listing and "last check" in listing
         await pilot.press("c")
         await settle(pilot)

@@ -27,6 +27,13 @@ from gtwizard.lifecycle.revoke import (
 P = "--profile web"
 
 
+@pytest.fixture(autouse=True)
+def operator_token_at_hand(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These journals are automatic runs; with the operator token at hand their advice is bare
+    (without it, the advice names the token: test_advice_names_a_missing_operator_token)."""
+    monkeypatch.setenv("GTWIZARD_OPERATOR_TOKEN", "gtop_" + "t" * 32)
+
+
 def rotation(**fields: object) -> Journal:
     journal = Journal(
         profile="web", old_key_id="key_old", mode="auto", storage_kind="file", **fields
@@ -34,6 +41,22 @@ def rotation(**fields: object) -> Journal:
     journal.new_key_id = "key_new"
     journal.steps = [{"step": s, "at": "", "detail": ""} for s in ("preflight", "mint", "apply")]
     return journal
+
+
+def test_advice_names_a_missing_operator_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No token in the environment and none kept: an automatic run's advice says it needs one;
+    a manual run needs none."""
+    monkeypatch.delenv("GTWIZARD_OPERATOR_TOKEN")
+    assert rotation(state=WAITING).next_commands() == [
+        f"GTWIZARD_OPERATOR_TOKEN=… gtwizard rotate --finish {P}",
+        f"GTWIZARD_OPERATOR_TOKEN=… gtwizard rotate --abort {P}",
+    ]
+    manual = rotation(state=WAITING)
+    manual.mode = "manual"
+    assert manual.next_commands() == [
+        f"gtwizard rotate --finish {P}",
+        f"gtwizard rotate --abort {P}",
+    ]
 
 
 def record(key_id: str, *, revoked: bool) -> KeyRecord:

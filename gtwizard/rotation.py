@@ -190,6 +190,10 @@ class Rotation:
         )
         self._owui_url, self._owui_token = ctx.openwebui_url, ctx.openwebui_token
         if self.opts.openwebui_url:
+            from gtwizard.proofchannel import same_place
+
+            if not (ctx.openwebui_url and same_place(ctx.openwebui_url, self.opts.openwebui_url)):
+                self._owui_token = None  # a kept credential stays with its own Open WebUI
             self._owui_url = self.opts.openwebui_url
         if self.opts.openwebui_token:
             self._owui_token = self.opts.openwebui_token
@@ -450,10 +454,12 @@ class Rotation:
         journal = self._need_journal()
         p = f"--profile {journal.profile}"
         restart = restart_step(self.profile)
+        from gtwizard.proofchannel import profile_proof_command
+
+        prove = profile_proof_command(self.profile, f"gtwizard rotate --finish {p}")
         return [
             f"{restart.title[0].lower()}{restart.title[1:]} ({'; '.join(restart.commands)})",
-            f"prove and revoke: GTWIZARD_OPENWEBUI_TOKEN=... gtwizard rotate --finish {p} "
-            "--openwebui-url URL",
+            f"prove and revoke: {prove}",
             f"or, without a proof: gtwizard rotate --finish {p} --revoke-without-proof "
             "(if Open WebUI still uses the old key, its chats fail until it restarts)",
             f"or undo: gtwizard rotate --abort {p}",
@@ -895,11 +901,20 @@ class Rotation:
             return detail
         if self.opts.revoke_without_proof:
             return "revoking without a proof in Open WebUI, as the operator asked"
+        from gtwizard.proofchannel import profile_proof_command
+
+        missing = (
+            "no admin credential for Open WebUI at " + self._owui_url
+            if self._owui_url
+            else "no Open WebUI URL is known"
+        )
+        prove = profile_proof_command(
+            self.profile, f"gtwizard rotate --finish --profile {journal.profile}"
+        )
         raise ProofUnavailable(
-            "the new key cannot be proven where Open WebUI uses it: no Open WebUI URL and admin "
-            "credential are known",
-            "restart Open WebUI, then give --openwebui-url URL with GTWIZARD_OPENWEBUI_TOKEN; or "
-            "--revoke-without-proof (its chats fail if it still uses the old key)",
+            f"the new key cannot be proven where Open WebUI uses it: {missing}",
+            f"restart Open WebUI, then {prove}; or --revoke-without-proof (its chats fail if it "
+            "still uses the old key)",
         )
 
     async def _chat_as_user(self) -> str:

@@ -230,6 +230,7 @@ class TargetScreen(StepScreen):
             status.update("✗ There is no key yet: go back to Storage.")
             return
         session.request.target = self.state.target()
+        session.request.keep_admin_token = self.state.keep_admin_token  # ticked on this step
         session.warnings.clear()
         # a new plan must be applied again (the previous Apply wrote the old target)
         self.state.profile = None

@@ -812,28 +812,36 @@ class Rotation:
             env_target = EnvFileTarget(Path(self.profile.target_place), dialect)
             result = apply_env(plan_env(env_target, connection))
             self._target_key = secret
+            restarted = self.owui_known
             if result.changed and secret == self._new:
-                await self._await_restart(secret)
+                restarted = await self._await_restart(secret)
             return f"{result.message}; " + (
                 "Open WebUI restarted with it"
-                if self.owui_known
-                else "Open WebUI must restart to read it (no Open WebUI URL known to watch it)"
+                if restarted
+                else "Open WebUI must restart to read it"
+                + ("" if self.owui_known else " (no Open WebUI URL known to watch it)")
             )
         return "no client target"
 
-    async def _await_restart(self, secret: str) -> None:
-        """Env file: Open WebUI reads it at start only; guide the restart and watch for it."""
+    async def _await_restart(self, secret: str) -> bool:
+        """Env file: Open WebUI reads it at start only; guide the restart and watch for it
+        through the proof channel. Not seen within the wait: the rotation waits (both keys live)
+        for `--finish`, as it does without a channel: an unattended run cannot restart it."""
         from gtwizard.nextsteps import restart_step
 
         restart = restart_step(self.profile)
         self._say(f"{restart.title} ({'; '.join(restart.commands)}).")
-        if self.owui_known:
-            await self._poll(
-                lambda: self._owui_holds(secret),
-                f"Open WebUI at {self._owui_url} did not pick up the key from the env file",
-                "restart it (with ENABLE_PERSISTENT_CONFIG=false, or change the key in its "
-                f"admin settings), then run gtwizard rotate --resume --profile {self.profile.name}",
+        if not self.owui_known:
+            return False
+        try:
+            await self._poll(lambda: self._owui_holds(secret), "", "")
+        except OperationFailed:
+            self._say(
+                f"Open WebUI at {self._owui_url} has not read the new key within "
+                f"{self.opts.poll_timeout:g} s: the old key stays valid until it does"
             )
+            return False
+        return True
 
     async def _owui_holds(self, secret: str) -> bool:
         from gtwizard.openwebui.connection import admin_api_key
@@ -871,22 +879,49 @@ class Rotation:
                 await gt.embeddings(choice.embedding_model, "gtwizard rotation check")
             proofs.append(f"embeddings with {choice.embedding_model} work")
         self._ledger(KeyState.VERIFIED)
-        if not self.owui_known:
+        if not self.owui_known or not await self._restarted():
             if self.profile.target_kind != "none":
-                proofs.append(
-                    "not yet proven in Open WebUI (no URL and admin credential): the old key stays"
+                why = (
+                    "it has not restarted with it"
+                    if self.owui_known
+                    else "no URL and admin credential"
                 )
+                proofs.append(f"not yet proven in Open WebUI ({why}): the old key stays")
             return "; ".join(proofs)
         proofs.append(await self._prove_in_client())
         journal.mark("proven-in-client", proofs[-1])
         return "; ".join(proofs)
+
+    async def _restarted(self) -> bool:
+        """Env file: Open WebUI proves the new key only once it has restarted with it (until
+        then the rotation waits, both keys live); an admin-API target holds it at once."""
+        if self.profile.target_kind != "env-file":
+            return True
+        try:
+            return await self._owui_holds(self._new or "")
+        except GtwizardError:
+            return False
 
     async def _prove_in_client(self) -> str:
         """Open WebUI holds the new key and an ordinary user chats through it."""
         assert self._new
         choice = self._choice()
         if not await self._owui_holds(self._new):
-            raise OperationFailed("Open WebUI's GT connection does not hold the new key")
+            hint = ""
+            if self.profile.target_kind == "env-file":
+                from gtwizard.nextsteps import restart_step
+
+                how = "; ".join(restart_step(self.profile).commands)
+                hint = (
+                    f"restart it so it reads {self.profile.target_place} ({how}) and run this "
+                    f"again; if it has restarted, gtwizard check --profile {self.profile.name} "
+                    "says whether its database kept the old connection"
+                )
+            raise OperationFailed(
+                f"Open WebUI at {self._owui_url} does not use the new key: its GT connection "
+                "holds another",
+                hint,
+            )
         proofs = [await self._chat_as_user()]
         if choice.embeddings and self.profile.target_kind == "admin-api":
             proofs.append(await self._owui_embedding_key())

@@ -306,3 +306,58 @@ def test_a_kept_credential_never_goes_to_another_open_webui(
     assert all(ADMIN not in auth for auth in other.authorizations)
     profile = get_profile("default")
     assert profile.admin_token_kept and profile.openwebui_url == owui.url
+
+
+def test_an_env_file_rotation_with_a_channel_waits_for_the_restart(
+    sandbox: Any, tmp_path: Path
+) -> None:
+    """Open WebUI (reached through the channel, credential kept) never restarts with the new key:
+    the rotation waits with both keys live instead of failing, and so does a re-setup's
+    retirement of its old key; --finish then says why it cannot prove yet."""
+    from support.rotation_helpers import key_status, stored_key
+
+    holds_old = Reply(
+        200,
+        {
+            "ENABLE_OPENAI_API": True,
+            "OPENAI_API_BASE_URLS": [sandbox.base_url + "/v1"],
+            "OPENAI_API_KEYS": ["sk-not-the-new-key-0000"],
+            "OPENAI_API_CONFIGS": {},
+        },
+    )
+    env = {"GTWIZARD_OPENWEBUI_TOKEN": ADMIN}
+    with canned_server({**RUNNING, ("GET", "/openai/config"): holds_old}) as owui:
+        flags = ["--prove-url", owui.url, "--keep-admin-token", "--disable-persistent-config"]
+        for name in ("rot", "resetup"):
+            (tmp_path / name).mkdir()
+            out = setup(sandbox, tmp_path / name, *flags, "--profile", name, env=env)
+            assert out.returncode == 0, out.stderr
+        old = stored_key(get_profile("rot"))
+        assert old
+
+        operator = {"GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token}
+        rotated = run_cli(
+            ["rotate", "--profile", "rot", "--yes", "--wait", "1", "--json"], env=operator
+        )
+        assert rotated.returncode == 0, rotated.stderr
+        result = json.loads(rotated.stdout)
+        assert result["state"] == "waiting", result
+        steps = {s["name"]: s["detail"] for s in result["steps"]}
+        assert "not yet proven in Open WebUI (it has not restarted with it)" in steps["verify"]
+        assert key_status(sandbox, old) == 200
+        assert f"Bearer {ADMIN}" in owui.authorizations  # it watched through the channel
+
+        before = get_profile("resetup")
+        again = setup(
+            sandbox, tmp_path / "resetup", *flags, "--profile", "resetup", "--replace", env=env
+        )
+        assert again.returncode == 0, again.stderr
+        assert f"the old key {before.key_id} stays valid for now" in again.stdout
+        assert get_profile("resetup").key_id != before.key_id  # kept, not rolled back
+        assert key_status(sandbox, stored_key(before) or "") == 200
+
+        finish = run_cli(["rotate", "--profile", "rot", "--finish"], env=operator)
+        said = one_line_refusal(finish, 1)
+        assert f"Open WebUI at {owui.url} does not use the new key" in said
+        assert "docker rm -f open-webui" in said
+        assert key_status(sandbox, old) == 200

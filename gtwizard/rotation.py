@@ -701,12 +701,14 @@ class Rotation:
             return
         warning = await check_admin_url(self._owui_url, ca_bundle=self.ca_bundle)
         if warning is not None:
+            from gtwizard.nextsteps import resetup_command
+
+            admin = resetup_command(self.profile, "--openwebui-url", self._owui_url)
             raise OperationFailed(
                 f"an env-file rotation would not take effect: {warning.message} "
                 f"({warning.evidence})",
-                "rotate through its admin API instead: gtwizard setup --replace --openwebui-url "
-                f"{self._owui_url} with GTWIZARD_OPENWEBUI_TOKEN; or set "
-                "ENABLE_PERSISTENT_CONFIG=false in the env file",
+                f"rotate through its admin API instead: {admin}; or add the line "
+                f"ENABLE_PERSISTENT_CONFIG=false to {path} and restart Open WebUI",
             )
 
     async def _step_mint(self) -> str:

@@ -49,9 +49,55 @@ def restart_step(profile: Profile) -> NextStep:
         f"Restart Open WebUI so it reads {profile.target_place}",
         detail,
         tuple(c.format(path=profile.target_place) for c in commands),
-        "If Open WebUI started before without ENABLE_PERSISTENT_CONFIG=false, its database "
-        "keeps the old connection (the Review step said whether that applies).",
+        persistent_note(profile),
     )
+
+
+def persistent_note(profile: Profile) -> str:
+    """Will Open WebUI take the env file after the restart? What the file says, or what tells."""
+    from pathlib import Path
+
+    from gtwizard.openwebui.persistent import env_wins
+    from gtwizard.proofchannel import profile_proof_command
+
+    if env_wins(Path(profile.target_place), str(profile.env_dialect or "docker")):
+        return (
+            "ENABLE_PERSISTENT_CONFIG=false is set in it, so Open WebUI takes the connection from "
+            "the file at every start."
+        )
+    check = profile_proof_command(profile, f"gtwizard check --profile {profile.name}")
+    return (
+        "If Open WebUI started before without ENABLE_PERSISTENT_CONFIG=false, its database keeps "
+        f"the old connection and ignores the file: after the restart, {check} reads the "
+        "connection Open WebUI uses and says whether that happened."
+    )
+
+
+def resetup_command(profile: Profile, *target: str) -> str:
+    """`gtwizard setup --replace` for this profile with the same tenant, names and storage,
+    minting a new key into `target` (flags); the old key goes once the new one is proven."""
+    names = ",".join([*profile.agent_aliases, *profile.raw_models])
+    parts = [
+        "GTWIZARD_OPERATOR_TOKEN=...",
+        *(["GTWIZARD_OPENWEBUI_TOKEN=..."] if "--openwebui-url" in target else []),
+        "gtwizard setup --replace",
+        f"--profile {profile.name}",
+        f"--preset {profile.product_preset}",
+        f"--host {profile.tenant_host}",
+        f"--aliases {names}",
+        "--mint",
+    ]
+    if profile.storage_kind != "keyring":
+        parts.append(f"--storage {profile.storage_kind}")
+    if profile.embeddings:
+        parts.append("--embeddings")
+        if profile.embedding_model:
+            parts.append(f"--embedding-model {profile.embedding_model}")
+    if profile.ca_bundle:
+        parts.append(f"--ca-bundle {profile.ca_bundle}")
+    if profile.key_preset:
+        parts.append(f"--key-preset {profile.key_preset}")
+    return " ".join([*parts, *target])
 
 
 # Where Open WebUI 0.12.4 grants a connection's models to users (its Workspace > Models is for
@@ -125,21 +171,27 @@ def next_steps(profile: Profile) -> list[NextStep]:
     access = access_step(profile)
     if access is not None:
         steps.append(access)
-    if profile.openwebui_url:
+    from gtwizard.checks.load import openwebui_url_of
+    from gtwizard.proofchannel import profile_proof_command
+
+    check = profile_proof_command(profile, f"gtwizard check --profile {profile.name}")
+    if openwebui_url_of(profile):
         steps.append(
             NextStep(
                 "Check it as an ordinary user",
-                "A chat and the model picker as a user who is not an admin prove what users get.",
-                (f"gtwizard check --profile {profile.name} --test-user EMAIL",),
+                "A chat and the model picker as a temporary user who is not an admin prove what "
+                "users get (--test-user EMAIL checks as one of yours).",
+                (check,),
             )
         )
     else:
         steps.append(
             NextStep(
                 "Check it once Open WebUI runs, then as an ordinary user",
-                "Sign in as a user who is not an admin: the model picker shows exactly the "
-                "allowlist, and a chat answers.",
-                (f"gtwizard check --profile {profile.name}",),
+                "With Open WebUI's URL and an admin credential, gtwizard chats as a temporary "
+                "user who is not an admin and reads the model picker (the URL is then kept with "
+                "the profile).",
+                (check,),
             )
         )
     steps.append(rotate_step(profile))

@@ -190,6 +190,10 @@ class Rotation:
         )
         self._owui_url, self._owui_token = ctx.openwebui_url, ctx.openwebui_token
         if self.opts.openwebui_url:
+            from gtwizard.proofchannel import same_place
+
+            if not (ctx.openwebui_url and same_place(ctx.openwebui_url, self.opts.openwebui_url)):
+                self._owui_token = None  # a kept credential stays with its own Open WebUI
             self._owui_url = self.opts.openwebui_url
         if self.opts.openwebui_token:
             self._owui_token = self.opts.openwebui_token
@@ -450,10 +454,12 @@ class Rotation:
         journal = self._need_journal()
         p = f"--profile {journal.profile}"
         restart = restart_step(self.profile)
+        from gtwizard.proofchannel import profile_proof_command
+
+        prove = profile_proof_command(self.profile, f"gtwizard rotate --finish {p}")
         return [
             f"{restart.title[0].lower()}{restart.title[1:]} ({'; '.join(restart.commands)})",
-            f"prove and revoke: GTWIZARD_OPENWEBUI_TOKEN=... gtwizard rotate --finish {p} "
-            "--openwebui-url URL",
+            f"prove and revoke: {prove}",
             f"or, without a proof: gtwizard rotate --finish {p} --revoke-without-proof "
             "(if Open WebUI still uses the old key, its chats fail until it restarts)",
             f"or undo: gtwizard rotate --abort {p}",
@@ -698,12 +704,14 @@ class Rotation:
             return
         warning = await check_admin_url(self._owui_url, ca_bundle=self.ca_bundle)
         if warning is not None:
+            from gtwizard.nextsteps import resetup_command
+
+            admin = resetup_command(self.profile, "--openwebui-url", self._owui_url)
             raise OperationFailed(
                 f"an env-file rotation would not take effect: {warning.message} "
                 f"({warning.evidence})",
-                "rotate through its admin API instead: gtwizard setup --replace --openwebui-url "
-                f"{self._owui_url} with GTWIZARD_OPENWEBUI_TOKEN; or set "
-                "ENABLE_PERSISTENT_CONFIG=false in the env file",
+                f"rotate through its admin API instead: {admin}; or add the line "
+                f"ENABLE_PERSISTENT_CONFIG=false to {path} and restart Open WebUI",
             )
 
     async def _step_mint(self) -> str:
@@ -809,28 +817,36 @@ class Rotation:
             env_target = EnvFileTarget(Path(self.profile.target_place), dialect)
             result = apply_env(plan_env(env_target, connection))
             self._target_key = secret
+            restarted = self.owui_known
             if result.changed and secret == self._new:
-                await self._await_restart(secret)
+                restarted = await self._await_restart(secret)
             return f"{result.message}; " + (
                 "Open WebUI restarted with it"
-                if self.owui_known
-                else "Open WebUI must restart to read it (no Open WebUI URL known to watch it)"
+                if restarted
+                else "Open WebUI must restart to read it"
+                + ("" if self.owui_known else " (no Open WebUI URL known to watch it)")
             )
         return "no client target"
 
-    async def _await_restart(self, secret: str) -> None:
-        """Env file: Open WebUI reads it at start only; guide the restart and watch for it."""
+    async def _await_restart(self, secret: str) -> bool:
+        """Env file: Open WebUI reads it at start only; guide the restart and watch for it
+        through the proof channel. Not seen within the wait: the rotation waits (both keys live)
+        for `--finish`, as it does without a channel: an unattended run cannot restart it."""
         from gtwizard.nextsteps import restart_step
 
         restart = restart_step(self.profile)
         self._say(f"{restart.title} ({'; '.join(restart.commands)}).")
-        if self.owui_known:
-            await self._poll(
-                lambda: self._owui_holds(secret),
-                f"Open WebUI at {self._owui_url} did not pick up the key from the env file",
-                "restart it (with ENABLE_PERSISTENT_CONFIG=false, or change the key in its "
-                f"admin settings), then run gtwizard rotate --resume --profile {self.profile.name}",
+        if not self.owui_known:
+            return False
+        try:
+            await self._poll(lambda: self._owui_holds(secret), "", "")
+        except OperationFailed:
+            self._say(
+                f"Open WebUI at {self._owui_url} has not read the new key within "
+                f"{self.opts.poll_timeout:g} s: the old key stays valid until it does"
             )
+            return False
+        return True
 
     async def _owui_holds(self, secret: str) -> bool:
         from gtwizard.openwebui.connection import admin_api_key
@@ -868,22 +884,49 @@ class Rotation:
                 await gt.embeddings(choice.embedding_model, "gtwizard rotation check")
             proofs.append(f"embeddings with {choice.embedding_model} work")
         self._ledger(KeyState.VERIFIED)
-        if not self.owui_known:
+        if not self.owui_known or not await self._restarted():
             if self.profile.target_kind != "none":
-                proofs.append(
-                    "not yet proven in Open WebUI (no URL and admin credential): the old key stays"
+                why = (
+                    "it has not restarted with it"
+                    if self.owui_known
+                    else "no URL and admin credential"
                 )
+                proofs.append(f"not yet proven in Open WebUI ({why}): the old key stays")
             return "; ".join(proofs)
         proofs.append(await self._prove_in_client())
         journal.mark("proven-in-client", proofs[-1])
         return "; ".join(proofs)
+
+    async def _restarted(self) -> bool:
+        """Env file: Open WebUI proves the new key only once it has restarted with it (until
+        then the rotation waits, both keys live); an admin-API target holds it at once."""
+        if self.profile.target_kind != "env-file":
+            return True
+        try:
+            return await self._owui_holds(self._new or "")
+        except GtwizardError:
+            return False
 
     async def _prove_in_client(self) -> str:
         """Open WebUI holds the new key and an ordinary user chats through it."""
         assert self._new
         choice = self._choice()
         if not await self._owui_holds(self._new):
-            raise OperationFailed("Open WebUI's GT connection does not hold the new key")
+            hint = ""
+            if self.profile.target_kind == "env-file":
+                from gtwizard.nextsteps import restart_step
+
+                how = "; ".join(restart_step(self.profile).commands)
+                hint = (
+                    f"restart it so it reads {self.profile.target_place} ({how}) and run this "
+                    f"again; if it has restarted, gtwizard check --profile {self.profile.name} "
+                    "says whether its database kept the old connection"
+                )
+            raise OperationFailed(
+                f"Open WebUI at {self._owui_url} does not use the new key: its GT connection "
+                "holds another",
+                hint,
+            )
         proofs = [await self._chat_as_user()]
         if choice.embeddings and self.profile.target_kind == "admin-api":
             proofs.append(await self._owui_embedding_key())
@@ -898,11 +941,20 @@ class Rotation:
             return detail
         if self.opts.revoke_without_proof:
             return "revoking without a proof in Open WebUI, as the operator asked"
+        from gtwizard.proofchannel import profile_proof_command
+
+        missing = (
+            "no admin credential for Open WebUI at " + self._owui_url
+            if self._owui_url
+            else "no Open WebUI URL is known"
+        )
+        prove = profile_proof_command(
+            self.profile, f"gtwizard rotate --finish --profile {journal.profile}"
+        )
         raise ProofUnavailable(
-            "the new key cannot be proven where Open WebUI uses it: no Open WebUI URL and admin "
-            "credential are known",
-            "restart Open WebUI, then give --openwebui-url URL with GTWIZARD_OPENWEBUI_TOKEN; or "
-            "--revoke-without-proof (its chats fail if it still uses the old key)",
+            f"the new key cannot be proven where Open WebUI uses it: {missing}",
+            f"restart Open WebUI, then {prove}; or --revoke-without-proof (its chats fail if it "
+            "still uses the old key)",
         )
 
     async def _chat_as_user(self) -> str:

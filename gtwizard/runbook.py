@@ -113,6 +113,9 @@ def env_key_place(profile: Profile, base: str) -> str:
 
 def render_runbook(profile: Profile) -> str:
     """The markdown text; built only from the profile, so it cannot contain a secret."""
+    from gtwizard.proofchannel import profile_proof_command
+
+    finish = profile_proof_command(profile, f"gtwizard rotate --finish --profile {profile.name}")
     host = parse_host(profile.tenant_host)
     product = _product_name(profile.product_preset)
     base = (profile.openai_base or host.openai_base_v1).rstrip("/")
@@ -175,13 +178,14 @@ def render_runbook(profile: Profile) -> str:
         "   (a chat as an ordinary Open WebUI user) before the old key is revoked.",
         *(
             [
-                "   With this env file and no Open WebUI URL that proof cannot be made from here:",
-                "   the rotation stops `waiting` with both keys valid. Restart Open WebUI, then",
-                f"   `gtwizard rotate --profile {profile.name} --finish --openwebui-url URL`",
-                "   (GTWIZARD_OPENWEBUI_TOKEN set) proves it and revokes the old key;",
+                "   With this env file Open WebUI reads the new key only when it restarts. Unless",
+                "   gtwizard sees it restart with the key (through Open WebUI's URL and an admin",
+                "   credential, within `--wait`), the rotation stops `waiting` with both keys",
+                f"   valid. Restart Open WebUI, then `{finish}`",
+                "   proves it as an ordinary user and revokes the old key;",
                 "   `--finish --revoke-without-proof` revokes on your word instead.",
             ]
-            if profile.target_kind == "env-file" and not profile.openwebui_url
+            if profile.target_kind == "env-file"
             else []
         ),
         f"3. If it stops half-way, `gtwizard status` names the command that resolves it "

@@ -160,7 +160,8 @@ class WizardState:
                     if self.openwebui_data_dir.strip()
                     else None
                 ),
-                admin_url=self.openwebui_url.strip() or None,
+                admin_url=self.openwebui_url.strip() or None,  # the proof channel, if given
+                admin_token=self.openwebui_token if self.openwebui_url.strip() else None,
                 disable_persistent_config=self.disable_persistent_config,
             )
         return None

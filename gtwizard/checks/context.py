@@ -103,22 +103,28 @@ class CheckContext:
     def openwebui_missing(self) -> str:
         """Why Open WebUI checks cannot run (for their skip detail)."""
         if not self.openwebui_url:
-            return "no Open WebUI URL is known for this profile (env-file target without a URL)"
+            return (
+                "no Open WebUI URL is known for this profile (no proof channel beside its env file)"
+            )
         if self.openwebui_withheld:
             return f"no Open WebUI admin credential: {self.openwebui_withheld}"
         return "no Open WebUI admin credential (set GTWIZARD_OPENWEBUI_TOKEN)"
 
     def openwebui_missing_hint(self) -> str:
-        """What would let a user-side check be proven as a user (for a `warn`'s hint)."""
+        """What would let a user-side check be proven as a user (for a `warn`'s hint): the
+        command with the proof channel, as this profile needs it."""
+        from gtwizard.proofchannel import check_line
+
+        name = self.profile.name
+        line = check_line(name, url_known=bool(self.openwebui_url))
         if not self.openwebui_url:
             return (
-                "to prove it as an ordinary Open WebUI user, give gtwizard the Open WebUI URL "
-                "(setup --openwebui-url URL, or gtwizard demo --openwebui-url URL) and an admin "
-                "credential in GTWIZARD_OPENWEBUI_TOKEN"
+                f"to prove it as an ordinary Open WebUI user: {line} (the URL is then kept as "
+                f"the profile's proof channel; or gtwizard profiles set {name} --prove-url URL)"
             )
         return (
-            "set GTWIZARD_OPENWEBUI_TOKEN to an Open WebUI admin credential and check again, "
-            "to prove it as an ordinary user"
+            f"to prove it as an ordinary user, give Open WebUI's admin credential: {line} (or "
+            f"keep one: gtwizard profiles set {name} --keep-admin-token)"
         )
 
     def points_at_tenant(self, url: str) -> bool:

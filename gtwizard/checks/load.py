@@ -35,7 +35,8 @@ def env_dialect(profile: Profile) -> str:
     return dialect if isinstance(dialect, str) and dialect else "docker"
 
 
-def _store(profile: Profile, timeout: float) -> SecretStore:
+def profile_store(profile: Profile, timeout: float) -> SecretStore:
+    """The secret store the profile keeps its key (and kept credentials) in."""
     from gtwizard.secrets import open_store
 
     path = Path(profile.storage_location) if profile.storage_kind == "file" else None
@@ -91,7 +92,7 @@ async def context_for_profile(
     from gtwizard.secrets import admin_entry, key_entry
 
     try:
-        store: SecretStore | None = await asyncio.to_thread(_store, profile, timeout)
+        store: SecretStore | None = await asyncio.to_thread(profile_store, profile, timeout)
     except GtwizardError:
         store = None
     api_key = None

@@ -9,6 +9,7 @@ WebUI traps); these try not to.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 from gtwizard.checks.base import Check, CheckOutcome, failed, passed, skipped, warned
@@ -366,9 +367,20 @@ def _differences(
 
 
 async def openwebui_config(ctx: CheckContext) -> CheckOutcome:
+    profile = ctx.profile
+    env_file = profile.target_place if profile.target_kind == "env-file" else ""
     if ctx.openwebui_known:
         config = await ctx.openai_config()
         conn = await ctx.gt_connection()
+        diffs = _differences(ctx, config.enable, conn.url, conn.key, conn.config) if conn else []
+        if env_file:  # the env file is the target: is it as applied, and is it in effect?
+            found = _env_file_outcome(ctx, env_file)
+            if found is not None and found.status == "fail":
+                return found
+            if conn is None or diffs:
+                return _env_file_not_in_effect(ctx, env_file, conn, diffs, config.urls)
+            if found is not None:
+                return found  # the file holds the new key of work in progress
         if conn is None:
             return failed(
                 f"Open WebUI has no connection to {ctx.openai_base}",
@@ -376,7 +388,6 @@ async def openwebui_config(ctx: CheckContext) -> CheckOutcome:
                 "started Open WebUI",
                 urls=config.urls,
             )
-        diffs = _differences(ctx, config.enable, conn.url, conn.key, conn.config)
         evidence = {"index": conn.index, "url": conn.url, "key": fingerprint(conn.key)}
         pending = _held_by_rotation(ctx, conn.key or "", f"Open WebUI at {ctx.openwebui_url}")
         if pending is not None and not diffs:
@@ -388,44 +399,104 @@ async def openwebui_config(ctx: CheckContext) -> CheckOutcome:
                 "(PersistentConfig): apply the profile again through the admin API",
                 **evidence,
             )
+        what = f"the connection in {env_file}" if env_file else "URL, key and model_ids as applied"
         return passed(
-            f"connection {conn.index}: URL, key {fingerprint(conn.key)} and model_ids as applied",
+            f"connection {conn.index} of Open WebUI at {ctx.openwebui_url}: {what} "
+            f"(key {fingerprint(conn.key)})",
             **evidence,
         )
-    profile = ctx.profile
-    if profile.target_kind == "env-file" and profile.target_place:
-        from pathlib import Path
-
-        from gtwizard.checks.load import env_dialect
-        from gtwizard.openwebui.connection import is_gt_entry
-        from gtwizard.openwebui.persistent import read_env_config
-
-        env = read_env_config(Path(profile.target_place), env_dialect(profile))
-        # effective_openai_config types its values `object`; these two are lists, the last a dict
-        urls = list(env.openai["OPENAI_API_BASE_URLS"])  # type: ignore[call-overload]
-        keys = list(env.openai["OPENAI_API_KEYS"])  # type: ignore[call-overload]
-        configs: dict[str, Any] = env.openai["OPENAI_API_CONFIGS"]  # type: ignore[assignment]
-        index = next((i for i, u in enumerate(urls) if is_gt_entry(u, ctx.openai_base)), None)
-        if index is None:
-            return failed(f"{profile.target_place} configures no connection to {ctx.openai_base}")
-        key = keys[index] if index < len(keys) else ""
-        ctx.remember_secret(key)
-        conf = configs.get(str(index)) or {}
-        diffs = _differences(ctx, bool(env.openai["ENABLE_OPENAI_API"]), urls[index], key, conf)
-        pending = _held_by_rotation(ctx, key, profile.target_place)
-        if pending is not None and not diffs:
-            return pending
-        if diffs:
-            return failed(
-                f"{profile.target_place} differs from what was applied: " + "; ".join(diffs)
-            )
-        # What this check exists for (Open WebUI's effective config, PersistentConfig drift)
-        # cannot be read without an Open WebUI; the file itself was checked above.
-        return skipped(
-            f"{profile.target_place} matches what was applied; Open WebUI's own effective config "
-            "was not read: " + ctx.openwebui_missing()
-        )
+    if env_file:
+        found = _env_file_outcome(ctx, env_file)
+        if found is not None:
+            return found
+        return _not_known(ctx, env_file)
     return skipped(ctx.openwebui_missing())
+
+
+def _env_file_outcome(ctx: CheckContext, path: str) -> CheckOutcome | None:
+    """The env file against what was applied: a failure, the new key of work in progress, or
+    None when the file is as applied."""
+    from gtwizard.checks.load import env_dialect
+    from gtwizard.openwebui.connection import is_gt_entry
+    from gtwizard.openwebui.persistent import read_env_config
+
+    env = read_env_config(Path(path), env_dialect(ctx.profile))
+    # effective_openai_config types its values `object`; these two are lists, the last a dict
+    urls = list(env.openai["OPENAI_API_BASE_URLS"])  # type: ignore[call-overload]
+    keys = list(env.openai["OPENAI_API_KEYS"])  # type: ignore[call-overload]
+    configs: dict[str, Any] = env.openai["OPENAI_API_CONFIGS"]  # type: ignore[assignment]
+    index = next((i for i, u in enumerate(urls) if is_gt_entry(u, ctx.openai_base)), None)
+    if index is None:
+        return failed(f"{path} configures no connection to {ctx.openai_base}")
+    key = keys[index] if index < len(keys) else ""
+    ctx.remember_secret(key)
+    conf = configs.get(str(index)) or {}
+    diffs = _differences(ctx, bool(env.openai["ENABLE_OPENAI_API"]), urls[index], key, conf)
+    pending = _held_by_rotation(ctx, key, path)
+    if pending is not None and not diffs:
+        return pending
+    if diffs:
+        return failed(f"{path} differs from what was applied: " + "; ".join(diffs))
+    return None
+
+
+def _not_known(ctx: CheckContext, path: str) -> CheckOutcome:
+    """No proof channel: the file is as applied; whether Open WebUI uses it cannot be known."""
+    from gtwizard.checks.load import env_dialect
+    from gtwizard.openwebui.persistent import TRAP, env_wins
+    from gtwizard.proofchannel import check_line
+
+    if env_wins(Path(path), env_dialect(ctx.profile)):
+        why = "ENABLE_PERSISTENT_CONFIG=false in it, so Open WebUI reads it at every start"
+    else:
+        why = TRAP
+    line = check_line(ctx.profile.name, url_known=bool(ctx.openwebui_url))
+    return CheckOutcome(
+        "skip",
+        f"{path} matches what was applied; whether Open WebUI uses it is not known here "
+        f"({why}): {ctx.openwebui_missing()}",
+        f"after Open WebUI's restart, {line} reads the connection it uses",
+    )
+
+
+def _env_file_not_in_effect(
+    ctx: CheckContext, path: str, conn: Any, diffs: list[str], urls: list[str]
+) -> CheckOutcome:
+    """Open WebUI does not use what its (correct) env file says: it has not restarted, or its
+    database kept the old connection (PersistentConfig)."""
+    from gtwizard.checks.load import env_dialect
+    from gtwizard.nextsteps import resetup_command, restart_step
+    from gtwizard.openwebui.persistent import env_wins
+
+    live = "; ".join(diffs) if conn else f"it has no connection to {ctx.openai_base}"
+    evidence: dict[str, Any] = {"env_file": path, "open_webui": ctx.openwebui_url, "urls": urls}
+    if conn is not None:
+        evidence |= {"index": conn.index, "url": conn.url, "key": fingerprint(conn.key)}
+    restart = restart_step(ctx.profile)
+    how = "; ".join(restart.commands)
+    if env_wins(Path(path), env_dialect(ctx.profile)):
+        return failed(
+            f"Open WebUI at {ctx.openwebui_url} does not use the connection in {path} yet "
+            f"({live}): it has not restarted since the file was written",
+            f"restart it so it reads the file ({how}), then check again",
+            persistent_config=False,
+            **evidence,
+        )
+    admin = resetup_command(ctx.profile, "--openwebui-url", ctx.openwebui_url or "URL")
+    return failed(
+        f"Open WebUI at {ctx.openwebui_url} does not use the connection in {path} ({live}). If "
+        "it has restarted since the file was written, its database still holds the old "
+        "connection: it started before without ENABLE_PERSISTENT_CONFIG=false, so it ignores "
+        "edits to the env file (PersistentConfig)",
+        f"if it has not restarted yet: {how}, then check again. Otherwise pick one: apply "
+        f"through its admin API instead (no restart; the env file no longer matters): {admin}; "
+        f"or add the line ENABLE_PERSISTENT_CONFIG=false to {path} and restart it ({how}): it "
+        "then takes the connection from the file at every start, and settings changed in its "
+        "admin UI are lost at each restart",
+        persistent_config=True,
+        fixes=["admin-api", "disable-persistent-config"],
+        **evidence,
+    )
 
 
 async def openwebui_reach(ctx: CheckContext) -> CheckOutcome:

@@ -49,6 +49,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="existing ordinary Open WebUI user to check as (password in "
         "GTWIZARD_OPENWEBUI_TEST_PASSWORD); default: a temporary user, deleted afterwards",
     )
+    p.add_argument(
+        "--openwebui-url",
+        metavar="URL",
+        help="prove through this Open WebUI (admin credential in GTWIZARD_OPENWEBUI_TOKEN) and "
+        "record it as the profile's proof channel when it answers",
+    )
     p.set_defaults(func=run)
 
 
@@ -58,7 +64,7 @@ def _table(report: Any, profile: Any) -> str:
     width = max(len(r.id) for r in report.results)
     for r in report.results:
         lines.append(f"{r.status.upper():<5} {r.id:<{width}}  {r.detail}")
-        if r.hint and r.status in ("fail", "warn"):
+        if r.hint and r.status in ("fail", "warn", "skip"):
             lines.append(f"{'':<5} {'':<{width}}  -> {r.hint}")
     counts = report.summary()
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
@@ -106,7 +112,10 @@ def run(args: argparse.Namespace) -> int:
     profile = get_profile(name)
     test_user = _test_user(args.test_user)
     catalog = load_catalog()
-    grants = grants_for(Settings.from_environ(), profile)
+    channel, moved = _channel_for_run(profile, args.openwebui_url)
+    grants = grants_for(Settings.from_environ(), profile, openwebui_url=channel)
+    if args.openwebui_url and grants.openwebui.withheld:
+        print(f"gtwizard: not sent: {grants.openwebui.withheld}", file=sys.stderr, flush=True)
 
     async def go() -> Any:
         ctx = await context_for_profile(
@@ -121,16 +130,70 @@ def run(args: argparse.Namespace) -> int:
         return await run_checks(all_checks(), ctx)
 
     report = asyncio.run(go())
+    recorded = _record_channel(profile, channel) if channel and moved else None
     if args.json:
-        print_json(report.to_json())
+        print_json(report.to_json() | ({"proof_channel": recorded} if recorded else {}))
     else:
         print(_table(report, profile))
+        if recorded:
+            print(recorded["said"])
     from gtwizard.checks.record import remember
 
     warning = remember(name, report)
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _channel_for_run(profile: Any, url: str | None) -> tuple[str | None, bool]:
+    """`--openwebui-url`: the proof channel for this run, checked like `profiles set` checks it,
+    and whether it is new to the profile.
+
+    The profile is changed in memory only (the run's checks read it); a credential kept for
+    another Open WebUI is never sent to this one, so moving the channel goes through
+    `profiles set`, which says what happens to it."""
+    from gtwizard.checks.load import openwebui_url_of
+    from gtwizard.errors import InvalidInput
+    from gtwizard.proofchannel import check_channel, same_place
+
+    if not url:
+        return None, False
+    chosen = check_channel(profile, url)
+    current = openwebui_url_of(profile)
+    if current and same_place(current, chosen):
+        return chosen, False
+    if profile.admin_token_kept and current and not same_place(current, chosen):
+        raise InvalidInput(
+            f"profile {profile.name!r} keeps an admin credential for {current}, not for {chosen}",
+            f"move the proof channel first: gtwizard profiles set {profile.name} --prove-url "
+            f"{chosen} (with --keep-admin-token and GTWIZARD_OPENWEBUI_TOKEN to keep a new one)",
+        )
+    profile.openwebui_url = chosen  # not an admin-API profile: check_channel refused that
+    return chosen, True
+
+
+def _record_channel(profile: Any, url: str) -> dict[str, Any]:
+    """Keep the run's Open WebUI as the profile's proof channel, if it answered as one."""
+    import asyncio
+
+    from gtwizard.errors import GtwizardError
+    from gtwizard.proofchannel import answers, set_proof_channel
+
+    ca = profile.ca_bundle if isinstance(profile.ca_bundle, str) and profile.ca_bundle else None
+    if not asyncio.run(answers(url, ca_bundle=ca)):
+        said = f"proof channel not recorded: nothing answered as Open WebUI at {url}"
+        return {"url": url, "recorded": False, "said": said}
+    try:
+        change = asyncio.run(set_proof_channel(profile.name, url))
+    except GtwizardError as exc:
+        said = f"proof channel not recorded: {exc.one_line()}"
+        return {"url": url, "recorded": False, "said": said}
+    said = (
+        f"recorded {url} as the proof channel of profile {profile.name!r}: later checks and "
+        f"rotations prove through it (gtwizard profiles set {profile.name} --prove-url none "
+        "forgets it)"
+    )
+    return {"url": change.url, "recorded": True, "said": said}
 
 
 def _run_all(args: argparse.Namespace) -> int:
@@ -144,6 +207,11 @@ def _run_all(args: argparse.Namespace) -> int:
         raise InvalidInput("--jobs goes with --all", "run: gtwizard check --all --jobs N")
     if args.profile:
         raise InvalidInput("--all and --profile cannot be combined", "pick one")
+    if args.openwebui_url:
+        raise InvalidInput(
+            "--all and --openwebui-url cannot be combined: an Open WebUI URL belongs to one profile",
+            "check that profile alone: gtwizard check --profile NAME --openwebui-url URL",
+        )
     jobs = check_jobs(args.jobs)
     test_user = _test_user(args.test_user)
 

@@ -39,7 +39,81 @@ def register(sub: argparse._SubParsersAction) -> None:
         "gtwizard keys lists them later)",
     )
     rm.add_argument("--json", action="store_true", help="print one JSON object")
+    register_set(actions)
     p.set_defaults(func=run)
+
+
+def register_set(actions: argparse._SubParsersAction) -> None:
+    """`profiles set NAME`: what can change on a saved profile without setting it up again."""
+    st = actions.add_parser(
+        "set",
+        help="set a profile's proof channel (the Open WebUI that check and rotate prove through)",
+        description="Give an Open WebUI profile its proof channel: Open WebUI's URL, through "
+        "which check and rotate chat as an ordinary user and read the connection Open WebUI "
+        "really uses; with --keep-admin-token, the admin credential from "
+        "GTWIZARD_OPENWEBUI_TOKEN is kept beside the key. --prove-url none removes it.",
+    )
+    st.add_argument("name", metavar="NAME")
+    st.add_argument("--prove-url", metavar="URL", help="Open WebUI's URL, or none to remove it")
+    st.add_argument(
+        "--keep-admin-token",
+        action="store_true",
+        help="keep the admin credential (GTWIZARD_OPENWEBUI_TOKEN) beside the key",
+    )
+    st.add_argument(
+        "--allow-http-openwebui",
+        action="store_true",
+        help="accept plain http to an Open WebUI that is not on loopback",
+    )
+    st.add_argument("--json", action="store_true", help="print one JSON object")
+    st.set_defaults(func=run_set)
+
+
+def run_set(args: argparse.Namespace) -> int:
+    """Set or remove the proof channel; the credential only as gtwizard/credentials.py allows."""
+    import asyncio
+
+    from gtwizard.credentials import Settings, grants_for
+    from gtwizard.errors import InvalidInput
+    from gtwizard.profiles import get_profile
+    from gtwizard.proofchannel import check_channel, remove_proof_channel, set_proof_channel
+
+    profile = get_profile(args.name)
+    url = args.prove_url.strip() if args.prove_url else None
+    if url is None and not args.keep_admin_token:
+        raise InvalidInput(
+            "nothing to set", "give --prove-url URL (or none), or --keep-admin-token"
+        )
+    if url is not None and url.lower() == "none":
+        if args.keep_admin_token:
+            raise InvalidInput(
+                "--prove-url none removes the channel and its credential: nothing to keep",
+                "leave out --keep-admin-token",
+            )
+        change = asyncio.run(remove_proof_channel(profile.name))
+    else:
+        chosen = check_channel(profile, url, allow_http=args.allow_http_openwebui) if url else None
+        grant = grants_for(Settings.from_environ(), profile, openwebui_url=chosen).openwebui
+        if args.keep_admin_token and grant.withheld:
+            raise InvalidInput(
+                f"--keep-admin-token: {grant.withheld}",
+                "run with the admin credential of this Open WebUI",
+            )
+        change = asyncio.run(
+            set_proof_channel(
+                profile.name,
+                chosen,
+                token=grant.token if args.keep_admin_token else None,
+                keep=args.keep_admin_token,
+                allow_http=args.allow_http_openwebui,
+            )
+        )
+    if args.json:
+        print_json(change.to_json())
+    else:
+        for line in change.said:
+            print(line)
+    return 0
 
 
 def _list(as_json: bool) -> int:

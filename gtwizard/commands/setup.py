@@ -68,7 +68,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="who reads the env file (values are written so all three agree)",
     )
     p.add_argument(
-        "--openwebui-url", metavar="URL", help="Open WebUI to configure via its admin API"
+        "--openwebui-url",
+        metavar="URL",
+        help="Open WebUI to configure via its admin API (with --env-file: the same as --prove-url)",
+    )
+    p.add_argument(
+        "--prove-url",
+        metavar="URL",
+        help="with --env-file: Open WebUI's URL, through which check and rotate prove the key as "
+        "an ordinary user and read the connection Open WebUI really uses (its admin credential "
+        "from GTWIZARD_OPENWEBUI_TOKEN; kept only with --keep-admin-token)",
     )
     p.add_argument(
         "--openwebui-data-dir", metavar="DIR", help="Open WebUI's DATA_DIR (env-file path)"
@@ -92,7 +101,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--keep-admin-token",
         action="store_true",
-        help="store the Open WebUI admin credential for rotation",
+        help="store the Open WebUI admin credential beside the key, for check and rotate",
     )
     p.add_argument(
         "--snippet",
@@ -119,6 +128,7 @@ def build_request(args: argparse.Namespace):  # SetupRequest, imported lazily
     from gtwizard.openwebui.targets import AdminApiTarget, EnvFileTarget
     from gtwizard.presets.catalog import load_catalog
     from gtwizard.profiles import validate_profile_name
+    from gtwizard.proofchannel import same_place
     from gtwizard.setup.keys import parse_names
     from gtwizard.setup.session import SetupRequest
     from gtwizard.tenant import parse_host
@@ -129,16 +139,29 @@ def build_request(args: argparse.Namespace):  # SetupRequest, imported lazily
     host = parse_host(args.host)
     target: EnvFileTarget | AdminApiTarget | None = None
     if args.env_file:
+        prove_url, prove_token = proof_channel(args)
         target = EnvFileTarget(
             path=Path(args.env_file).expanduser().absolute(),
             dialect=args.env_dialect,
             data_dir=Path(args.openwebui_data_dir).expanduser()
             if args.openwebui_data_dir
             else None,
-            admin_url=args.openwebui_url,
+            admin_url=prove_url,
+            admin_token=prove_token,
             disable_persistent_config=args.disable_persistent_config,
+            allow_http=args.allow_http_openwebui,
         )
-    elif args.openwebui_url:
+    elif args.prove_url and not args.openwebui_url:
+        raise InvalidInput(
+            "--prove-url goes with --env-file",
+            "with the admin API, --openwebui-url URL is both the target and the proof channel",
+        )
+    elif args.prove_url and not same_place(args.prove_url, args.openwebui_url):
+        raise InvalidInput(
+            "--prove-url names another Open WebUI than --openwebui-url",
+            "with the admin API, --openwebui-url URL is both the target and the proof channel",
+        )
+    if args.openwebui_url and not args.env_file:
         token, withheld = env_credential("openwebui", args.openwebui_url)
         if withheld:
             raise InvalidInput(withheld, "run with the admin credential of this Open WebUI")
@@ -186,6 +209,38 @@ def build_request(args: argparse.Namespace):  # SetupRequest, imported lazily
         replace=args.replace,
         accept_wider_key=args.accept_wider_key,
     )
+
+
+def proof_channel(args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """An env-file setup's proof channel: Open WebUI's URL (--prove-url, or --openwebui-url beside
+    --env-file) and the admin credential the environment may send there (kept only when asked)."""
+    from gtwizard.errors import InvalidInput
+    from gtwizard.openwebui.url import check_openwebui_url
+    from gtwizard.proofchannel import same_place
+
+    given = [u for u in (args.prove_url, args.openwebui_url) if u]
+    if len(given) == 2 and not same_place(*given):
+        raise InvalidInput(
+            "--prove-url and --openwebui-url name two Open WebUIs",
+            "beside --env-file both name the Open WebUI that reads it: give one of them",
+        )
+    if not given:
+        if args.keep_admin_token:
+            raise InvalidInput(
+                "--keep-admin-token with --env-file keeps the credential of the proof channel",
+                "give Open WebUI's URL with --prove-url URL (GTWIZARD_OPENWEBUI_TOKEN set)",
+            )
+        return None, None
+    url = check_openwebui_url(given[0], allow_http=args.allow_http_openwebui).url
+    token, withheld = env_credential("openwebui", url)
+    if args.keep_admin_token and not token:
+        raise InvalidInput(
+            f"--keep-admin-token: {withheld}"
+            if withheld
+            else "--keep-admin-token needs the admin credential of the --prove-url Open WebUI",
+            "export GTWIZARD_OPENWEBUI_TOKEN (an admin API key or JWT); never pass it in argv",
+        )
+    return url, token
 
 
 def run(args: argparse.Namespace) -> int:
@@ -395,6 +450,9 @@ def _plan_lines(session, *, mint: bool) -> list[str]:
     target = request.target
     if isinstance(target, EnvFileTarget):
         lines.append(f"  3. write {target.place} (0600; the previous version kept as .bak)")
+        if target.admin_url:
+            kept = " (its admin credential kept beside the key)" if request.keep_admin_token else ""
+            lines.append(f"     proof channel: Open WebUI at {target.admin_url}{kept}")
     elif target is not None:
         lines.append(f"  3. configure Open WebUI at {target.place} through its admin API")
     else:

@@ -105,6 +105,42 @@ async def check_admin_url(
     return PersistentConfigWarning(evidence=f"{base} answers /health") if ok else None
 
 
+TRAP = (
+    "if Open WebUI started before without ENABLE_PERSISTENT_CONFIG=false, its database keeps its "
+    "old connection and ignores the env file (PersistentConfig)"
+)
+
+
+def not_known_note(check_line: str, url: str | None = None) -> str:
+    """Setup could not tell whether Open WebUI has started before: say so, and what tells.
+
+    `check_line` is the command that reads the connection Open WebUI uses after the restart;
+    `url` the proof channel that did not answer (None: none was given, nor a DATA_DIR)."""
+    why = (
+        f"Open WebUI at {url} did not answer now"
+        if url
+        else "no DATA_DIR and no Open WebUI URL were given"
+    )
+    return (
+        f"Open WebUI may have started before; that is not known here ({why}). If it has, "
+        "without ENABLE_PERSISTENT_CONFIG=false, its database keeps its old connection and "
+        f"ignores this env file (PersistentConfig). After the restart, {check_line} reads the "
+        "connection it uses and says"
+    )
+
+
+def env_wins(path: Path, dialect: str = "docker") -> bool:
+    """True when the env file says it wins over the database (False also when unreadable)."""
+    from gtwizard.errors import GtwizardError
+
+    try:
+        data, _ = read_env_bytes(Path(path))
+        values = EnvFile.parse(data, dialect).values()
+    except (GtwizardError, OSError, ValueError):
+        return False
+    return env_is_authoritative(values)
+
+
 @dataclass(frozen=True)
 class EnvConfig:
     """What the env file alone configures on a fresh start (no secrets in repr)."""

@@ -33,9 +33,10 @@ class EnvFileTarget:
     path: Path
     dialect: str = "docker"
     data_dir: Path | None = None
-    admin_url: str | None = None
-    admin_token: str | None = field(default=None, repr=False)
+    admin_url: str | None = None  # the proof channel: Open WebUI's URL, to prove the key there
+    admin_token: str | None = field(default=None, repr=False)  # its admin credential, if given
     disable_persistent_config: bool = False
+    allow_http: bool = False  # plain http to a non-loopback proof channel, on the operator's word
 
     kind = ENV_FILE
 
@@ -110,8 +111,11 @@ async def preflight(
     ca_bundle: str | None = None,
     gt_base: str = "",
     names: tuple[str, ...] = (),
+    profile: str = "default",
 ) -> list[str]:
-    """Everything that can be checked before a key exists; returns warnings, raises on blockers."""
+    """Everything that can be checked before a key exists; returns warnings, raises on blockers.
+
+    `profile`: the name the setup saves, for the commands a warning names."""
     if isinstance(target, AdminApiTarget):
         from gtwizard.openwebui.admin import OpenWebUIAdmin
 
@@ -124,13 +128,27 @@ async def preflight(
                 await _refuse_collisions(admin, gt_base, names)
         parse_audience(target.audience)
         return [note] if note else []
-    return await _preflight_env(target, ca_bundle=ca_bundle)
+    return await _preflight_env(target, ca_bundle=ca_bundle, profile=profile)
 
 
-async def _preflight_env(target: EnvFileTarget, *, ca_bundle: str | None) -> list[str]:
+async def _preflight_env(
+    target: EnvFileTarget, *, ca_bundle: str | None, profile: str = "default"
+) -> list[str]:
+    """The file can take the edit; and will Open WebUI read it? An Open WebUI that has started
+    (a webui.db in DATA_DIR, or an answer at the proof channel's URL) keeps its connection in its
+    database unless the env file says it wins: refused. Where that cannot be known, say so and
+    what tells it after the restart. A credential for the proof channel is verified when that
+    Open WebUI answers."""
     from gtwizard.fileio import real_path
     from gtwizard.openwebui.envfile import EnvFile, read_env_bytes
-    from gtwizard.openwebui.persistent import check_admin_url, check_data_dir
+    from gtwizard.openwebui.persistent import (
+        check_admin_url,
+        check_data_dir,
+        env_is_authoritative,
+        not_known_note,
+    )
+    from gtwizard.openwebui.url import check_openwebui_url
+    from gtwizard.proofchannel import check_line, verify_credential
 
     data, _ = read_env_bytes(target.path)  # a directory or unreadable file fails here
     parent = real_path(target.path).parent  # a link another user controls is refused here
@@ -139,14 +157,25 @@ async def _preflight_env(target: EnvFileTarget, *, ca_bundle: str | None) -> lis
             f"the folder for {target.path} does not exist", "create it first, or pick another path"
         )
     values = EnvFile.parse(data, target.dialect).values()
-    warning = None
-    if target.data_dir is not None:
-        warning = check_data_dir(target.data_dir, values)
-    if warning is None and target.admin_url:
-        warning = await check_admin_url(target.admin_url, ca_bundle=ca_bundle)
-    if warning is not None and not target.disable_persistent_config:
-        raise OperationFailed(f"{warning.message} ({warning.evidence})", PERSISTENT_HINT)
-    return []
+    notes: list[str] = []
+    answered = None
+    if target.admin_url:
+        warning = check_openwebui_url(target.admin_url, allow_http=target.allow_http).warning
+        notes += [warning] if warning else []
+        answered = await check_admin_url(target.admin_url, ca_bundle=ca_bundle)
+    env_wins = target.disable_persistent_config or env_is_authoritative(values)
+    started = check_data_dir(target.data_dir, values) if target.data_dir is not None else None
+    started = started or answered
+    if started is not None and not env_wins:
+        raise OperationFailed(f"{started.message} ({started.evidence})", PERSISTENT_HINT)
+    if answered is not None and target.admin_url and target.admin_token:
+        await verify_credential(
+            target.admin_url, target.admin_token, ca_bundle=ca_bundle, allow_http=target.allow_http
+        )
+    if started is None and not env_wins and target.data_dir is None:
+        line = check_line(profile, url_known=bool(target.admin_url))
+        notes.append(not_known_note(line, target.admin_url))
+    return notes
 
 
 def plan_env(target: EnvFileTarget, connection: GtConnection) -> EnvPlan:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, RadioSet, Select, Static
 
@@ -20,14 +20,28 @@ DIALECTS = [
 ]
 
 
+PROVE_QUESTION = (
+    "How can gtwizard reach this Open WebUI to prove it? Optional: with its URL and an admin "
+    "credential, check and rotate chat there as an ordinary user and read the connection it "
+    "really uses."
+)
+# the fields both panes share (the same Open WebUI, whichever way it is configured)
+SHARED = {
+    "env-file": ("#target-prove-url", "#target-prove-token", "#target-prove-keep"),
+    "admin-api": ("#target-url", "#target-token", "#target-keep-admin"),
+}
+
+
 class TargetScreen(StepScreen):
     """Next runs the preflight (PersistentConfig, admin rights), picks the base and plans the change."""
 
     HELP = (
         "Choose where Open WebUI gets its settings: the env file it reads at start (docker "
         "--env-file, compose .env, systemd EnvironmentFile), or the admin API of a running Open"
-        " WebUI. Next checks the target (an Open WebUI that has already started ignores env "
-        "edits), picks the base URL as Open WebUI composes it, and plans the change."
+        " WebUI. For an env file, give Open WebUI's URL and an admin credential if you can: "
+        "gtwizard then proves the key there as an ordinary user and reads the connection Open "
+        "WebUI really uses (an Open WebUI that has already started ignores env edits). Next "
+        "checks the target, picks the base URL as Open WebUI composes it, and plans the change."
     )
 
     step = "target"
@@ -44,7 +58,7 @@ class TargetScreen(StepScreen):
                 value=self.state.target_kind == "admin-api",
                 id="target-admin",
             )
-        with Vertical(id="target-env-pane"):
+        with VerticalScroll(id="target-env-pane"):
             yield Input(
                 value=self.state.env_path, placeholder="path to the env file", id="target-path"
             )
@@ -64,6 +78,23 @@ class TargetScreen(StepScreen):
                 "ENABLE_PERSISTENT_CONFIG=false (env wins; UI edits lost at restart)",
                 value=self.state.disable_persistent_config,
                 id="target-nopersist",
+            )
+            yield Static(PROVE_QUESTION, id="target-prove-question", classes="prompt")
+            yield Input(
+                value=self.state.openwebui_url,
+                placeholder="optional: http://openwebui:8080",
+                id="target-prove-url",
+            )
+            yield Input(
+                value=self.state.openwebui_token or "",
+                password=True,
+                placeholder="optional: admin API key or JWT",
+                id="target-prove-token",
+            )
+            yield MarkedCheckbox(
+                "Keep the credential with the key, for check and rotate",
+                value=self.state.keep_admin_token,
+                id="target-prove-keep",
             )
         with Vertical(id="target-admin-pane"):
             yield Input(
@@ -92,6 +123,8 @@ class TargetScreen(StepScreen):
         self.query_one("#target-datadir").border_title = "Open WebUI's DATA_DIR, if known"
         self.query_one("#target-url").border_title = "Open WebUI URL"
         self.query_one("#target-token").border_title = "Admin credential (API key or JWT)"
+        self.query_one("#target-prove-url").border_title = "Open WebUI URL, to prove it"
+        self.query_one("#target-prove-token").border_title = "Its admin credential"
         self.query_one("#target-audience").border_title = "Who may use the models"
         self.show_kind()
         super().on_mount()
@@ -117,6 +150,10 @@ class TargetScreen(StepScreen):
         env = self.state.target_kind == "env-file"
         self.query_one("#target-env-pane").display = env
         self.query_one("#target-admin-pane").display = not env
+        url, token, keep = SHARED[self.state.target_kind]  # shown as the other pane left them
+        self.query_one(url, Input).value = self.state.openwebui_url
+        self.query_one(token, Input).value = self.state.openwebui_token or ""
+        self.query_one(keep, Checkbox).value = self.state.keep_admin_token
 
     @on(RadioSet.Changed, "#target-kind")
     def kind_changed(self, event: RadioSet.Changed) -> None:
@@ -132,12 +169,13 @@ class TargetScreen(StepScreen):
         field = {
             "target-path": "env_path",
             "target-url": "openwebui_url",
+            "target-prove-url": "openwebui_url",
             "target-audience": "audience",
             "target-datadir": "openwebui_data_dir",
         }.get(event.input.id or "")
         if field:
             setattr(self.state, field, event.value)
-        elif event.input.id == "target-token":
+        elif event.input.id in ("target-token", "target-prove-token"):
             self.state.openwebui_token = event.value.strip() or None
         self.refresh_next()
 
@@ -145,7 +183,7 @@ class TargetScreen(StepScreen):
     def dialect_changed(self, event: Select.Changed) -> None:
         self.state.env_dialect = str(event.value)
 
-    @on(Checkbox.Changed, "#target-keep-admin")
+    @on(Checkbox.Changed, "#target-keep-admin, #target-prove-keep")
     def keep_admin_changed(self, event: Checkbox.Changed) -> None:
         self.state.keep_admin_token = event.value
 
@@ -154,8 +192,13 @@ class TargetScreen(StepScreen):
         self.state.disable_persistent_config = event.value
 
     def next_blocker(self) -> str | None:
-        if self.state.target_kind == "env-file" and not self.state.env_path.strip():
-            return "Enter the env file's path."
+        if self.state.target_kind == "env-file":
+            if not self.state.env_path.strip():
+                return "Enter the env file's path."
+            if self.state.openwebui_token and not self.state.openwebui_url.strip():
+                return "Enter Open WebUI's URL for the credential, or clear the credential."
+            if self.state.keep_admin_token and not self.state.openwebui_token:
+                return "Enter the admin credential to keep, or untick Keep."
         if self.state.target_kind == "admin-api":
             if not self.state.openwebui_url.strip():
                 return "Enter Open WebUI's URL."
@@ -187,6 +230,7 @@ class TargetScreen(StepScreen):
             status.update("✗ There is no key yet: go back to Storage.")
             return
         session.request.target = self.state.target()
+        session.request.keep_admin_token = self.state.keep_admin_token  # ticked on this step
         session.warnings.clear()
         # a new plan must be applied again (the previous Apply wrote the old target)
         self.state.profile = None

@@ -115,14 +115,23 @@ class SetupSession:
                 self.warnings.append(warning)
         if not req.dry_run:
             self.check_profile_free()
+        await self._check_target()
+        if not req.dry_run:
+            await self.decide_storage()
+
+    async def _check_target(self) -> None:
+        """The target's preflight (nothing written); its warnings join the run's."""
+        req = self.request
         if req.target is not None:
             self.warnings.extend(
                 await preflight(
-                    req.target, ca_bundle=req.ca_bundle, gt_base=req.host.gt_base, names=req.names
+                    req.target,
+                    ca_bundle=req.ca_bundle,
+                    gt_base=req.host.gt_base,
+                    names=req.names,
+                    profile=req.profile,
                 )
             )
-        if not req.dry_run:
-            await self.decide_storage()
 
     async def decide_storage(self, *, target_follows: bool = False) -> StorageDecision:
         """Probe the chosen storage off the event loop (keyring calls block, with a timeout).
@@ -372,11 +381,8 @@ class SetupSession:
             req.host, self._need_secret(), ca_bundle=req.ca_bundle, client=req.product.name
         )
         target = req.target
-        url = target.url if isinstance(target, AdminApiTarget) else None
-        if isinstance(target, EnvFileTarget):
-            url = target.admin_url
         if target is not None:
-            warning = loopback_warning(self.base.openai_base, url)
+            warning = loopback_warning(self.base.openai_base, _admin_url(target))
             if warning and not req.host.is_loopback:
                 self.warnings.append(warning)
         return self.base
@@ -384,13 +390,7 @@ class SetupSession:
     async def prepare_target(self) -> Any:
         """For a target chosen after the key (the TUI): its checks (nothing written), the base
         the client will use, and the plan to review."""
-        req = self.request
-        if req.target is not None:
-            self.warnings.extend(
-                await preflight(
-                    req.target, ca_bundle=req.ca_bundle, gt_base=req.host.gt_base, names=req.names
-                )
-            )
+        await self._check_target()
         await self.choose_base()
         return self.make_plan()
 
@@ -455,8 +455,10 @@ class SetupSession:
                 f"ordinary Open WebUI users see none of {names} until access is granted: "
                 + GRANT_PATH
             )
-        if isinstance(target, AdminApiTarget) and req.keep_admin_token and self.storage:
-            await self._keep(admin_entry(req.profile), target.token, "Open WebUI admin credential")
+        if req.keep_admin_token and self.storage and _admin_token(target):
+            await self._keep(
+                admin_entry(req.profile), _admin_token(target) or "", "Open WebUI admin credential"
+            )
 
     async def _keep(self, entry: str, secret: str, what: str) -> None:
         """Store a credential the operator asked to keep, where the key itself is kept."""
@@ -517,14 +519,14 @@ class SetupSession:
             profile.ca_bundle = req.ca_bundle
         if isinstance(req.target, EnvFileTarget):
             profile.env_dialect = req.target.dialect
-            if req.target.admin_url:
+            if req.target.admin_url:  # the proof channel
                 profile.openwebui_url = req.target.admin_url
         if isinstance(req.target, AdminApiTarget):
             profile.openwebui_url = req.target.place
-            if req.target.allow_http:
-                profile.allow_http_openwebui = True
             profile.audience = req.target.audience
-            profile.admin_token_kept = "Open WebUI admin credential" in self.kept
+        if req.target is not None and req.target.allow_http:
+            profile.allow_http_openwebui = True
+        profile.admin_token_kept = "Open WebUI admin credential" in self.kept
         profile.base_reason = self._need_base().reason
         if "operator token" in self.kept:
             profile.operator_token_kept = True
@@ -691,10 +693,8 @@ class SetupSession:
             RotationOptions(
                 profile=req.profile,
                 operator_token=self._operator_token,
-                openwebui_url=req.target.url if isinstance(req.target, AdminApiTarget) else None,
-                openwebui_token=(
-                    req.target.token if isinstance(req.target, AdminApiTarget) else None
-                ),
+                openwebui_url=_admin_url(req.target),
+                openwebui_token=_admin_token(req.target),
                 say=say or (lambda text: None),
                 adopt_setup=True,
                 lock_held=self._lock is not None,
@@ -777,6 +777,20 @@ class SetupSession:
         if self.base is None:
             raise OperationFailed("the base URL is not chosen yet", "verify the key first")
         return self.base
+
+
+def _admin_url(target: Target | None) -> str | None:
+    """The Open WebUI a setup proves through: its admin-API target, or an env file's channel."""
+    if isinstance(target, AdminApiTarget):
+        return target.url
+    return target.admin_url if isinstance(target, EnvFileTarget) else None
+
+
+def _admin_token(target: Target | None) -> str | None:
+    """The admin credential given for that Open WebUI, if any."""
+    if isinstance(target, AdminApiTarget):
+        return target.token
+    return target.admin_token if isinstance(target, EnvFileTarget) else None
 
 
 def parse_time(value: str | None) -> dt.datetime | None:

@@ -103,11 +103,14 @@ def start_openwebui(
     extra_env: Mapping[str, str] | None = None,
     *,
     admin_password: str = "owui-admin-pass-1",
+    port: int | None = None,
 ) -> OpenWebUI:
-    """Start Open WebUI on a free port with `data_dir` and wait for /health."""
+    """Start Open WebUI on `port` (default: a free one) with `data_dir` and wait for /health.
+
+    A fixed port lets a test restart the same Open WebUI where gtwizard already knows its URL."""
     exe = require_openwebui()
     data_dir.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     env = {k: os.environ[k] for k in PASS_THROUGH if k in os.environ}
     env.update(OFFLINE_ENV)
     env.update(

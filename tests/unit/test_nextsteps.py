@@ -71,3 +71,32 @@ def test_check_remedy_is_said_once_and_skips_say_how_to_run() -> None:
     label, text = remedy(skipped, "unrelated fix")
     assert label == "To run it" and "unrelated fix" not in text
     assert remedy(SimpleNamespace(status="pass", hint=""), "x") is None
+
+
+def test_restart_note_says_what_tells_whether_the_database_kept_the_old_connection(
+    tmp_path,
+) -> None:
+    """Issue 20: never "the Review step said" (the CLI has none); the note names the command that
+    knows, with --openwebui-url when no proof channel is recorded, and nothing to run when the
+    env file itself wins."""
+    profile = env_profile("compose")
+    profile.target_place = str(tmp_path / ".env")
+    steps = next_steps(profile)
+    text = format_next_steps(steps)
+    assert "Review step" not in text
+    restart = steps[0]
+    command = "GTWIZARD_OPENWEBUI_TOKEN=... gtwizard check --profile acme --openwebui-url URL"
+    assert f"after the restart, {command} reads the connection" in restart.note
+    assert steps[-2].commands == (command,)
+
+    profile.openwebui_url = "https://chat.example.com"  # a proof channel, no credential kept
+    restart, *_, check, _ = next_steps(profile)
+    assert "GTWIZARD_OPENWEBUI_TOKEN=... gtwizard check --profile acme reads" in restart.note
+    assert check.title == "Check it as an ordinary user"
+    assert check.commands == ("GTWIZARD_OPENWEBUI_TOKEN=... gtwizard check --profile acme",)
+    profile.admin_token_kept = True
+    assert next_steps(profile)[-2].commands == ("gtwizard check --profile acme",)
+
+    (tmp_path / ".env").write_text("ENABLE_PERSISTENT_CONFIG=false\n")
+    note = next_steps(profile)[0].note
+    assert "ENABLE_PERSISTENT_CONFIG=false is set in it" in note and "check" not in note

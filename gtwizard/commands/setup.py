@@ -32,6 +32,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     how = p.add_mutually_exclusive_group()
     how.add_argument("--mint", action="store_true", help="mint with GTWIZARD_OPERATOR_TOKEN")
     how.add_argument("--key-stdin", action="store_true", help="read an existing gtak_ key on stdin")
+    p.add_argument(
+        "--key-name",
+        metavar="NAME",
+        help="with --key-stdin: the name you gave the key at /gt-api (recorded, and used to name "
+        "it in every message; without it, the key is named by its prefix)",
+    )
     how.add_argument(
         "--resume",
         action="store_true",
@@ -248,6 +254,15 @@ def _require_setup_args(args: argparse.Namespace) -> None:
             "setup needs --mint or --key-stdin",
             "--mint mints with GTWIZARD_OPERATOR_TOKEN; --key-stdin reads a key made at /gt-api",
         )
+    if args.key_name is not None and not args.key_stdin:
+        raise InvalidInput(
+            "--key-name goes with --key-stdin",
+            "it names the key you made at /gt-api and paste on stdin",
+        )
+    if args.key_name is not None:
+        from gtwizard.setup.keys import check_key_name
+
+        args.key_name = check_key_name(args.key_name)
 
 
 async def _run(args: argparse.Namespace) -> int:
@@ -312,8 +327,8 @@ async def _run(args: argparse.Namespace) -> int:
             _say(args, f"minted key {session.key_id}; stored in {_stored_in(session)}")
             await session.verify()
         else:
-            await session.accept_pasted(pasted or "")
-            _say(args, f"key verified; stored in {_stored_in(session)}")
+            await session.accept_pasted(pasted or "", name=args.key_name)
+            _say(args, f"key {session.key_label} verified; stored in {_stored_in(session)}")
         base = await session.choose_base()
         _say(args, f"base: {base.openai_base}\n  why: {base.reason}")
         _snippet(args, session, write=True)
@@ -333,15 +348,16 @@ async def _run(args: argparse.Namespace) -> int:
             raise _after_failure(exc, notes, session.applied_to_target) from None
         raise
     retire = session.retire
+    old = session.journal.old_key if session.journal is not None else ""
     session.release()
     for warning in session.warnings:
         _say(args, f"warning: {warning}")
     if retire is not None and retire.get("state") == "waiting":
-        _say(args, f"the old key {retire.get('old_key_id')} stays valid for now; still to do:")
+        _say(args, f"the old key {old} stays valid for now; still to do:")
         for line in retire.get("remaining") or []:
             _say(args, f"  - {line}")
     elif retire is not None:
-        _say(args, f"the old key {retire.get('old_key_id')} was revoked after the new one worked")
+        _say(args, f"the old key {old} was revoked after the new one worked")
     from gtwizard.nextsteps import format_next_steps, next_steps
 
     _say(args, f"profile '{profile.name}' saved. Still to do, in order:")

@@ -17,6 +17,7 @@ from gtwizard.errors import GtwizardError
 from gtwizard.lifecycle.journal import all_open_journals, forget_journal
 from gtwizard.lifecycle.ledger import Ledger, forget_ledger, ledger_path
 from gtwizard.lifecycle.revoke import Intent, revoke, settle
+from gtwizard.lifecycle.target import hand_made, key_label
 
 KEY_NAME_HEAD = "gtwizard-"
 ACTIVE, IN_PROGRESS, ORPHAN, REVOKED = "active", "in-progress", "orphan", "revoked"
@@ -67,10 +68,15 @@ async def reconcile(
     profiles = load_profiles()
     journals = all_open_journals()
     in_use = {p.key_id: name for name, p in profiles.items() if p.key_id}
+    # a key made by hand has no tenant id here: the name the operator gave it stands for it
+    in_use_names = {
+        p.key_name: n for n, p in profiles.items() if p.key_name and hand_made(p.key_id)
+    }
     pending_ids = {
         key_id: j.profile for j in journals for key_id in (j.old_key_id, j.new_key_id) if key_id
     }
     pending_names = {j.new_key_name: j.profile for j in journals if j.new_key_name}
+    pending_names |= {j.old_key_name: j.profile for j in journals if j.old_key_name}
     ledgers = ledger_path("x").parent
     logged = [p.stem for p in ledgers.glob("*.json")] if ledgers.is_dir() else []
     known = sorted({*profiles, *(j.profile for j in journals), *logged})
@@ -90,10 +96,11 @@ async def reconcile(
             if not record.name.startswith(KEY_NAME_HEAD):
                 continue
             profile = in_use.get(record.id) or pending_ids.get(record.id)
+            profile = profile or in_use_names.get(record.name)
             profile = profile or pending_names.get(record.name) or _profile_of(record.name, known)
             if record.revoked:
                 status = REVOKED
-            elif record.id in in_use:
+            elif record.id in in_use or record.name in in_use_names:
                 status = ACTIVE
             elif record.id in pending_ids or record.name in pending_names:
                 status = IN_PROGRESS
@@ -144,6 +151,7 @@ class Removal:
 
     revoked: list[str] = field(default_factory=list)
     not_revoked: list[str] = field(default_factory=list)  # "id: why"
+    by_hand: list[str] = field(default_factory=list)  # the not_revoked lines of keys made by hand
     deleted_secrets: list[str] = field(default_factory=list)
 
 
@@ -157,11 +165,19 @@ async def revoke_profile_keys(profile: Any, operator_token: str | None) -> Remov
     ids = {e.id for e in ledger.live() if e.id}
     if profile.key_id:
         ids.add(profile.key_id)
-    manual = sorted(i for i in ids if i.startswith("manual-"))
+    manual = sorted(i for i in ids if hand_made(i))
     minted = sorted(ids - set(manual))
-    removal.not_revoked += [
-        f"{i}: made by hand; delete it at the tenant's /gt-api page" for i in manual
-    ]
+    for key_id in manual:  # named as /gt-api shows it, never by gtwizard's own id
+        entry = ledger.find(key_id=key_id)
+        name = entry.name if entry and entry.name != key_id else None
+        prefix = entry.prefix if entry else None
+        if key_id == profile.key_id:
+            name, prefix = profile.key_name or name, profile.key_prefix or prefix
+        removal.by_hand.append(
+            f"{key_label(key_id, name, prefix)}: made by hand; delete it at the tenant's /gt-api "
+            "page"
+        )
+    removal.not_revoked += removal.by_hand
     if minted and not operator_token:
         removal.not_revoked += [f"{i}: no operator token (GTWIZARD_OPERATOR_TOKEN)" for i in minted]
         return removal

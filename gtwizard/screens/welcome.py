@@ -35,7 +35,7 @@ def profile_line(profile) -> Group:
     title.add_row(profile.name, f"{profile.product_preset} → {profile.tenant_host}")
     due = "ROTATE NOW" if health.rotation_due else "rotation not due"
     age = "age unknown" if health.age_days is None else f"{health.age_days} d old"
-    details = Text(f"key {profile.key_id} · {age} · {due} · {profile.storage_kind}")
+    details = Text(f"key {profile.key_label} · {age} · {due} · {profile.storage_kind}")
     last = profile.last_check
     if last is None:
         details.append(" · never checked")

@@ -81,7 +81,7 @@ async def resume_setup(
                     f"undo it with: gtwizard setup --abort --profile {profile}; then run setup again",
                 )
             _save_draft(journal)
-            say(f"profile '{profile}' saved with key {journal.new_key_id}")
+            say(f"profile '{profile}' saved with key {journal.new_key}")
         if not journal.old_key_id:
             journal.state = DONE
             journal.save()
@@ -153,7 +153,7 @@ async def abort_setup(
         journal = _setup_journal(profile)
         if journal.draft and await _target_holds_new(journal, owui_token):
             raise OperationFailed(
-                f"the new key {journal.new_key_id} is already in {journal.draft.get('target_place')}"
+                f"the new key {journal.new_key} is already in {journal.draft.get('target_place')}"
                 " and revoking it would break the client",
                 f"finish instead: gtwizard setup --resume --profile {profile} (then remove the "
                 "profile with gtwizard profiles remove if you do not want it)",
@@ -200,7 +200,7 @@ async def _revoke_new(journal: Journal, host_text: str | None, token: str | None
         ledger.record(KeyState.REVOKED, name=name, key_id=journal.new_key_id)
     elif journal.new_key_id:
         ledger.record(KeyState.FORGOTTEN, name=name, key_id=journal.new_key_id)
-        done.append(f"delete the key you made ({journal.new_key_id}) at the tenant's /gt-api page")
+        done.append(f"delete the key you made ({journal.new_key}) at the tenant's /gt-api page")
     if journal.new_key_id and journal.storage_kind != "none":
         try:
             entry = key_entry(journal.profile, journal.new_key_id)

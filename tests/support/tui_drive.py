@@ -126,3 +126,22 @@ async def drive(pilot: Pilot, until: str, names: tuple[str, ...] = NAMES) -> Non
             await pick_names(pilot, names)
         await next_to(pilot, STEPS[STEPS.index(step) + 1])
     assert step_of(pilot) == until
+
+
+async def answer_modal(pilot: Pilot, yes: bool) -> str:
+    """A ConfirmApply question is shown: answer it with keys (its careful default is the other
+    button: Shift+Tab reaches the first), and return the question it asked."""
+    from textual.widgets import Button, Static
+
+    await settle(pilot)
+    modal = pilot.app.screen
+    assert type(modal).__name__ == "ConfirmApply", type(modal).__name__
+    question = str(modal.query_one(Static).render())
+    wanted = "#confirm-yes" if yes else "#confirm-no"
+    for _ in range(3):
+        if pilot.app.focused is modal.query_one(wanted, Button):
+            break
+        await pilot.press("shift+tab")
+    await pilot.press("enter")
+    await settle(pilot)
+    return question

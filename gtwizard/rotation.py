@@ -1100,6 +1100,7 @@ class Rotation:
                 f"finish instead: gtwizard rotate --resume --profile {journal.profile}",
             )
         self.extra_reports.append(StepReport("abort", "done", undo.say()))
+        self._say(f"[abort] {undo.say()}")  # what is left to the operator, too (a key by hand)
         return self.result(ok=True)
 
     async def _old_still_live(self) -> None:

@@ -168,8 +168,9 @@ def render_runbook(profile: Profile) -> str:
         "## Rotate the key with gtwizard",
         f"1. `gtwizard rotate --profile {profile.name}` (add `--yes` to skip the question).",
         "   With GTWIZARD_OPERATOR_TOKEN set the new key is minted and the old one revoked for you;",
-        f"   without it, make the new key in {console} and pass it with `--key-stdin`,",
-        "   and revoke the old one there when gtwizard asks.",
+        f"   without it, make the new key in {console} and pass it with `--key-stdin`",
+        "   (and `--key-name NAME`, the name you gave it there), and revoke the old one there",
+        "   when gtwizard asks.",
         "2. The new key is stored as pending, applied, and verified where the client uses it",
         "   (a chat as an ordinary Open WebUI user) before the old key is revoked.",
         *(

@@ -1157,7 +1157,8 @@ class Rotation:
             if not restarted:
                 return
             uses = NEW
-        finish = f"finish it instead: gtwizard rotate --finish {p}"
+        forward = [c for c in journal.next_commands() if "--abort" not in c]
+        finish = f"finish it instead: {forward[0] if forward else 'gtwizard rotate --finish ' + p}"
         if uses == NEW:
             raise ClientOnNewKey(
                 f"cannot abort: Open WebUI was restarted on the new key {journal.new_key}, so "

@@ -94,7 +94,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from gtwizard.commands.confirm import can_ask, require_confirmation
+    from gtwizard.commands.confirm import ask_on_terminal, can_ask, require_confirmation
     from gtwizard.commands.runbook import profile_named
     from gtwizard.errors import EXIT_INTERRUPTED, GtwizardError, InvalidInput
     from gtwizard.rotation import Rotation, RotationOptions, revoke_by_hand_note
@@ -144,14 +144,6 @@ def run(args: argparse.Namespace) -> int:
         if not args.json:
             print(text, flush=True)
 
-    async def ask(question: str) -> bool:
-        """A yes/no question on the terminal (only where one can be asked: see can_ask)."""
-        try:
-            answer = await asyncio.to_thread(input, f"{question} [y/N] ")
-        except EOFError:
-            raise InvalidInput("cancelled; nothing was changed") from None
-        return answer.strip().lower() in ("y", "yes")
-
     options = RotationOptions(
         profile=profile.name,
         resume=args.resume,
@@ -165,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
         openwebui_url=args.openwebui_url,
         openwebui_token=os.environ.get("GTWIZARD_OPENWEBUI_TOKEN", "").strip() or None,
         say=say,
-        ask=ask if interactive else None,
+        ask=ask_on_terminal if interactive else None,
         poll_timeout=args.wait,
     )
     rotation = Rotation(options)

@@ -211,6 +211,7 @@ def _stored_in(session: SetupSession) -> str:
 
 async def _recover(args: argparse.Namespace) -> int:
     """`--resume` / `--abort` of an interrupted setup (the journal names what to do)."""
+    from gtwizard.commands.confirm import ask_on_terminal, can_ask
     from gtwizard.profiles import validate_profile_name
     from gtwizard.setup.recover import abort_setup, resume_setup
 
@@ -231,6 +232,7 @@ async def _recover(args: argparse.Namespace) -> int:
             operator_token=operator_token,
             owui_token=owui_token,
             say=lambda text: _say(args, text),
+            ask=ask_on_terminal if can_ask(args) else None,
         )
     if args.json:
         print_json(result)

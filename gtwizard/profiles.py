@@ -90,6 +90,9 @@ class Profile:
     allow_http_openwebui: bool = False  # plain http to a non-loopback Open WebUI, as allowed
     embedding_model: str | None = None
     key_prefix: str | None = None  # a prefix mark of the key (never shaped like a key)
+    key_name: str | None = (
+        None  # the key's name at /gt-api (typed by the operator for a pasted key)
+    )
     accepted_wider_key: str | None = None  # what a pasted key can do beyond the choice
     operator_token_kept: bool = False  # stored beside the key, for unattended rotation
     admin_token_kept: bool = False
@@ -97,6 +100,14 @@ class Profile:
     runbook_path: str | None = None  # where the runbook was last written, and for which key
     runbook_key_id: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # keys a newer gtwizard wrote; kept as is
+
+    @property
+    def key_label(self) -> str:
+        """The key as the tenant's /gt-api page shows it (name and prefix for a key made by
+        hand, the tenant id for a minted one): what every message names."""
+        from gtwizard.lifecycle.target import key_label
+
+        return key_label(self.key_id, self.key_name, self.key_prefix)
 
     def to_dict(self) -> dict[str, Any]:
         """The TOML table for this profile (None values left out: TOML has no null)."""
@@ -144,6 +155,7 @@ _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "allow_http_openwebui": bool,
     "embedding_model": str,
     "key_prefix": str,
+    "key_name": str,
     "accepted_wider_key": str,
     "operator_token_kept": bool,
     "admin_token_kept": bool,

@@ -10,7 +10,9 @@ import re
 from collections.abc import Iterable
 
 _SECRET_PATTERNS = [
-    re.compile(r"gtak_[A-Za-z0-9_\-]{4,}"),
+    # five or more: `gtak_n8EY…`, the four characters the tenant's /gt-api page shows of a key,
+    # names a key without being one (gtwizard.lifecycle.target.key_label)
+    re.compile(r"gtak_[A-Za-z0-9_\-]{5,}"),
     re.compile(r"gtop_[A-Za-z0-9_\-]{4,}"),
     re.compile(r"\bsk-[A-Za-z0-9_\-]{8,}"),
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=\-]{8,}"),

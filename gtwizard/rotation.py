@@ -23,7 +23,7 @@ import asyncio
 import datetime as dt
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,11 +42,12 @@ from gtwizard.lifecycle.journal import (
 )
 from gtwizard.lifecycle.ledger import KeyState, Ledger
 from gtwizard.lifecycle.lock import profile_lock
-from gtwizard.lifecycle.target import NEW, OLD, KeyMarks, identify
+from gtwizard.lifecycle.target import NEW, OLD, UNKNOWN, KeyMarks, hand_made, identify
 from gtwizard.redact import redact
 
 if TYPE_CHECKING:
     from gtwizard.lifecycle.revoke import Intent
+    from gtwizard.profiles import Profile
     from gtwizard.setup.keys import KeyChoice
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "RUNNING",
     "STEPS",
     "WAITING",
+    "ClientOnNewKey",
     "Journal",
     "ProofUnavailable",
     "Rotation",
@@ -97,10 +99,13 @@ class RotationOptions:
     abort: bool = False
     revoke_without_proof: bool = False
     pasted_key: str | None = field(default=None, repr=False)
+    pasted_key_name: str | None = None  # the name the operator gave the pasted key at /gt-api
     operator_token: str | None = field(default=None, repr=False)
     openwebui_url: str | None = None  # for --finish: prove through this Open WebUI
     openwebui_token: str | None = field(default=None, repr=False)
     say: Callable[[str], None] = lambda text: None
+    # a yes/no question to the operator (a terminal, a TUI modal); None: nobody can be asked
+    ask: Callable[[str], Awaitable[bool]] | None = None
     accept_wider_key: bool = False  # keep a pasted key that can do more than the profile's
     adopt_setup: bool = False  # continue a re-setup's journal: retire its old key
     lock_held: bool = False  # the caller (a setup run) already holds the profile's lock
@@ -118,6 +123,11 @@ class StepReport:
 
 class ProofUnavailable(InvalidInput):
     """--finish cannot prove the new key in Open WebUI; `revoke_without_proof` is the way on."""
+
+
+class ClientOnNewKey(InvalidInput):
+    """--abort refused: Open WebUI uses the new key (or nothing can tell it does not), so
+    revoking it would break its chats; `--finish` is the way on."""
 
 
 @dataclass
@@ -202,9 +212,7 @@ class Rotation:
         stored = await self._get(key_entry(self.profile.name, old_id)) if old_id else None
         old_marks = self._marks()[0]
         in_target = self._target_key
-        if self.journal is None and not (
-            old_marks.prefix or (old_marks.key_id or "").startswith("manual-")
-        ):
+        if self.journal is None and not (old_marks.prefix or hand_made(old_marks.key_id)):
             self._old = stored or in_target  # nothing in progress: the target holds the current key
         else:
             self._old = stored or (in_target if self._holds_old(in_target) else None)
@@ -387,7 +395,7 @@ class Rotation:
                 self._say("[proof] " + await self._step_finish_proof())
             if step == "revoke-old" and journal.mode == "manual" and self.opts.adopt_setup:
                 return self._wait(
-                    f"you to delete the old key {journal.old_key_id} at "
+                    f"you to delete the old key {journal.old_key} at "
                     f"{self.host.gt_api_console}; then run gtwizard rotate --finish "
                     f"--profile {journal.profile}"
                 )
@@ -439,8 +447,7 @@ class Rotation:
         self.reports["revoke-old"] = StepReport(
             "revoke-old",
             "waiting",
-            f"the old key {journal.old_key_id} stays valid until the new one is proven in Open "
-            "WebUI",
+            f"the old key {journal.old_key} stays valid until the new one is proven in Open WebUI",
         )
         audit.record(
             "rotate-step", profile=journal.profile, key_id=journal.new_key_id, detail="waiting"
@@ -477,6 +484,7 @@ class Rotation:
             profile=self.profile.name,
             old_key_id=self.profile.key_id,
             old_key_prefix=old_prefix,
+            old_key_name=self.profile.key_name,
             mode=mode,
             storage_kind=self.profile.storage_kind,
             operation="rotate",
@@ -522,7 +530,7 @@ class Rotation:
             )
         if self._new is None and not journal.done("promote"):
             raise OperationFailed(
-                f"the new key {journal.new_key_id} cannot be read from {self.store.location} "
+                f"the new key {journal.new_key} cannot be read from {self.store.location} "
                 "or the target",
                 "make the store readable (see gtwizard check), then resume again",
             )
@@ -533,7 +541,7 @@ class Rotation:
         from gtwizard.lifecycle.revoke import cancel_intent
 
         journal = self._need_journal()
-        new_id = journal.new_key_id or ""
+        new_id, new = journal.new_key_id or "", journal.new_key
         live = await self._key_live(new_id, self._new)
         if live is True:
             cancel_intent(self._new_key_intent(new_id, "rotate-undo", "rotation rollback"))
@@ -541,7 +549,7 @@ class Rotation:
         undo = await self._rollback()
         state = "is revoked" if live is False else "may be revoked (the tenant did not say)"
         raise OperationFailed(
-            f"this rotation was being undone when it stopped and its new key {new_id} {state}: "
+            f"this rotation was being undone when it stopped and its new key {new} {state}: "
             "it cannot be resumed",
             f"{undo.say()}; run gtwizard rotate --profile {journal.profile} to rotate again",
         )
@@ -549,7 +557,7 @@ class Rotation:
     async def _forget_lost_key(self) -> None:
         """Interrupted between minting and storing: that key is lost, so revoke it and mint again."""
         journal = self._need_journal()
-        lost = journal.new_key_id
+        lost, label = journal.new_key_id, journal.new_key
         if journal.mode == "auto" and self.opts.operator_token and lost:
             from gtwizard.lifecycle.revoke import revoke_at
 
@@ -565,7 +573,7 @@ class Rotation:
             )
         elif lost:
             self._ledger(KeyState.FORGOTTEN)
-            self._say(f"the pasted key {lost} was never stored: it is taken from stdin again")
+            self._say(f"the pasted key {label} was never stored: it is taken from stdin again")
         journal.new_key_id = journal.new_key_name = journal.new_key_prefix = None
         journal.new_key_created_at = journal.new_key_expires_at = None
         journal.steps = [e for e in journal.steps if e["step"] == "preflight"]
@@ -625,7 +633,7 @@ class Rotation:
         journal = self._need_journal()
         if not journal.done("apply") and not self._old:
             raise OperationFailed(
-                f"the current key {self.profile.key_id} cannot be read from "
+                f"the current key {self.profile.key_label} cannot be read from "
                 f"{self.profile.storage_kind} storage or the target",
                 "a rotation needs it to roll back and to confirm the revocation; "
                 "run gtwizard check to see why it is unreadable",
@@ -640,18 +648,22 @@ class Rotation:
                 "export GTWIZARD_OPERATOR_TOKEN (or start with --key-stdin for a guided rotation)",
             )
         if journal.new_key_id is None and journal.mode == "manual" and not self.opts.pasted_key:
+            name = suggested_key_name(self.profile)
             raise InvalidInput(
                 "a new key is needed",
                 "export GTWIZARD_OPERATOR_TOKEN to mint one, or make it at "
-                f"{self.host.gt_api_console} and pass it with --key-stdin",
+                f"{self.host.gt_api_console} (name it {name}) and pass it with --key-stdin "
+                f"--key-name {name}",
             )
         where = await self._check_target()
         store = await self._prove_store() if journal.new_key_id is None else ""
         if journal.new_key_id is not None:  # resumed or finished: the new key exists already
-            how = f"continue with the new key {journal.new_key_id}"
+            how = f"continue with the new key {journal.new_key}"
         else:
             how = "mint automatically" if journal.mode == "auto" else "use the pasted key"
-        return f"current key {journal.old_key_id} readable; will {how}; {where}{store}"
+            if journal.mode == "manual" and self._revokes_by_hand():
+                how += f" (the old key {journal.old_key} is then revoked by hand at /gt-api)"
+        return f"current key {journal.old_key} readable; will {how}; {where}{store}"
 
     async def _prove_store(self) -> str:
         """A canary write before minting: a key that cannot be stored is never minted."""
@@ -715,8 +727,10 @@ class Rotation:
             )
 
     async def _step_mint(self) -> str:
+        from gtwizard.lifecycle.target import secret_mark
         from gtwizard.setup.keys import (
             check_key_form,
+            check_key_name,
             fingerprint_id,
             key_name,
             mint_journaled,
@@ -726,6 +740,8 @@ class Rotation:
         journal, choice = self._need_journal(), self._choice()
         if journal.mode == "manual":
             secret = check_key_form(self.opts.pasted_key or "")
+            name = self.opts.pasted_key_name
+            name = check_key_name(name) if name else None
             if secret == self._old:
                 raise InvalidInput(
                     "the pasted key is the current key", "make a new key, then paste that one"
@@ -737,9 +753,10 @@ class Rotation:
             refuse_if_wider(width, accept=self.opts.accept_wider_key)
             self._new = secret
             journal.new_key_id = fingerprint_id(secret)
+            journal.new_key_name, journal.new_key_prefix = name, secret_mark(secret)
             journal.new_key_created_at = _now()
             self._ledger(KeyState.MINTED)
-            return f"pasted key {journal.new_key_id} accepted (it sees exactly the allowlist)"
+            return f"pasted key {journal.new_key} accepted (it sees exactly the allowlist)"
         assert self.opts.operator_token
         p = self.profile
         expires = None
@@ -773,7 +790,7 @@ class Rotation:
             return "storage none: the new key is kept in memory only until it is applied"
         self._ledger(KeyState.STORED)
         audit.record("store", profile=journal.profile, key_id=journal.new_key_id, detail="pending")
-        return f"pending key {journal.new_key_id} stored in {self.store.location}"
+        return f"pending key {journal.new_key} stored in {self.store.location}"
 
     async def _step_apply(self) -> str:
         journal = self._need_journal()
@@ -1004,37 +1021,49 @@ class Rotation:
         from gtwizard.lifecycle.revoke import Intent, record_done, record_intent, revoke_at
 
         journal = self._need_journal()
-        old_id = journal.old_key_id or ""
-        auto = bool(self.opts.operator_token) and not old_id.startswith("manual-")
-        intent = Intent(old_id, "revoke-old", journal.profile, journal, detail="rotation")
+        old_id, old = journal.old_key_id or "", journal.old_key
+        auto = not self._revokes_by_hand()
+        intent = Intent(
+            old_id,
+            "revoke-old",
+            journal.profile,
+            journal,
+            name=journal.old_key_name,
+            detail="rotation",
+        )
         journal.state, journal.waiting_for = RUNNING, ""  # no longer waiting: revoking
         if auto:
             assert self.opts.operator_token
             fresh = await revoke_at(
                 self.host.gt_base, self.opts.operator_token, intent, ca_bundle=self.ca_bundle
             )
-            how = f"revoked {old_id}" if fresh else f"{old_id} was revoked before an interruption"
+            how = f"revoked {old}" if fresh else f"{old} was revoked before an interruption"
         else:
             record_intent(intent)
             if not (self._old and await self._old_refused()):
                 self._say(
-                    f"Now revoke the old key {old_id} at {self.host.gt_api_console}; "
+                    f"Now revoke the old key {old} at {self.host.gt_api_console}; "
                     "waiting until the tenant refuses it (401)."
                 )
-            how = f"{old_id} revoked by the operator"
+            how = f"{old} revoked by the operator"
         if self._old is None:
             if not auto:
                 record_done(intent)
             return how + " (the old secret is unknown here, so the 401 was not probed)"
         await self._poll(
             self._old_refused,
-            f"the old key {old_id} is still accepted by the tenant",
+            f"the old key {old} is still accepted by the tenant",
             f"revoke it at {self.host.gt_api_console}, then run gtwizard rotate --finish "
             f"--revoke-without-proof --profile {journal.profile}",
         )
         if not auto:
             record_done(intent)
         return how + "; the tenant now answers 401 to it"
+
+    def _revokes_by_hand(self) -> bool:
+        """The old key is deleted by the operator at /gt-api: no operator token (a tenant
+        without the key API), or a key made by hand, which the key API does not know by id."""
+        return not self.opts.operator_token or hand_made(self._need_journal().old_key_id)
 
     async def _old_refused(self) -> bool:
         from gtwizard.lifecycle.revoke import secret_live
@@ -1069,13 +1098,11 @@ class Rotation:
         profile.key_created_at = parse_time(journal.new_key_created_at) or dt.datetime.now(dt.UTC)
         profile.key_expires_at = parse_time(journal.new_key_expires_at)
         profile.last_rotated_at = _now()
-        if journal.new_key_prefix:
-            profile.key_prefix = journal.new_key_prefix
-        else:
-            profile.key_prefix = None
+        profile.key_prefix = journal.new_key_prefix or None
+        profile.key_name = journal.new_key_name or None
         save_profile(profile)
         self._ledger(KeyState.ACTIVE)
-        notes = [f"profile now uses {journal.new_key_id}"]
+        notes = [f"profile now uses {journal.new_key}"]
         if journal.old_key_id and journal.old_key_id != journal.new_key_id:
             entry = key_entry(journal.profile, journal.old_key_id)
             stores = [self.store]
@@ -1088,7 +1115,7 @@ class Rotation:
                 where = "storage" if store is self.store else store.location
                 try:
                     if await asyncio.to_thread(store.delete, entry):
-                        notes.append(f"old key {journal.old_key_id} deleted from {where}")
+                        notes.append(f"old key {journal.old_key} deleted from {where}")
                 except GtwizardError as exc:
                     notes.append(f"old stored entry in {where} not deleted: {exc.one_line()}")
         written = refresh_if_exported(profile)
@@ -1100,7 +1127,8 @@ class Rotation:
     # ---- undo -----------------------------------------------------------------------------
 
     async def _abort(self) -> dict[str, Any]:
-        """`rotate --abort`: the old key back in the target, the new one revoked."""
+        """`rotate --abort`: the old key back in the target, the new one revoked; refused while
+        Open WebUI may run on the new key (see `_refuse_if_client_on_new`)."""
         journal = self._need_journal()
         if journal.operation == "setup" and journal.done("save"):
             raise InvalidInput(
@@ -1109,7 +1137,7 @@ class Rotation:
             )
         if journal.done("revoke-old"):
             raise InvalidInput(
-                f"the old key {journal.old_key_id} is already revoked: this rotation can only be "
+                f"the old key {journal.old_key} is already revoked: this rotation can only be "
                 "finished",
                 f"run gtwizard rotate --resume --profile {journal.profile}",
             )
@@ -1120,14 +1148,16 @@ class Rotation:
             self._new = await self._get(key_entry(journal.profile, journal.new_key_id))
         if journal.new_key_id is None:
             await self._revoke_orphan()
+        await self._refuse_if_client_on_new()
         undo = await self._rollback()
         if undo.target_keeps_new:
             raise OperationFailed(
-                f"cannot abort: the target holds the new key {journal.new_key_id} and the old "
+                f"cannot abort: the target holds the new key {journal.new_key} and the old "
                 "key is unknown here, so it cannot be put back",
                 f"finish instead: gtwizard rotate --resume --profile {journal.profile}",
             )
         self.extra_reports.append(StepReport("abort", "done", undo.say()))
+        self._say(f"[abort] {undo.say()}")  # what is left to the operator, too (a key by hand)
         return self.result(ok=True)
 
     async def _old_still_live(self) -> None:
@@ -1136,19 +1166,81 @@ class Rotation:
         from gtwizard.lifecycle.revoke import Intent, cancel_intent
 
         journal = self._need_journal()
-        old_id = journal.old_key_id
+        old_id, old = journal.old_key_id, journal.old_key
         if not old_id or not journal.revoking(old_id):
             return
         live = await self._key_live(old_id, self._old)
         if live is not True:
             state = "is revoked" if live is False else "may be revoked (the tenant did not say)"
             raise InvalidInput(
-                f"cannot abort: the old key {old_id} {state}, so it cannot be put back; this "
+                f"cannot abort: the old key {old} {state}, so it cannot be put back; this "
                 "rotation can only be finished",
                 f"finish it: {journal.next_commands()[0]}",
             )
         cancel_intent(Intent(old_id, "revoke-old", journal.profile, journal))
-        self._say(f"the old key {old_id} is still live (its revocation never arrived): aborting")
+        self._say(f"the old key {old} is still live (its revocation never arrived): aborting")
+
+    async def _refuse_if_client_on_new(self) -> None:
+        """An env file that holds the new key may have been read by an Open WebUI restarted
+        since: undoing would write the old key back into the file (which that Open WebUI reads
+        only at its next start) and revoke the key its chats use. So the abort first finds out
+        which key Open WebUI runs on: through its URL and admin credential when known, else by
+        asking the operator. Open WebUI on the new key, or no way to know: refused, and
+        `--finish` is offered (the new key is live, verified by the tenant, and in use)."""
+        journal = self._need_journal()
+        if self.profile.target_kind != "env-file" or not journal.new_key_id:
+            return
+        self._target_key = await self._read_target()
+        if self._target_holds() != NEW:
+            return  # the file never gave the new key to Open WebUI (or holds the old one again)
+        place, p = self.profile.target_place, f"--profile {journal.profile}"
+        uses = UNKNOWN
+        if self._owui_url and self._owui_token:
+            try:
+                uses = await self.client_key(self._owui_url, self._owui_token)
+            except GtwizardError as exc:
+                self._say(
+                    f"Open WebUI at {self._owui_url} did not say which key it uses: "
+                    f"{exc.one_line()}"
+                )
+            else:
+                if uses != NEW:
+                    self._say(f"Open WebUI at {self._owui_url} does not use the new key: aborting")
+                    return
+        if uses != NEW and self.opts.ask is not None:
+            restarted = await self.opts.ask(
+                f"Did you restart Open WebUI since the new key was written to {place}?"
+            )
+            if not restarted:
+                return
+            uses = NEW
+        forward = [c for c in journal.next_commands() if "--abort" not in c]
+        finish = f"finish it instead: {forward[0] if forward else 'gtwizard rotate --finish ' + p}"
+        if uses == NEW:
+            raise ClientOnNewKey(
+                f"cannot abort: Open WebUI was restarted on the new key {journal.new_key}, so "
+                "revoking it would break its chats (nothing was changed)",
+                finish,
+            )
+        raise ClientOnNewKey(
+            f"cannot abort: {place} holds the new key {journal.new_key}, and whether Open WebUI "
+            "was restarted on it is not known (nothing was changed)",
+            f"{finish}; or abort on a terminal (it asks you), or with --openwebui-url URL and "
+            "GTWIZARD_OPENWEBUI_TOKEN (it asks Open WebUI)",
+        )
+
+    async def client_key(self, url: str, token: str) -> str:
+        """Which key the Open WebUI at `url` runs on, read through its admin API with `token`:
+        OLD, NEW, UNKNOWN (another key) or NOTHING; raises when it cannot be read. The one
+        place that asks Open WebUI (abort; a profile's proof channel hands its URL in)."""
+        from gtwizard.openwebui.connection import admin_api_key
+
+        held = await admin_api_key(
+            url, token, self.openai_base, ca_bundle=self.ca_bundle, allow_http=self.allow_http
+        )
+        if held and held in (self._new, self._old):
+            return NEW if held == self._new else OLD
+        return identify(held, *self._marks())
 
     async def _rollback(self) -> Undo:
         """Old key back into the target, then the new key revoked, then its stored copy deleted.
@@ -1161,7 +1253,7 @@ class Rotation:
 
         journal = self._need_journal()
         undo = Undo()
-        new_id = journal.new_key_id
+        new_id, new = journal.new_key_id, journal.new_key
         if new_id and self.profile.target_kind != "none":
             self._target_key = await self._read_target()
             holds = self._target_holds()
@@ -1169,7 +1261,7 @@ class Rotation:
                 try:
                     await self._apply_key(self._old)
                     undo.target_restored = True
-                    undo.lines.append(f"the target holds the old key {journal.old_key_id} again")
+                    undo.lines.append(f"the target holds the old key {journal.old_key} again")
                 except GtwizardError as exc:
                     undo.target_keeps_new = True
                     undo.new_key_left = f"the old key could not be put back: {exc.one_line()}"
@@ -1191,16 +1283,14 @@ class Rotation:
                         ca_bundle=self.ca_bundle,
                     )
                     undo.new_key_revoked = True
-                    undo.lines.append(f"new key {new_id} revoked")
+                    undo.lines.append(f"new key {new} revoked")
                 except GtwizardError as exc:
-                    undo.new_key_left = f"could not revoke {new_id}: {exc.one_line()}"
+                    undo.new_key_left = f"could not revoke {new}: {exc.one_line()}"
             elif journal.mode == "auto":
-                undo.new_key_left = f"{new_id} needs the operator token to be revoked"
+                undo.new_key_left = f"{new} needs the operator token to be revoked"
             else:
                 self._ledger(KeyState.FORGOTTEN)
-                undo.lines.append(
-                    f"delete the key you made ({new_id}) at {self.host.gt_api_console}"
-                )
+                undo.lines.append(f"delete the key you made ({new}) at {self.host.gt_api_console}")
             if undo.new_key_revoked or journal.mode == "manual":
                 try:
                     entry = key_entry(journal.profile, new_id)
@@ -1257,6 +1347,27 @@ class Rotation:
         if error:
             out["error"], out["hint"] = error, hint
         return json.loads(redact(json.dumps(out), self._secrets()))
+
+
+def suggested_key_name(profile: Profile) -> str:
+    """The name to give a key made by hand at /gt-api: the form automatic mints use."""
+    from gtwizard.setup.keys import key_name
+
+    return key_name(profile.name, profile.product_preset)
+
+
+def revoke_by_hand_note(profile: Profile, *, operator_token: bool) -> str | None:
+    """What a guided rotation says first when its old key will be deleted by the operator (no
+    operator token, none kept, or an old key made by hand); None when gtwizard revokes it."""
+    from gtwizard.tenant import parse_host
+
+    if (operator_token or profile.operator_token_kept) and not hand_made(profile.key_id):
+        return None
+    console = parse_host(profile.tenant_host).gt_api_console
+    return (
+        f"Once the new key is proven, revoke the old key {profile.key_label} by hand at "
+        f"{console}: gtwizard then waits until the tenant refuses it."
+    )
 
 
 def _profile_store(profile: Any):  # SecretStore

@@ -68,6 +68,9 @@ class WizardState:
     mint_mode: str = "auto"  # "auto" (operator token) or "manual" (pasted key)
     operator_token: str | None = field(default=None, repr=False)
     keep_operator_token: bool = False  # only when the operator ticks it (for later rotations)
+    # guided manual: the name the operator is asked to give the key at /gt-api, for the profile
+    # and product it was made for (it carries a time stamp: made once, shown the same each time)
+    manual_key_name: tuple[str, str | None, str] | None = None
     # Storage: None = the OS keyring (probed); "file" or "none" only by the operator's choice
     storage_kind: str | None = None
     secrets_file: Path | None = None
@@ -130,6 +133,16 @@ class WizardState:
             return self.openwebui_token, alone.operator.token, None
         grants = self.grants_for_saved(profile)
         return grants.openwebui.token, grants.operator.token, grants.needs_openwebui
+
+    def suggested_key_name(self) -> str:
+        """The key name guided manual minting suggests (the form automatic mints use)."""
+        from gtwizard.setup.keys import key_name
+
+        made = self.manual_key_name
+        if made is None or made[:2] != (self.profile_name, self.product_slug):
+            name = key_name(self.profile_name, self.product_slug or "client")
+            made = self.manual_key_name = (self.profile_name, self.product_slug, name)
+        return made[2]
 
     def key_choices(self) -> tuple[Any, ...]:
         """What the key depends on: if this changes after minting, the key must be made again."""

@@ -129,7 +129,7 @@ async def key_stored(ctx: CheckContext) -> CheckOutcome:
             f"{fingerprint(ctx.api_key)}",
             "rotate, or store the key in use again, so both agree",
         )
-    return passed(f"key {profile.key_id} is readable from {store.location}")
+    return passed(f"key {profile.key_label} is readable from {store.location}")
 
 
 async def key_age(ctx: CheckContext) -> CheckOutcome:
@@ -333,7 +333,7 @@ def _held_by_rotation(ctx: CheckContext, key: str, place: str) -> CheckOutcome |
     if journal is None:
         return None
     return warned(
-        f"{place} holds the new key {journal.new_key_id} of work in progress: {journal.summary()}",
+        f"{place} holds the new key {journal.new_key} of work in progress: {journal.summary()}",
         "finish it (or undo it): " + " or ".join(journal.next_commands()),
         key=fingerprint(key),
     )

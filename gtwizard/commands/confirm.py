@@ -18,6 +18,20 @@ def can_ask(args: argparse.Namespace) -> bool:
     return sys.stdin.isatty() and not getattr(args, "json", False)
 
 
+async def ask_on_terminal(question: str) -> bool:
+    """A yes/no question a run puts mid-way (only where `can_ask`): `[y/N]`, so anything but
+    y/yes is no; end of input cancels (nothing was changed)."""
+    import asyncio
+
+    from gtwizard.errors import InvalidInput
+
+    try:
+        answer = await asyncio.to_thread(input, f"{question} [y/N] ")
+    except EOFError:
+        raise InvalidInput("cancelled; nothing was changed") from None
+    return answer.strip().lower() in ("y", "yes")
+
+
 def require_confirmation(args: argparse.Namespace, what: str) -> None:
     """Refuse (exit 2, nothing changed) when `what` would happen unasked and without `--yes`."""
     from gtwizard.errors import InvalidInput

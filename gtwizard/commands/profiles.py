@@ -129,6 +129,7 @@ def _list(as_json: bool) -> int:
             "product_preset": p.product_preset,
             "tenant_host": p.tenant_host,
             "key_id": p.key_id or None,
+            "key_label": p.key_label if p.key_id else None,  # as /gt-api shows it
             "storage": p.storage_kind,
             "target": p.target_kind,
         }
@@ -143,7 +144,7 @@ def _list(as_json: bool) -> int:
             mark = "*" if row["default"] else " "
             print(
                 f"{mark} {row['name']}  {row['product_preset']} -> {row['tenant_host']}  "
-                f"key {row['key_id'] or '-'}  stored: {row['storage']}  target: {row['target']}"
+                f"key {row['key_label'] or '-'}  stored: {row['storage']}  target: {row['target']}"
             )
     return 0
 

@@ -36,7 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--abort",
         action="store_true",
-        help="undo a rotation in progress: the old key back in the target, the new one revoked",
+        help="undo a rotation in progress: the old key back in the target, the new one revoked "
+        "(refused while Open WebUI may run on the new key: it is asked, or you are)",
     )
     p.add_argument(
         "--revoke-without-proof",
@@ -47,7 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--openwebui-url",
         metavar="URL",
-        help="with --finish: prove the new key through this Open WebUI (GTWIZARD_OPENWEBUI_TOKEN)",
+        help="with --finish: prove the new key through this Open WebUI; with --abort: ask it "
+        "which key it runs on (GTWIZARD_OPENWEBUI_TOKEN)",
     )
     p.add_argument(
         "--due",
@@ -68,6 +70,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="read the new gtak_ key (made at the tenant's /gt-api page) on stdin",
     )
     p.add_argument(
+        "--key-name",
+        metavar="NAME",
+        help="with --key-stdin: the name you gave the key at /gt-api (recorded, and used to name "
+        "it in every message; without it, the key is named by its prefix)",
+    )
+    p.add_argument(
         "--accept-wider-key",
         action="store_true",
         help="with --key-stdin: keep a pasted key that can do more than the profile's",
@@ -85,11 +93,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from gtwizard.commands.confirm import can_ask, require_confirmation
+    from gtwizard.commands.confirm import ask_on_terminal, can_ask, require_confirmation
     from gtwizard.commands.runbook import profile_named
     from gtwizard.errors import EXIT_INTERRUPTED, GtwizardError, InvalidInput
-    from gtwizard.rotation import Rotation, RotationOptions
+    from gtwizard.rotation import Rotation, RotationOptions, revoke_by_hand_note
     from gtwizard.runbook import rotation_interruption
+    from gtwizard.setup.keys import check_key_name
 
     if args.due or args.jobs is not None:
         return _run_due(args)
@@ -97,22 +106,38 @@ def run(args: argparse.Namespace) -> int:
     modes = [flag for flag in ("resume", "finish", "abort") if getattr(args, flag)]
     if len(modes) > 1:
         raise InvalidInput(f"--{modes[0]} and --{modes[1]} cannot be combined", "pick one")
-    if (args.revoke_without_proof or args.openwebui_url) and not args.finish:
+    if args.revoke_without_proof and not args.finish:
         raise InvalidInput(
-            "--revoke-without-proof and --openwebui-url go with --finish",
-            f"run: gtwizard rotate --finish --profile {profile.name} ...",
+            "--revoke-without-proof goes with --finish",
+            f"run: gtwizard rotate --finish --profile {profile.name} --revoke-without-proof",
         )
+    if args.openwebui_url and not (args.finish or args.abort):
+        raise InvalidInput(
+            "--openwebui-url goes with --finish or --abort",
+            f"run: gtwizard rotate --finish --profile {profile.name} --openwebui-url URL",
+        )
+    if args.key_name is not None and not args.key_stdin:
+        raise InvalidInput(
+            "--key-name goes with --key-stdin",
+            "it names the key you made at /gt-api and paste on stdin",
+        )
+    key_name = check_key_name(args.key_name) if args.key_name is not None else None
     if not modes:  # --resume/--finish/--abort name their change; a new rotation is confirmed
         require_confirmation(args, f"rotate the key of profile {profile.name!r}")
     interactive = can_ask(args)
     pasted = sys.stdin.readline() if args.key_stdin else None
     if args.wait <= 0:
         raise InvalidInput("--wait must be a positive number of seconds")
-    note = None if args.json or modes else rotation_interruption(profile.target_kind)
-    if note:
+    from gtwizard.credentials import Settings, grants_for
+
+    grants = grants_for(Settings.from_environ(), profile, openwebui_url=args.openwebui_url)
+    notes = [] if args.json or modes else [rotation_interruption(profile.target_kind)]
+    if args.key_stdin and not (args.json or modes):  # guided: say first who revokes the old key
+        notes.append(revoke_by_hand_note(profile, operator_token=bool(grants.operator.token)))
+    for note in filter(None, notes):
         print(note, flush=True)
     if interactive and not args.yes and not modes:
-        answer = input(f"Rotate key {profile.key_id} of profile '{profile.name}'? [y/N] ")
+        answer = input(f"Rotate key {profile.key_label} of profile '{profile.name}'? [y/N] ")
         if answer.strip().lower() not in ("y", "yes"):
             raise InvalidInput("cancelled; nothing was changed")
 
@@ -120,9 +145,6 @@ def run(args: argparse.Namespace) -> int:
         if not args.json:
             print(text, flush=True)
 
-    from gtwizard.credentials import Settings, grants_for
-
-    grants = grants_for(Settings.from_environ(), profile, openwebui_url=args.openwebui_url)
     for withheld in (grants.needs_operator, grants.needs_openwebui):
         if withheld:
             print(f"gtwizard: not sent: {withheld}", file=sys.stderr, flush=True)
@@ -134,10 +156,12 @@ def run(args: argparse.Namespace) -> int:
         revoke_without_proof=args.revoke_without_proof,
         accept_wider_key=args.accept_wider_key,
         pasted_key=pasted,
+        pasted_key_name=key_name,
         operator_token=grants.operator.token,
         openwebui_url=args.openwebui_url,
         openwebui_token=grants.openwebui.token,
         say=say,
+        ask=ask_on_terminal if interactive else None,
         poll_timeout=args.wait,
     )
     rotation = Rotation(options)
@@ -163,20 +187,22 @@ def run(args: argparse.Namespace) -> int:
             failed = rotation.result(ok=False, error=exc.message, hint=exc.hint)
             print_json(failed)
         raise
+    journal = rotation.journal
+    old, new = (journal.old_key, journal.new_key) if journal else ("", "")
     if args.json:
         print_json(result)
     elif rotation.waiting:
         print(
-            f"rotation waiting: profile '{profile.name}' has the new key {result['new_key_id']} in "
-            f"{profile.target_place}; the old key {result['old_key_id']} stays valid until the "
+            f"rotation waiting: profile '{profile.name}' has the new key {new} in "
+            f"{profile.target_place}; the old key {old} stays valid until the "
             "new one is proven in Open WebUI. Still to do:"
         )
         for number, step in enumerate(rotation.remaining(), start=1):
             print(f"  {number}. {step}")
     elif args.abort:
-        print(f"rotation aborted: profile '{profile.name}' keeps key {result['old_key_id']}")
+        print(f"rotation aborted: profile '{profile.name}' keeps key {old}")
     else:
-        print(f"rotation done: profile '{profile.name}' now uses key {result['new_key_id']}")
+        print(f"rotation done: profile '{profile.name}' now uses key {new}")
     return 0
 
 
@@ -187,7 +213,15 @@ def _run_due(args: argparse.Namespace) -> int:
 
     if not args.due:
         raise InvalidInput("--jobs goes with --due", "run: gtwizard rotate --due --jobs N")
-    alone = ("profile", "resume", "finish", "abort", "revoke_without_proof", "openwebui_url")
+    alone = (
+        "profile",
+        "resume",
+        "finish",
+        "abort",
+        "revoke_without_proof",
+        "openwebui_url",
+        "key_name",
+    )
     given = [name for name in alone if getattr(args, name)]
     if given or args.key_stdin:
         flag = "--" + (given[0] if given else "key_stdin").replace("_", "-")

@@ -31,6 +31,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     how = p.add_mutually_exclusive_group()
     how.add_argument("--mint", action="store_true", help="mint with GTWIZARD_OPERATOR_TOKEN")
     how.add_argument("--key-stdin", action="store_true", help="read an existing gtak_ key on stdin")
+    p.add_argument(
+        "--key-name",
+        metavar="NAME",
+        help="with --key-stdin: the name you gave the key at /gt-api (recorded, and used to name "
+        "it in every message; without it, the key is named by its prefix)",
+    )
     how.add_argument(
         "--resume",
         action="store_true",
@@ -276,6 +282,7 @@ def _stored_in(session: SetupSession) -> str:
 
 async def _recover(args: argparse.Namespace) -> int:
     """`--resume` / `--abort` of an interrupted setup (the journal names what to do)."""
+    from gtwizard.commands.confirm import ask_on_terminal, can_ask
     from gtwizard.lifecycle.journal import open_journal
     from gtwizard.profiles import validate_profile_name
     from gtwizard.setup.recover import abort_setup, resume_setup
@@ -301,6 +308,7 @@ async def _recover(args: argparse.Namespace) -> int:
             operator_token=operator_token,
             owui_token=owui_token,
             say=lambda text: _say(args, text),
+            ask=ask_on_terminal if can_ask(args) else None,
         )
     if args.json:
         print_json(result)
@@ -324,6 +332,15 @@ def _require_setup_args(args: argparse.Namespace) -> None:
             "setup needs --mint or --key-stdin",
             "--mint mints with GTWIZARD_OPERATOR_TOKEN; --key-stdin reads a key made at /gt-api",
         )
+    if args.key_name is not None and not args.key_stdin:
+        raise InvalidInput(
+            "--key-name goes with --key-stdin",
+            "it names the key you made at /gt-api and paste on stdin",
+        )
+    if args.key_name is not None:
+        from gtwizard.setup.keys import check_key_name
+
+        args.key_name = check_key_name(args.key_name)
 
 
 async def _run(args: argparse.Namespace) -> int:
@@ -390,8 +407,8 @@ async def _run(args: argparse.Namespace) -> int:
             _say(args, f"minted key {session.key_id}; stored in {_stored_in(session)}")
             await session.verify()
         else:
-            await session.accept_pasted(pasted or "")
-            _say(args, f"key verified; stored in {_stored_in(session)}")
+            await session.accept_pasted(pasted or "", name=args.key_name)
+            _say(args, f"key {session.key_label} verified; stored in {_stored_in(session)}")
         base = await session.choose_base()
         _say(args, f"base: {base.openai_base}\n  why: {base.reason}")
         _snippet(args, session, write=True)
@@ -411,15 +428,16 @@ async def _run(args: argparse.Namespace) -> int:
             raise _after_failure(exc, notes, session.applied_to_target) from None
         raise
     retire = session.retire
+    old = session.journal.old_key if session.journal is not None else ""
     session.release()
     for warning in session.warnings:
         _say(args, f"warning: {warning}")
     if retire is not None and retire.get("state") == "waiting":
-        _say(args, f"the old key {retire.get('old_key_id')} stays valid for now; still to do:")
+        _say(args, f"the old key {old} stays valid for now; still to do:")
         for line in retire.get("remaining") or []:
             _say(args, f"  - {line}")
     elif retire is not None:
-        _say(args, f"the old key {retire.get('old_key_id')} was revoked after the new one worked")
+        _say(args, f"the old key {old} was revoked after the new one worked")
     from gtwizard.nextsteps import format_next_steps, next_steps
 
     _say(args, f"profile '{profile.name}' saved. Still to do, in order:")

@@ -37,6 +37,7 @@ def profile_status(
         "tenant_host": profile.tenant_host,
         "openai_base": profile.openai_base,
         "key_id": profile.key_id or None,
+        "key_label": profile.key_label if profile.key_id else None,  # as /gt-api shows it
         "key_created_at": profile.key_created_at.isoformat() if profile.key_created_at else None,
         "key_expires_at": profile.key_expires_at.isoformat() if profile.key_expires_at else None,
         "key_age_days": health.age_days,
@@ -83,7 +84,9 @@ def _describe(record: dict[str, Any], is_default: bool) -> list[str]:
     lines = [f"{record['name']}{mark}: {record['product_preset']} -> {record['tenant_host']}"]
     if record["key_id"]:
         age = record["key_age_days"]
-        key = f"{record['key_id']}, " + (f"{age} day(s) old" if age is not None else "age unknown")
+        key = f"{record['key_label']}, " + (
+            f"{age} day(s) old" if age is not None else "age unknown"
+        )
         if record["key_expires_at"]:
             left = record["expires_in_days"]
             when = "expired" if record["expired"] else f"expires in {left} day(s)"

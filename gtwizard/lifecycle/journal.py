@@ -24,6 +24,7 @@ from typing import Any
 
 from gtwizard.errors import OperationFailed
 from gtwizard.fileio import atomic_write
+from gtwizard.lifecycle.target import key_label
 from gtwizard.paths import ensure_private_dir, state_dir
 from gtwizard.redact import redact
 
@@ -86,6 +87,7 @@ class Journal:
     state: str = RUNNING
     pid: int = field(default_factory=os.getpid)
     old_key_prefix: str | None = None
+    old_key_name: str | None = None  # a key made by hand: the name the operator gave it
     # setup --replace: where the old key's copy is kept when the new setup keeps its key
     # elsewhere (keyring -> file, say); retiring the old key deletes that copy too
     old_storage_kind: str = ""
@@ -124,6 +126,16 @@ class Journal:
         return self.revocations.get(self.new_key_id or "") in UNDO_SITES
 
     @property
+    def old_key(self) -> str:
+        """The old key as the tenant shows it (see gtwizard.lifecycle.target.key_label)."""
+        return key_label(self.old_key_id, self.old_key_name, self.old_key_prefix)
+
+    @property
+    def new_key(self) -> str:
+        """The new key as the tenant shows it; for a minted key, its id."""
+        return key_label(self.new_key_id, self.new_key_name, self.new_key_prefix)
+
+    @property
     def last_step(self) -> str | None:
         return self.steps[-1]["step"] if self.steps else None
 
@@ -160,14 +172,15 @@ class Journal:
     def summary(self) -> str:
         """One line for status and refusals: what is in progress and where it stopped."""
         what = "setup" if self.operation == "setup" else "rotation"
-        key = self.new_key_id or ("a key being minted" if self.new_key_name else "no new key yet")
+        key = self.new_key if self.new_key_id else None
+        key = key or ("a key being minted" if self.new_key_name else "no new key yet")
         if self.new_key_going:
             return (
                 f"a {what} was interrupted while it was being undone: revoking its new key {key} "
                 "was begun"
             )
         if self.old_key_going and not self.done("promote"):
-            old = f"its old key {self.old_key_id} " + (
+            old = f"its old key {self.old_key} " + (
                 "is revoked" if self.done("revoke-old") else "was being revoked"
             )
             return f"a {what} was interrupted after {old} (new key {key}): it can only be finished"

@@ -24,6 +24,7 @@ from gtwizard.lifecycle.identity import KEY_NAME_HEAD, known_installation_id, pa
 from gtwizard.lifecycle.journal import all_open_journals, forget_journal
 from gtwizard.lifecycle.ledger import Ledger, all_ledgers, forget_ledger
 from gtwizard.lifecycle.revoke import Intent, revoke, settle
+from gtwizard.lifecycle.target import hand_made, key_label
 
 ACTIVE, IN_PROGRESS, ORPHAN, REVOKED = "active", "in-progress", "orphan", "revoked"
 LIVE = "live"  # the status of a key that is not ours and not revoked
@@ -74,6 +75,7 @@ class Ownership:
 
     identity: str | None
     in_use: dict[str, str]  # key id -> profile using it
+    in_use_names: dict[str, str]  # name of a key made by hand (no tenant id kept) -> profile
     pending_ids: dict[str, str]  # key id -> profile whose setup/rotation refers to it
     pending_names: dict[str, str]  # intended key name -> profile (a mint whose answer was lost)
     ledger_ids: dict[str, Ledger]
@@ -92,13 +94,23 @@ class Ownership:
         return cls(
             identity=known_installation_id(),
             in_use={p.key_id: name for name, p in profiles.items() if p.key_id},
+            in_use_names={
+                p.key_name: name
+                for name, p in profiles.items()
+                if p.key_name and hand_made(p.key_id)
+            },
             pending_ids={
                 key_id: j.profile
                 for j in journals
                 for key_id in (j.old_key_id, j.new_key_id)
                 if key_id
             },
-            pending_names={j.new_key_name: j.profile for j in journals if j.new_key_name},
+            pending_names={
+                name: j.profile
+                for j in journals
+                for name in (j.new_key_name, j.old_key_name)
+                if name
+            },
             ledger_ids=ledger_ids,
             ledger_names=ledger_names,
             known=sorted(
@@ -113,6 +125,7 @@ class Ownership:
         ledger = self.ledger_ids.get(record.id) or self.ledger_names.get(record.name)
         ours = (
             record.id in self.in_use
+            or record.name in self.in_use_names
             or record.id in self.pending_ids
             or record.name in self.pending_names
             or ledger is not None
@@ -132,6 +145,7 @@ class Ownership:
             row.owner = OTHER_INSTALLATION if parsed else UNKNOWN
             return row
         profile = self.in_use.get(record.id) or self.pending_ids.get(record.id)
+        profile = profile or self.in_use_names.get(record.name)
         profile = profile or self.pending_names.get(record.name)
         profile = profile or (ledger.profile if ledger else None)
         row.profile = profile or _profile_of(record.name, self.known)
@@ -143,7 +157,7 @@ class Ownership:
         row.ledger_state = entry.state if entry else None
         if record.revoked:
             row.status = REVOKED
-        elif record.id in self.in_use:
+        elif record.id in self.in_use or record.name in self.in_use_names:
             row.status = ACTIVE
         elif record.id in self.pending_ids or record.name in self.pending_names:
             row.status = IN_PROGRESS
@@ -240,6 +254,7 @@ class Removal:
 
     revoked: list[str] = field(default_factory=list)
     not_revoked: list[str] = field(default_factory=list)  # "id: why"
+    by_hand: list[str] = field(default_factory=list)  # the not_revoked lines of keys made by hand
     deleted_secrets: list[str] = field(default_factory=list)
 
 
@@ -253,11 +268,19 @@ async def revoke_profile_keys(profile: Any, operator_token: str | None) -> Remov
     ids = {e.id for e in ledger.live() if e.id}
     if profile.key_id:
         ids.add(profile.key_id)
-    manual = sorted(i for i in ids if i.startswith("manual-"))
+    manual = sorted(i for i in ids if hand_made(i))
     minted = sorted(ids - set(manual))
-    removal.not_revoked += [
-        f"{i}: made by hand; delete it at the tenant's /gt-api page" for i in manual
-    ]
+    for key_id in manual:  # named as /gt-api shows it, never by gtwizard's own id
+        entry = ledger.find(key_id=key_id)
+        name = entry.name if entry and entry.name != key_id else None
+        prefix = entry.prefix if entry else None
+        if key_id == profile.key_id:
+            name, prefix = profile.key_name or name, profile.key_prefix or prefix
+        removal.by_hand.append(
+            f"{key_label(key_id, name, prefix)}: made by hand; delete it at the tenant's /gt-api "
+            "page"
+        )
+    removal.not_revoked += removal.by_hand
     if minted and not operator_token:
         removal.not_revoked += [f"{i}: no operator token (GTWIZARD_OPERATOR_TOKEN)" for i in minted]
         return removal

@@ -66,7 +66,7 @@ def _remove_locked(
     from gtwizard.secrets import SecretStorageError
 
     removal = asyncio.run(revoke_profile_keys(profile, token))
-    blocking = [line for line in removal.not_revoked if not line.startswith("manual-")]
+    blocking = [line for line in removal.not_revoked if line not in removal.by_hand]
     if blocking and not keep_keys:
         raise OperationFailed(
             f"profile {profile.name!r} not removed: its key(s) cannot be revoked now "

@@ -14,10 +14,44 @@ OLD, NEW, UNKNOWN, NOTHING = "old", "new", "unknown", "nothing"
 KEY_HEAD = "gtak_"
 
 
+HAND_MADE = "manual-"  # the id gtwizard gives a key made by hand (the tenant never shows it)
+PREFIX_CHARS = 4  # what the tenant's /gt-api page shows of a key after `gtak_`
+
+
 def prefix_mark(prefix: str | None) -> str | None:
     """The tenant's key prefix without `gtak_`: enough to recognise a key, never shaped like one
     (journals, the ledger and profiles refuse anything that looks like a key)."""
     return prefix.removeprefix(KEY_HEAD) or None if prefix else None
+
+
+def secret_mark(secret: str) -> str | None:
+    """The prefix mark of a key in hand (a pasted one): the characters /gt-api shows after gtak_."""
+    return prefix_mark(secret.strip()[: len(KEY_HEAD) + PREFIX_CHARS])
+
+
+def hand_made(key_id: str | None) -> bool:
+    """A key the operator made at /gt-api: gtwizard knows no tenant id for it."""
+    return bool(key_id) and str(key_id).startswith(HAND_MADE)
+
+
+def key_label(key_id: str | None, name: str | None = None, prefix: str | None = None) -> str:
+    """How to name a key to a person: the way the tenant's /gt-api page shows it.
+
+    A key made by hand goes by the name gtwizard asked the operator to type and its prefix
+    (`NAME (gtak_n8EY…)`), either alone when only one is known, never by its internal `manual-`
+    id, which no tenant page shows. A minted key goes by its tenant id (what the key API and
+    `gtwizard keys` list). Control characters are made visible: an id kept by an older gtwizard
+    came from the tenant as is (gtwizard.safetext).
+    """
+    from gtwizard.safetext import visible
+
+    if key_id and not hand_made(key_id):
+        return visible(key_id)
+    mark = (prefix_mark(prefix) or "")[:PREFIX_CHARS]  # more would be masked as a secret
+    shown = f"{KEY_HEAD}{mark}…" if mark else ""
+    if name and shown:
+        return visible(f"{name} ({shown})")
+    return visible(name or shown or "the key made by hand")
 
 
 @dataclass(frozen=True)
@@ -32,7 +66,7 @@ class KeyMarks:
 
         if not secret or not self.key_id:
             return False
-        if self.key_id.startswith("manual-"):
+        if hand_made(self.key_id):
             return fingerprint_id(secret) == self.key_id
         mark = prefix_mark(self.prefix)
         return bool(mark) and secret.removeprefix(KEY_HEAD).startswith(mark or "\0")

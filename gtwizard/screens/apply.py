@@ -56,7 +56,7 @@ class ApplyScreen(StepScreen):
         )
         names = {"apply": write, "save": "Save the profile"}
         if session.journal is not None and session.journal.old_key_id:
-            names["retire"] = f"Retire the old key {session.journal.old_key_id}"
+            names["retire"] = f"Retire the old key {session.journal.old_key}"
         self.steps = {}
         for name in names.values():
             self.set_step(name, "todo")
@@ -87,9 +87,10 @@ class ApplyScreen(StepScreen):
             applied = session.applied
             note = getattr(applied, "message", "") or f"Open WebUI at {target.place} updated."
             retire = session.retire or {}
+            old = session.journal.old_key if session.journal is not None else ""
             if retire.get("state") == "waiting":
                 note += (
-                    f"\nThe old key {retire.get('old_key_id')} stays valid until the new one is "
+                    f"\nThe old key {old} stays valid until the new one is "
                     f"proven in Open WebUI: gtwizard rotate --finish --profile {session.request.profile}"
                 )
             outcome.update(f"✓ {escape(note)}\nNext runs the live checks.")

@@ -94,6 +94,7 @@ class MintScreen(StepScreen):
                 scopes_for(preset, self.state.embeddings),
                 self.state.names,
                 "it is checked live, then masked.",
+                key_name=self.state.suggested_key_name(),
             )
         )
 
@@ -128,13 +129,16 @@ class MintScreen(StepScreen):
         session = await self.wizard.fresh_session(force=True)
         try:
             await session.resolve_names(None)
-            await session.accept_pasted(secret, store=False)
+            await session.accept_pasted(secret, store=False, name=self.state.suggested_key_name())
         except GtwizardError as exc:
             guided.refused(exc.one_line())
             self.state.session = None
         else:
             seen = ", ".join(n for n, _ in session.visible)
-            guided.accepted(secret, f"✓ Key accepted: it sees exactly {escape(seen)}.")
+            guided.accepted(
+                secret,
+                f"✓ Key {escape(session.key_label)} accepted: it sees exactly {escape(seen)}.",
+            )
             self.refresh_next()
             self.focus_next_button()
         self.refresh_next()

@@ -105,29 +105,41 @@ class ReviewScreen(StepScreen):
             super().action_next()
 
 
-class ConfirmApply(ModalScreen[bool]):
-    """One more question before the first write to the target; Enter confirms, Esc cancels."""
+class ConfirmApply(ModalScreen[bool | None]):
+    """One more question before an act; Enter confirms, Esc cancels (None).
+
+    `no` names the other button (an answer of its own, False); `careful` makes it the default
+    for acts that cannot be taken back (revoking a key), as removing a profile does."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, verb: str, question: str) -> None:
+    def __init__(
+        self, verb: str, question: str, *, no: str = "Cancel", careful: bool = False
+    ) -> None:
         super().__init__()
         self.verb = verb
         self.question = question
+        self.no = no
+        self.careful = careful
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(escape(self.question))
             with Horizontal(classes="dialog-buttons"):
-                yield Button(self.verb, id="confirm-yes", variant="primary", compact=True)
-                yield Button("Cancel", id="confirm-no", compact=True)
+                yield Button(
+                    self.verb,
+                    id="confirm-yes",
+                    variant="error" if self.careful else "primary",
+                    compact=True,
+                )
+                yield Button(self.no, id="confirm-no", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#confirm-yes", Button).focus()
+        self.query_one("#confirm-no" if self.careful else "#confirm-yes", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.dismiss(event.button.id == "confirm-yes")
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        self.dismiss(None)

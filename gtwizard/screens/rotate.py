@@ -17,8 +17,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, RadioSet, Static
 
-from gtwizard.errors import GtwizardError
+from gtwizard.errors import GtwizardError, InvalidInput
 from gtwizard.screens.base import NotifyingScreen, wizard_app
+from gtwizard.screens.review import ConfirmApply
 from gtwizard.widgets.keybar import KeyBar
 from gtwizard.widgets.minting import GuidedMint, OperatorTokenField, copy_console, guided_steps
 from gtwizard.widgets.toggles import ChoiceSet, MarkedRadioButton
@@ -42,9 +43,11 @@ class RotateScreen(NotifyingScreen):
     """s starts; a rotation in progress offers f (finish: prove, then revoke) and a (abort).
 
     Without an operator token the screen asks for one (masked) or guides a manual key: the
-    tenant's /gt-api address, what to make there, and a masked paste that starts the rotation.
+    tenant's /gt-api address, the name to give the key, what to make there, and a masked paste
+    that starts the rotation; where the old key is then revoked by hand, the last step says so.
     An env-file target with no Open WebUI URL cannot be proven here, so the rotation waits with
-    both keys live; w then revokes on the operator's word, after saying what that risks.
+    both keys live; w then revokes on the operator's word. a and w ask before they act, and the
+    key bar shows exactly the keys that act now.
     """
 
     DEFAULT_CSS = """
@@ -70,8 +73,8 @@ class RotateScreen(NotifyingScreen):
         Binding("enter", "start", "Start", show=False),
         Binding("f", "finish", "Finish"),
         Binding("a", "abort", "Abort"),
-        Binding("w", "without_proof", "Revoke without proof", show=False),
-        Binding("ctrl+y", "copy_console", "Copy /gt-api address", show=False),
+        Binding("w", "without_proof", "Revoke unproven"),
+        Binding("ctrl+y", "copy_console", "Copy /gt-api"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
@@ -91,6 +94,7 @@ class RotateScreen(NotifyingScreen):
         # or the token typed on this screen
         self.operator_token: str | None = None
         self.openwebui_token: str | None = None
+        self.key_name: str | None = None  # the name a key made by hand is to be given
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="step-body", id="rotate-body"):
@@ -140,12 +144,15 @@ class RotateScreen(NotifyingScreen):
         except GtwizardError as exc:
             self.query_one("#rotate-log", Static).update(f"✗ {escape(exc.one_line())}")
         else:
+            from gtwizard.rotation import suggested_key_name
+
             self.token_kept = bool(self.saved.operator_token_kept)
             found = self.state.rotate_credentials(self.saved)
             self.operator_token, self.openwebui_token, withheld = found
             if withheld:
                 self.lines += [f"Not sent: {w}" for w in withheld]
                 self.query_one("#rotate-log", Static).update(escape("\n".join(self.lines)))
+            self.key_name = suggested_key_name(self.saved)
         token = self.query_one("#rotate-token", OperatorTokenField)
         token.value = self.operator_token or ""
         if self.token_kept:
@@ -164,9 +171,11 @@ class RotateScreen(NotifyingScreen):
         return bool(self.operator_token) or self.token_kept
 
     def show_guide(self) -> None:
-        """What to make at /gt-api: the profile's preset, scopes and allowlist."""
+        """What to make at /gt-api: the name, the profile's preset, scopes and allowlist; then
+        who revokes the old key (the operator, by hand, when gtwizard cannot)."""
         if self.saved is None:
             return
+        from gtwizard.rotation import revoke_by_hand_note
         from gtwizard.tenant import parse_host
 
         profile = self.saved
@@ -183,6 +192,8 @@ class RotateScreen(NotifyingScreen):
                 profile.scopes,
                 [*profile.agent_aliases, *profile.raw_models],
                 "it is checked live, and the rotation starts.",
+                key_name=self.key_name,
+                then=revoke_by_hand_note(profile, operator_token=bool(self.state.operator_token)),
             )
         )
 
@@ -204,6 +215,20 @@ class RotateScreen(NotifyingScreen):
         elif how.display:
             hint = "Make the key as listed and paste it: Enter checks it live, then starts."
         self.query_one("#rotate-hint", Static).update(hint)
+        self.refresh_bindings()  # the key bar shows the keys that act now
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only the keys that act now are bound (and shown in the key bar)."""
+        idle = not self.running
+        if action == "start":
+            return idle and self.pending is None
+        if action in ("finish", "abort"):
+            return idle and self.pending is not None
+        if action == "without_proof":
+            return idle and self.offer_without_proof
+        if action == "copy_console":
+            return self.mode == "manual" and self.query_one("#rotate-how").display
+        return True
 
     def show_pending(self) -> None:
         """A rotation (or re-setup) in progress: say so, and offer finish / abort."""
@@ -220,7 +245,7 @@ class RotateScreen(NotifyingScreen):
             text = (
                 f"[b]In progress:[/b] {escape(journal.summary())}\n"
                 "Press f to finish (prove the new key, then revoke the old one) or a to abort "
-                "(the old key back, the new one revoked)."
+                "(the old key back, the new one revoked; asks first)."
             )
         self.query_one("#rotate-pending", Static).update(text)
         self.show_way()
@@ -233,6 +258,7 @@ class RotateScreen(NotifyingScreen):
     @on(RadioSet.Changed, "#rotate-mode")
     def mode_changed(self, event: RadioSet.Changed) -> None:
         self.mode = "manual" if event.pressed.id == "rotate-manual" else "auto"
+        self.show_guide()  # the token may have been typed meanwhile: who revokes the old key
         self.show_way()
         if isinstance(event.radio_set, ChoiceSet) and event.radio_set.went_on:
             self.call_after_refresh(lambda: self.way_field().focus())
@@ -290,12 +316,51 @@ class RotateScreen(NotifyingScreen):
             self.launch(finish=True)
 
     def action_abort(self) -> None:
-        if not self.running and self.pending is not None:
-            self.launch(abort=True)
+        if self.running or self.pending is None:
+            return
+        from gtwizard.lifecycle.journal import open_journal
+
+        journal = open_journal(self.profile)
+        new = journal.new_key if journal is not None and journal.new_key_id else "the new key"
+        undo = (
+            f"you then delete {new} at /gt-api"
+            if journal is not None and journal.mode == "manual"
+            else f"{new} is revoked"
+        )
+        question = (
+            f"Abort the rotation of {self.profile}? The old key goes back where Open WebUI reads "
+            f"it and {undo}. If Open WebUI may already run on the new key, you are asked first."
+        )
+        self.app.push_screen(
+            ConfirmApply("Abort", question, careful=True),
+            lambda yes: self.launch(abort=True) if yes else None,
+        )
 
     def action_without_proof(self) -> None:
-        if not self.running and self.offer_without_proof:
-            self.launch(finish=True, revoke_without_proof=True)
+        if self.running or not self.offer_without_proof:
+            return
+        from gtwizard.lifecycle.journal import open_journal
+
+        journal = open_journal(self.profile)
+        old = journal.old_key if journal is not None else "the old key"
+        question = (
+            f"Revoke the old key {old} without a proof? If Open WebUI still uses it, its chats "
+            "fail until it restarts with the new key."
+        )
+        self.app.push_screen(
+            ConfirmApply("Revoke", question, careful=True),
+            lambda yes: self.launch(finish=True, revoke_without_proof=True) if yes else None,
+        )
+
+    async def ask(self, question: str) -> bool:
+        """The rotation's yes/no question (abort: was Open WebUI restarted?), as a modal;
+        Esc cancels the run (nothing changed)."""
+        answer = await self.app.push_screen_wait(
+            ConfirmApply("Yes", question, no="No", careful=True)
+        )
+        if answer is None:
+            raise InvalidInput("cancelled; nothing was changed")
+        return answer
 
     def worker_failed(self) -> None:
         self.running = False  # a failed run leaves the screen usable: s, f or a again
@@ -325,7 +390,7 @@ class RotateScreen(NotifyingScreen):
 
     @work(exclusive=True, group="rotate", exit_on_error=False)
     async def rotate(self, pasted: str | None = None, **mode: bool) -> None:
-        from gtwizard.rotation import ProofUnavailable, Rotation, RotationOptions
+        from gtwizard.rotation import ClientOnNewKey, ProofUnavailable, Rotation, RotationOptions
 
         self.lines.clear()
 
@@ -340,7 +405,9 @@ class RotateScreen(NotifyingScreen):
                 operator_token=self.operator_token,
                 openwebui_token=self.openwebui_token,
                 pasted_key=pasted,
+                pasted_key_name=self.key_name if pasted is not None else None,
                 say=say,
+                ask=self.ask,
                 finish=mode.get("finish", False),
                 abort=mode.get("abort", False),
                 revoke_without_proof=mode.get("revoke_without_proof", False),
@@ -360,11 +427,14 @@ class RotateScreen(NotifyingScreen):
                     "Press w to revoke the old key without a proof: if Open WebUI still uses "
                     "it, its chats fail until it restarts with the new key."
                 )
+            if isinstance(exc, ClientOnNewKey):
+                say("Press f to finish the rotation instead: the new key stays, the old one goes.")
         else:
             self.ran = True
             say(self.outcome(rotation, result, mode))
         if pasted is not None and rotation.reports["mint"].status == "done":
-            guided.accepted(pasted, "✓ Key accepted: it sees exactly the profile's allowlist.")
+            new = rotation.journal.new_key if rotation.journal is not None else "the key"
+            guided.accepted(pasted, f"✓ Key {escape(new)} accepted: it sees exactly the allowlist.")
             self.ran = True
         self.show_steps({n: r.status for n, r in rotation.reports.items()})
         self.running = False
@@ -376,8 +446,10 @@ class RotateScreen(NotifyingScreen):
 
     @staticmethod
     def outcome(rotation: Any, result: dict[str, Any], mode: dict[str, bool]) -> str:
+        journal = rotation.journal
+        old, new = (journal.old_key, journal.new_key) if journal is not None else ("", "")
         if mode.get("abort"):
-            return f"↺ aborted: the profile keeps key {result.get('old_key_id')}."
+            return f"↺ aborted: the profile keeps key {old}."
         if rotation.waiting:
             here = [
                 rotation.remaining()[0],
@@ -387,8 +459,7 @@ class RotateScreen(NotifyingScreen):
             ]
             steps = "\n".join(f"  {n}. {s}" for n, s in enumerate(here, start=1))
             return (
-                f"… waiting: the new key {result.get('new_key_id')} is written; the old key "
-                f"{result.get('old_key_id')} stays valid until the new one is proven in Open "
-                f"WebUI. Still to do:\n{steps}"
+                f"… waiting: the new key {new} is written; the old key {old} stays valid until "
+                f"the new one is proven in Open WebUI. Still to do:\n{steps}"
             )
-        return f"✓ rotated: new key {result.get('new_key_id')}; the old key is revoked."
+        return f"✓ rotated: new key {new}; the old key is revoked."

@@ -213,7 +213,7 @@ class StorageScreen(StepScreen):
             self.query_one("#storage-go", Button).disabled = False
         else:
             where = session.storage.location if session.storage else "nowhere"
-            result.update(f"✓ Key {escape(session.key_id or '')} ready; stored in {escape(where)}.")
+            result.update(f"✓ Key {escape(session.key_label)} ready; stored in {escape(where)}.")
             if advance:
                 self.refresh_next()
                 super().action_next()

@@ -68,7 +68,7 @@ class SummaryScreen(StepScreen):
             ("Written", written),
             (
                 "Key",
-                f"{profile.key_id}, preset {profile.key_preset}, scopes "
+                f"{profile.key_label}, preset {profile.key_preset}, scopes "
                 f"{', '.join(profile.scopes)}",
             ),
             ("Allowlist", ", ".join(profile.agent_aliases + profile.raw_models)),

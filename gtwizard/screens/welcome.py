@@ -16,7 +16,6 @@ from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from gtwizard.errors import GtwizardError
-from gtwizard.safetext import visible
 from gtwizard.screens.base import NotifyingScreen, wizard_app
 from gtwizard.widgets.keybar import KeyBar
 
@@ -36,8 +35,7 @@ def profile_line(profile) -> Group:
     title.add_row(profile.name, f"{profile.product_preset} → {profile.tenant_host}")
     due = "ROTATE NOW" if health.rotation_due else "rotation not due"
     age = "age unknown" if health.age_days is None else f"{health.age_days} d old"
-    key = visible(profile.key_id)  # an id kept by an older gtwizard came from the tenant as is
-    details = Text(f"key {key} · {age} · {due} · {profile.storage_kind}")
+    details = Text(f"key {profile.key_label} · {age} · {due} · {profile.storage_kind}")
     last = profile.last_check
     if last is None:
         details.append(" · never checked")

@@ -114,6 +114,28 @@ def fingerprint_id(secret: str) -> str:
     return "manual-" + hashlib.sha256(secret.encode()).hexdigest()[:12]
 
 
+KEY_NAME_MAX = 120
+
+
+def check_key_name(name: str) -> str:
+    """The name the operator gave a key made by hand at /gt-api (`--key-name`): recorded in the
+    journal, ledger and profile, so plain text of a sane length, never shaped like a secret."""
+    from gtwizard.redact import redact
+
+    name = name.strip()
+    if not name or len(name) > KEY_NAME_MAX or not name.isprintable():
+        raise InvalidInput(
+            f"the key name must be 1-{KEY_NAME_MAX} printable characters",
+            "give the name exactly as the tenant's /gt-api page shows it",
+        )
+    if redact(name) != name:
+        raise InvalidInput(
+            "that key name looks like a secret; it is never recorded",
+            "give the key's name as /gt-api lists it, not the key itself (that goes on stdin)",
+        )
+    return name
+
+
 def key_name(profile: str, product: str, now: dt.datetime | None = None) -> str:
     """`gtwizard-<profile>-<product>-<UTC stamp>-<4 hex>.<installation id>`: unique, so a key whose
     mint answer was lost is found by its name alone (two mints in one second must not share one),

@@ -19,11 +19,11 @@ async def end_of_run(session: Any, profile: Any) -> str:
         waiting = ""
         if session.journal is not None and session.journal.state == "waiting":
             waiting = (
-                f" The old key {session.journal.old_key_id} stays valid until: "
+                f" The old key {session.journal.old_key} stays valid until: "
                 + session.journal.next_commands()[0]
             )
         return (
-            f"profile {profile.name} is saved with key {session.key_id}, stored in "
+            f"profile {profile.name} is saved with key {session.key_label}, stored in "
             f"{session.storage.location if session.storage else 'nowhere'}{where}.{waiting}"
         )
     notes = await session.rollback()

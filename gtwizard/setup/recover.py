@@ -11,7 +11,7 @@ read from the target itself, never assumed from the journal.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +81,7 @@ async def resume_setup(
                     f"undo it with: gtwizard setup --abort --profile {profile}; then run setup again",
                 )
             _save_draft(journal)
-            say(f"profile '{profile}' saved with key {journal.new_key_id}")
+            say(f"profile '{profile}' saved with key {journal.new_key}")
         if not journal.old_key_id:
             journal.state = DONE
             journal.save()
@@ -97,6 +97,7 @@ async def _rotation(
     *,
     adopt_setup: bool = False,
     abort: bool = False,
+    ask: Callable[[str], Awaitable[bool]] | None = None,
 ) -> dict[str, Any]:
     """The rotation machinery continues a re-setup: retire its old key, or undo it."""
     from gtwizard.rotation import Rotation, RotationOptions
@@ -108,6 +109,7 @@ async def _rotation(
         say=say,
         adopt_setup=adopt_setup,
         abort=abort,
+        ask=ask,
     )
     return await Rotation(options).run()
 
@@ -138,6 +140,7 @@ async def abort_setup(
     operator_token: str | None,
     owui_token: str | None,
     say: Callable[[str], None] = lambda text: None,
+    ask: Callable[[str], Awaitable[bool]] | None = None,
 ) -> dict[str, Any]:
     """Undo an interrupted setup whose key did not reach the target (or, for a re-setup, put the
     old key back first). A fresh setup whose key is in the target is finished, not undone."""
@@ -148,12 +151,12 @@ async def abort_setup(
             f"finish it: gtwizard rotate --finish --profile {profile}",
         )
     if journal.old_key_id:
-        return await _rotation(profile, operator_token, owui_token, say, abort=True)
+        return await _rotation(profile, operator_token, owui_token, say, abort=True, ask=ask)
     with profile_lock(profile, "gtwizard setup --abort"):
         journal = _setup_journal(profile)
         if journal.draft and await _target_holds_new(journal, owui_token):
             raise OperationFailed(
-                f"the new key {journal.new_key_id} is already in {journal.draft.get('target_place')}"
+                f"the new key {journal.new_key} is already in {journal.draft.get('target_place')}"
                 " and revoking it would break the client",
                 f"finish instead: gtwizard setup --resume --profile {profile} (then remove the "
                 "profile with gtwizard profiles remove if you do not want it)",
@@ -210,7 +213,7 @@ async def _revoke_new(journal: Journal, host_text: str | None, token: str | None
         ledger.record(KeyState.REVOKED, name=name, key_id=journal.new_key_id)
     elif journal.new_key_id:
         ledger.record(KeyState.FORGOTTEN, name=name, key_id=journal.new_key_id)
-        done.append(f"delete the key you made ({journal.new_key_id}) at the tenant's /gt-api page")
+        done.append(f"delete the key you made ({journal.new_key}) at the tenant's /gt-api page")
     if journal.new_key_id and journal.storage_kind != "none":
         try:
             entry = key_entry(journal.profile, journal.new_key_id)

@@ -22,6 +22,7 @@ from gtwizard.lifecycle.journal import DONE, ROLLED_BACK, Journal, crash_point, 
 from gtwizard.lifecycle.ledger import KeyState, Ledger
 from gtwizard.lifecycle.lock import HeldLock
 from gtwizard.lifecycle.revoke import Intent, revoke, revoke_at
+from gtwizard.lifecycle.target import secret_mark
 from gtwizard.openwebui.targets import (
     AdminApiTarget,
     EnvFileTarget,
@@ -40,6 +41,7 @@ from gtwizard.secrets import admin_entry, key_entry, operator_entry
 from gtwizard.setup.keys import (
     KeyChoice,
     check_key_form,
+    check_key_name,
     fetch_published,
     fingerprint_id,
     key_name,
@@ -94,6 +96,7 @@ class SetupSession:
     visible: list[tuple[str, str]] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # credentials kept beside the key, by name
     key_prefix: str | None = None  # a prefix mark (never shaped like a key)
+    key_name: str | None = None  # its name at /gt-api (minted: gtwizard's; pasted: as typed)
     journal: Journal | None = None
     retire: dict[str, Any] | None = None  # re-setup: how the old key was retired (or waits)
     accepted_wider: str | None = None  # what a pasted key can do beyond the choice, when accepted
@@ -208,7 +211,7 @@ class SetupSession:
         existing = load_profiles().get(req.profile)
         if existing is not None and not req.replace:
             raise InvalidInput(
-                f"profile {req.profile!r} already exists (key {existing.key_id}, "
+                f"profile {req.profile!r} already exists (key {existing.key_label}, "
                 f"{existing.target_kind} {existing.target_place or ''})".rstrip(),
                 "rerun with --replace to set up a new key and retire the old one once the new one "
                 "is verified, or pick another --profile name",
@@ -240,6 +243,7 @@ class SetupSession:
             profile=req.profile,
             old_key_id=old.key_id if old is not None else None,
             old_key_prefix=old.key_prefix if old is not None else None,
+            old_key_name=old.key_name if old is not None else None,
             old_storage_kind=old.storage_kind if old is not None else "",
             old_storage_location=old.storage_location if old is not None else "",
             mode=mode,
@@ -284,6 +288,7 @@ class SetupSession:
         """Store a pasted key that was verified earlier (the TUI verifies on the Mint step)."""
         journal = await self._begin("manual")
         journal.new_key_id = self.key_id
+        journal.new_key_name, journal.new_key_prefix = self.key_name, self.key_prefix
         journal.new_key_created_at = (
             self.key_created_at.isoformat() if self.key_created_at else None
         )
@@ -313,7 +318,7 @@ class SetupSession:
         )
         self.minted = True
         self.key_id = minted.id
-        self.key_prefix = journal.new_key_prefix
+        self.key_prefix, self.key_name = journal.new_key_prefix, journal.new_key_name
         self.key_created_at = parse_time(minted.created_at) or dt.datetime.now(dt.UTC)
         self.key_expires_at = parse_time(minted.expires_at)
         self._secret = minted.secret
@@ -323,10 +328,17 @@ class SetupSession:
         if req.keep_operator_token and self.storage is not None:
             await self._keep(operator_entry(req.profile), operator_token, "operator token")
 
-    async def accept_pasted(self, secret: str, *, store: bool = True) -> None:
-        """Guided manual minting: check the form, verify live, then store (not in a dry run)."""
+    async def accept_pasted(
+        self, secret: str, *, store: bool = True, name: str | None = None
+    ) -> None:
+        """Guided manual minting: check the form, verify live, then store (not in a dry run).
+
+        `name` is what the operator was asked to call the key at /gt-api (None: not known, so
+        messages name the key by its prefix alone)."""
         self._secret = check_key_form(secret)
         self.key_id = fingerprint_id(self._secret)
+        self.key_name = check_key_name(name) if name else None
+        self.key_prefix = secret_mark(self._secret)
         self.key_created_at = dt.datetime.now(dt.UTC)
         await self.verify()
         if store:
@@ -483,7 +495,7 @@ class SetupSession:
             old_id = self.journal.old_key_id
             Ledger.load(profile.name).record(KeyState.SUPERSEDED, name=old_id, key_id=old_id)
         if self.journal is not None:
-            self.journal.mark("save", f"profile {profile.name} saved with key {profile.key_id}")
+            self.journal.mark("save", f"profile {profile.name} saved with key {profile.key_label}")
             if not self.journal.old_key_id:
                 self.journal.state = DONE
                 self.journal.save()
@@ -532,6 +544,8 @@ class SetupSession:
             profile.operator_token_kept = True
         if self.key_prefix:
             profile.key_prefix = self.key_prefix
+        if self.key_name:
+            profile.key_name = self.key_name
         if self.accepted_wider:
             profile.accepted_wider_key = self.accepted_wider
         return profile
@@ -553,7 +567,7 @@ class SetupSession:
                 self.journal.mark("apply", f"found in {where} after an error")
             self.release()
             return [
-                f"the key {self.key_id} is already in {where} and stays live; finish with "
+                f"the key {self.key_label} is already in {where} and stays live; finish with "
                 f"gtwizard setup --resume --profile {req.profile}"
             ]
         if self.storage is not None and self.key_id:
@@ -564,9 +578,11 @@ class SetupSession:
             except GtwizardError:
                 pass
         revoked, lost = not self.minted, []
-        if not self.minted and self.journal is not None and self.journal.new_key_name:
+        # a mint whose answer was lost (a pasted key's name is the operator's: never looked for)
+        journal = self.journal
+        if not self.minted and journal and journal.mode == "auto" and journal.new_key_name:
             try:
-                lost = await self._revoke_by_name(self.journal.new_key_name)
+                lost = await self._revoke_by_name(journal.new_key_name)
                 done += lost
             except GtwizardError as exc:  # the journal stays open: setup --abort looks again
                 revoked = False
@@ -582,7 +598,7 @@ class SetupSession:
             except GtwizardError as exc:
                 done.append(f"could not revoke {self.key_id}: {exc.one_line()}")
         elif self.key_id and not self.minted and self.journal is not None:
-            done.append(f"delete the key you made ({self.key_id}) at {req.host.gt_api_console}")
+            done.append(f"delete the key you made ({self.key_label}) at {req.host.gt_api_console}")
         if self.journal is not None:
             # a revoked key was recorded by its revocation, one that could not be revoked keeps
             # its live state; a pasted key, or a mint that made nothing, is forgotten
@@ -616,6 +632,13 @@ class SetupSession:
                     await revoke(manager, self._intent(record.id, "setup-lost", "lost"))
                     found.append(f"revoked the key {record.id} whose mint answer was lost")
         return found
+
+    @property
+    def key_label(self) -> str:
+        """This run's key as the tenant's /gt-api page shows it (see lifecycle.target)."""
+        from gtwizard.lifecycle.target import key_label
+
+        return key_label(self.key_id, self.key_name, self.key_prefix)
 
     def _intent(self, key_id: str, site: str, detail: str) -> Intent:
         """A revocation of this run's key, its intent recorded in the journal and ledger."""
@@ -730,6 +753,7 @@ class SetupSession:
             "dry_run": req.dry_run,
             "key": {
                 "id": self.key_id,
+                "name": self.key_name,
                 "minted": self.minted,
                 "preset": req.key_preset.slug,
                 "scopes": list(choice.scopes) if choice else [],

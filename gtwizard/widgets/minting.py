@@ -32,15 +32,30 @@ class OperatorTokenField(Input):
 
 
 def guided_steps(
-    console: str, preset: str, scopes: Sequence[str], names: Sequence[str], last: str
+    console: str,
+    preset: str,
+    scopes: Sequence[str],
+    names: Sequence[str],
+    last: str,
+    *,
+    key_name: str | None = None,
+    then: str | None = None,
 ) -> str:
-    """What to make at /gt-api, numbered; `last` says what Enter does after the paste."""
-    return (
-        f"1. Open {escape(console)} → API Keys → Create API Key (ctrl+y copies the address).\n"
-        f"2. Preset: {escape(preset)}; scopes: {escape(', '.join(scopes))}.\n"
-        f"3. Allow exactly: {escape(', '.join(names) or '(none chosen)')}.\n"
-        f"4. Paste the secret below and press Enter; {last}"
-    )
+    """What to make at /gt-api, numbered; `last` says what Enter does after the paste.
+
+    `key_name` is the name to type for the key (gtwizard records it, and names the key by it
+    from then on); `then` a last step that follows the paste (who revokes the old key)."""
+    steps = [f"Open {escape(console)} → API Keys → Create API Key (ctrl+y copies the address)."]
+    if key_name:
+        steps.append(f"Name: [b]{escape(key_name)}[/b] (gtwizard records the key by this name).")
+    steps += [
+        f"Preset: {escape(preset)}; scopes: {escape(', '.join(scopes))}.",
+        f"Allow exactly: {escape(', '.join(names) or '(none chosen)')}.",
+        f"Paste the secret below and press Enter; {last}",
+    ]
+    if then:
+        steps.append(escape(then))
+    return "\n".join(f"{number}. {step}" for number, step in enumerate(steps, start=1))
 
 
 def copy_console(app: App, address: str) -> None:

@@ -4,13 +4,10 @@ without a terminal, or with `--json`, it needs `--yes` and otherwise changes not
 from __future__ import annotations
 
 import json
-import os
-import pty
 import subprocess
-import sys
 from pathlib import Path
 
-from support.cli_helpers import mint_setup_args, run_cli
+from support.cli_helpers import mint_setup_args, on_terminal, run_cli
 from support.rotation_helpers import NAMES, setup_profile, tenant_keys
 
 from gtwizard.profiles import get_profile, load_profiles
@@ -60,24 +57,6 @@ def test_rotate_and_remove_without_yes_change_nothing(sandbox, isolated_dirs: Pa
     assert "kept" in load_profiles()
     active = [k for k in tenant_keys(sandbox) if k.id == profile.key_id and not k.revoked]
     assert active, "the key stays live"
-
-
-def on_terminal(args: list[str], answer: bytes, env: dict[str, str]):
-    """`gtwizard ARGS` with stdin a terminal that answers `answer`."""
-    master, slave = pty.openpty()
-    try:
-        os.write(master, answer)
-        return subprocess.run(
-            [sys.executable, "-m", "gtwizard", *args],
-            stdin=slave,
-            capture_output=True,
-            text=True,
-            env={**os.environ, **env},
-            timeout=120,
-        )
-    finally:
-        os.close(slave)
-        os.close(master)
 
 
 def test_setup_on_a_terminal_asks_before_minting_and_no_makes_nothing(

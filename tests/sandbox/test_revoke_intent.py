@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from support.cli_helpers import mint_setup_args, run_cli
+from support.cli_helpers import mint_setup_args, on_terminal, run_cli
 from support.lifecycle_helpers import (
     assert_no_orphan,
     assert_no_secret,
@@ -74,8 +74,13 @@ def op_env(tenant) -> dict[str, str]:
     return {"GTWIZARD_OPERATOR_TOKEN": tenant.operator_token}
 
 
-def killed(args: list[str], env: dict[str, str], points: str) -> list[str]:
-    out = run_cli(args, env={**env, CRASH_HOOK_ENV: points})
+def killed(
+    args: list[str], env: dict[str, str], points: str, answer: bytes | None = None
+) -> list[str]:
+    """`answer`: run on a terminal that answers so (an abort asks whether Open WebUI was
+    restarted on the new key: there is none here, so "n")."""
+    env = {**env, CRASH_HOOK_ENV: points}
+    out = run_cli(args, env=env) if answer is None else on_terminal(args, answer, env)
     assert out.returncode == -signal.SIGKILL, (points, out.returncode, out.stderr)
     assert "Traceback" not in out.stderr
     return [out.stdout, out.stderr]
@@ -138,7 +143,7 @@ def kill_rotate_undo(sandbox, case: Case, op_env) -> None:
     with_profile(sandbox, case, op_env)
     waiting_rotation(case, op_env)
     case.texts += killed(
-        ["rotate", "--profile", case.name, "--abort"], op_env, "revoke:rotate-undo:sent"
+        ["rotate", "--profile", case.name, "--abort"], op_env, "revoke:rotate-undo:sent", b"n\n"
     )
 
 
@@ -334,7 +339,7 @@ def test_killed_before_the_delete_abort_asks_and_puts_the_old_key_back(
     )
     assert case.old_secret and new_secret and key_status(sandbox, case.old_secret) == 200
     assert status_commands(case.name) == [f"gtwizard rotate --resume --profile {case.name}"]
-    out = run_cli(["rotate", "--profile", case.name, "--abort"], env=op_env)
+    out = on_terminal(["rotate", "--profile", case.name, "--abort"], b"n\n", op_env)
     case.texts += [out.stdout, out.stderr]
     assert out.returncode == 0, out.stderr
     assert "still live" in out.stdout
@@ -402,7 +407,7 @@ def test_guided_revocation_killed_then_abort_without_operator_token(
     assert finish.returncode == -signal.SIGKILL, finish.stderr
     if revoked_by_hand:
         sandbox.revoke(profile.key_id)  # what the operator does at /gt-api
-    out = run_cli(["rotate", "--profile", case.name, "--abort"], drop=no_token)
+    out = on_terminal(["rotate", "--profile", case.name, "--abort"], b"n\n", {})
     case.texts += [first.stdout, out.stdout, out.stderr]
     assert case.old_secret
     if revoked_by_hand:

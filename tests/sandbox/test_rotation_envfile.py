@@ -113,13 +113,18 @@ def test_rotate_env_file_without_openwebui_waits_then_finishes(
 
 
 def test_abort_a_waiting_rotation_puts_the_old_key_back(sandbox, tmp_path: Path, op_env) -> None:
+    """The env file holds the new key: the abort asks whether Open WebUI was restarted since
+    (tests/sandbox/test_abort_restarted.py has the refusals); "no" puts the old key back."""
+    from support.cli_helpers import on_terminal
+
     env_file = tmp_path / "owui.env"
     before = setup_profile(sandbox, "undo", ["--env-file", str(env_file)], op_env)
     old_secret = env_key(env_file)
     out = gtwizard(["rotate", "--profile", "undo", "--yes", "--json"], env=op_env)
     new_id = json.loads(out.stdout)["new_key_id"]
-    aborted = gtwizard(["rotate", "--profile", "undo", "--abort", "--json"], env=op_env)
+    aborted = on_terminal(["rotate", "--profile", "undo", "--abort"], b"n\n", op_env)
     assert aborted.returncode == 0, aborted.stderr
+    assert "Did you restart Open WebUI" in aborted.stdout
     assert env_key(env_file) == old_secret and key_status(sandbox, old_secret) == 200
     assert tenant_key(sandbox, new_id).revoked
     assert get_profile("undo").key_id == before.key_id

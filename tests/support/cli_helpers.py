@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pty
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -75,3 +76,21 @@ def mint_setup_args(
 def pasted_setup_args(host: str, names: Sequence[str] | str, env_file: Path) -> list[str]:
     """`gtwizard setup` with a key on stdin, kept nowhere but the env file."""
     return setup_args(host, names, "--key-stdin", "--env-file", str(env_file), storage="none")
+
+
+def on_terminal(args: list[str], answer: bytes, env: dict[str, str]):
+    """`gtwizard ARGS` with stdin a terminal that answers `answer`."""
+    master, slave = pty.openpty()
+    try:
+        os.write(master, answer)
+        return subprocess.run(
+            [sys.executable, "-m", "gtwizard", *args],
+            stdin=slave,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **env},
+            timeout=120,
+        )
+    finally:
+        os.close(slave)
+        os.close(master)

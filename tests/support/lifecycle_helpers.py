@@ -14,7 +14,7 @@ from typing import Any
 
 from gtwizard.lifecycle.journal import all_open_journals, open_journal
 from gtwizard.profiles import load_profiles
-from support.cli_helpers import run_cli
+from support.cli_helpers import on_terminal, run_cli
 from support.owui_fixture import docker_env_file
 from support.rotation_helpers import key_status, tenant_keys
 
@@ -119,7 +119,9 @@ def resolve(
             words = words[1:]
             if "--finish" in words:
                 words = [w for w in words if w != "--finish"] + list(finish)
-            out = run_cli(words, env=env)
+            # an abort runs on a terminal: asked whether Open WebUI was restarted (none here)
+            aborts = "--abort" in words
+            out = on_terminal(words, b"n\n", dict(env)) if aborts else run_cli(words, env=env)
             outputs += [out.stdout, out.stderr]
             if out.returncode == 0 or open_journal(profile) is None:
                 break  # done, or refused after settling it (a resume that had to roll back)

@@ -126,3 +126,42 @@ async def drive(pilot: Pilot, until: str, names: tuple[str, ...] = NAMES) -> Non
             await pick_names(pilot, names)
         await next_to(pilot, STEPS[STEPS.index(step) + 1])
     assert step_of(pilot) == until
+
+
+async def idle_or_asked(pilot: Pilot) -> None:
+    """Wait until no worker runs, or a worker waits on a question (a ConfirmApply modal it
+    pushed: `settle` would wait for that worker for ever)."""
+    from textual.worker import WorkerState
+
+    app = pilot.app
+    for _ in range(600):
+        await pilot.pause(0.05)
+        if type(app.screen).__name__ == "ConfirmApply":
+            return
+        if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
+            await pilot.pause()
+            return
+    raise AssertionError("workers kept running and nothing was asked")
+
+
+async def answer_modal(pilot: Pilot, yes: bool, *, wait: bool = True) -> str:
+    """A ConfirmApply question is shown: answer it with keys (its careful default is the other
+    button: Shift+Tab reaches the first), and return the question it asked. `wait`: until the
+    work the answer starts has ended or asks again (not for work that waits on the test)."""
+    from textual.widgets import Button, Static
+
+    from support.tui_helpers import text_of
+
+    await idle_or_asked(pilot)
+    modal = pilot.app.screen
+    assert type(modal).__name__ == "ConfirmApply", type(modal).__name__
+    question = text_of(modal.query_one(Static))
+    wanted = "#confirm-yes" if yes else "#confirm-no"
+    for _ in range(3):
+        if pilot.app.focused is modal.query_one(wanted, Button):
+            break
+        await pilot.press("shift+tab")
+    await pilot.press("enter")
+    if wait:
+        await idle_or_asked(pilot)
+    return question

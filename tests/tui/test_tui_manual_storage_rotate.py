@@ -6,7 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
-from support.tui_drive import NAMES, demo_state, drive, next_to, paste_into, settle, step_of
+from support.tui_drive import (
+    NAMES,
+    answer_modal,
+    demo_state,
+    drive,
+    next_to,
+    paste_into,
+    settle,
+    step_of,
+)
 from support.tui_helpers import rendered_text, text_of
 from textual.widgets import Input, Static
 
@@ -163,7 +172,7 @@ async def test_rotate_screen_rotates_and_revokes_the_old_key(sandbox, tmp_path, 
         log = text_of(rotate_app.screen.query_one("#rotate-log", Static))
         assert "cannot be proven" in log and "Press w" in log
         await pilot.press("w")
-        await settle(pilot)
+        assert "its chats fail" in await answer_modal(pilot, yes=True)  # w asks first
         steps = text_of(rotate_app.screen.query_one("#rotate-steps", Static))
         log = text_of(rotate_app.screen.query_one("#rotate-log", Static))
         assert steps.count("[✓]") == 7, (steps, log)

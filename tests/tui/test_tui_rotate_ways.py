@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support.tui_drive import NAMES, demo_state, drive, paste_into, settle
+from support.tui_drive import NAMES, answer_modal, demo_state, drive, paste_into, settle
 from support.tui_helpers import text_of
 from textual.widgets import Input, Static
 
@@ -81,7 +81,7 @@ async def test_without_a_token_the_screen_asks_for_one_and_s_does_not_start(
         assert not app.screen.query_one("#rotate-how").display, "the way in is hidden now"
         assert status(app, "#rotate-steps").count("[✓]") == 5
         await pilot.press("f", "w")  # finish on the operator's word: minted token revokes
-        await settle(pilot)
+        assert "without a proof" in await answer_modal(pilot, yes=True)  # w asks first
         await settle(pilot)
         assert "rotated" in status(app, "#rotate-log"), status(app, "#rotate-log")
     assert get_profile("demo").key_id != old_id

@@ -126,6 +126,9 @@ def run(args: argparse.Namespace) -> int:
     for withheld in (grants.needs_operator, grants.needs_openwebui):
         if withheld:
             print(f"gtwizard: not sent: {withheld}", file=sys.stderr, flush=True)
+    minting = grants.operator.token or profile.operator_token_kept
+    if interactive and not modes and pasted is None and not minting:
+        pasted = _guided_paste(profile)  # nothing to mint with: the TUI's guided way
     options = RotationOptions(
         profile=profile.name,
         resume=args.resume,
@@ -178,6 +181,49 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"rotation done: profile '{profile.name}' now uses key {result['new_key_id']}")
     return 0
+
+
+def _guided_paste(profile: Any) -> str:
+    """A terminal and no operator token: the guided way, as the TUI has it. The tenant's /gt-api
+    address and exactly what to make there, then the key read masked (getpass: never echoed)."""
+    import getpass
+
+    from gtwizard.errors import InvalidInput
+    from gtwizard.presets.catalog import load_catalog
+    from gtwizard.setup.keys import guided_mint_steps
+    from gtwizard.tenant import parse_host
+
+    steps = guided_mint_steps(
+        parse_host(profile.tenant_host).gt_api_console,
+        load_catalog().key_preset(profile.key_preset).name,
+        profile.scopes,
+        [*profile.agent_aliases, *profile.raw_models],
+        "gtwizard checks it live, then rotates to it.",
+        paste_where="at the prompt (it is not shown)",
+    )
+    lines = [
+        "No operator token for this tenant, so gtwizard cannot mint the new key: make it by hand "
+        "(or export GTWIZARD_OPERATOR_TOKEN and run this again to mint it).",
+        *(f"  {number}. {step}" for number, step in enumerate(steps, start=1)),
+    ]
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    for line in lines:
+        try:
+            line.encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            line = line.replace("→", ">")
+        print(line, flush=True)
+    try:
+        secret = getpass.getpass("New gtak_ key: ")
+    except EOFError:
+        secret = ""
+    if not secret.strip():
+        raise InvalidInput(
+            "no key was pasted; nothing was changed",
+            f"make the key at the tenant's /gt-api page, then run gtwizard rotate --profile "
+            f"{profile.name} again (or pass it on stdin with --key-stdin)",
+        )
+    return secret
 
 
 def _run_due(args: argparse.Namespace) -> int:

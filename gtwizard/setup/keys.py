@@ -343,3 +343,24 @@ def refuse_if_wider(width: KeyWidth, *, accept: bool) -> str | None:
             f"pass {ACCEPT_WIDER_FLAG} to keep it and record what it can really do",
         )
     return width.describe()
+
+
+def guided_mint_steps(
+    console: str,
+    preset: str,
+    scopes: Sequence[str],
+    names: Sequence[str],
+    last: str,
+    *,
+    copy_hint: str = "",
+    paste_where: str = "below",
+) -> list[str]:
+    """What to make at the tenant's /gt-api page, one plain-text step a line: the guided way of
+    the TUI's Mint and Rotate screens and of `gtwizard rotate` on a terminal. `last` says what
+    happens after the paste; `copy_hint` how to copy the address, where there is a way."""
+    return [
+        f"Open {console} → API Keys → Create API Key{copy_hint}.",
+        f"Preset: {preset}; scopes: {', '.join(scopes)}.",
+        f"Allow exactly: {', '.join(names) or '(none chosen)'}.",
+        f"Paste the secret {paste_where} and press Enter; {last}",
+    ]

@@ -35,12 +35,11 @@ def guided_steps(
     console: str, preset: str, scopes: Sequence[str], names: Sequence[str], last: str
 ) -> str:
     """What to make at /gt-api, numbered; `last` says what Enter does after the paste."""
-    return (
-        f"1. Open {escape(console)} → API Keys → Create API Key (ctrl+y copies the address).\n"
-        f"2. Preset: {escape(preset)}; scopes: {escape(', '.join(scopes))}.\n"
-        f"3. Allow exactly: {escape(', '.join(names) or '(none chosen)')}.\n"
-        f"4. Paste the secret below and press Enter; {last}"
-    )
+    from gtwizard.setup.keys import guided_mint_steps
+
+    hint = " (ctrl+y copies the address)"
+    steps = guided_mint_steps(console, preset, scopes, names, last, copy_hint=hint)
+    return "\n".join(f"{n}. {escape(step)}" for n, step in enumerate(steps, start=1))
 
 
 def copy_console(app: App, address: str) -> None:

@@ -77,7 +77,20 @@ class FleetRun:
             }
             | ({"warning": self.warning} if self.warning else {})
             | ({"needs": self.needs} if self.needs else {})
+            | self.failure()
         )
+
+    def failure(self) -> dict[str, str]:
+        """`error` and `hint` of a run that is not ok: which profiles, and where to look."""
+        bad = [r["profile"] for r in self.results if not r.get("ok")]
+        if not bad:
+            return {}
+        shown = ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+        return {
+            "error": f"{len(bad)} of {len(self.results)} profile(s) not ok: {shown}",
+            "hint": "each profile's object says why: its error and hint, its checks, or the "
+            "work in progress and the commands that resolve it",
+        }
 
 
 def check_jobs(jobs: int | None) -> int:
@@ -189,6 +202,10 @@ async def _check_one(
         record["ok"] = False
         record["result"] = IN_PROGRESS if work["state"] != WAITING else WAITING
         record["in_progress"] = work
+        record.setdefault("error", f"not ok while {work['summary']}")
+        record.setdefault(
+            "hint", "resolve it: " + (" or ".join(work["commands"]) or "see gtwizard status")
+        )
     withheld = _withheld(grants, operator=False)
     if withheld:
         record["withheld"] = withheld

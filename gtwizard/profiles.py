@@ -497,7 +497,10 @@ def get_profile(name: str) -> Profile:
     rows = _reading().rows
     if name not in rows:
         known = ", ".join(sorted(rows)) or "none yet"
-        raise InvalidInput(f"no profile named {name!r} (profiles: {known})")
+        raise InvalidInput(
+            f"no profile named {name!r} (profiles: {known})",
+            "gtwizard profiles list names them; gtwizard setup makes one",
+        )
     return _from_row(rows[name])
 
 

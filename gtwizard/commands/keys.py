@@ -244,6 +244,12 @@ def run(args: argparse.Namespace) -> int:
             "already_revoked": already,
             "needs": needs,
         }
+        if errors:
+            out["error"] = "; ".join(errors)
+            out["hint"] = "check the tenant's host and that its operator token is the right one"
+        elif left:
+            out["error"] = f"{len(left)} orphan key(s) of this installation"
+            out["hint"] = "revoke them with: gtwizard keys --revoke-orphans"
         print_json(out)
         return 0 if ok else 1
     _print_human(reports, identity)

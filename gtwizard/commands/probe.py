@@ -8,7 +8,6 @@ answers, 1 when it does not, 2 when the host (or the CA bundle) is invalid.
 from __future__ import annotations
 
 import argparse
-import sys
 
 from gtwizard.commands import COMMANDS, print_json
 from gtwizard.errors import EXIT_FAILED, EXIT_OK
@@ -50,9 +49,4 @@ def run(args: argparse.Namespace) -> int:
         for step in report.steps:
             print(f"{step.name:<12} {'ok' if step.ok else 'FAIL':<5} {step.detail}")
         print(f"GT API       {'reachable' if report.gt_api else 'NOT reachable'}")
-    failure = report.failure()
-    if failure is not None:  # the one line of every failure, beside the steps (and the JSON)
-        from gtwizard.errors import OperationFailed
-
-        print(f"gtwizard: {OperationFailed(*failure).one_line()}", file=sys.stderr)
     return EXIT_OK if report.gt_api else EXIT_FAILED

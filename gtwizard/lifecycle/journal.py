@@ -268,7 +268,7 @@ def work_record(journal: Journal) -> dict[str, object]:
     }
 
 
-def open_work(profile: str) -> dict[str, object] | None:
+def open_work(profile: str) -> dict[str, Any] | None:
     """The profile's open setup or rotation as `work_record` gives it (an unreadable journal as
     the state `unreadable`), or None when nothing is in progress."""
     from gtwizard.errors import GtwizardError

@@ -90,24 +90,27 @@ def gtwizard_command() -> tuple[list[str], str | None]:
 
     script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
     if script is not None and script.name == "gtwizard" and os.access(script, os.X_OK):
-        argv = [str(script.absolute())]
+        program = script.absolute()
     elif found := shutil.which("gtwizard"):
-        argv = [str(Path(found).absolute())]
-    else:
-        argv = [str(Path(sys.executable).absolute()), "-m", "gtwizard"]
-    checkout = _checkout_of(Path(argv[0]))
+        program = Path(found).absolute()
+    else:  # the interpreter as it was started (a venv's python, not the one it links to)
+        program = Path(sys.executable).absolute()
+    argv = (
+        [str(program.resolve())] if program.name == "gtwizard" else [str(program), "-m", "gtwizard"]
+    )
+    checkout = _checkout_of(program) or _checkout_of(program.resolve())
     if checkout is None:
-        return [str(Path(argv[0]).resolve()), *argv[1:]], None
+        return argv, None
     for folder in os.environ.get("PATH", "").split(os.pathsep):
         candidate = Path(folder or ".").absolute() / "gtwizard"
         if candidate.is_file() and os.access(candidate, os.X_OK):
             installed = candidate.resolve()
-            if not installed.is_relative_to(checkout) and _checkout_of(candidate) is None:
+            if _checkout_of(candidate) is None and _checkout_of(installed) is None:
                 return [str(installed)], (
                     f"the units start the installed gtwizard {installed}, not this checkout's "
                     f"({checkout}): keep it up to date (uv tool upgrade gtwizard)"
                 )
-    return [str(Path(argv[0]).resolve()), *argv[1:]], (
+    return argv, (
         f"the units start gtwizard from the project checkout {checkout} (uv run): they break "
         f"when it moves or its .venv is rebuilt; {INSTALL_PLAIN}, then run gtwizard schedule again"
     )

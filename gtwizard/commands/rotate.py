@@ -2,9 +2,11 @@
 
 Secrets never come from argv: the new key (guided manual minting) on stdin with --key-stdin, the
 operator token from GTWIZARD_OPERATOR_TOKEN, the Open WebUI admin credential from
-GTWIZARD_OPENWEBUI_TOKEN (or the stored one). Exit 0 done, aborted, or waiting for proof (JSON
-`state`: done | waiting | rolled-back); 1 failed (rolled back where needed); 2 bad usage; 130
-interrupted (the journal keeps the place: `gtwizard status` names the command that resolves it).
+GTWIZARD_OPENWEBUI_TOKEN (or the stored one); on a terminal with no operator token, the key is
+guided and pasted at a masked prompt. Exit 0 done, aborted, or waiting for proof (JSON `state`:
+done | waiting | rolled-back); 1 failed (rolled back where needed); 2 bad usage (refused before any
+key existed: `not-started`); 130 interrupted (the journal keeps the place: `gtwizard status` names
+the command that resolves it).
 """
 
 from __future__ import annotations

@@ -293,6 +293,7 @@ rotation_state:
     - C(done) the old key is revoked and the profile uses the new one.
     - C(waiting) a new key is in place and both keys are live until the new one is proven (see I(finish)).
     - C(rolled-back) the rotation failed and was undone; the old key stays in use.
+    - C(not-started) gtwizard refused the rotation before any key existed (the task fails with why).
     - C(none) nothing was rotated (not due with I(only_if_due)).
     - C(would-rotate) and C(would-finish) in check mode, where the outcome cannot be predicted.
   returned: with state rotated

@@ -88,6 +88,17 @@ def _wants_json(argv: Sequence[str]) -> bool:
     return "--json" in words
 
 
+def _default_hint(code: int, argv: Sequence[str]) -> str:
+    """What to do after an error that names none: the command's usage for bad input, else the
+    fix of what the message names."""
+    from gtwizard.errors import EXIT_USAGE
+
+    command = chosen_command(argv)
+    if code == EXIT_USAGE:
+        return f"see gtwizard {command} --help" if command else "see gtwizard --help"
+    return "fix what the message names, then run the command again"
+
+
 def _fail(line: str, code: int, json_out: dict[str, Any] | None) -> int:
     """Print the one line on stderr (and the JSON object on stdout when asked); return `code`."""
     print(line, file=sys.stderr)
@@ -224,6 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _dispatch(argv)
     except GtwizardError as exc:
+        exc.hint = exc.hint or _default_hint(exc.exit_code, argv)  # every failure: what to do
         return _fail(f"gtwizard: {exc.one_line()}", exc.exit_code, json_out(exc.message, exc.hint))
     except BrokenPipeError:
         # the reader went away (`gtwizard presets --json | head`): not an error worth a log

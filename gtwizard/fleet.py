@@ -77,7 +77,20 @@ class FleetRun:
             }
             | ({"warning": self.warning} if self.warning else {})
             | ({"needs": self.needs} if self.needs else {})
+            | self.failure()
         )
+
+    def failure(self) -> dict[str, str]:
+        """`error` and `hint` of a run that is not ok: which profiles, and where to look."""
+        bad = [r["profile"] for r in self.results if not r.get("ok")]
+        if not bad:
+            return {}
+        shown = ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+        return {
+            "error": f"{len(bad)} of {len(self.results)} profile(s) not ok: {shown}",
+            "hint": "each profile's object says why: its error and hint, its checks, or the "
+            "work in progress and the commands that resolve it",
+        }
 
 
 def check_jobs(jobs: int | None) -> int:
@@ -111,22 +124,31 @@ async def _bounded(
     one: Callable[[str], Any],
     done: Callable[[dict[str, Any]], None],
 ) -> tuple[list[dict[str, Any]], bool]:
-    """Run `one(name)` for every name, at most `jobs` at a time; records in the names' order."""
+    """Run `one(name)` for every name, at most `jobs` at a time; records in the names' order.
+
+    `done` sees the records in the names' order too (config order), whatever order they finish
+    in: a record waits for the ones before it, so the output reads the same on every run."""
     gate = asyncio.Semaphore(jobs)
     crashed = False
+    order = list(names)
+    finished: dict[int, dict[str, Any]] = {}
+    told = 0  # how many records `done` has seen, from the first
 
-    async def guarded(name: str) -> dict[str, Any]:
-        nonlocal crashed
+    async def guarded(index: int, name: str) -> dict[str, Any]:
+        nonlocal crashed, told
         async with gate:
             try:
                 record = await one(name)
             except Exception as exc:  # one profile never stops the others
                 record, bug = _failure(name, exc)
                 crashed = crashed or bug
-        done(record)
+        finished[index] = record
+        while told in finished:
+            done(finished[told])
+            told += 1
         return record
 
-    records = await asyncio.gather(*(guarded(n) for n in names))
+    records = await asyncio.gather(*(guarded(i, n) for i, n in enumerate(order)))
     return list(records), crashed
 
 
@@ -173,6 +195,17 @@ async def _check_one(
     report = await run_checks(all_checks(), ctx)
     record = report.to_json()
     record["result"] = "ok" if report.ok else "failed"
+    from gtwizard.lifecycle.journal import open_work
+
+    work = open_work(profile.name)
+    if work is not None:  # a rotation waiting for proof (or cut short) is not "ok": say what
+        record["ok"] = False
+        record["result"] = IN_PROGRESS if work["state"] != WAITING else WAITING
+        record["in_progress"] = work
+        record.setdefault("error", f"not ok while {work['summary']}")
+        record.setdefault(
+            "hint", "resolve it: " + (" or ".join(work["commands"]) or "see gtwizard status")
+        )
     withheld = _withheld(grants, operator=False)
     if withheld:
         record["withheld"] = withheld
@@ -320,3 +353,46 @@ def rotate_due(
     run.needs = _needs(grants, [r["profile"] for r in records if "withheld" in r], operator=True)
     run.seconds = time.monotonic() - start
     return run
+
+
+# ---- schedule: who cannot rotate unattended -------------------------------------------------------
+
+
+def unattended_gaps(credentials: Settings | None = None) -> list[dict[str, Any]]:
+    """The profiles a timer cannot rotate to the end, in config order, each with why and what
+    fixes it: `rotate --due` runs with no terminal and nobody to paste a key or restart Open WebUI.
+
+    A token counts when the profile keeps one, or when the environment's is bound to the
+    profile's place (`GTWIZARD_OPERATOR_TOKEN_HOST`): an unbound one goes to no profile of a
+    multi-tenant run, and the environment gtwizard schedule runs in is not the timer's anyway."""
+    from gtwizard.profiles import load_profiles
+
+    profiles = load_profiles()
+    settings = credentials or Settings()
+    scope = Scope.of_profiles(profiles.values())
+    gaps = []
+    for profile in profiles.values():
+        grants = grants_for(settings, profile, scope)
+        reasons = []
+        operator = settings.operator.bound is not None and grants.operator.token
+        if not (profile.operator_token_kept or operator):
+            reasons.append(
+                "no operator token is kept with it, so its new key cannot be minted (set it up "
+                f"again with --keep-operator-token, or bind {OPERATOR.env} to its tenant with "
+                f"{OPERATOR.bound_env} in the timer's environment)"
+            )
+        admin = settings.openwebui.bound is not None and grants.openwebui.token
+        if profile.target_kind == "admin-api" and not (profile.admin_token_kept or admin):
+            reasons.append(
+                "no Open WebUI admin credential is kept with it, so the new key cannot be "
+                "applied (set it up again with --keep-admin-token)"
+            )
+        if profile.target_kind == "env-file" and not profile.openwebui_url:
+            reasons.append(
+                "its env-file target has no proof channel (Open WebUI's URL), so each rotation "
+                "stops waiting, both keys live, until someone finishes it by hand (gtwizard "
+                "status names the command then)"
+            )
+        if reasons:
+            gaps.append({"profile": profile.name, "reasons": reasons})
+    return gaps

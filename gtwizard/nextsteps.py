@@ -198,6 +198,17 @@ def next_steps(profile: Profile) -> list[NextStep]:
     return steps
 
 
+def step_line(step: NextStep) -> str:
+    """One step as one line, its commands in brackets: a `remaining` entry of the JSON answers."""
+    line = f"{step.title[:1].lower()}{step.title[1:]}"
+    return line + (f" ({'; '.join(step.commands)})" if step.commands else "")
+
+
+def remaining_after_setup(profile: Profile) -> list[str]:
+    """`remaining` of `setup --json` (and `setup --resume --json`): the next steps, one a line."""
+    return [step_line(step) for step in next_steps(profile)]
+
+
 def format_next_steps(steps: list[NextStep]) -> str:
     """Numbered plain text, commands indented: what `setup` prints and the Summary shows."""
     lines: list[str] = []

@@ -119,8 +119,8 @@ class Profile:
             if value is None or (value is False and f.name in _OPTIONAL_FLAGS):
                 continue
             if isinstance(value, LastCheck):
-                value = {"at": value.at, "ok": value.ok, "summary": dict(value.summary)}
-            data[f.name] = value
+                value = {"at": to_second(value.at), "ok": value.ok, "summary": dict(value.summary)}
+            data[f.name] = to_second(value) if isinstance(value, dt.datetime) else value
         return data
 
 
@@ -509,7 +509,10 @@ def get_profile(name: str) -> Profile:
     rows = _reading().rows
     if name not in rows:
         known = ", ".join(sorted(rows)) or "none yet"
-        raise InvalidInput(f"no profile named {name!r} (profiles: {known})")
+        raise InvalidInput(
+            f"no profile named {name!r} (profiles: {known})",
+            "gtwizard profiles list names them; gtwizard setup makes one",
+        )
     return _from_row(rows[name])
 
 
@@ -623,12 +626,34 @@ def delete_profile_secrets(profile: Profile, *, timeout: float | None = None) ->
     return [entry for entry in secret_entries(profile) if store.delete(entry)]
 
 
+def to_second(value: dt.datetime) -> dt.datetime:
+    """`value` without its fraction of a second: what operators are shown, and config.toml keeps."""
+    return value.replace(microsecond=0)
+
+
+def iso_seconds(value: dt.datetime | str | None) -> str | None:
+    """A time as ISO 8601 text to the second, as every JSON answer and display gives it: a
+    datetime, or a time in ISO text (a tenant's); text that is no such time is given back as is."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        if not parsed.microsecond:
+            return value  # already to the second: the sender's own form (a trailing Z kept)
+        value = parsed
+    return to_second(value).isoformat()
+
+
 def profile_to_json(profile: Profile) -> dict[str, Any]:
-    """A JSON-ready view of `profile` (dates as ISO 8601 text); it holds no secret by design."""
+    """A JSON-ready view of `profile` (dates as ISO 8601 text to the second); it holds no secret
+    by design."""
 
     def plain(value: Any) -> Any:
         if isinstance(value, dt.datetime):
-            return value.isoformat()
+            return iso_seconds(value)
         if isinstance(value, dict):
             return {k: plain(v) for k, v in value.items()}
         if isinstance(value, list):

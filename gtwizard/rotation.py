@@ -405,7 +405,9 @@ class Rotation:
             except GtwizardError as exc:
                 self.reports[step] = StepReport(step, "failed", exc.one_line())
                 if not (journal.new_key_id or journal.new_key_name or journal.done("apply")):
-                    journal.state = ROLLED_BACK  # refused before any key existed: nothing open
+                    from gtwizard.lifecycle.journal import NOT_STARTED
+
+                    journal.state = NOT_STARTED  # refused before any key existed: nothing open
                     journal.note = f"refused at {step}: {exc.one_line()}"
                     journal.save()
                 audit.record(
@@ -1330,15 +1332,18 @@ class Rotation:
 
     def result(self, *, ok: bool, error: str | None = None, hint: str = "") -> dict[str, Any]:
         """The `--json` object: ids, steps, state and what remains; never a secret."""
+        from gtwizard.lifecycle.journal import NOT_STARTED
+
         journal = self.journal
         out: dict[str, Any] = {
             "profile": self.opts.profile,
             "old_key_id": journal.old_key_id if journal else None,
             "new_key_id": journal.new_key_id if journal else None,
-            "state": journal.state if journal else None,
+            "state": journal.state if journal else NOT_STARTED,  # refused before it began
             "complete": bool(journal and journal.state == DONE),
-            "steps": [asdict(r) for r in [*self.reports.values(), *self.extra_reports]],
+            "steps": [asdict(r) for r in [*self._step_states(), *self.extra_reports]],
             "ok": ok,
+            "remaining": [],
         }
         if journal is not None and journal.state == WAITING:
             out["remaining"] = self.remaining()
@@ -1347,6 +1352,15 @@ class Rotation:
         if error:
             out["error"], out["hint"] = error, hint
         return json.loads(redact(json.dumps(out), self._secrets()))
+
+    def _step_states(self) -> list[StepReport]:
+        """Each step as it really stands; one this run did not touch as the journal has it."""
+        from gtwizard.lifecycle.journal import step_state
+
+        return [
+            StepReport(r.name, *step_state(self.journal, r.name)) if r.status == "pending" else r
+            for r in self.reports.values()
+        ]
 
 
 def suggested_key_name(profile: Profile) -> str:

@@ -125,8 +125,13 @@ class CheckReport:
         return counts
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "ok": self.ok,
             "profile": self.profile,
             "checks": [r.to_json() for r in self.results],
         }
+        failed = [r for r in self.results if r.status == "fail"]
+        if failed:  # every failure of the JSON interface says what and what to do, at the top
+            out["error"] = f"{len(failed)} check(s) failed: {', '.join(r.id for r in failed)}"
+            out["hint"] = failed[0].hint or f"{failed[0].id}: {failed[0].detail}"
+        return out

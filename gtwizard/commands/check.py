@@ -227,7 +227,11 @@ def _run_all(args: argparse.Namespace) -> int:
             line += f"; failed: {', '.join(failed)}" if failed else ""
         else:
             line = f"{record['error']} -> {record.get('hint') or ''}".rstrip(" ->")
-        print(f"{'OK' if record['ok'] else 'FAILED':<6} {record['profile']}: {line}", flush=True)
+        work = record.get("in_progress")
+        if work:  # checked, but not ok: a rotation waits (or was cut short) on this profile
+            line += f"; {work['summary']} -> resolve: {' or '.join(work['commands'])}"
+        word = "OK" if record["ok"] else "WAITING" if record["result"] == "waiting" else "FAILED"
+        print(f"{word:<6} {record['profile']}: {line}", flush=True)
 
     from gtwizard.credentials import Settings
 
@@ -244,7 +248,13 @@ def _run_all(args: argparse.Namespace) -> int:
         if not run.results:
             print("No profiles yet. Run 'gtwizard' or 'gtwizard setup' to create one.")
         bad = sum(not r["ok"] for r in run.results)
-        print(f"\n{len(run.results) - bad} of {len(run.results)} profile(s) ok, {bad} failed")
+        waiting = sum(r["result"] in ("waiting", "in-progress") for r in run.results)
+        print(
+            f"\n{len(run.results) - bad} of {len(run.results)} profile(s) ok, {bad - waiting} "
+            f"failed, {waiting} with a rotation or setup to resolve"
+            if waiting
+            else f"\n{len(run.results) - bad} of {len(run.results)} profile(s) ok, {bad} failed"
+        )
         for line in run.needs:
             print(f"not sent: {line}")
     if run.warning:

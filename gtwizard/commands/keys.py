@@ -234,7 +234,7 @@ def run(args: argparse.Namespace) -> int:
                 {
                     "host": r.host,
                     "error": r.error,
-                    "keys": [k.as_json() for k in r.keys],
+                    "keys": [_row_json(k) for k in r.keys],
                     "left_out": r.left_out,
                 }
                 for r in reports
@@ -244,6 +244,12 @@ def run(args: argparse.Namespace) -> int:
             "already_revoked": already,
             "needs": needs,
         }
+        if errors:
+            out["error"] = "; ".join(errors)
+            out["hint"] = "check the tenant's host and that its operator token is the right one"
+        elif left:
+            out["error"] = f"{len(left)} orphan key(s) of this installation"
+            out["hint"] = "revoke them with: gtwizard keys --revoke-orphans"
         print_json(out)
         return 0 if ok else 1
     _print_human(reports, identity)
@@ -259,6 +265,13 @@ def run(args: argparse.Namespace) -> int:
             "gtwizard keys --revoke-orphans"
         )
     return 0 if ok else 1
+
+
+def _row_json(row: Any) -> dict[str, Any]:
+    """One key of `keys --json`, its time to the second as every JSON answer gives it."""
+    from gtwizard.profiles import iso_seconds
+
+    return {**row.as_json(), "created_at": iso_seconds(row.created_at)}
 
 
 def _print_human(reports: list, identity: str | None) -> None:

@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
                 f"to see one preset run 'gtwizard presets show {args.slug}'",
             )
         if args.json:
-            print_json([p.to_dict() for p in catalog.products])
+            print_json({"ok": True, "presets": [p.to_dict() for p in catalog.products]})
         else:
             _print_list(catalog, sys.stdout)
         return 0
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         data = product.to_dict()
         data["key_preset"] = catalog.key_preset(product.recommended_key_preset).to_dict()
-        print_json(data)
+        print_json({"ok": True, **data})
     else:
         _print_show(catalog, product, sys.stdout)
     return 0

@@ -136,7 +136,7 @@ def _list(as_json: bool) -> int:
         for p in profiles.values()
     ]
     if as_json:
-        print_json({"default_profile": default, "profiles": rows})
+        print_json({"ok": True, "default_profile": default, "profiles": rows})
     elif not rows:
         print("No profiles yet. Run 'gtwizard' or 'gtwizard setup' to create one.")
     else:
@@ -155,7 +155,7 @@ def _show(name: str, as_json: bool) -> int:
 
     data = profile_to_json(get_profile(name))
     if as_json:
-        print_json(data)
+        print_json({"ok": True, **data})
         return 0
     for key, value in data.items():
         if isinstance(value, list):
@@ -196,8 +196,13 @@ def _remove(args: argparse.Namespace) -> int:
     result = remove_profile_fully(
         profile.name, keep_keys=args.keep_keys, keep_secrets=args.keep_secrets
     )
+    remaining = []  # what is left to the operator, said in both outputs
+    if result["not_revoked"]:
+        remaining.append(f"gtwizard keys --host {profile.tenant_host} --revoke-orphans")
+    if result["revoked"] and profile.target_kind != "none":
+        remaining.append(f"remove the connection in {profile.target_place}: it names a revoked key")
     if args.json:
-        print_json(result)
+        print_json({**result, "remaining": remaining})
         return 0
     secrets = (
         "its stored secrets could not be reached and remain"
@@ -208,7 +213,7 @@ def _remove(args: argparse.Namespace) -> int:
     for line in result["not_revoked"]:
         print(f"  NOT revoked: {line}")
     if result["not_revoked"]:
-        print("  Revoke them later with: gtwizard keys --host HOST --revoke-orphans")
+        print(f"  Revoke them later with: {remaining[0]}")
     if result["revoked"] and profile.target_kind != "none":
         print(f"  {profile.target_place} still names a revoked key: remove that connection.")
     return 0

@@ -2,9 +2,11 @@
 
 Secrets never come from argv: the new key (guided manual minting) on stdin with --key-stdin, the
 operator token from GTWIZARD_OPERATOR_TOKEN, the Open WebUI admin credential from
-GTWIZARD_OPENWEBUI_TOKEN (or the stored one). Exit 0 done, aborted, or waiting for proof (JSON
-`state`: done | waiting | rolled-back); 1 failed (rolled back where needed); 2 bad usage; 130
-interrupted (the journal keeps the place: `gtwizard status` names the command that resolves it).
+GTWIZARD_OPENWEBUI_TOKEN (or the stored one); on a terminal with no operator token, the key is
+guided and pasted at a masked prompt. Exit 0 done, aborted, or waiting for proof (JSON `state`:
+done | waiting | rolled-back); 1 failed (rolled back where needed); 2 bad usage (refused before any
+key existed: `not-started`); 130 interrupted (the journal keeps the place: `gtwizard status` names
+the command that resolves it).
 """
 
 from __future__ import annotations
@@ -96,7 +98,12 @@ def run(args: argparse.Namespace) -> int:
     from gtwizard.commands.confirm import ask_on_terminal, can_ask, require_confirmation
     from gtwizard.commands.runbook import profile_named
     from gtwizard.errors import EXIT_INTERRUPTED, GtwizardError, InvalidInput
-    from gtwizard.rotation import Rotation, RotationOptions, revoke_by_hand_note
+    from gtwizard.rotation import (
+        Rotation,
+        RotationOptions,
+        revoke_by_hand_note,
+        suggested_key_name,
+    )
     from gtwizard.runbook import rotation_interruption
     from gtwizard.setup.keys import check_key_name
 
@@ -148,6 +155,11 @@ def run(args: argparse.Namespace) -> int:
     for withheld in (grants.needs_operator, grants.needs_openwebui):
         if withheld:
             print(f"gtwizard: not sent: {withheld}", file=sys.stderr, flush=True)
+    minting = grants.operator.token or profile.operator_token_kept
+    if interactive and not modes and pasted is None and not minting:
+        # nothing to mint with: the TUI's guided way, the key named as gtwizard suggests
+        key_name = key_name or suggested_key_name(profile)
+        pasted = _guided_paste(profile, key_name)
     options = RotationOptions(
         profile=profile.name,
         resume=args.resume,
@@ -204,6 +216,53 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"rotation done: profile '{profile.name}' now uses key {new}")
     return 0
+
+
+def _guided_paste(profile: Any, key_name: str) -> str:
+    """A terminal and no operator token: the guided way, as the TUI has it. The tenant's /gt-api
+    address and exactly what to make there (the name to type included), then the key read masked
+    (getpass: never echoed)."""
+    import getpass
+
+    from gtwizard.errors import InvalidInput
+    from gtwizard.presets.catalog import load_catalog
+    from gtwizard.rotation import revoke_by_hand_note
+    from gtwizard.setup.keys import guided_mint_steps
+    from gtwizard.tenant import parse_host
+
+    steps = guided_mint_steps(
+        parse_host(profile.tenant_host).gt_api_console,
+        load_catalog().key_preset(profile.key_preset).name,
+        profile.scopes,
+        [*profile.agent_aliases, *profile.raw_models],
+        "gtwizard checks it live, then rotates to it.",
+        paste_where="at the prompt (it is not shown)",
+        key_name=key_name,
+        then=revoke_by_hand_note(profile, operator_token=False),
+    )
+    lines = [
+        "No operator token for this tenant, so gtwizard cannot mint the new key: make it by hand "
+        "(or export GTWIZARD_OPERATOR_TOKEN and run this again to mint it).",
+        *(f"  {number}. {step}" for number, step in enumerate(steps, start=1)),
+    ]
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    for line in lines:
+        try:
+            line.encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            line = line.replace("→", ">")
+        print(line, flush=True)
+    try:
+        secret = getpass.getpass("New gtak_ key: ")
+    except EOFError:
+        secret = ""
+    if not secret.strip():
+        raise InvalidInput(
+            "no key was pasted; nothing was changed",
+            f"make the key at the tenant's /gt-api page, then run gtwizard rotate --profile "
+            f"{profile.name} again (or pass it on stdin with --key-stdin)",
+        )
+    return secret
 
 
 def _run_due(args: argparse.Namespace) -> int:

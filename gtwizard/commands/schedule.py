@@ -76,19 +76,53 @@ def _quote(word: str, *, dollar: bool = True) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def gtwizard_command() -> list[str]:
-    """How the timer starts this gtwizard: its script's absolute path, else `python -m gtwizard`."""
+def gtwizard_command() -> tuple[list[str], str | None]:
+    """How the timer starts gtwizard, and a warning when that start will not last.
+
+    This gtwizard's script by its absolute path (else `python -m gtwizard`). Run from a project
+    checkout (`uv run gtwizard`, the script inside the checkout's virtual environment), the units
+    would start the checkout, and break when it moves or its environment is rebuilt: so an
+    installed gtwizard found on PATH outside the checkout (`uv tool install`, pipx) is used
+    instead, and without one the warning says so."""
     import os
     import shutil
     import sys
 
     script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
     if script is not None and script.name == "gtwizard" and os.access(script, os.X_OK):
-        return [str(script.resolve())]
-    found = shutil.which("gtwizard")
-    if found:
-        return [str(Path(found).resolve())]
-    return [str(Path(sys.executable).absolute()), "-m", "gtwizard"]
+        program = script.absolute()
+    elif found := shutil.which("gtwizard"):
+        program = Path(found).absolute()
+    else:  # the interpreter as it was started (a venv's python, not the one it links to)
+        program = Path(sys.executable).absolute()
+    argv = (
+        [str(program.resolve())] if program.name == "gtwizard" else [str(program), "-m", "gtwizard"]
+    )
+    checkout = _checkout_of(program) or _checkout_of(program.resolve())
+    if checkout is None:
+        return argv, None
+    for folder in os.environ.get("PATH", "").split(os.pathsep):
+        candidate = Path(folder or ".").absolute() / "gtwizard"
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            installed = candidate.resolve()
+            if _checkout_of(candidate) is None and _checkout_of(installed) is None:
+                return [str(installed)], (
+                    f"the units start the installed gtwizard {installed}, not this checkout's "
+                    f"({checkout}): keep it up to date (uv tool upgrade gtwizard)"
+                )
+    return argv, (
+        f"the units start gtwizard from the project checkout {checkout} (uv run): they break "
+        f"when it moves or its .venv is rebuilt; {INSTALL_PLAIN}, then run gtwizard schedule again"
+    )
+
+
+def _checkout_of(program: Path) -> Path | None:
+    """The project checkout whose virtual environment holds `program` (a venv folder, with its
+    pyvenv.cfg, inside a folder with a pyproject.toml), or None for an installed gtwizard."""
+    for folder in program.absolute().parents:
+        if (folder / "pyvenv.cfg").is_file():
+            return folder.parent if (folder.parent / "pyproject.toml").is_file() else None
+    return None
 
 
 def _plain(what: str, value: str, fix: str) -> str:
@@ -146,9 +180,11 @@ def _service(description: str, argv: list[str], extra: list[str], system: bool) 
     return "\n".join(lines) + "\n"
 
 
-def render_units(*, calendar: str, jobs: int | None, system: bool) -> dict[str, str]:
-    """File name -> text of the timer and both services."""
-    base = gtwizard_command()
+def render_units(
+    *, calendar: str, jobs: int | None, system: bool, base: list[str] | None = None
+) -> dict[str, str]:
+    """File name -> text of the timer and both services; `base` starts gtwizard."""
+    base = base or gtwizard_command()[0]
     more = ["--jobs", str(jobs)] if jobs else []
     rotate = _service(
         "gtwizard: rotate the keys that are due (rotate --due)",
@@ -277,36 +313,55 @@ def enable_commands(system: bool, in_place: bool) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    import sys
 
-    from gtwizard.fleet import check_jobs
+    from gtwizard.credentials import Settings
+    from gtwizard.fleet import check_jobs, unattended_gaps
 
     _check_calendar(args.on_calendar)
     jobs = check_jobs(args.jobs) if args.jobs is not None else None
-    units = render_units(calendar=args.on_calendar, jobs=jobs, system=args.system)
+    base, warning = gtwizard_command()
+    units = render_units(calendar=args.on_calendar, jobs=jobs, system=args.system, base=base)
     scope = "system" if args.system else "user"
+    gaps = unattended_gaps(Settings.from_environ())
+    found = {"cannot_run_unattended": gaps, "warnings": [warning] if warning else []}
+    if warning and not args.json:
+        print(f"warning: {warning}", file=sys.stderr)
     if args.print:
         if args.json:
-            out = {"ok": True, "scope": scope, "units": units}
-            print_json(out)
+            print_json({"ok": True, "scope": scope, "units": units, **found})
         else:
             for name, text in units.items():
                 print(f"# --- {name}\n{text}")
+            _print_gaps(gaps)
         return 0
     directory = _directory(args)
     files = _write(directory, units)
     commands = enable_commands(args.system, in_place=not args.dir)
     if args.json:
         out = {"ok": True, "scope": scope, "directory": str(directory), "files": files}
-        print_json({**out, "commands": commands})
+        print_json({**out, "commands": commands, **found})
         return 0
     for record in files:
         print(f"{'wrote' if record['changed'] else 'unchanged'} {record['path']}")
     print("Then enable the timer:")
     for command in commands:
         print(f"  {command}")
-    print(
-        "Rotation needs the operator token without a terminal: set up with "
-        "--keep-operator-token (and --keep-admin-token for the admin API). An env-file target "
-        "with no Open WebUI URL stops waiting; 'gtwizard status' names what is left."
-    )
+    _print_gaps(gaps)
     return 0
+
+
+def _print_gaps(gaps: list[dict[str, Any]]) -> None:
+    """Which profiles the timer cannot rotate to the end, and why (said after the units)."""
+    if not gaps:
+        print(
+            "Every profile can rotate unattended. A rotation needs the operator token without a "
+            "terminal: set up new profiles with --keep-operator-token (and --keep-admin-token "
+            "for the admin API)."
+        )
+        return
+    print(f"{len(gaps)} profile(s) cannot rotate unattended:")
+    for gap in gaps:
+        print(f"  {gap['profile']}:")
+        for reason in gap["reasons"]:
+            print(f"    - {reason}")

@@ -392,7 +392,7 @@ async def _run(args: argparse.Namespace) -> int:
             _snippet(args, session, write=False)
         _preview(args, session)
         _say(args, "dry run: no key minted, nothing stored or written")
-        _emit(args, session)
+        _emit(args, session, ["run the same command without --dry-run"])
         return 0
     if not args.yes:  # a terminal (require_confirmation refused the rest): ask before any key
         for line in _plan_lines(session, mint=args.mint):
@@ -438,11 +438,12 @@ async def _run(args: argparse.Namespace) -> int:
             _say(args, f"  - {line}")
     elif retire is not None:
         _say(args, f"the old key {old} was revoked after the new one worked")
-    from gtwizard.nextsteps import format_next_steps, next_steps
+    from gtwizard.nextsteps import format_next_steps, next_steps, remaining_after_setup
 
     _say(args, f"profile '{profile.name}' saved. Still to do, in order:")
     _say(args, format_next_steps(next_steps(profile)))
-    _emit(args, session)
+    waiting = list(retire.get("remaining") or []) if retire is not None else []
+    _emit(args, session, [*waiting, *remaining_after_setup(profile)], retire)
     return 0
 
 
@@ -586,10 +587,17 @@ def _snippet(args: argparse.Namespace, session, *, write: bool) -> None:
     session.snippet_info = info
 
 
-def _emit(args: argparse.Namespace, session) -> None:
-    """The one JSON object of `--json` (never a secret: session.result() holds none)."""
+def _emit(
+    args: argparse.Namespace, session, remaining: list[str], retire: dict | None = None
+) -> None:
+    """The one JSON object of `--json` (never a secret: session.result() holds none), with what
+    is still to do (`remaining`) and, for a re-setup, the old key's retirement (`retire`: the
+    rotation's object, `waiting` until the new key is proven)."""
     if args.json:
         out = session.result()
+        out["remaining"] = remaining
+        if retire is not None:
+            out["retire"] = retire
         info = getattr(session, "snippet_info", None)
         if info is not None:
             out["snippet"] = info

@@ -10,7 +10,7 @@ from collections.abc import Container
 from typing import Any
 
 from gtwizard.commands import COMMANDS, print_json
-from gtwizard.profiles import gc_paused, key_health
+from gtwizard.profiles import gc_paused, iso_seconds, key_health
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,8 +38,8 @@ def profile_status(
         "openai_base": profile.openai_base,
         "key_id": profile.key_id or None,
         "key_label": profile.key_label if profile.key_id else None,  # as /gt-api shows it
-        "key_created_at": profile.key_created_at.isoformat() if profile.key_created_at else None,
-        "key_expires_at": profile.key_expires_at.isoformat() if profile.key_expires_at else None,
+        "key_created_at": iso_seconds(profile.key_created_at),
+        "key_expires_at": iso_seconds(profile.key_expires_at),
         "key_age_days": health.age_days,
         "expires_in_days": health.expires_in_days,
         "expired": health.expired,
@@ -49,7 +49,7 @@ def profile_status(
         "storage": {"kind": profile.storage_kind, "location": profile.storage_location},
         "target": {"kind": profile.target_kind, "place": profile.target_place},
         "last_check": (
-            {"at": check.at.isoformat(), "ok": check.ok, "summary": dict(check.summary)}
+            {"at": iso_seconds(check.at), "ok": check.ok, "summary": dict(check.summary)}
             if check
             else None
         ),
@@ -60,15 +60,9 @@ def profile_status(
 
 
 def _work(profile: str) -> dict[str, Any] | None:
-    """A setup or rotation of the profile that is interrupted or waiting, with its commands."""
-    from gtwizard.errors import GtwizardError
-    from gtwizard.lifecycle.journal import open_journal, work_record
+    from gtwizard.lifecycle.journal import open_work
 
-    try:
-        journal = open_journal(profile)
-    except GtwizardError as exc:
-        return {"state": "unreadable", "summary": exc.one_line(), "commands": []}
-    return work_record(journal) if journal is not None else None
+    return open_work(profile)
 
 
 def _work_lines(work: dict[str, Any] | None) -> list[str]:
@@ -136,7 +130,7 @@ def _report(as_json: bool) -> int:
         if j.profile not in profiles
     ]
     if as_json:
-        out = {"default_profile": default, "profiles": records, "in_progress": unsaved}
+        out = {"ok": True, "default_profile": default, "profiles": records, "in_progress": unsaved}
         print_json(out)
         return 0
     if not records and not unsaved:

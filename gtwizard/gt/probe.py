@@ -37,14 +37,38 @@ class ProbeReport:
     steps: list[Step] = field(default_factory=list)
     gt_api: bool = False
 
+    def failure(self) -> tuple[str, str] | None:
+        """(error, hint) when no GT API answered: the step where it broke and what to do."""
+        if self.gt_api:
+            return None
+        failed = next((s for s in self.steps if not s.ok), None)
+        name = failed.name if failed else "gt_api"
+        detail = failed.detail if failed else "no answer"
+        error = f"no GT API answers at {self.host.netloc}: the {name} step failed ({detail})"
+        return error, _FAILURE_HINTS.get(name, _FAILURE_HINTS["gt_api"])
+
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
+            "ok": self.gt_api,
             "host": self.host.netloc,
             "gt_base": self.host.gt_base,
             "openai_bases": list(self.host.openai_bases),
             "steps": [{"name": s.name, "ok": s.ok, "detail": s.detail} for s in self.steps],
             "gt_api": self.gt_api,
         }
+        failure = self.failure()
+        if failure is not None:
+            out["error"], out["hint"] = failure
+        return out
+
+
+# what to do when the probe stops at a step (the step's detail says what it found)
+_FAILURE_HINTS = {
+    "dns": "check the host name for a typo, and that this machine's DNS knows it",
+    "tcp": "check the host and port, and that this machine may reach it (firewall, proxy)",
+    "tls": "a private CA needs --ca-bundle FILE; otherwise check the tenant's certificate",
+    "gt_api": "check that this is the tenant's host (its GT API lives under /api/tenant)",
+}
 
 
 def _proxied(host: TenantHost) -> bool:

@@ -2,8 +2,9 @@
 
 One file per profile (state dir, journal/<profile>.json), rewritten atomically after every step
 with the step name, key ids, prefixes and times: never a secret (a guard refuses to write one).
-A journal that is not `done` or `rolled-back` is work in progress; `status`, the welcome screen and
-a new run of the same profile show it with the command that resolves it (`next_commands`).
+A journal that is not `done`, `rolled-back` or `not-started` is work in progress; `status`, the
+welcome screen and a new run of the same profile show it with the command that resolves it
+(`next_commands`).
 
 Test hooks: GTWIZARD_TEST_CRASH_AFTER names a step (or a point inside one, like `apply:written`)
 at which the process gets SIGKILL, or with GTWIZARD_TEST_CRASH_SIGNAL=INT a Ctrl-C, or with =RAISE
@@ -31,6 +32,7 @@ from gtwizard.redact import redact
 CRASH_HOOK_ENV = "GTWIZARD_TEST_CRASH_AFTER"
 CRASH_SIGNAL_ENV = "GTWIZARD_TEST_CRASH_SIGNAL"
 RUNNING, WAITING, DONE, ROLLED_BACK = "running", "waiting", "done", "rolled-back"
+NOT_STARTED = "not-started"  # refused before any key existed (preflight): nothing to undo
 REVOKED = "done"  # a revocation the tenant confirmed (Journal.revocations)
 UNDO_SITES = ("rotate-undo", "setup-undo", "setup-abort")  # revocations that undo a run
 OPEN_STATES = (RUNNING, WAITING)
@@ -241,6 +243,28 @@ class Journal:
         return bool(profile is not None and profile.operator_token_kept)
 
 
+SETUP_STEPS = ("preflight", "mint", "store-pending", "apply", "save")
+
+
+def step_state(journal: Journal | None, step: str) -> tuple[str, str]:
+    """(status, detail) of a step that the present run did not run itself (an abort, a refusal,
+    what an earlier run did): `done` where the journal says so, else `pending` while the work is
+    open and `skipped` once it is over (done, undone, or never begun)."""
+    if journal is not None:
+        entry = next((e for e in journal.steps if e["step"] == step), None)
+        if entry is not None:
+            return "done", entry.get("detail", "")
+        if journal.open:
+            return "pending", ""
+    return "skipped", ""
+
+
+def step_states(journal: Journal, steps: tuple[str, ...] = SETUP_STEPS) -> list[dict[str, str]]:
+    """Every step of `steps` as `step_state` finds it, in the `--json` steps' shape."""
+    states = [(step, *step_state(journal, step)) for step in steps]
+    return [{"name": name, "status": status, "detail": detail} for name, status, detail in states]
+
+
 def open_journal(profile: str) -> Journal | None:
     """The profile's work in progress, if any (an unreadable journal counts as one)."""
     journal = Journal.load(profile)
@@ -288,3 +312,15 @@ def work_record(journal: Journal) -> dict[str, object]:
         "started_at": journal.started_at,
         "commands": journal.next_commands(),
     }
+
+
+def open_work(profile: str) -> dict[str, Any] | None:
+    """The profile's open setup or rotation as `work_record` gives it (an unreadable journal as
+    the state `unreadable`), or None when nothing is in progress."""
+    from gtwizard.errors import GtwizardError
+
+    try:
+        journal = open_journal(profile)
+    except GtwizardError as exc:
+        return {"state": "unreadable", "summary": exc.one_line(), "commands": []}
+    return work_record(journal) if journal is not None else None

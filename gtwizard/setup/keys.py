@@ -365,3 +365,31 @@ def refuse_if_wider(width: KeyWidth, *, accept: bool) -> str | None:
             f"pass {ACCEPT_WIDER_FLAG} to keep it and record what it can really do",
         )
     return width.describe()
+
+
+def guided_mint_steps(
+    console: str,
+    preset: str,
+    scopes: Sequence[str],
+    names: Sequence[str],
+    last: str,
+    *,
+    copy_hint: str = "",
+    paste_where: str = "below",
+    key_name: str | None = None,
+    then: str | None = None,
+) -> list[str]:
+    """What to make at the tenant's /gt-api page, one plain-text step a line: the guided way of
+    the TUI's Mint and Rotate screens and of `gtwizard rotate` on a terminal. `last` says what
+    happens after the paste; `copy_hint` how to copy the address, where there is a way;
+    `key_name` the name to type (gtwizard records the key by it); `then` a last step after the
+    paste (who revokes the old key)."""
+    steps = [f"Open {console} → API Keys → Create API Key{copy_hint}."]
+    if key_name:
+        steps.append(f"Name: {key_name} (gtwizard records the key by this name).")
+    steps += [
+        f"Preset: {preset}; scopes: {', '.join(scopes)}.",
+        f"Allow exactly: {', '.join(names) or '(none chosen)'}.",
+        f"Paste the secret {paste_where} and press Enter; {last}",
+    ]
+    return [*steps, then] if then else steps

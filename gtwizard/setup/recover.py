@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from gtwizard.errors import GtwizardError, InvalidInput, OperationFailed
-from gtwizard.lifecycle.journal import DONE, ROLLED_BACK, Journal, open_journal
+from gtwizard.lifecycle.journal import DONE, ROLLED_BACK, Journal, open_journal, step_states
 from gtwizard.lifecycle.ledger import KeyState, Ledger
 from gtwizard.lifecycle.lock import profile_lock
 from gtwizard.lifecycle.target import NEW, KeyMarks, identify
@@ -85,7 +85,17 @@ async def resume_setup(
         if not journal.old_key_id:
             journal.state = DONE
             journal.save()
-            return {"ok": True, "profile": profile, "key_id": journal.new_key_id, "state": DONE}
+            from gtwizard.nextsteps import remaining_after_setup
+            from gtwizard.profiles import get_profile
+
+            return {
+                "ok": True,
+                "profile": profile,
+                "key_id": journal.new_key_id,
+                "state": DONE,
+                "steps": step_states(journal),
+                "remaining": remaining_after_setup(get_profile(profile)),
+            }
     return await _rotation(profile, operator_token, owui_token, say, adopt_setup=True)
 
 
@@ -166,7 +176,15 @@ async def abort_setup(
         journal.rollback = done
         journal.save()
         say("; ".join(done) or "nothing to undo")
-        return {"ok": True, "profile": profile, "state": ROLLED_BACK, "undone": done}
+        undo = {"name": "abort", "status": "done", "detail": "; ".join(done) or "nothing to undo"}
+        return {
+            "ok": True,
+            "profile": profile,
+            "state": ROLLED_BACK,
+            "undone": done,
+            "steps": [*step_states(journal), undo],
+            "remaining": [line for line in done if line.startswith("delete ")],  # by hand
+        }
 
 
 async def _revoke_new(journal: Journal, host_text: str | None, token: str | None) -> list[str]:

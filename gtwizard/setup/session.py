@@ -35,7 +35,7 @@ from gtwizard.openwebui.targets import (
     preflight,
 )
 from gtwizard.presets.catalog import KeyPreset, Product
-from gtwizard.profiles import Profile, save_profile
+from gtwizard.profiles import Profile, iso_seconds, save_profile
 from gtwizard.redact import mask
 from gtwizard.secrets import admin_entry, key_entry, operator_entry
 from gtwizard.setup.keys import (
@@ -759,7 +759,7 @@ class SetupSession:
                 "scopes": list(choice.scopes) if choice else [],
                 "agent_aliases": list(choice.agent_aliases) if choice else [],
                 "raw_models": list(choice.raw_models) if choice else [],
-                "expires_at": self.key_expires_at.isoformat() if self.key_expires_at else None,
+                "expires_at": iso_seconds(self.key_expires_at),
             },
             "storage": (
                 {"kind": self.storage.kind, "location": self.storage.location}

@@ -45,17 +45,13 @@ def guided_steps(
 
     `key_name` is the name to type for the key (gtwizard records it, and names the key by it
     from then on); `then` a last step that follows the paste (who revokes the old key)."""
-    steps = [f"Open {escape(console)} → API Keys → Create API Key (ctrl+y copies the address)."]
-    if key_name:
-        steps.append(f"Name: [b]{escape(key_name)}[/b] (gtwizard records the key by this name).")
-    steps += [
-        f"Preset: {escape(preset)}; scopes: {escape(', '.join(scopes))}.",
-        f"Allow exactly: {escape(', '.join(names) or '(none chosen)')}.",
-        f"Paste the secret below and press Enter; {last}",
-    ]
-    if then:
-        steps.append(escape(then))
-    return "\n".join(f"{number}. {step}" for number, step in enumerate(steps, start=1))
+    from gtwizard.setup.keys import guided_mint_steps
+
+    hint = " (ctrl+y copies the address)"
+    steps = guided_mint_steps(
+        console, preset, scopes, names, last, copy_hint=hint, key_name=key_name, then=then
+    )
+    return "\n".join(f"{n}. {escape(step)}" for n, step in enumerate(steps, start=1))
 
 
 def copy_console(app: App, address: str) -> None:

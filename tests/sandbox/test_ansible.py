@@ -258,7 +258,9 @@ def test_a_failure_after_a_write_reports_changed(sandbox: Any, fleet: dict[str, 
         assert result["rotation_state"] == "waiting"
         assert result["in_progress"]["state"] == "waiting"
         assert result["rotation"]["new_key_id"] == result["in_progress"]["new_key_id"]
-        assert result["profile"]["key_id"] == old_ids[host]  # promoted only when finished
+        # the new key is the one the target holds; the old one stays live until finished
+        assert result["profile"]["key_id"] == result["rotation"]["new_key_id"] != old_ids[host]
+        assert result["profile"]["old_key_id"] == old_ids[host]
         # the profile is the host's, read back whole (not the rotation task's few options)
         assert result["profile"]["aliases"] == ["helpdesk"]
         assert result["profile"]["key_preset"] == profile(fleet, host)["key_preset"] != ""

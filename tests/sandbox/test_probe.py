@@ -74,7 +74,7 @@ def test_json_output_shape(sandbox):
     result = run_probe(f"http://{sandbox.host}/api/tenant/v1/", "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"host", "gt_base", "openai_bases", "steps", "gt_api"}
+    assert set(data) == {"ok", "host", "gt_base", "openai_bases", "steps", "gt_api"}
     assert data["host"] == sandbox.host
     assert data["gt_base"] == sandbox.base_url
     assert data["openai_bases"] == [sandbox.base_url, sandbox.base_url + "/v1"]

@@ -195,7 +195,12 @@ def files_containing(root: Path, needle: str) -> list[Path]:
 def test_status_without_profiles() -> None:
     result = gtwizard("status", "--json")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"default_profile": None, "profiles": [], "in_progress": []}
+    assert json.loads(result.stdout) == {
+        "ok": True,
+        "default_profile": None,
+        "profiles": [],
+        "in_progress": [],
+    }
     text = gtwizard("status")
     assert "No profiles yet" in text.stdout
 

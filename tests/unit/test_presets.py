@@ -454,7 +454,9 @@ def test_the_catalog_loads_when_the_cache_dir_cannot_be_written(
 def test_cli_presets_json_lists_23_products() -> None:
     result = run_cli("presets", "--json")
     assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
+    answer = json.loads(result.stdout)
+    assert answer["ok"] is True
+    data = answer["presets"]
     assert len(data) == 23
     assert all(list(item["routes"]) == list(ROUTE_KEYS) for item in data)
     owui = next(item for item in data if item["slug"] == "open-webui")

@@ -238,7 +238,8 @@ state:
 profile:
   description:
     - The profile after the task, read back from the host (C(gtwizard status) and C(profiles show)); never
-      a secret. In check mode, the profile as it is.
+      a secret. In check mode, the profile as it is. While a rotation waits for proof, C(key_id) is the new
+      key (the one the target holds) and C(old_key_id) the old one, live until the rotation finishes.
   returned: when the profile exists
   type: dict
   sample:
@@ -292,6 +293,7 @@ rotation_state:
     - C(done) the old key is revoked and the profile uses the new one.
     - C(waiting) a new key is in place and both keys are live until the new one is proven (see I(finish)).
     - C(rolled-back) the rotation failed and was undone; the old key stays in use.
+    - C(not-started) gtwizard refused the rotation before any key existed (the task fails with why).
     - C(none) nothing was rotated (not due with I(only_if_due)).
     - C(would-rotate) and C(would-finish) in check mode, where the outcome cannot be predicted.
   returned: with state rotated
@@ -720,13 +722,19 @@ def _summary(record, shown):
         return {}
     shown = shown or {}
     aliases = list(shown.get("agent_aliases") or []) + list(shown.get("raw_models") or [])
+    # a rotation waiting for proof: the target already holds the new key (the profile is
+    # promoted to it only when the rotation finishes); the old one stays live until then
+    work = record.get("in_progress") or {}
+    waiting = work.get("state") == "waiting" and work.get("new_key_id")
+    live = {"old_key_id": work.get("old_key_id")} if waiting else {}
     return {
         "name": record.get("name"),
         "tenant_host": shown.get("tenant_host", record.get("tenant_host")),
         "product_preset": shown.get("product_preset", record.get("product_preset")),
         "key_preset": shown.get("key_preset"),
         "aliases": sorted(aliases),
-        "key_id": record.get("key_id"),
+        "key_id": work["new_key_id"] if waiting else record.get("key_id"),
+        **live,
         "storage": (record.get("storage") or {}).get("kind"),
         "target": record.get("target"),
         "env_dialect": shown.get("env_dialect"),

@@ -243,6 +243,7 @@ class WizardApp(App[int]):
         from gtwizard.setup.quit import end_of_run
 
         self.notify("Quitting: settling this run's key…")
-        message = await end_of_run(self.state.session, self.state.profile)
+        state = self.state
+        message = await end_of_run(state.session, state.profile, state.rotated)
         self.quit_message = f"Quit: {message}"
         self.exit(0, message=self.quit_message)

@@ -92,6 +92,9 @@ class WizardState:
     key_signature: tuple[Any, ...] | None = None
     profile: Any = None
     check_report: Any = None
+    # saved profiles a rotation (or its abort) acted on in this run: the quit message says
+    # what each uses now
+    rotated: list[str] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
 
     def grants_for_saved(self, profile: Any) -> ProfileGrants:

@@ -436,6 +436,8 @@ class RotateScreen(NotifyingScreen):
             new = rotation.journal.new_key if rotation.journal is not None else "the key"
             guided.accepted(pasted, f"✓ Key {escape(new)} accepted: it sees exactly the allowlist.")
             self.ran = True
+        if rotation.journal is not None and self.profile not in self.state.rotated:
+            self.state.rotated.append(self.profile)  # the quit message says where it stands
         self.show_steps({n: r.status for n, r in rotation.reports.items()})
         self.running = False
         self.show_pending()

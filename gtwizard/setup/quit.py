@@ -3,11 +3,46 @@ what exists afterwards (DESIGN §6b, rule 4), instead of a blanket "nothing was 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 
-async def end_of_run(session: Any, profile: Any) -> str:
-    """Undo a key the client does not hold yet; keep (and name) one it holds. The one-line truth."""
+async def end_of_run(session: Any, profile: Any, touched: Collection[str] = ()) -> str:
+    """Undo a key the client does not hold yet; keep (and name) one it holds. The one-line truth.
+
+    `touched` names the saved profiles that rotations (or their aborts) acted on in this run:
+    each is described as it stands now, read back from config.toml and its journal."""
+    now = [profile_now(name) for name in touched]
+    if profile is not None and profile.name in touched:
+        session = None  # a later rotation acted on the profile this run saved: say what is now
+        profile = None
+    first = await _setup_end(session, profile)
+    if now and first == "nothing was written.":
+        return " ".join(now)
+    return " ".join([first, *now])
+
+
+def profile_now(name: str) -> str:
+    """One sentence: the key a saved profile uses now, and its work in progress if any."""
+    from gtwizard.errors import GtwizardError
+    from gtwizard.lifecycle.journal import open_journal
+    from gtwizard.profiles import get_profile
+
+    try:
+        key = f"uses key {get_profile(name).key_label}"
+    except GtwizardError:
+        key = "is not saved"
+    try:
+        journal = open_journal(name)
+    except GtwizardError as exc:
+        return f"Profile {name} {key}; {exc.one_line()}."
+    if journal is None:
+        return f"Profile {name} {key}; nothing is in progress."
+    return f"Profile {name} {key}; {journal.summary()}; resolve: {journal.next_commands()[0]}."
+
+
+async def _setup_end(session: Any, profile: Any) -> str:
+    """The setup flow's part: what its key and profile are once this run ends."""
     if session is None or not (session.has_key or session.journal is not None):
         if profile is not None:
             return f"profile {profile.name} was saved earlier in this run; nothing else changed."

@@ -165,3 +165,12 @@ async def answer_modal(pilot: Pilot, yes: bool, *, wait: bool = True) -> str:
     if wait:
         await idle_or_asked(pilot)
     return question
+
+
+def env_token_state(sandbox, tmp_path: Path) -> WizardState:
+    """A later session at the welcome screen, the operator token in its environment (as `gtwizard`
+    reads it at launch: it goes to the saved profiles' one tenant)."""
+    from gtwizard.credentials import OPERATOR, EnvCredential, Settings
+
+    token = EnvCredential(OPERATOR, sandbox.operator_token)
+    return demo_state(sandbox, tmp_path, credentials=Settings(operator=token))

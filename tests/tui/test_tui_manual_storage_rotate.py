@@ -11,6 +11,7 @@ from support.tui_drive import (
     answer_modal,
     demo_state,
     drive,
+    env_token_state,
     next_to,
     paste_into,
     settle,
@@ -30,15 +31,6 @@ def no_keyring(monkeypatch: pytest.MonkeyPatch) -> None:
     """The SSH situation: no D-Bus session, so no Secret Service."""
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
-
-
-def env_token_state(sandbox, tmp_path):
-    """A later session at the welcome screen, the operator token in its environment (as `gtwizard`
-    reads it at launch: it goes to the saved profiles' one tenant)."""
-    from gtwizard.credentials import OPERATOR, EnvCredential, Settings
-
-    token = EnvCredential(OPERATOR, sandbox.operator_token)
-    return demo_state(sandbox, tmp_path, credentials=Settings(operator=token))
 
 
 async def test_guided_manual_paste_is_checked_live_then_masked(

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from support.lifecycle_helpers import assert_no_orphan, env_key
-from support.rotation_helpers import key_status, tenant_keys
-from support.tui_drive import demo_state, drive, settle
+from support.rotation_helpers import key_status, tenant_key, tenant_keys
+from support.tui_drive import answer_modal, demo_state, drive, env_token_state, settle
 
 from gtwizard.app import WizardApp
 from gtwizard.lifecycle.journal import open_journal
@@ -86,3 +86,52 @@ async def test_quit_after_apply_keeps_what_exists_and_says_so(
     assert f"demo/{key_id}" in secrets_file(demo_folder)
     assert open_journal("demo") is None
     await asyncio.to_thread(assert_no_orphan, sandbox, "gtwizard-demo-", f"quit at {step}", earlier)
+
+
+async def rotate_then_quit(sandbox, folder: Path, *, abort: bool) -> str:
+    """A later session: rotate the saved profile from the welcome screen (an env file with no
+    Open WebUI to prove it: the rotation waits), abort it if asked, then ctrl+q."""
+    app = WizardApp(env_token_state(sandbox, folder), start_step="welcome")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert open_journal("demo") is not None, "the rotation waits for proof"
+        if abort:
+            await pilot.press("a")
+            await answer_modal(pilot, yes=True)
+            await answer_modal(pilot, yes=False)  # Open WebUI was not restarted on the new key
+            assert open_journal("demo") is None
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+    return app.quit_message or ""
+
+
+async def test_quit_after_a_rotation_here_says_where_the_profile_stands(
+    sandbox, demo_folder: Path
+) -> None:
+    """A session that only rotated (no setup flow) wrote things: the quit message says what the
+    profile uses now and what is left, never "nothing was written"."""
+    earlier = await asyncio.to_thread(ids_now, sandbox)
+    app = WizardApp(demo_state(sandbox, demo_folder))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await drive(pilot, "summary")
+    old = load_profiles()["demo"].key_id
+
+    message = await rotate_then_quit(sandbox, demo_folder, abort=False)
+    assert "nothing was written" not in message
+    assert message.startswith(f"Quit: Profile demo uses key {old}; a rotation is waiting"), message
+    new = open_journal("demo").new_key_id
+    assert f"new key {new}" in message
+    assert message.endswith("gtwizard rotate --finish --profile demo."), message
+
+    await asyncio.to_thread(assert_no_orphan, sandbox, "gtwizard-demo-", "waiting", earlier)
+    message = await rotate_then_quit(sandbox, demo_folder, abort=True)
+    assert message == f"Quit: Profile demo uses key {old}; nothing is in progress.", message
+    assert (await asyncio.to_thread(tenant_key, sandbox, new)).revoked, "the abort revoked it"
+    await asyncio.to_thread(assert_no_orphan, sandbox, "gtwizard-demo-", "aborted", earlier)
+    assert (
+        await asyncio.to_thread(key_status, sandbox, env_key(demo_folder / "openwebui.env")) == 200
+    )

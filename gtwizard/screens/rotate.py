@@ -378,12 +378,15 @@ class RotateScreen(NotifyingScreen):
     class Progress(Message):
         """A line of the rotation's progress and the steps' statuses at that moment."""
 
-        def __init__(self, text: str, steps: dict[str, str]) -> None:
+        def __init__(self, text: str, steps: dict[str, str], *, restart: bool = False) -> None:
             super().__init__()
             self.text = text
             self.steps = steps
+            self.restart = restart  # the log starts again with this line
 
     def on_rotate_screen_progress(self, message: Progress) -> None:
+        if message.restart:
+            self.lines.clear()
         self.lines.append(message.text)
         self.query_one("#rotate-log", Static).update(escape("\n".join(self.lines[-6:])))
         self.show_steps(message.steps)
@@ -415,12 +418,18 @@ class RotateScreen(NotifyingScreen):
         )
         self.offer_without_proof = False
         guided = self.query_one(GuidedMint)
+        refused = False  # the pasted key was refused: nothing started, nothing changed
         try:
             result = await rotation.run()
         except GtwizardError as exc:
-            say(f"✗ {exc.one_line()}")
-            if pasted is not None and rotation.reports["mint"].status != "done":
-                guided.refused(exc.one_line())  # nothing started: paste another
+            refused = pasted is not None and rotation.reports["mint"].status != "done"
+            if refused:  # the log and the steps go back to before the paste: paste another
+                guided.refused(exc.one_line())
+                pending = {name: "pending" for name in rotation.reports}
+                again = f"✗ {exc.one_line()} Nothing was changed: paste another key."
+                self.post_message(self.Progress(again, pending, restart=True))
+            else:
+                say(f"✗ {exc.one_line()}")
             if isinstance(exc, ProofUnavailable):
                 self.offer_without_proof = True
                 say(
@@ -438,7 +447,8 @@ class RotateScreen(NotifyingScreen):
             self.ran = True
         if rotation.journal is not None and self.profile not in self.state.rotated:
             self.state.rotated.append(self.profile)  # the quit message says where it stands
-        self.show_steps({n: r.status for n, r in rotation.reports.items()})
+        if not refused:
+            self.show_steps({n: r.status for n, r in rotation.reports.items()})
         self.running = False
         self.show_pending()
         if self.query_one("#rotate-how").display:

@@ -214,3 +214,35 @@ async def test_w_asks_then_waits_for_the_operators_revocation(sandbox, tmp_path:
     assert accepted(sandbox, first) == 401
     for text in seen:
         assert "manual-" not in text, text
+
+
+async def test_a_refused_paste_leaves_no_stale_step_behind(sandbox, tmp_path: Path) -> None:
+    """A pasted key the tenant shows too wide is refused before anything starts: the log says
+    only that (no "[preflight]" line of a run that did not happen), every step is back to
+    pending, nothing changed, and the next paste rotates."""
+    seen: list[str] = []
+    _, _, first = await manual_setup(sandbox, tmp_path, seen)
+    first_id = get_profile("demo").key_id
+    env_file = tmp_path / "openwebui.env"
+    app = WizardApp(demo_state(sandbox, tmp_path, operator_token=None), start_step="welcome")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_guided_rotate(pilot, seen)
+        _, wide = sandbox.seed_key(["inference:chat"], agent_aliases=[*NAMES, "finance-analyst"])
+        await paste_into(pilot, "#rotate-paste", wide)
+        await pilot.press("enter")
+        await settle(pilot)
+        text = log(app)
+        assert text.startswith("✗ the key can see names outside the chosen allowlist"), text
+        assert "Nothing was changed: paste another key." in text and "[preflight]" not in text
+        steps = text_of(app.screen.query_one("#rotate-steps", Static))
+        assert "[✓]" not in steps and "[✗]" not in steps, steps
+        assert open_journal("demo") is None and get_profile("demo").key_id == first_id
+        assert env_key(env_file) == first
+
+        name = app.screen.key_name
+        _, good = sandbox.seed_key(["inference:chat"], agent_aliases=list(NAMES), name=name)
+        await paste_into(pilot, "#rotate-paste", good)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "waiting" in log(app) and env_key(env_file) == good
+        assert "✗" not in log(app)

@@ -442,7 +442,8 @@ class Rotation:
         journal.state = WAITING
         journal.waiting_for = waiting_for or (
             f"Open WebUI to use the new key from {self.profile.target_place}: restart it, then "
-            "prove it with --finish (an Open WebUI URL and admin credential prove it as a user)"
+            "finish the rotation (with Open WebUI's URL and an admin credential it is proven as "
+            "a user)"
         )
         journal.save()
         self.waiting = True

@@ -39,13 +39,21 @@ MARKS = {
 }
 
 
+PROVE_PROMPT = (
+    "How can gtwizard reach this Open WebUI to prove the new key? With its URL and an admin "
+    "credential, f proves it as an ordinary user before the old key goes."
+)
+
+
 class RotateScreen(NotifyingScreen):
     """s starts; a rotation in progress offers f (finish: prove, then revoke) and a (abort).
 
     Without an operator token the screen asks for one (masked) or guides a manual key: the
     tenant's /gt-api address, the name to give the key, what to make there, and a masked paste
     that starts the rotation; where the old key is then revoked by hand, the last step says so.
-    An env-file target with no Open WebUI URL cannot be proven here, so the rotation waits with
+    An env-file target proves through Open WebUI's URL and an admin credential: the screen has
+    fields for both (the recorded URL filled in; a URL typed here is recorded as the profile's
+    proof channel when the rotation starts or finishes). Without them the rotation waits with
     both keys live; w then revokes on the operator's word. a and w ask before they act, and the
     key bar shows exactly the keys that act now.
     """
@@ -55,7 +63,7 @@ class RotateScreen(NotifyingScreen):
         color: $text-muted;
         height: auto;
     }
-    #rotate-how {
+    #rotate-how, #rotate-proof {
         height: auto;
     }
     """
@@ -95,6 +103,7 @@ class RotateScreen(NotifyingScreen):
         self.operator_token: str | None = None
         self.openwebui_token: str | None = None
         self.key_name: str | None = None  # the name a key made by hand is to be given
+        self.proves_here = False  # an env-file Open WebUI profile: the proof fields are shown
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="step-body", id="rotate-body"):
@@ -120,6 +129,14 @@ class RotateScreen(NotifyingScreen):
                     )
                 yield OperatorTokenField(id="rotate-token")
                 yield GuidedMint("rotate", id="rotate-manual-pane")
+            with Vertical(id="rotate-proof"):
+                yield Static(PROVE_PROMPT, classes="prompt")
+                yield Input(placeholder="optional: http://openwebui:8080", id="rotate-prove-url")
+                yield Input(
+                    password=True,
+                    placeholder="optional: admin API key or JWT",
+                    id="rotate-prove-token",
+                )
             yield Static("", id="rotate-hint")
             yield Static("", id="rotate-steps")
             yield Static("", id="rotate-log")
@@ -153,6 +170,7 @@ class RotateScreen(NotifyingScreen):
                 self.lines += [f"Not sent: {w}" for w in withheld]
                 self.query_one("#rotate-log", Static).update(escape("\n".join(self.lines)))
             self.key_name = suggested_key_name(self.saved)
+            self.show_proof_fields(self.saved)
         token = self.query_one("#rotate-token", OperatorTokenField)
         token.value = self.operator_token or ""
         if self.token_kept:
@@ -166,6 +184,47 @@ class RotateScreen(NotifyingScreen):
             self.query_one("#rotate-mode").focus()
         else:
             token.focus()
+
+    def show_proof_fields(self, profile: Profile) -> None:
+        """The proof channel's fields, for an Open WebUI profile that writes an env file (an
+        admin-API profile's target is its channel; other products are not proven there)."""
+        from gtwizard.checks.load import openwebui_url_of
+
+        self.proves_here = (
+            profile.product_preset == "open-webui" and profile.target_kind == "env-file"
+        )
+        url = self.query_one("#rotate-prove-url", Input)
+        url.value = openwebui_url_of(profile) or ""
+        url.border_title = "Open WebUI URL, to prove it"
+        token = self.query_one("#rotate-prove-token", Input)
+        token.border_title = "Its admin credential"
+        if profile.admin_token_kept:
+            token.placeholder = "kept with the profile: leave empty, or type another"
+        elif self.openwebui_token:
+            token.placeholder = "from GTWIZARD_OPENWEBUI_TOKEN: leave empty, or type another"
+
+    def proof_channel(self) -> tuple[str | None, str | None]:
+        """(Open WebUI URL typed here, the admin credential for this run): a credential from the
+        environment or kept with the profile goes only to the profile's own recorded URL."""
+        from gtwizard.checks.load import openwebui_url_of
+        from gtwizard.proofchannel import same_place
+
+        if self.saved is None or not self.proves_here:
+            return None, self.openwebui_token
+        url = self.query_one("#rotate-prove-url", Input).value.strip() or None
+        typed = self.query_one("#rotate-prove-token", Input).value.strip() or None
+        recorded = openwebui_url_of(self.saved)
+        moved = url is not None and not (recorded and same_place(recorded, url))
+        return url if moved else None, typed or (None if moved else self.openwebui_token)
+
+    @on(Input.Submitted, "#rotate-prove-url, #rotate-prove-token")
+    def proof_submitted(self, event: Input.Submitted) -> None:
+        """Enter in a proof field: finish a waiting rotation (or start one)."""
+        event.stop()
+        if self.pending is not None:
+            self.action_finish()
+        elif self.mode == "auto":
+            self.action_start()
 
     def has_token(self) -> bool:
         return bool(self.operator_token) or self.token_kept
@@ -203,6 +262,9 @@ class RotateScreen(NotifyingScreen):
         how.display = not self.running and self.pending is None and not self.ran
         self.query_one("#rotate-steps").display = not how.display  # all pending until it starts
         self.query_one("#rotate-pending").display = self.pending is not None
+        # the proof channel's fields while there is something to prove: before or while waiting
+        proof = self.query_one("#rotate-proof")
+        proof.display = self.proves_here and (how.display or self.pending is not None)
         self.query_one("#rotate-token").display = self.mode == "auto"
         self.query_one("#rotate-manual-pane").display = self.mode == "manual"
         hint = ""
@@ -389,7 +451,8 @@ class RotateScreen(NotifyingScreen):
             self.lines.clear()
         self.lines.append(message.text)
         self.query_one("#rotate-log", Static).update(escape("\n".join(self.lines[-6:])))
-        self.show_steps(message.steps)
+        if message.steps:  # a line said before the rotation began leaves the steps as they are
+            self.show_steps(message.steps)
 
     @work(exclusive=True, group="rotate", exit_on_error=False)
     async def rotate(self, pasted: str | None = None, **mode: bool) -> None:
@@ -402,11 +465,28 @@ class RotateScreen(NotifyingScreen):
             steps = {n: r.status for n, r in rotation.reports.items()}
             self.post_message(self.Progress(text, steps))
 
+        prove_url, prove_token = self.proof_channel()
+        if prove_url is not None:  # recorded as the profile's channel, as check --openwebui-url
+            from gtwizard.proofchannel import set_proof_channel
+
+            try:
+                change = await set_proof_channel(self.profile, prove_url)
+            except GtwizardError as exc:
+                self.post_message(self.Progress(f"✗ {exc.one_line()}", {}, restart=True))
+                self.running = False
+                self.show_way()
+                return
+            from gtwizard.profiles import get_profile
+
+            self.saved = saved = get_profile(self.profile)
+            self.show_proof_fields(saved)
+            self.post_message(self.Progress("; ".join(change.said), {}))
         rotation = Rotation(
             RotationOptions(
                 profile=self.profile,
                 operator_token=self.operator_token,
-                openwebui_token=self.openwebui_token,
+                openwebui_url=prove_url,
+                openwebui_token=prove_token,
                 pasted_key=pasted,
                 pasted_key_name=self.key_name if pasted is not None else None,
                 say=say,
@@ -428,12 +508,15 @@ class RotateScreen(NotifyingScreen):
                 pending = {name: "pending" for name in rotation.reports}
                 again = f"✗ {exc.one_line()} Nothing was changed: paste another key."
                 self.post_message(self.Progress(again, pending, restart=True))
+            elif isinstance(exc, ProofUnavailable | ClientOnNewKey):
+                say(f"✗ {exc.message}")  # the hint names CLI flags: this screen says its keys
             else:
                 say(f"✗ {exc.one_line()}")
             if isinstance(exc, ProofUnavailable):
                 self.offer_without_proof = True
                 say(
-                    "Press w to revoke the old key without a proof: if Open WebUI still uses "
+                    "Restart Open WebUI, fill in its URL and admin credential above and press f; "
+                    "or press w to revoke the old key without a proof: if Open WebUI still uses "
                     "it, its chats fail until it restarts with the new key."
                 )
             if isinstance(exc, ClientOnNewKey):
@@ -465,8 +548,9 @@ class RotateScreen(NotifyingScreen):
         if rotation.waiting:
             here = [
                 rotation.remaining()[0],
-                "then press f here: with an Open WebUI URL and admin credential it proves the new "
-                "key as a user and revokes the old one; without them, w revokes on your word",
+                "then press f here: with Open WebUI's URL and admin credential (the fields above) "
+                "it proves the new key as a user and revokes the old one; without them, w "
+                "revokes on your word",
                 "or press a to undo (the old key back in the file, the new one revoked)",
             ]
             steps = "\n".join(f"  {n}. {s}" for n, s in enumerate(here, start=1))

@@ -13,7 +13,6 @@ instance run in file order and share one gtwizard home: each says what it relies
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,17 +20,9 @@ from typing import Any
 
 import pytest
 from support.cli_helpers import mint_setup_args, run_cli
-from support.owui_fixture import (
-    OpenWebUI,
-    admin_token,
-    docker_env_file,
-    free_port,
-    start_openwebui,
-    stop_openwebui,
-)
+from support.owui_fixture import Site, admin_token, docker_env_file, grant_users
 from support.rotation_helpers import key_status, stored_key
 
-from gtwizard.openwebui.admin import OpenWebUIAdmin
 from gtwizard.profiles import get_profile
 from gtwizard.secrets import admin_entry, open_store
 
@@ -42,30 +33,6 @@ PROFILE = "chat"
 OTHER_URL = "http://127.0.0.1:9/v1"  # a connection from before gtwizard (nothing listens)
 OTHER_KEY = "sk-other-connection-0000"
 CHECK_TIMEOUT = "60"
-
-
-class Site:
-    """One Open WebUI beside one env file, on a fixed port, restarted as an operator would."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.env_file = folder / "openwebui.env"
-        self.data_dir = folder / "data"
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.owui: OpenWebUI | None = None
-
-    def start(self, env: dict[str, str] | None = None) -> OpenWebUI:
-        """(Re)start Open WebUI reading the env file (or `env`), as `docker run --env-file` does."""
-        self.stop()
-        values = env if env is not None else docker_env_file(self.env_file)
-        self.owui = start_openwebui(self.data_dir, values, port=self.port)
-        return self.owui
-
-    def stop(self) -> None:
-        if self.owui is not None:
-            stop_openwebui(self.owui)
-            self.owui = None
 
 
 @pytest.fixture(scope="module")
@@ -102,17 +69,6 @@ def check(profile: str, env: dict[str, str], *extra: str) -> dict[str, Any]:
     data = json.loads(out.stdout)
     data["by_id"] = {c["id"]: c for c in data["checks"]}
     return data
-
-
-def grant_users(owui: OpenWebUI, token: str) -> None:
-    """What the next steps tell an env-file operator: give ordinary users the models."""
-
-    async def go() -> None:
-        async with OpenWebUIAdmin(owui.url, token) as admin:
-            for name in NAMES:
-                await admin.grant_model_access(name, "*")
-
-    asyncio.run(go())
 
 
 def assert_proven_as_user(result: dict[str, Any]) -> None:
@@ -156,7 +112,7 @@ def test_setup_with_prove_url_then_restart_passes_chat_and_no_leak_as_a_user(
 
     owui = site.start()
     token = admin_token(owui)
-    grant_users(owui, token)
+    grant_users(owui, token, NAMES)
     result = check(PROFILE, {"GTWIZARD_OPENWEBUI_TOKEN": token})
     assert result["ok"] is True
     assert_proven_as_user(result)
@@ -324,7 +280,7 @@ def test_persistent_config_mismatch_is_found_after_the_restart(
             f.write("ENABLE_PERSISTENT_CONFIG=false\n")
         owui = place.start()
         token = admin_token(owui)
-        grant_users(owui, token)
+        grant_users(owui, token, NAMES)
         fixed = check("started", {"GTWIZARD_OPENWEBUI_TOKEN": token})
         assert fixed["ok"] is True, [c for c in fixed["checks"] if c["status"] == "fail"]
         assert_proven_as_user(fixed)

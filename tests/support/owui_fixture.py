@@ -8,13 +8,14 @@ test modules start one instance and reuse it.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -182,3 +183,39 @@ def admin_token(owui: OpenWebUI) -> str:
     )
     reply.raise_for_status()
     return reply.json()["token"]
+
+
+class Site:
+    """One Open WebUI beside one env file, on a fixed port, restarted as an operator would."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.env_file = folder / "openwebui.env"
+        self.data_dir = folder / "data"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.owui: OpenWebUI | None = None
+
+    def start(self, env: dict[str, str] | None = None) -> OpenWebUI:
+        """(Re)start Open WebUI reading the env file (or `env`), as `docker run --env-file` does."""
+        self.stop()
+        values = env if env is not None else docker_env_file(self.env_file)
+        self.owui = start_openwebui(self.data_dir, values, port=self.port)
+        return self.owui
+
+    def stop(self) -> None:
+        if self.owui is not None:
+            stop_openwebui(self.owui)
+            self.owui = None
+
+
+def grant_users(owui: OpenWebUI, token: str, names: Iterable[str]) -> None:
+    """What the next steps tell an env-file operator: give ordinary users the models."""
+    from gtwizard.openwebui.admin import OpenWebUIAdmin
+
+    async def go() -> None:
+        async with OpenWebUIAdmin(owui.url, token) as admin:
+            for name in names:
+                await admin.grant_model_access(name, "*")
+
+    asyncio.run(go())

@@ -162,7 +162,7 @@ async def test_rotate_screen_rotates_and_revokes_the_old_key(sandbox, tmp_path, 
         await pilot.press("f")  # finish: nothing can prove it, so the screen offers w
         await settle(pilot)
         log = text_of(rotate_app.screen.query_one("#rotate-log", Static))
-        assert "cannot be proven" in log and "Press w" in log
+        assert "cannot be proven" in log and "press w to revoke the old key without a proof" in log
         await pilot.press("w")
         assert "its chats fail" in await answer_modal(pilot, yes=True)  # w asks first
         steps = text_of(rotate_app.screen.query_one("#rotate-steps", Static))

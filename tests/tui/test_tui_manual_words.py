@@ -184,7 +184,9 @@ async def test_w_asks_then_waits_for_the_operators_revocation(sandbox, tmp_path:
         assert "Revoke" not in keybar(app)
         await pilot.press("f")  # nothing can prove it here: w is offered, and shown
         await settle(pilot)
-        assert "Press w" in log(app) and "w Revoke unproven" in keybar(app)
+        assert "press w to revoke the old key without a proof" in log(
+            app
+        ) and "w Revoke unproven" in keybar(app)
 
         await pilot.press("w")
         await settle(pilot)

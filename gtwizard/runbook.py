@@ -50,7 +50,7 @@ def _where_applied(profile: Profile) -> str:
     if profile.target_kind == "admin-api":
         return (
             f"Open WebUI at {profile.target_place}, changed live through its admin API "
-            "(Admin Settings > Connections; stored in Open WebUI's database)"
+            "(Admin Panel > Settings > Connections; stored in Open WebUI's database)"
         )
     if profile.target_kind == "env-file":
         url = profile.openwebui_url
@@ -128,7 +128,7 @@ def render_runbook(profile: Profile) -> str:
     expires = profile.key_expires_at.date().isoformat() if profile.key_expires_at else "never"
     console = host.gt_api_console
     by_hand_apply = (
-        "In Open WebUI: Admin Settings > Connections, edit the OpenAI connection whose URL is "
+        "In Open WebUI: Admin Panel > Settings > Connections, edit the OpenAI connection whose URL is "
         f"`{base}`, paste the new key, save, and press the connection's verify button."
     )
     if profile.target_kind == "env-file":
@@ -136,8 +136,8 @@ def render_runbook(profile: Profile) -> str:
             f"Put the new key into `{profile.target_place}` ({env_key_place(profile, base)}) "
             "and restart Open WebUI. After "
             "its first start Open WebUI keeps its settings in its database, so unless "
-            "ENABLE_PERSISTENT_CONFIG=false is set, change the key in Admin Settings > "
-            "Connections as well."
+            "ENABLE_PERSISTENT_CONFIG=false is set, change the key in Admin Panel > "
+            "Settings > Connections as well."
         )
     lines = [
         f"# Operator runbook: {product} on GT (profile `{profile.name}`)",

@@ -545,7 +545,7 @@ async def task_model(ctx: CheckContext) -> CheckOutcome:
         f"Open WebUI's task model (title generation) is {chosen}, not a name this key may use "
         f"({', '.join(allowed) or 'none'})",
         f"set TASK_MODEL_EXTERNAL to one of {', '.join(allowed) or 'the allowlisted names'} "
-        "(Admin Settings > Interface), or clear it",
+        "(Admin Panel > Settings > Interface), or clear it",
         task_model=chosen,
         allowed=allowed,
     )

@@ -133,6 +133,6 @@ def ended(folder: Path, logs: Path | None, openwebui_url: str | None) -> str:
     if openwebui_url:
         line += (
             f" Open WebUI at {openwebui_url} keeps a connection to the stopped sandbox: remove "
-            "it in Admin Settings > Connections."
+            "it in Admin Panel > Settings > Connections."
         )
     return line

@@ -54,6 +54,10 @@ def test_everything_passes_for_a_sound_setup(sandbox: Any, tmp_path: Path) -> No
         "rotation-documented",
     ):
         assert got[check_id] == "pass", report.result(check_id)
+    # over plain http (the sandbox) the title claims no TLS; the detail says what was used
+    reach = report.result("tenant-reachable")
+    assert reach.title == "Tenant reachable" and "TLS" not in reach.title
+    assert "plain http" in reach.detail, reach.detail
     # without an Open WebUI URL: its own checks skip and say why; chat is proven through GT
     assert got["openwebui-reach"] == got["task-model"] == "skip"
     assert "no Open WebUI URL" in report.result("openwebui-reach").detail

@@ -132,3 +132,28 @@ async def test_checks_hint_follows_the_focus(sandbox, folder: Path) -> None:
         await settle(pilot)
         assert "Tab: the list" not in status(app)
         assert status(app) == "Enter opens the highlighted check · ctrl+n: on to Summary"
+
+
+async def test_a_wrong_typed_operator_token_is_refused_without_blaming_the_environment(
+    sandbox, folder: Path
+) -> None:
+    """Issue 20: a wrong token typed on Mint said "set GTWIZARD_OPERATOR_TOKEN", which the
+    operator never used. The refusal names what happened and any source of the token."""
+    from support.tui_drive import paste_into
+    from support.tui_helpers import text_of
+    from textual.widgets import Input
+
+    app = WizardApp(demo_state(sandbox, folder))
+    wrong = "gtop_" + "w" * 40
+    async with app.run_test(size=(80, 24)) as pilot:
+        await drive(pilot, "mint")
+        app.screen.query_one("#mint-token", Input).value = ""
+        await paste_into(pilot, "#mint-token", wrong)
+        await press(pilot, "ctrl+n")
+        await press(pilot, "ctrl+n")  # Storage: Enter mints; the tenant refuses the token
+        assert step_of(pilot) == "storage"
+        result = text_of(app.screen.query_one("#storage-result"))
+        assert result.startswith("✗ the operator token was rejected"), result
+        assert "typed" in result and "set GTWIZARD_OPERATOR_TOKEN" not in result
+        assert "export" not in result and wrong not in result
+        assert app.state.session is None or not app.state.session.has_key

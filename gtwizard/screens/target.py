@@ -141,10 +141,11 @@ class TargetScreen(StepScreen):
         pressed = self.query_one("#target-kind", RadioSet).pressed_button
         if pressed is not None:  # its Changed message may not have been handled yet
             self.set_kind(pressed.id)
-        if self.next_blocker() is None:
+        blocked = self.blocking_field()
+        if blocked is None:
             self.action_next()
-        else:
-            self.focus_next()
+        else:  # the field itself (focus_next would stop at the pane's scroll container)
+            self.query_one(blocked[0]).focus()
 
     def show_kind(self) -> None:
         env = self.state.target_kind == "env-file"
@@ -192,18 +193,26 @@ class TargetScreen(StepScreen):
         self.state.disable_persistent_config = event.value
 
     def next_blocker(self) -> str | None:
+        blocked = self.blocking_field()
+        return blocked[1] if blocked else None
+
+    def blocking_field(self) -> tuple[str, str] | None:
+        """(the field still to fill, what to do) for the chosen target, or None when ready."""
         if self.state.target_kind == "env-file":
             if not self.state.env_path.strip():
-                return "Enter the env file's path."
+                return "#target-path", "Enter the env file's path."
             if self.state.openwebui_token and not self.state.openwebui_url.strip():
-                return "Enter Open WebUI's URL for the credential, or clear the credential."
+                return (
+                    "#target-prove-url",
+                    "Enter Open WebUI's URL for the credential, or clear the credential.",
+                )
             if self.state.keep_admin_token and not self.state.openwebui_token:
-                return "Enter the admin credential to keep, or untick Keep."
+                return "#target-prove-token", "Enter the admin credential to keep, or untick Keep."
         if self.state.target_kind == "admin-api":
             if not self.state.openwebui_url.strip():
-                return "Enter Open WebUI's URL."
+                return "#target-url", "Enter Open WebUI's URL."
             if not self.state.openwebui_token:
-                return "Enter an admin credential."
+                return "#target-token", "Enter an admin credential."
         return None
 
     def action_next(self) -> None:
@@ -217,10 +226,11 @@ class TargetScreen(StepScreen):
         """Enter in a field: the next empty field of this target, or on (the preflight)."""
         event.stop()
         event.prevent_default()
-        if self.next_blocker() is None:
+        blocked = self.blocking_field()
+        if blocked is None:
             self.action_next()
-        else:
-            self.focus_next()
+        else:  # the field itself (focus_next would stop at the pane's scroll container)
+            self.query_one(blocked[0]).focus()
 
     @work(exclusive=True, group="target-prepare", exit_on_error=False)
     async def prepare(self) -> None:

@@ -99,6 +99,22 @@ async def test_target_enter_on_an_incomplete_choice_goes_to_its_first_field(
         assert status(app) == "Enter Open WebUI's URL."
 
 
+async def test_target_enter_on_the_env_file_without_a_path_goes_to_the_path(
+    sandbox, folder: Path
+) -> None:
+    """Found walking a real setup at 80x24: Enter on "Env file" with no path moved the focus to
+    the pane's scroll area, so the path typed next went nowhere. It goes to the path field."""
+    app = WizardApp(demo_state(sandbox, folder, env_path=""))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await drive(pilot, "target")
+        await press(pilot, "enter")
+        assert step_of(pilot) == "target"
+        assert app.focused is app.screen.query_one("#target-path"), app.focused
+        assert status(app) == "Enter the env file's path."
+        await press(pilot, *"/tmp/x.env")
+        assert app.screen.query_one("#target-path", Input).value == "/tmp/x.env"
+
+
 async def test_enter_in_the_profile_name_probes_a_host_first(sandbox, folder: Path) -> None:
     typo = sandbox.base_url.replace("127.0.0.1", "127.0.0.2").removesuffix("/api/tenant")
     app = WizardApp(demo_state(sandbox, folder, host_text=typo), start_step="tenant")

@@ -549,8 +549,8 @@ class RotateScreen(NotifyingScreen):
             here = [
                 rotation.remaining()[0],
                 "then press f here: with Open WebUI's URL and admin credential (the fields above) "
-                "it proves the new key as a user and revokes the old one; without them, w "
-                "revokes on your word",
+                "it proves the new key as a user and revokes the old one; without them, f "
+                "then offers w, to revoke on your word",
                 "or press a to undo (the old key back in the file, the new one revoked)",
             ]
             steps = "\n".join(f"  {n}. {s}" for n, s in enumerate(here, start=1))

@@ -68,8 +68,8 @@ def persistent_note(profile: Profile) -> str:
     check = profile_proof_command(profile, f"gtwizard check --profile {profile.name}")
     return (
         "If Open WebUI started before without ENABLE_PERSISTENT_CONFIG=false, its database keeps "
-        f"the old connection and ignores the file: after the restart, {check} reads the "
-        "connection Open WebUI uses and says whether that happened."
+        "the old connection and ignores the file. After the restart, this reads the connection "
+        f"Open WebUI uses and says whether that happened: {check}"
     )
 
 

@@ -455,7 +455,7 @@ def _not_known(ctx: CheckContext, path: str) -> CheckOutcome:
         "skip",
         f"{path} matches what was applied; whether Open WebUI uses it is not known here "
         f"({why}): {ctx.openwebui_missing()}",
-        f"after Open WebUI's restart, {line} reads the connection it uses",
+        f"after Open WebUI's restart, read the connection it uses: {line}",
     )
 
 

@@ -124,8 +124,8 @@ def not_known_note(check_line: str, url: str | None = None) -> str:
     return (
         f"Open WebUI may have started before; that is not known here ({why}). If it has, "
         "without ENABLE_PERSISTENT_CONFIG=false, its database keeps its old connection and "
-        f"ignores this env file (PersistentConfig). After the restart, {check_line} reads the "
-        "connection it uses and says"
+        "ignores this env file (PersistentConfig). After the restart, this reads the connection "
+        f"it uses and says whether that happened: {check_line}"
     )
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from support.cli_helpers import mint_setup_args, run_cli
+from support.cli_helpers import mint_setup_args, on_terminal, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -169,11 +169,17 @@ def test_every_printed_command_runs(sandbox, isolated_dirs: Path) -> None:
     human = life.run("rotate", "--profile", "lab", "--yes")  # the same state, said in words
     life.collect("rotation waiting", ("rotate", human.stdout + human.stderr))
 
-    aborted = life.run("rotate", "--abort", "--profile", "lab", "--json")
-    assert aborted.returncode == 0, aborted.stdout + aborted.stderr
-    life.collect_all(
-        "after abort", ("rotate --abort", "\n".join(strings(json.loads(aborted.stdout))))
+    # without a terminal nobody can say whether Open WebUI was restarted on the new key: refused,
+    # and the refusal's advice is collected too
+    refusal = life.run("rotate", "--abort", "--profile", "lab", "--json")
+    assert refusal.returncode == 2, refusal.stdout + refusal.stderr
+    life.collect(
+        "abort refused", ("rotate --abort --json", "\n".join(strings(json.loads(refusal.stdout))))
     )
+    # on a terminal the operator answers: not restarted, so the old key goes back
+    aborted = on_terminal(["rotate", "--abort", "--profile", "lab"], b"n\n", life.env)
+    assert aborted.returncode == 0, aborted.stdout + aborted.stderr
+    life.collect_all("after abort", ("rotate --abort", aborted.stdout + aborted.stderr))
 
     killed = life.run(
         "rotate", "--profile", "lab", "--yes", GTWIZARD_TEST_CRASH_AFTER="apply:written=KILL"

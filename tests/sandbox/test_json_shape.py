@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.cli_helpers import mint_setup_args, run_cli
+from support.cli_helpers import mint_setup_args, on_terminal, run_cli
 from support.lifecycle_helpers import FULL_KEY
 from support.rotation_helpers import journal, tenant_key
 
@@ -132,13 +132,19 @@ def test_every_json_command_answers_in_one_shape(sandbox: Any, tmp_path: Path) -
     # a rotation that waits for proof, then its abort: the steps as they really stand
     waiting = run("rotate", "--profile", "a", "--yes", env=op)
     assert waiting["state"] == "waiting" and waiting["remaining"]
-    aborted = run("rotate", "--profile", "a", "--abort", env=op)
-    states = {s["name"]: s["status"] for s in aborted["steps"]}
+    # with --json nobody can say whether Open WebUI was restarted on the new key: the abort is
+    # refused, and its answer lists the steps as they stand (the work is still open)
+    refused = run("rotate", "--profile", "a", "--abort", env=op)
+    states = {s["name"]: s["status"] for s in refused["steps"]}
     ran = ("preflight", "mint", "store-pending", "apply", "verify")
     assert {name: states[name] for name in ran} == dict.fromkeys(ran, "done"), states
-    assert states["revoke-old"] == states["promote"] == "skipped", states
-    assert "pending" not in states.values()
-    assert aborted["state"] == "rolled-back" and aborted["remaining"] == []
+    assert states["revoke-old"] == states["promote"] == "pending", states
+    assert refused["state"] == "waiting" and "cannot abort" in refused["error"]
+    assert any("rotate --finish --profile a" in line for line in refused["remaining"])
+    assert not tenant_key(sandbox, waiting["new_key_id"]).revoked  # nothing was changed
+    # on a terminal the operator says Open WebUI was not restarted: the abort goes ahead
+    aborted = on_terminal(["rotate", "--profile", "a", "--abort"], b"n\n", op)
+    assert aborted.returncode == 0, aborted.stdout + aborted.stderr
     assert tenant_key(sandbox, waiting["new_key_id"]).revoked  # the abort did what it says
 
     # nothing to finish: never started, not "rolled back"
@@ -180,6 +186,10 @@ def test_every_json_command_answers_in_one_shape(sandbox: Any, tmp_path: Path) -
     assert run("keys", "--host", sandbox.base_url, env=op)["tenants"]
     run("keys", "--host", dead, env={"GTWIZARD_OPERATOR_TOKEN": "gtop_nothing_here"})
 
+    # the proof channel set later, and refused for a profile that does not exist
+    channel = run("profiles", "set", "a", "--prove-url", "http://127.0.0.1:9")
+    assert channel["prove_url"] == "http://127.0.0.1:9"
+    run("profiles", "set", "nope", "--prove-url", "http://127.0.0.1:9")
     removed = run("profiles", "remove", "a", "--yes", env=op)
     assert removed["removed"] == "a" and isinstance(removed["remaining"], list)
     run("profiles", "remove", "a", "--yes")

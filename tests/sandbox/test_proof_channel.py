@@ -169,14 +169,20 @@ def test_setup_says_when_it_cannot_know_whether_open_webui_started(
     said = " ".join(out.stdout.split())
     assert "Open WebUI may have started before; that is not known here (no DATA_DIR and no " in said
     command = "GTWIZARD_OPENWEBUI_TOKEN=... gtwizard check --profile default --openwebui-url URL"
-    assert f"After the restart, {command} reads the connection it uses" in said
+    assert (
+        f"After the restart, this reads the connection it uses and says whether that happened: {command}"
+        in said
+    )
     assert "Review step" not in out.stdout  # the CLI has none
 
     url = dead_url()
     down = setup(sandbox, tmp_path, "--prove-url", url, "--profile", "down", "--replace")
     said = " ".join(down.stdout.split())
     assert f"(Open WebUI at {url} did not answer now)" in said
-    assert "GTWIZARD_OPENWEBUI_TOKEN=... gtwizard check --profile down reads" in said
+    assert (
+        "says whether that happened: GTWIZARD_OPENWEBUI_TOKEN=... gtwizard check --profile down"
+        in said
+    )
 
     data = tmp_path / "data"
     data.mkdir()  # a DATA_DIR without webui.db: a first start reads the file

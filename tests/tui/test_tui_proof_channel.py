@@ -80,7 +80,8 @@ async def test_env_file_target_takes_a_proof_channel(sandbox, demo_folder: Path)
         await next_to(pilot, "review")
         notes = " ".join(text_of(app.screen.query_one("#review-notes")).split())
         assert f"(Open WebUI at {url} did not answer now)" in notes
-        assert "gtwizard check --profile demo reads the connection it uses" in notes
+        told = notes.split("says whether that happened: ", 1)
+        assert len(told) == 2 and "gtwizard check --profile demo" in told[1], notes
         assert ADMIN not in notes
 
         await next_to(pilot, "apply")

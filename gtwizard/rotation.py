@@ -29,7 +29,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gtwizard import audit
+from gtwizard.clienttarget import ClientTarget, NoTarget
 from gtwizard.errors import GtwizardError, InvalidInput, OperationFailed
+from gtwizard.kinds import TargetKind
 from gtwizard.lifecycle.journal import (
     CRASH_HOOK_ENV,
     DONE,
@@ -159,6 +161,7 @@ class Rotation:
         self._new: str | None = None
         self._target_key: str | None = None
         self._owui_url: str | None = None
+        self.target: ClientTarget = NoTarget()  # the profile's, once loaded
         self._owui_token: str | None = None
         self.waiting = False
 
@@ -207,6 +210,11 @@ class Rotation:
             self._owui_url = self.opts.openwebui_url
         if self.opts.openwebui_token:
             self._owui_token = self.opts.openwebui_token
+        from gtwizard.clienttarget import for_profile
+
+        self.target = for_profile(
+            self.profile, proof_url=self._owui_url, credential=self._owui_token
+        )
         self._target_key = await self._read_target()
         old_id = self.journal.old_key_id if self.journal is not None else self.profile.key_id
         stored = await self._get(key_entry(self.profile.name, old_id)) if old_id else None
@@ -229,26 +237,10 @@ class Rotation:
 
     async def _read_target(self) -> str | None:
         """The key the client's configuration holds right now (None when it cannot be read)."""
-        from gtwizard.checks.load import env_dialect
-        from gtwizard.openwebui.connection import admin_api_key, env_file_key
-
-        kind = self.profile.target_kind
         try:
-            if kind == "env-file" and self.profile.target_place:
-                return await env_file_key(
-                    self.profile.target_place, env_dialect(self.profile), self.openai_base
-                )
-            if kind == "admin-api" and self._owui_url and self._owui_token:
-                return await admin_api_key(
-                    self._owui_url,
-                    self._owui_token,
-                    self.openai_base,
-                    ca_bundle=self.ca_bundle,
-                    allow_http=self.allow_http,
-                )
+            return await self.target.read_key(self.openai_base, ca_bundle=self.ca_bundle)
         except GtwizardError:
             return None
-        return None
 
     def _marks(self) -> tuple[KeyMarks, KeyMarks]:
         journal = self.journal
@@ -434,7 +426,7 @@ class Rotation:
         journal = self._need_journal()
         if journal.revoking(journal.old_key_id):
             return True  # decided before an interruption (proven, or on the operator's word)
-        return journal.done("proven-in-client") or self.profile.target_kind == "none"
+        return journal.done("proven-in-client") or not self.target.applies
 
     def _wait(self, waiting_for: str = "") -> dict[str, Any]:
         """Stop with both keys live until the new one can be proven where Open WebUI uses it."""
@@ -678,32 +670,12 @@ class Rotation:
         return f"; {self.store.location} accepts a write"
 
     async def _check_target(self) -> str:
-        kind = self.profile.target_kind
-        if kind == "admin-api":
-            if not self._owui_token:
-                raise InvalidInput(
-                    "the admin-API target needs an Open WebUI admin credential",
-                    "export GTWIZARD_OPENWEBUI_TOKEN (admin API key or JWT)",
-                )
-            from gtwizard.openwebui.admin import OpenWebUIAdmin
-
-            async with OpenWebUIAdmin(
-                self._owui_url or "",
-                self._owui_token,
-                ca_bundle=self.ca_bundle,
-                allow_http=self.allow_http,
-            ) as admin:
-                await admin.require_admin()
-            return f"Open WebUI admin API at {self._owui_url} reachable as admin"
-        if kind == "env-file":
-            from gtwizard.checks.load import env_dialect
-            from gtwizard.lifecycle.canary import check_env_file
-
-            path = Path(self.profile.target_place)
-            check_env_file(path, env_dialect(self.profile), self._choice(), self.openai_base)
-            await self._refuse_ignored_env_file(path)
-            return f"env file {path} writable and editable"
-        return "no client target: the key is only stored"
+        """The target takes a change now (nothing written); an env file Open WebUI's database
+        would ignore is refused before any mint."""
+        ready = await self.target.ready(self._choice(), self.openai_base, ca_bundle=self.ca_bundle)
+        if self.target.reads_at_start:
+            await self._refuse_ignored_env_file(Path(self.target.place))
+        return ready
 
     async def _refuse_ignored_env_file(self, path: Path) -> None:
         """An Open WebUI that has started keeps its connections in its database: an env-file
@@ -811,42 +783,23 @@ class Rotation:
 
     async def _apply_key(self, secret: str) -> str:
         """Put `secret` into the client's configuration (used for the new key and for undo)."""
-        from gtwizard.openwebui.targets import (
-            AdminApiTarget,
-            EnvFileTarget,
-            apply_admin,
-            apply_env,
-            connection_for,
-            plan_env,
-        )
+        from gtwizard.openwebui.targets import connection_for
 
         connection = connection_for(self._choice(), self.openai_base, secret)
-        kind = self.profile.target_kind
-        if kind == "admin-api":
-            assert self._owui_url and self._owui_token
-            # the models' access grants stay as setup made them: rewriting them while users
-            # chat opens a window in which Open WebUI rebuilds its model list without them
-            target = AdminApiTarget(
-                self._owui_url, self._owui_token, audience="none", allow_http=self.allow_http
-            )
-            await apply_admin(target, connection, ca_bundle=self.ca_bundle)
-            self._target_key = secret
-            return f"Open WebUI at {self._owui_url} now uses key …{secret[-4:]}"
-        if kind == "env-file":
-            dialect = str(self.profile.env_dialect or "docker")
-            env_target = EnvFileTarget(Path(self.profile.target_place), dialect)
-            result = apply_env(plan_env(env_target, connection))
-            self._target_key = secret
-            restarted = self.owui_known
-            if result.changed and secret == self._new:
-                restarted = await self._await_restart(secret)
-            return f"{result.message}; " + (
-                "Open WebUI restarted with it"
-                if restarted
-                else "Open WebUI must restart to read it"
-                + ("" if self.owui_known else " (no Open WebUI URL known to watch it)")
-            )
-        return "no client target"
+        applied = await self.target.apply(connection, ca_bundle=self.ca_bundle, plan=None)
+        self._target_key = secret
+        line, changed = self.target.describe(applied)
+        if not self.target.reads_at_start:
+            return line
+        restarted = self.owui_known
+        if changed and secret == self._new:
+            restarted = await self._await_restart(secret)
+        return f"{line}; " + (
+            "Open WebUI restarted with it"
+            if restarted
+            else "Open WebUI must restart to read it"
+            + ("" if self.owui_known else " (no Open WebUI URL known to watch it)")
+        )
 
     async def _await_restart(self, secret: str) -> bool:
         """Env file: Open WebUI reads it at start only; guide the restart and watch for it
@@ -905,7 +858,7 @@ class Rotation:
             proofs.append(f"embeddings with {choice.embedding_model} work")
         self._ledger(KeyState.VERIFIED)
         if not self.owui_known or not await self._restarted():
-            if self.profile.target_kind != "none":
+            if self.target.applies:
                 why = (
                     "it has not restarted with it"
                     if self.owui_known
@@ -920,7 +873,7 @@ class Rotation:
     async def _restarted(self) -> bool:
         """Env file: Open WebUI proves the new key only once it has restarted with it (until
         then the rotation waits, both keys live); an admin-API target holds it at once."""
-        if self.profile.target_kind != "env-file":
+        if not self.target.reads_at_start:
             return True
         try:
             return await self._owui_holds(self._new or "")
@@ -933,7 +886,7 @@ class Rotation:
         choice = self._choice()
         if not await self._owui_holds(self._new):
             hint = ""
-            if self.profile.target_kind == "env-file":
+            if self.target.reads_at_start:
                 from gtwizard.nextsteps import restart_step
 
                 how = "; ".join(restart_step(self.profile).commands)
@@ -948,7 +901,7 @@ class Rotation:
                 hint,
             )
         proofs = [await self._chat_as_user()]
-        if choice.embeddings and self.profile.target_kind == "admin-api":
+        if choice.embeddings and self.target.kind == TargetKind.ADMIN_API:
             proofs.append(await self._owui_embedding_key())
         return "; ".join(proofs)
 
@@ -1191,7 +1144,7 @@ class Rotation:
         asking the operator. Open WebUI on the new key, or no way to know: refused, and
         `--finish` is offered (the new key is live, verified by the tenant, and in use)."""
         journal = self._need_journal()
-        if self.profile.target_kind != "env-file" or not journal.new_key_id:
+        if not self.target.reads_at_start or not journal.new_key_id:
             return
         self._target_key = await self._read_target()
         if self._target_holds() != NEW:
@@ -1257,7 +1210,7 @@ class Rotation:
         journal = self._need_journal()
         undo = Undo()
         new_id, new = journal.new_key_id, journal.new_key
-        if new_id and self.profile.target_kind != "none":
+        if new_id and self.target.applies:
             self._target_key = await self._read_target()
             holds = self._target_holds()
             if holds == NEW and self._old:

@@ -15,6 +15,8 @@ from gtwizard.kinds import TargetKind
 from gtwizard.openwebui.envfile import EnvPlan, GtConnection, apply_plan, plan_env_file
 
 if TYPE_CHECKING:  # the key's choice is the setup service's; targets only read its names
+    from gtwizard.openwebui.envfile import ApplyResult
+    from gtwizard.profiles import Profile
     from gtwizard.setup.keys import KeyChoice
 
 ENV_FILE = TargetKind.ENV_FILE
@@ -44,6 +46,78 @@ class EnvFileTarget:
     def place(self) -> str:
         return str(self.path)
 
+    # --- gtwizard.clienttarget.ClientTarget --------------------------------------------------
+
+    @property
+    def reads_at_start(self) -> bool:
+        return True
+
+    @property
+    def applies(self) -> bool:
+        return True
+
+    @property
+    def proof_url(self) -> str | None:
+        return self.admin_url
+
+    @property
+    def credential(self) -> str | None:
+        return self.admin_token
+
+    async def preflight(
+        self, *, ca_bundle: str | None, gt_base: str, names: tuple[str, ...], profile: str
+    ) -> list[str]:
+        return await _preflight_env(self, ca_bundle=ca_bundle, profile=profile)
+
+    def check_edit(self, choice: KeyChoice, openai_base: str) -> None:
+        from gtwizard.lifecycle.canary import check_env_file
+
+        check_env_file(self.path, self.dialect, choice, openai_base)
+
+    async def ready(self, choice: KeyChoice, openai_base: str, *, ca_bundle: str | None) -> str:
+        self.check_edit(choice, openai_base)
+        return f"env file {self.path} writable and editable"
+
+    def plan(self, connection: GtConnection, choice: KeyChoice) -> EnvPlan:
+        return plan_env(self, connection)
+
+    async def apply(
+        self, connection: GtConnection, *, ca_bundle: str | None, plan: EnvPlan | None
+    ) -> ApplyResult:
+        return apply_plan(plan or plan_env(self, connection))
+
+    def describe(self, applied: ApplyResult) -> tuple[str, bool]:
+        return applied.message, applied.changed
+
+    def summary(self, plan: EnvPlan | None, applied: ApplyResult | None) -> dict[str, object]:
+        if plan is None:
+            return {}
+        backup = applied.backup if applied is not None else None
+        return {
+            "changed": applied.changed if applied is not None else plan.changed,
+            "backup": str(backup) if backup else None,
+        }
+
+    async def read_key(self, openai_base: str, *, ca_bundle: str | None) -> str | None:
+        from gtwizard.openwebui.connection import env_file_key
+
+        return await env_file_key(str(self.path), self.dialect, openai_base)
+
+    def record_in(self, profile: Profile) -> None:
+        profile.env_dialect = self.dialect
+        if self.admin_url:  # the proof channel
+            profile.openwebui_url = self.admin_url
+        if self.allow_http:
+            profile.allow_http_openwebui = True
+
+    def access_notes(self, choice: KeyChoice) -> list[str]:
+        from gtwizard.nextsteps import GRANT_PATH
+
+        names = ", ".join(choice.names)
+        return [
+            f"ordinary Open WebUI users see none of {names} until access is granted: {GRANT_PATH}"
+        ]
+
 
 @dataclass(frozen=True)
 class AdminApiTarget:
@@ -59,6 +133,100 @@ class AdminApiTarget:
     @property
     def place(self) -> str:
         return self.url.rstrip("/")
+
+    # --- gtwizard.clienttarget.ClientTarget --------------------------------------------------
+
+    @property
+    def reads_at_start(self) -> bool:
+        return False
+
+    @property
+    def applies(self) -> bool:
+        return True
+
+    @property
+    def proof_url(self) -> str | None:
+        return self.url
+
+    @property
+    def credential(self) -> str | None:
+        return self.token or None
+
+    async def preflight(
+        self, *, ca_bundle: str | None, gt_base: str, names: tuple[str, ...], profile: str
+    ) -> list[str]:
+        from gtwizard.openwebui.url import check_openwebui_url
+
+        warning = check_openwebui_url(self.url, allow_http=self.allow_http).warning
+        notes = [warning] if warning else []
+        return notes + await _preflight_admin(
+            self, ca_bundle=ca_bundle, gt_base=gt_base, names=names
+        )
+
+    def check_edit(self, choice: KeyChoice, openai_base: str) -> None:
+        return None  # Open WebUI checks the connection itself when it is applied
+
+    async def ready(self, choice: KeyChoice, openai_base: str, *, ca_bundle: str | None) -> str:
+        from gtwizard.openwebui.admin import OpenWebUIAdmin
+
+        if not self.token:
+            raise InvalidInput(
+                "the admin-API target needs an Open WebUI admin credential",
+                "export GTWIZARD_OPENWEBUI_TOKEN (admin API key or JWT)",
+            )
+        async with OpenWebUIAdmin(
+            self.url, self.token, ca_bundle=ca_bundle, allow_http=self.allow_http
+        ) as admin:
+            await admin.require_admin()
+        return f"Open WebUI admin API at {self.url} reachable as admin"
+
+    def plan(self, connection: GtConnection, choice: KeyChoice) -> dict[str, object]:
+        from gtwizard.redact import mask
+
+        return {
+            "url": self.place,
+            "connection": {
+                "url": connection.openai_base,
+                "key": mask(connection.api_key),
+                "config": connection.connection_config(),
+            },
+            "access": self.audience,
+            "embeddings": choice.embedding_model if choice.embeddings else None,
+        }
+
+    async def apply(
+        self, connection: GtConnection, *, ca_bundle: str | None, plan: object
+    ) -> AdminApplyResult:
+        return await apply_admin(self, connection, ca_bundle=ca_bundle)
+
+    def describe(self, applied: AdminApplyResult) -> tuple[str, bool]:
+        return f"Open WebUI at {self.url} now uses key …{applied.key_tail}", True
+
+    def summary(self, plan: object, applied: AdminApplyResult | None) -> dict[str, object]:
+        if applied is None:
+            return {}
+        return {"connection_index": applied.index, "granted": list(applied.granted)}
+
+    async def read_key(self, openai_base: str, *, ca_bundle: str | None) -> str | None:
+        from gtwizard.openwebui.connection import admin_api_key
+
+        if not self.token:
+            raise InvalidInput(
+                f"reading Open WebUI at {self.place} needs its admin credential",
+                "export GTWIZARD_OPENWEBUI_TOKEN and run the command again",
+            )
+        return await admin_api_key(
+            self.url, self.token, openai_base, ca_bundle=ca_bundle, allow_http=self.allow_http
+        )
+
+    def record_in(self, profile: Profile) -> None:
+        profile.openwebui_url = self.place
+        profile.audience = self.audience
+        if self.allow_http:
+            profile.allow_http_openwebui = True
+
+    def access_notes(self, choice: KeyChoice) -> list[str]:
+        return []  # the setup granted access to its audience
 
 
 Target = EnvFileTarget | AdminApiTarget
@@ -116,19 +284,27 @@ async def preflight(
     """Everything that can be checked before a key exists; returns warnings, raises on blockers.
 
     `profile`: the name the setup saves, for the commands a warning names."""
-    if isinstance(target, AdminApiTarget):
-        from gtwizard.openwebui.admin import OpenWebUIAdmin
+    return await target.preflight(
+        ca_bundle=ca_bundle, gt_base=gt_base, names=names, profile=profile
+    )
 
-        async with OpenWebUIAdmin(
-            target.url, target.token, ca_bundle=ca_bundle, allow_http=target.allow_http
-        ) as admin:
-            await admin.require_admin()
-            note = await admin.version_note()
-            if names:
-                await _refuse_collisions(admin, gt_base, names)
-        parse_audience(target.audience)
-        return [note] if note else []
-    return await _preflight_env(target, ca_bundle=ca_bundle, profile=profile)
+
+async def _preflight_admin(
+    target: AdminApiTarget, *, ca_bundle: str | None, gt_base: str, names: tuple[str, ...]
+) -> list[str]:
+    """Open WebUI answers as admin, its version is known to work, no other connection serves
+    the same names, and the audience parses."""
+    from gtwizard.openwebui.admin import OpenWebUIAdmin
+
+    async with OpenWebUIAdmin(
+        target.url, target.token, ca_bundle=ca_bundle, allow_http=target.allow_http
+    ) as admin:
+        await admin.require_admin()
+        note = await admin.version_note()
+        if names:
+            await _refuse_collisions(admin, gt_base, names)
+    parse_audience(target.audience)
+    return [note] if note else []
 
 
 async def _preflight_env(
@@ -228,6 +404,7 @@ class AdminApplyResult:
     models: tuple[str, ...]
     granted: tuple[str, ...]
     embeddings: bool
+    key_tail: str = ""  # the key's last four characters, to name it without its secret
 
 
 async def apply_admin(
@@ -273,5 +450,10 @@ async def apply_admin(
             await admin.update_openai_config(before)
             raise
     return AdminApplyResult(
-        index, verify.status, tuple(models), tuple(granted), connection.embeddings
+        index,
+        verify.status,
+        tuple(models),
+        tuple(granted),
+        connection.embeddings,
+        key_tail=connection.api_key[-4:],
     )

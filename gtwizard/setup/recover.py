@@ -20,7 +20,6 @@ from gtwizard.lifecycle.journal import DONE, ROLLED_BACK, Journal, open_journal,
 from gtwizard.lifecycle.ledger import KeyState, Ledger
 from gtwizard.lifecycle.lock import profile_lock
 from gtwizard.lifecycle.target import NEW, KeyMarks, identify
-from gtwizard.openwebui.connection import admin_api_key, env_file_key
 
 
 def _setup_journal(profile: str) -> Journal:
@@ -42,23 +41,15 @@ def _store(journal: Journal):  # SecretStore
 
 async def _target_holds_new(journal: Journal, owui_token: str | None) -> bool:
     """Read the draft's target: does it hold the journal's new key?"""
+    from gtwizard.clienttarget import for_draft
+
     draft = journal.draft or {}
-    kind, place = draft.get("target_kind"), str(draft.get("target_place") or "")
     base = str(draft.get("openai_base") or "")
-    if not place or not base:
+    target = for_draft(draft, owui_token)
+    if not target.place or not base:
         return False
-    if kind == "env-file":
-        held = await env_file_key(place, str(draft.get("env_dialect") or "docker"), base)
-    elif kind == "admin-api" and owui_token:
-        ca = draft.get("ca_bundle")
-        held = await admin_api_key(place, owui_token, base, ca_bundle=ca if ca else None)
-    elif kind == "admin-api":
-        raise InvalidInput(
-            f"reading Open WebUI at {place} needs its admin credential",
-            "export GTWIZARD_OPENWEBUI_TOKEN and run the command again",
-        )
-    else:
-        return False
+    ca = draft.get("ca_bundle")
+    held = await target.read_key(base, ca_bundle=str(ca) if ca else None)
     new = KeyMarks(journal.new_key_id, journal.new_key_prefix)
     return identify(held, KeyMarks(journal.old_key_id, journal.old_key_prefix), new) == NEW
 

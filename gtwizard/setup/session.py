@@ -16,6 +16,7 @@ from typing import Any
 
 from gtwizard import audit
 from gtwizard.baseform import BaseChoice, choose_base
+from gtwizard.clienttarget import ClientTarget
 from gtwizard.errors import GtwizardError, InvalidInput, OperationFailed
 from gtwizard.kinds import StorageKind, TargetKind
 from gtwizard.lifecycle.journal import DONE, ROLLED_BACK, Journal, crash_point, open_journal
@@ -23,20 +24,9 @@ from gtwizard.lifecycle.ledger import KeyState, Ledger
 from gtwizard.lifecycle.lock import HeldLock
 from gtwizard.lifecycle.revoke import Intent, revoke, revoke_at
 from gtwizard.lifecycle.target import secret_mark
-from gtwizard.openwebui.targets import (
-    AdminApiTarget,
-    EnvFileTarget,
-    Target,
-    apply_admin,
-    apply_env,
-    connection_for,
-    loopback_warning,
-    plan_env,
-    preflight,
-)
+from gtwizard.openwebui.targets import connection_for, loopback_warning
 from gtwizard.presets.catalog import KeyPreset, Product
 from gtwizard.profiles import Profile, iso_seconds, save_profile
-from gtwizard.redact import mask
 from gtwizard.secrets import admin_entry, key_entry, operator_entry
 from gtwizard.setup.keys import (
     KeyChoice,
@@ -67,7 +57,7 @@ class SetupRequest:
     embeddings: bool = False
     embedding_model: str | None = None
     storage: str | None = None  # None = keyring (the default, probed)
-    target: Target | None = None
+    target: ClientTarget | None = None
     ca_bundle: str | None = None
     expires_days: int | None = None
     keep_admin_token: bool = False
@@ -110,12 +100,6 @@ class SetupSession:
     async def preflight(self) -> None:
         """Profile, target and storage checks; nothing is created. Raises on anything that blocks."""
         req = self.request
-        if isinstance(req.target, AdminApiTarget):
-            from gtwizard.openwebui.url import check_openwebui_url
-
-            warning = check_openwebui_url(req.target.url, allow_http=req.target.allow_http).warning
-            if warning:
-                self.warnings.append(warning)
         if not req.dry_run:
             self.check_profile_free()
         await self._check_target()
@@ -127,8 +111,7 @@ class SetupSession:
         req = self.request
         if req.target is not None:
             self.warnings.extend(
-                await preflight(
-                    req.target,
+                await req.target.preflight(
                     ca_bundle=req.ca_bundle,
                     gt_base=req.host.gt_base,
                     names=req.names,
@@ -185,14 +168,12 @@ class SetupSession:
         only when asked; no other setup or rotation of it is in progress; the env file's content
         takes the edit; the secret store accepts a canary write.
         """
-        from gtwizard.lifecycle.canary import check_env_file, prove_store
+        from gtwizard.lifecycle.canary import prove_store
 
         req = self.request
         self.check_profile_free()
-        if isinstance(req.target, EnvFileTarget) and self.choice is not None:
-            check_env_file(
-                req.target.path, req.target.dialect, self.choice, req.host.openai_base_v1
-            )
+        if req.target is not None and self.choice is not None:
+            req.target.check_edit(self.choice, req.host.openai_base_v1)
         if self.storage is not None and self.storage.kind != "none":
             await asyncio.to_thread(prove_store, self.storage.store, req.profile)
 
@@ -394,7 +375,7 @@ class SetupSession:
         )
         target = req.target
         if target is not None:
-            warning = loopback_warning(self.base.openai_base, _admin_url(target))
+            warning = loopback_warning(self.base.openai_base, target.proof_url)
             if warning and not req.host.is_loopback:
                 self.warnings.append(warning)
         return self.base
@@ -411,19 +392,8 @@ class SetupSession:
         req, choice, base = self.request, self._need_choice(), self._need_base()
         secret = self._secret or "gtak_(new key)"
         connection = connection_for(choice, base.openai_base, secret)
-        if isinstance(req.target, EnvFileTarget):
-            self.plan = plan_env(req.target, connection)
-        elif isinstance(req.target, AdminApiTarget):
-            self.plan = {
-                "url": req.target.place,
-                "connection": {
-                    "url": base.openai_base,
-                    "key": mask(secret),
-                    "config": connection.connection_config(),
-                },
-                "access": req.target.audience,
-                "embeddings": choice.embedding_model if choice.embeddings else None,
-            }
+        if req.target is not None:
+            self.plan = req.target.plan(connection, choice)
         return self.plan
 
     async def apply(self) -> None:
@@ -437,13 +407,11 @@ class SetupSession:
             self.journal.draft = json.loads(json.dumps(draft, default=str))
             self.journal.save()
         try:
-            if isinstance(target, EnvFileTarget):
-                self.applied = apply_env(self.plan or self.make_plan())
-            else:
-                connection = connection_for(
-                    self._need_choice(), self._need_base().openai_base, self._need_secret()
-                )
-                self.applied = await apply_admin(target, connection, ca_bundle=req.ca_bundle)
+            plan = self.plan if self.plan is not None else self.make_plan()
+            connection = connection_for(
+                self._need_choice(), self._need_base().openai_base, self._need_secret()
+            )
+            self.applied = await target.apply(connection, ca_bundle=req.ca_bundle, plan=plan)
             crash_point("apply:written")
             if self.journal is not None:
                 self.journal.mark("apply", f"applied to {target.place}")
@@ -459,17 +427,10 @@ class SetupSession:
             await self.rollback()
             raise
         audit.record("apply", profile=req.profile, key_id=self.key_id, target=target.kind)
-        if isinstance(target, EnvFileTarget):
-            from gtwizard.nextsteps import GRANT_PATH
-
-            names = ", ".join(self._need_choice().names)
-            self.warnings.append(
-                f"ordinary Open WebUI users see none of {names} until access is granted: "
-                + GRANT_PATH
-            )
-        if req.keep_admin_token and self.storage and _admin_token(target):
+        self.warnings.extend(target.access_notes(self._need_choice()))
+        if req.keep_admin_token and self.storage and target.credential:
             await self._keep(
-                admin_entry(req.profile), _admin_token(target) or "", "Open WebUI admin credential"
+                admin_entry(req.profile), target.credential, "Open WebUI admin credential"
             )
 
     async def _keep(self, entry: str, secret: str, what: str) -> None:
@@ -529,15 +490,8 @@ class SetupSession:
             profile.embedding_model = choice.embedding_model
         if req.ca_bundle:
             profile.ca_bundle = req.ca_bundle
-        if isinstance(req.target, EnvFileTarget):
-            profile.env_dialect = req.target.dialect
-            if req.target.admin_url:  # the proof channel
-                profile.openwebui_url = req.target.admin_url
-        if isinstance(req.target, AdminApiTarget):
-            profile.openwebui_url = req.target.place
-            profile.audience = req.target.audience
-        if req.target is not None and req.target.allow_http:
-            profile.allow_http_openwebui = True
+        if req.target is not None:
+            req.target.record_in(profile)
         profile.admin_token_kept = "Open WebUI admin credential" in self.kept
         profile.base_reason = self._need_base().reason
         if "operator token" in self.kept:
@@ -654,24 +608,17 @@ class SetupSession:
 
     async def _target_holds_key(self) -> bool:
         """Read the target back: does it hold this run's key? (Never assumed from the steps.)"""
-        from gtwizard.openwebui.connection import admin_api_key, env_file_key
-
         target, secret = self.request.target, self._secret
         if target is None or not secret:
             return False
         base = self.base.openai_base if self.base else self.request.host.openai_base_v1
         try:
-            if isinstance(target, EnvFileTarget):
-                for form in {base, self.request.host.openai_base_v1}:
-                    if await env_file_key(str(target.path), target.dialect, form) == secret:
-                        return True
-                return False
-            held = await admin_api_key(
-                target.url, target.token, base, ca_bundle=self.request.ca_bundle
-            )
+            for form in {base, self.request.host.openai_base_v1}:
+                if await target.read_key(form, ca_bundle=self.request.ca_bundle) == secret:
+                    return True
         except GtwizardError:
             return bool(self.journal and self.journal.done("apply"))
-        return held == secret
+        return False
 
     async def finish(
         self,
@@ -716,8 +663,8 @@ class SetupSession:
             RotationOptions(
                 profile=req.profile,
                 operator_token=self._operator_token,
-                openwebui_url=_admin_url(req.target),
-                openwebui_token=_admin_token(req.target),
+                openwebui_url=req.target.proof_url if req.target else None,
+                openwebui_token=req.target.credential if req.target else None,
                 say=say or (lambda text: None),
                 adopt_setup=True,
                 lock_held=self._lock is not None,
@@ -738,13 +685,7 @@ class SetupSession:
         applied: dict[str, Any] | None = None
         if req.target is not None:
             applied = {"kind": req.target.kind, "place": req.target.place}
-            if isinstance(req.target, EnvFileTarget) and self.plan is not None:
-                applied["changed"] = bool(getattr(self.applied, "changed", self.plan.changed))
-                backup = getattr(self.applied, "backup", None)
-                applied["backup"] = str(backup) if backup else None
-            if isinstance(req.target, AdminApiTarget) and self.applied is not None:
-                applied["connection_index"] = self.applied.index
-                applied["granted"] = list(self.applied.granted)
+            applied |= req.target.summary(self.plan, self.applied)
         choice = self.choice
         return {
             "profile": req.profile,
@@ -801,20 +742,6 @@ class SetupSession:
         if self.base is None:
             raise OperationFailed("the base URL is not chosen yet", "verify the key first")
         return self.base
-
-
-def _admin_url(target: Target | None) -> str | None:
-    """The Open WebUI a setup proves through: its admin-API target, or an env file's channel."""
-    if isinstance(target, AdminApiTarget):
-        return target.url
-    return target.admin_url if isinstance(target, EnvFileTarget) else None
-
-
-def _admin_token(target: Target | None) -> str | None:
-    """The admin credential given for that Open WebUI, if any."""
-    if isinstance(target, AdminApiTarget):
-        return target.token
-    return target.admin_token if isinstance(target, EnvFileTarget) else None
 
 
 def parse_time(value: str | None) -> dt.datetime | None:

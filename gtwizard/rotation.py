@@ -50,6 +50,7 @@ from gtwizard.redact import redact
 if TYPE_CHECKING:
     from gtwizard.lifecycle.revoke import Intent
     from gtwizard.profiles import Profile
+    from gtwizard.secrets import SecretStore
     from gtwizard.setup.keys import KeyChoice
 
 __all__ = [
@@ -1305,7 +1306,8 @@ class Rotation:
             out["remaining"] = journal.next_commands()
         if error:
             out["error"], out["hint"] = error, hint
-        return json.loads(redact(json.dumps(out), self._secrets()))
+        answer: dict[str, Any] = json.loads(redact(json.dumps(out), self._secrets()))
+        return answer
 
     def _step_states(self) -> list[StepReport]:
         """Each step as it really stands; one this run did not touch as the journal has it."""
@@ -1338,11 +1340,11 @@ def revoke_by_hand_note(profile: Profile, *, operator_token: bool) -> str | None
     )
 
 
-def _profile_store(profile: Any):  # SecretStore
+def _profile_store(profile: Any) -> SecretStore:
     return _store_at(profile.storage_kind, profile.storage_location)
 
 
-def _store_at(kind: str, location: str):  # SecretStore
+def _store_at(kind: str, location: str) -> SecretStore:
     from gtwizard.secrets import open_store
 
     path = Path(location) if kind == "file" and location else None

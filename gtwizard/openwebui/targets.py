@@ -15,6 +15,7 @@ from gtwizard.kinds import TargetKind
 from gtwizard.openwebui.envfile import EnvPlan, GtConnection, apply_plan, plan_env_file
 
 if TYPE_CHECKING:  # the key's choice is the setup service's; targets only read its names
+    from gtwizard.openwebui.admin import OpenWebUIAdmin
     from gtwizard.openwebui.envfile import ApplyResult
     from gtwizard.profiles import Profile
     from gtwizard.setup.keys import KeyChoice
@@ -363,11 +364,11 @@ def plan_env(target: EnvFileTarget, connection: GtConnection) -> EnvPlan:
     )
 
 
-def apply_env(plan: EnvPlan):
+def apply_env(plan: EnvPlan) -> ApplyResult:
     return apply_plan(plan)
 
 
-async def _refuse_collisions(admin, gt_base: str, names: tuple[str, ...]) -> None:
+async def _refuse_collisions(admin: OpenWebUIAdmin, gt_base: str, names: tuple[str, ...]) -> None:
     """Refuse GT names that another connection also serves.
 
     With duplicate ids Open WebUI keeps one entry and routes every chat for that id to a single

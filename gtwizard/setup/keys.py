@@ -167,7 +167,7 @@ async def mint_key(
     name: str,
     expires_at: dt.datetime | None = None,
     ca_bundle: str | Path | None = None,
-):
+) -> MintedKey:
     """Mint the key through the key-management contract; the secret is in the result, once."""
     from gtwizard.gt.keys import KeyManager, MintRequest
 

@@ -13,13 +13,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gtwizard.errors import GtwizardError, InvalidInput, OperationFailed
 from gtwizard.lifecycle.journal import DONE, ROLLED_BACK, Journal, open_journal, step_states
 from gtwizard.lifecycle.ledger import KeyState, Ledger
 from gtwizard.lifecycle.lock import profile_lock
 from gtwizard.lifecycle.target import NEW, KeyMarks, identify
+
+if TYPE_CHECKING:
+    from gtwizard.secrets import SecretStore
 
 
 def _setup_journal(profile: str) -> Journal:
@@ -32,7 +35,7 @@ def _setup_journal(profile: str) -> Journal:
     return journal
 
 
-def _store(journal: Journal):  # SecretStore
+def _store(journal: Journal) -> SecretStore:
     from gtwizard.secrets import open_store
 
     path = Path(journal.storage_location) if journal.storage_kind == "file" else None

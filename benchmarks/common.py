@@ -112,15 +112,20 @@ def sandbox(env: dict[str, str], latency_ms: int = 0) -> Iterator[SandboxChild]:
         process.wait(timeout=10)
 
 
-def setup_profile(env: dict[str, str], child: SandboxChild, profile: str = "bench") -> None:
-    """`gtwizard setup --mint` against the sandbox: file storage, env-file target, a saved profile."""
-    env_file = Path(env["GTWIZARD_BENCH_TMP"]) / f"{profile}.env"
+def setup_profile(
+    env: dict[str, str], child: SandboxChild, profile: str = "bench", product: str = "open-webui"
+) -> None:
+    """`gtwizard setup --mint` against the sandbox: file storage, a saved profile; an Open WebUI
+    profile writes an env file, another product keeps the key with no target."""
+    target = []
+    if product == "open-webui":
+        target = ["--env-file", str(Path(env["GTWIZARD_BENCH_TMP"]) / f"{profile}.env")]
     subprocess.run(
         [
             GTWIZARD,
             "setup",
             "--preset",
-            "open-webui",
+            product,
             "--host",
             child.base_url,
             "--aliases",
@@ -128,8 +133,7 @@ def setup_profile(env: dict[str, str], child: SandboxChild, profile: str = "benc
             "--mint",
             "--storage",
             "file",
-            "--env-file",
-            str(env_file),
+            *target,
             "--profile",
             profile,
             "--yes",

@@ -156,6 +156,47 @@ def check_all_over_floor_ratio(repeat: int) -> tuple[float, str]:
     return every / floor, f"{FLEET} profiles {every:.2f} s, 50 keyed requests {floor:.2f} s"
 
 
+def _age_every_key(env: dict[str, str]) -> None:
+    """Make every saved profile's key old enough that `rotate --due` rotates it."""
+    import tomllib
+
+    import tomli_w
+
+    path = Path(env["GTWIZARD_CONFIG_DIR"]) / "config.toml"
+    doc = tomllib.loads(path.read_text())
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=400)
+    for table in doc["profiles"].values():
+        table["key_created_at"] = old
+    path.write_text(tomli_w.dumps(doc))
+
+
+def rotate_due_over_floor_ratio(repeat: int) -> tuple[float, str]:
+    """`rotate --due --jobs 8` over 50 due profiles at 300 ms over its network floor: one mint,
+    one keyed request and one revoke per profile at the same --jobs (`fleet_floor.py --rotate`).
+    The profiles keep their key with no client target (a product gtwizard prints a snippet
+    for), so each rotation runs to the end: mint, store, verify, revoke, save."""
+    import statistics
+
+    with isolated_env() as env, sandbox(env) as child:
+        for n in range(FLEET):
+            setup_profile(env, child, f"r{n:02d}", product="litellm")
+        child.set_latency(LATENCY_MS)
+        token = {**env, "GTWIZARD_OPERATOR_TOKEN": child.operator_token}
+        every = [GTWIZARD, "rotate", "--due", "--jobs", str(JOBS), "--json"]
+        floor = [PYTHON, str(HERE / "fleet_floor.py"), "--rotate", "--jobs", str(JOBS)]
+        runs: dict[str, list[float]] = {"due": [], "floor": []}
+        for _ in range(repeat):
+            _age_every_key(env)
+            seconds, _, out = _timed(every, token)
+            counts = json.loads(out)["counts"]
+            if counts != {"rotated": FLEET}:
+                raise RuntimeError(f"rotate --due did not rotate every profile: {counts}")
+            runs["due"].append(seconds)
+            runs["floor"].append(_timed(floor, token)[0])
+    due, low = statistics.median(runs["due"]), statistics.median(runs["floor"])
+    return due / low, f"{FLEET} rotations {due:.2f} s, their floor {low:.2f} s"
+
+
 if __name__ == "__main__":
     print(status_ratio(3))
     print(welcome_ratio(3))

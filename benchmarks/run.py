@@ -25,6 +25,7 @@ from fleet import (
     check_all_memory_ratio,
     check_all_over_floor_ratio,
     check_all_ratio,
+    rotate_due_over_floor_ratio,
     status_ratio,
     welcome_ratio,
 )
@@ -92,6 +93,13 @@ BUDGETS = (
         check_all_over_floor_ratio,
         0.3,
         True,  # no limit was set for it: the measure a decision on check-all could adopt
+    ),
+    Budget(
+        "rotate-due-over-floor",
+        "rotate --due --jobs 8, 50 profiles / its floor (mint, request, revoke each)",
+        1.5,
+        rotate_due_over_floor_ratio,
+        0.3,
     ),
     Budget(
         "check-all-memory",

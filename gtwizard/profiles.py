@@ -15,10 +15,11 @@ import copy
 import dataclasses
 import datetime as dt
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import tomli
 
 from gtwizard.errors import ConfigError, InvalidInput
 from gtwizard.fileio import atomic_write
@@ -285,8 +286,8 @@ def _decode(path: Path, data: bytes) -> str:
 
 def _parse(path: Path, text: str) -> dict[str, Any]:
     try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        doc = tomli.loads(text)  # tomllib's parser, compiled (pyproject.toml)
+    except tomli.TOMLDecodeError as exc:
         raise ConfigError(
             f"{path} is not valid TOML: {exc}",
             f"Fix that line by hand or restore {path.name}.bak; gtwizard will not overwrite it",

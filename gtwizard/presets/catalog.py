@@ -242,11 +242,11 @@ class _File:
         return f"fix or remove {self.location}"
 
     def parse(self, text: str) -> dict[str, Any]:
-        import tomllib  # only when the files changed (see the kept catalog below)
+        import tomli  # tomllib's parser, compiled (pyproject.toml)
 
         try:
-            return tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
+            return tomli.loads(text)
+        except tomli.TOMLDecodeError as exc:
             message = str(exc)
             match = _TOML_LINE.search(message)
             if match:

@@ -57,7 +57,13 @@ BUDGETS = (
         1.15,
         first_screen_rebased_ratio,
     ),
-    Budget("help", "gtwizard --help / python -c pass", 3.0, lambda n: cli_ratio("--help", n * 3)),
+    Budget(
+        "help",
+        "gtwizard --help / python -c pass",
+        3.0,
+        lambda n: cli_ratio("--help", n * 3),
+        info=True,  # retired (issue 22): argparse writes the help, its cost is argparse's
+    ),
     Budget(
         "version",
         "gtwizard --version / python -c pass",
@@ -77,7 +83,7 @@ BUDGETS = (
         0.4,
     ),
     Budget("responsive", "keypress during a 2 s probe / 100 ms", 1.0, responsive_ratio),
-    Budget("status-1000", "status --json: 1,000 profiles / one", 1.5, status_ratio),
+    Budget("status-1000", "status --json: 1,000 profiles / one (no cache)", 3.0, status_ratio),
     Budget("welcome-1000", "welcome first paint: 1,000 profiles / one", 1.5, welcome_ratio),
     Budget(
         "check-all",

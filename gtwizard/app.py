@@ -116,11 +116,7 @@ class WizardApp(App[int]):
             from gtwizard.screens.welcome import WelcomeScreen
 
             return WelcomeScreen()
-        screen = self.get_screen(self.step_screen(self.start_step))
-        # what push_screen and switch_screen give every screen they put on the stack: without
-        # it, switching away from this one (Next) would find no result callback to drop
-        screen._push_result_callback(self, None)
-        return screen
+        return self.get_screen(self.step_screen(self.start_step))
 
     def on_mount(self) -> None:
         self.title = "gtwizard — connect a product to your GT API"
@@ -205,7 +201,7 @@ class WizardApp(App[int]):
     def go_next(self, step: str) -> None:
         index = self.steps.index(step)
         if index + 1 < len(self.steps):
-            self.switch_screen(self.step_screen(self.steps[index + 1]))
+            self._go_to(self.steps[index + 1])
             return
         following = STEPS[STEPS.index(step) + 1] if step != STEPS[-1] else None
         title = STEP_TITLES.get(following or "", "the next step")
@@ -214,7 +210,25 @@ class WizardApp(App[int]):
     def go_back(self, step: str) -> None:
         index = self.steps.index(step)
         if index > 0:
-            self.switch_screen(self.step_screen(self.steps[index - 1]))
+            self._go_to(self.steps[index - 1])
+
+    def _go_to(self, step: str) -> None:
+        """Show another step's screen in the current one's place, with Textual's public calls.
+
+        The first screen is the bottom of the stack (`get_default_screen`), and Textual cannot
+        switch the bottom screen away (`switch_screen` drops a result callback that only
+        `push_screen` gives; a stack's base screen, a mode's too, has none). So from the bottom
+        the next step is pushed over it, back to the screen underneath is a pop, and between any
+        other two steps the top is switched.
+        """
+        name = self.step_screen(step)
+        stack = self.screen_stack
+        if len(stack) > 1 and stack[-2] is self.get_screen(name):
+            self.pop_screen()
+        elif len(stack) == 1:
+            self.push_screen(name)
+        else:
+            self.switch_screen(name)
 
     async def fresh_session(self, *, force: bool = False) -> SetupSession:
         """The setup session for the current answers; a key made for other answers is undone."""

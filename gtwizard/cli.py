@@ -107,113 +107,11 @@ def _fail(line: str, code: int, json_out: dict[str, Any] | None) -> int:
     return code
 
 
-# ---- `--version` and `--help` without argparse -------------------------------------------------
-# Importing argparse (with re, enum and gettext) costs more than starting Python: so the two
-# answers that need no parsing are written here, exactly as argparse writes them for the parser
-# above (tests/unit/test_cli_quick.py compares both at every width from 1 to 300 columns). Any
-# other word, or a terminal too narrow for this layout, goes through argparse.
-
-
-def _columns() -> int:
-    """`shutil.get_terminal_size().columns` (argparse's width), without importing shutil."""
-    try:
-        columns = int(os.environ.get("COLUMNS", ""))
-    except ValueError:
-        columns = 0
-    if columns <= 0:
-        try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
-        except (AttributeError, ValueError, OSError):  # no stdout, or not a terminal
-            columns = 80
-    return columns
-
-
-def _letter(char: str) -> bool:
-    return char.isalpha() or char == "_"
-
-
-def _chunks(word: str) -> list[str]:
-    """A word cut after each hyphen where textwrap may break it (between letters), or [] when
-    the word has dashes this does not follow (textwrap's em-dash rules)."""
-    if "--" in word:
-        return []
-    pieces, start = [], 0
-    for i, char in enumerate(word):
-        after = word[i + 1 : i + 4]
-        if (
-            char == "-"
-            and i >= 2
-            and (_letter(word[i - 2]) and _letter(word[i - 1]))
-            and len(after) >= 2
-            and _letter(after[0])
-            and (_letter(after[1]) or (after[1] == "-" and len(after) == 3 and _letter(after[2])))
-        ):
-            pieces.append(word[start : i + 1])
-            start = i + 1
-    return [*pieces, word[start:]]
-
-
-def _wrap(text: str, width: int) -> list[str] | None:
-    """`textwrap.wrap(text, width)` for text with no word longer than a line (else None)."""
-    chunks: list[str] = []
-    for word in text.split():
-        pieces = _chunks(word)
-        if not pieces or any(len(piece) > width for piece in pieces):
-            return None
-        chunks += [" ", *pieces]
-    lines: list[str] = []
-    line = ""
-    for chunk in chunks[1:]:
-        if len(line) + len(chunk) <= width:
-            line += chunk
-        else:
-            lines.append(line.rstrip(" "))
-            line = "" if chunk == " " else chunk
-    return [*lines, line.rstrip(" ")] if line.strip() else lines
-
-
-def _quick_answer(argv: Sequence[str]) -> str | None:
-    """What `gtwizard --version` or `gtwizard --help` (alone) prints, or None: ask argparse."""
-    if len(argv) != 1 or argv[0] not in ("--version", "--help", "-h"):
-        return None
-    width = _columns() - 2  # argparse's HelpFormatter
-    if argv[0] == "--version":
-        return VERSION_LINE + "\n" if len(VERSION_LINE) <= max(width, 11) else None
-    usage = "usage: gtwizard [-h] [--version] COMMAND ..."
-    texts = [DESCRIPTION, *COMMANDS.values()]
-    if len(usage) > width or any("%" in text for text in texts):
-        return None
-    options = [("-h, --help", "show this help message and exit")]
-    options.append(("--version", "show program's version number and exit"))
-    longest = max(len(name) + 2 for name in [*COMMANDS, "COMMAND", *(name for name, _ in options)])
-    position = min(longest + 2, min(24, max(width - 20, 4)))
-    description = _wrap(DESCRIPTION, max(width, 11))
-    if description is None:
-        return None
-    out = [usage, "", *description, "", "positional arguments:", "  COMMAND"]
-    rows = [(4, name, summary) for name, summary in COMMANDS.items()]
-    for indent, name, summary in rows + [(2, name, text) for name, text in options]:
-        if indent == 2 and name == options[0][0]:
-            out += ["", "options:"]
-        lines = _wrap(summary, max(width - position, 11))
-        if lines is None:
-            return None
-        room = position - indent - 2
-        if len(name) <= room:
-            out.append(" " * indent + name.ljust(room) + "  " + lines[0])
-        else:
-            out += [" " * indent + name, " " * position + lines[0]]
-        out += [" " * position + line for line in lines[1:]]
-    return "\n".join(out) + "\n"
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    answer = _quick_answer(argv)
-    if answer is not None:
-        # as argparse's own print: a closed pipe is no error (contextlib would cost this path 3 ms)
-        try:  # noqa: SIM105
-            sys.stdout.write(answer)
+    if argv == ["--version"]:  # argparse's answer, without importing it (or any command)
+        try:  # noqa: SIM105 (as argparse prints: a closed pipe is no error; no contextlib)
+            sys.stdout.write(VERSION_LINE + "\n")
         except (AttributeError, OSError):
             pass
         return 0

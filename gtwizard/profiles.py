@@ -11,16 +11,15 @@ every write first loads (and so validates) the current file.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import dataclasses
 import datetime as dt
 import re
-import tomllib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import tomli
 
 from gtwizard.errors import ConfigError, InvalidInput
 from gtwizard.fileio import atomic_write
@@ -245,12 +244,11 @@ def _validate(profile: Profile) -> None:
 
 
 # --- reading: one validated snapshot of config.toml per change ------------------------------------
-# With 1,000 profiles, parsing the TOML (pure Python, ~130 ms) and validating every profile cost
-# more than the rest of `gtwizard status`. So what a read yields is kept as a `_Reading`: the
-# file's text, its top-level values and every profile *after validation*, in plain form (a row).
-# A run reuses it while the text is unchanged (the text is read and compared every time, so no
-# change is missed), and a large file keeps it in the cache dir for the next run (the cache
-# below). Each call builds fresh Profile objects from the rows: callers may change what they get.
+# With 1,000 profiles, parsing the TOML (pure Python) and validating every profile costs more than
+# the rest of `gtwizard status`. So what a read yields is kept, in this process only, as a
+# `_Reading`: the file's bytes, its top-level values and every profile after validation. A run
+# reuses it while the bytes are unchanged (the file is read and compared every time, so no change
+# is missed). Each call hands out fresh copies of the profiles: callers may change what they get.
 # Writers always parse afresh.
 
 
@@ -259,20 +257,10 @@ class _Reading:
     path: Path
     data: bytes  # the file as read
     top: dict[str, Any]  # the document without its profiles (the default profile, the version)
-    rows: dict[str, tuple[Any, ...]]  # each profile, validated, as `_row` makes it
+    profiles: dict[str, Profile]  # each profile, validated; never handed out (see `_fresh`)
 
 
 _last_reading: _Reading | None = None
-# where each kind of field stands in a row (a row is the profile's fields in their order)
-_FIELDS = tuple(f.name for f in dataclasses.fields(Profile))
-_DATE_AT = (_FIELDS.index("key_created_at"), _FIELDS.index("key_expires_at"))
-_LIST_AT = tuple(_FIELDS.index(name) for name in ("scopes", "agent_aliases", "raw_models"))
-_STORAGE_AT, _TARGET_AT = _FIELDS.index("storage_kind"), _FIELDS.index("target_kind")
-_KIND_AT = (_STORAGE_AT, _TARGET_AT)
-# the kinds by their text (an enum's own lookup by value costs a microsecond a call)
-_STORAGE_BY_VALUE = {str(kind.value): kind for kind in StorageKind}
-_TARGET_BY_VALUE = {str(kind.value): kind for kind in TargetKind}
-_CHECK_AT, _EXTRA_AT = _FIELDS.index("last_check"), _FIELDS.index("extra")
 
 
 def _read_config(path: Path) -> bytes | None:
@@ -298,8 +286,8 @@ def _decode(path: Path, data: bytes) -> str:
 
 def _parse(path: Path, text: str) -> dict[str, Any]:
     try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        doc = tomli.loads(text)  # tomllib's parser, compiled (pyproject.toml)
+    except tomli.TOMLDecodeError as exc:
         raise ConfigError(
             f"{path} is not valid TOML: {exc}",
             f"Fix that line by hand or restore {path.name}.bak; gtwizard will not overwrite it",
@@ -320,37 +308,18 @@ def _read_document() -> tuple[dict[str, Any], str]:
     return _parse(path, text), text
 
 
-def _row(profile: Profile) -> tuple[Any, ...]:
-    """A validated profile as plain values (text, numbers, lists, dicts) in field order: what
-    the cache holds (a tuple reads back faster than a dict of the same values)."""
-    values = [getattr(profile, name) for name in _FIELDS]
-    for i in _DATE_AT:
-        if values[i] is not None:
-            values[i] = values[i].isoformat()
-    for i in _KIND_AT:
-        values[i] = str(values[i].value)
+def _fresh(profile: Profile) -> Profile:
+    """A copy of a validated profile sharing nothing mutable with it (dates and kinds are
+    immutable; lists, the last check and the extra fields are copied). A shallow copy and three
+    lists: a third of `dataclasses.replace`'s time, which calls `__init__` again."""
+    fresh = copy.copy(profile)
+    fresh.scopes = list(profile.scopes)
+    fresh.agent_aliases = list(profile.agent_aliases)
+    fresh.raw_models = list(profile.raw_models)
     check = profile.last_check
-    values[_CHECK_AT] = (check.at.isoformat(), check.ok, dict(check.summary)) if check else None
-    values[_EXTRA_AT] = _plain(profile.extra)
-    return tuple(values)
-
-
-def _from_row(row: tuple[Any, ...]) -> Profile:
-    """A fresh Profile from a row (nothing shared with the row); it was validated when made."""
-    values = list(row)
-    for i in _LIST_AT:
-        values[i] = list(values[i])
-    for i in _DATE_AT:
-        if values[i] is not None:
-            values[i] = dt.datetime.fromisoformat(values[i])
-    values[_STORAGE_AT] = _STORAGE_BY_VALUE[values[_STORAGE_AT]]
-    values[_TARGET_AT] = _TARGET_BY_VALUE[values[_TARGET_AT]]
-    check = values[_CHECK_AT]
-    if check is not None:
-        at, ok, summary = check
-        values[_CHECK_AT] = LastCheck(dt.datetime.fromisoformat(at), ok, dict(summary))
-    values[_EXTRA_AT] = _unplain(values[_EXTRA_AT]) if values[_EXTRA_AT] else {}
-    return Profile(*values)
+    fresh.last_check = LastCheck(check.at, check.ok, dict(check.summary)) if check else None
+    fresh.extra = copy.deepcopy(profile.extra) if profile.extra else {}
+    return fresh
 
 
 def _reading() -> _Reading:
@@ -363,140 +332,17 @@ def _reading() -> _Reading:
     last = _last_reading
     if last is not None and last.path == path and last.data == data:
         return last
-    large = len(data) >= CACHE_MIN_BYTES
-    reading = _cached_reading(path, data) if large else None  # bytes once decoded and validated
-    if reading is None:
-        text = _decode(path, data)
-        doc = _parse(path, text)
-        tables = doc.pop("profiles", {})
-        rows = {
-            name: _row(_profile_from(name, table, path, text)) for name, table in tables.items()
-        }
-        reading = _Reading(path, data, doc, rows)
-        if large:
-            _keep_reading(reading)
+    text = _decode(path, data)
+    doc = _parse(path, text)
+    tables = doc.pop("profiles", {})
+    profiles = {name: _profile_from(name, table, path, text) for name, table in tables.items()}
+    reading = _Reading(path, data, doc, profiles)
     _last_reading = reading
     return reading
 
 
-# ---- the cache of a large file's reading ---------------------------------------------------------
-# For a config.toml of 64 KiB or more the reading is kept in the cache dir together with the very
-# bytes it was read from: it is used only when they equal config.toml's bytes now (so any change,
-# even one that keeps the size and the modification time, is seen; comparing is quicker than
-# hashing the file, and exact), and only when it is stamped with what validated it (this
-# gtwizard's version, this module and the profile schema): a run of another gtwizard validates
-# afresh. It is kept as `gtwizard.cachefile` keeps derived data (marshal behind a magic line and
-# a CRC-32: a damaged or truncated file is ignored, never half-read; mode 0600, written
-# atomically). It holds exactly what config.toml holds, never a secret.
-
-CACHE_MIN_BYTES = 64 * 1024  # below this, parsing is as quick as reading the cache
-CACHE_FORMAT = 2  # raise it when the rows' form or what validation means changes
-_CACHE_MAGIC = b"gtwizard config cache\n"
-_TOML_TYPES: dict[str, type[dt.datetime] | type[dt.date] | type[dt.time]] = {
-    "datetime": dt.datetime,  # first: a datetime is also a date
-    "date": dt.date,
-    "time": dt.time,
-}
-
-
-def _plain(value: Any) -> Any:
-    """A TOML value with its dates as ("datetime", iso) tuples (TOML itself has no tuples)."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    for name, kind in _TOML_TYPES.items():
-        if isinstance(value, kind):
-            return (name, value.isoformat())
-    return value
-
-
-def _unplain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _unplain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_unplain(item) for item in value]
-    if isinstance(value, tuple):
-        name, text = value
-        return _TOML_TYPES[name].fromisoformat(text)
-    return value
-
-
-def _cache_file(path: Path) -> Path:
-    """The cache of one config.toml, named after its path (two paths sharing a name would only
-    take each other's place: the content is compared before any use)."""
-    import zlib
-
-    from gtwizard.paths import cache_dir
-
-    where = zlib.crc32(str(path.absolute()).encode())
-    return cache_dir() / f"config-{where:08x}.marshal"
-
-
-def _validator_stamp() -> str:
-    """What validated a cached reading: a change to any of it means validating again."""
-    from gtwizard.cachefile import stamp
-
-    types = sorted((k, repr(v)) for k, v in _FIELD_TYPES.items())
-    kinds = ([str(k.value) for k in TargetKind], [str(k.value) for k in StorageKind])
-    return stamp(__file__, CACHE_FORMAT, _FIELDS, types, BASE_FORMS, kinds, _NAME_RE.pattern)
-
-
-def _cached_reading(path: Path, data: bytes) -> _Reading | None:
-    """The kept reading of exactly these bytes, or None (none kept, another text, damaged)."""
-    from gtwizard.cachefile import read_kept
-
-    kept = read_kept(_cache_file(path), _CACHE_MAGIC)
-    try:
-        stamp, source, top, rows = kept  # type: ignore[misc]
-        if source != data or stamp != _validator_stamp():
-            return None
-        return _Reading(path, data, _unplain(top), rows)
-    except (ValueError, TypeError, KeyError):
-        return None
-
-
-def _keep_reading(reading: _Reading) -> None:
-    """Keep a large file's reading for the next run (best effort: a failure costs a parse)."""
-    from gtwizard.cachefile import keep
-
-    kept = (_validator_stamp(), reading.data, _plain(reading.top), reading.rows)
-    keep(_cache_file(reading.path), _CACHE_MAGIC, kept)
-    with contextlib.suppress(OSError):
-        _legacy_cache_file(reading.path).unlink(missing_ok=True)
-
-
-def _legacy_cache_file(path: Path) -> Path:
-    """Where the JSON cache of earlier versions was kept (removed when the new one is written)."""
-    import hashlib
-
-    where = hashlib.sha256(str(path.absolute()).encode()).hexdigest()[:16]
-    return _cache_file(path).with_name(f"config-{where}.json")
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while many plain objects are built.
-
-    The collector runs after every 700 new containers and walks the young ones: reading 1,000
-    profiles and describing them ran it some 40 times (5 ms of `status`'s 30), and it found
-    nothing, for profiles, rows and status records hold no reference cycles. Reference counting
-    frees them as usual; the collector runs again when the block ends.
-    """
-    import gc
-
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def load_profiles() -> dict[str, Profile]:
-    with gc_paused():
-        return {name: _from_row(row) for name, row in _reading().rows.items()}
+    return {name: _fresh(profile) for name, profile in _reading().profiles.items()}
 
 
 def profile_from_table(name: str, data: dict[str, Any]) -> Profile:
@@ -506,24 +352,24 @@ def profile_from_table(name: str, data: dict[str, Any]) -> Profile:
 
 
 def get_profile(name: str) -> Profile:
-    rows = _reading().rows
-    if name not in rows:
-        known = ", ".join(sorted(rows)) or "none yet"
+    profiles = _reading().profiles
+    if name not in profiles:
+        known = ", ".join(sorted(profiles)) or "none yet"
         raise InvalidInput(
             f"no profile named {name!r} (profiles: {known})",
             "gtwizard profiles list names them; gtwizard setup makes one",
         )
-    return _from_row(rows[name])
+    return _fresh(profiles[name])
 
 
 def default_profile_name() -> str | None:
     """The configured default if it exists, else the only profile, else None."""
     reading = _reading()
     chosen = reading.top.get("default_profile")
-    if isinstance(chosen, str) and chosen in reading.rows:
+    if isinstance(chosen, str) and chosen in reading.profiles:
         return chosen
-    if len(reading.rows) == 1:
-        return next(iter(reading.rows))
+    if len(reading.profiles) == 1:
+        return next(iter(reading.profiles))
     return None
 
 

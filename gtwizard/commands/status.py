@@ -10,7 +10,7 @@ from collections.abc import Container
 from typing import Any
 
 from gtwizard.commands import COMMANDS, print_json
-from gtwizard.profiles import gc_paused, iso_seconds, key_health
+from gtwizard.profiles import iso_seconds, key_health
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -111,8 +111,7 @@ def _describe(record: dict[str, Any], is_default: bool) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    with gc_paused():
-        return _report(args.json)
+    return _report(args.json)
 
 
 def _report(as_json: bool) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -242,11 +242,11 @@ class _File:
         return f"fix or remove {self.location}"
 
     def parse(self, text: str) -> dict[str, Any]:
-        import tomllib  # only when the files changed (see the kept catalog below)
+        import tomli  # tomllib's parser, compiled (pyproject.toml)
 
         try:
-            return tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
+            return tomli.loads(text)
+        except tomli.TOMLDecodeError as exc:
             message = str(exc)
             match = _TOML_LINE.search(message)
             if match:
@@ -486,7 +486,8 @@ def load_catalog(user_dir: Path | None = None) -> Catalog:
 
     `user_dir` defaults to `<config dir>/presets`. A user `key-presets.toml` overrides or adds key
     presets by slug the same way. Any problem raises ConfigError naming the file and the field.
-    The files are read every time; what they validate to is kept for the same bytes (below).
+    The files are read every time; what they validate to is kept, in this process only, for
+    the same files (a catalog is immutable, so callers share it).
     """
     if user_dir is None:
         from gtwizard.paths import config_dir
@@ -495,11 +496,14 @@ def load_catalog(user_dir: Path | None = None) -> Catalog:
 
     sources = [(name, text, "packaged") for name, text in _packaged_files()]
     sources += _user_files(user_dir)
-    catalog = _cached_catalog(sources)
-    if catalog is None:
-        catalog = _validated(sources)
-        _keep_catalog(catalog, sources)
-    return catalog
+    global _last_catalog
+    key = tuple(sources)
+    if _last_catalog is None or _last_catalog[0] != key:
+        _last_catalog = (key, _validated(sources))
+    return _last_catalog[1]
+
+
+_last_catalog: tuple[tuple[tuple[str, str, str], ...], Catalog] | None = None
 
 
 def _validated(sources: list[tuple[str, str, str]]) -> Catalog:
@@ -523,88 +527,6 @@ def _validated(sources: list[tuple[str, str, str]]) -> Catalog:
     _check_references(products, key_presets, files)
     ordered = sorted(products.values(), key=_sort_key)
     return Catalog(products=tuple(ordered), key_presets=tuple(key_presets.values()))
-
-
-# ---- the kept catalog ------------------------------------------------------------------------
-# Parsing the 24 packaged TOML files (pure Python) is most of what loading costs, and it runs
-# at every start of the TUI before the first screen. The validated catalog is kept in the cache
-# dir (gtwizard.cachefile) together with every file's name, place and text it was made from; the
-# files are read every time and compared in full, so an edit is always seen (no time stamps, no
-# hash). Its stamp says what validated it (this gtwizard's version, this module and the rules it
-# checks against): anything else means parsing afresh. It holds only what the preset files hold.
-
-CACHE_FORMAT = 1  # raise it when the rows' form below changes
-_CACHE_MAGIC = b"gtwizard presets cache\n"
-# Product fields that hold tuples of small records, and the record each is made of
-_NESTED: dict[str, type] = {
-    "config_fields": ConfigField,
-    "routes": Route,
-    "validation_checklist": ChecklistItem,
-}
-
-
-def _cache_file() -> Path:
-    from gtwizard.paths import cache_dir
-
-    return cache_dir() / "presets.marshal"
-
-
-def _stamp() -> str:
-    from gtwizard.cachefile import stamp
-
-    rules = (ROUTE_KEYS, VERDICTS, SCOPES, PURPOSES, COMPATIBILITY, CATEGORIES)
-    return stamp(__file__, CACHE_FORMAT, rules, [f.name for f in fields(Product)])
-
-
-def _rows(catalog: Catalog) -> tuple[Any, ...]:
-    """The catalog as plain tuples (what marshal keeps): each record's fields in their order."""
-    products = []
-    for product in catalog.products:
-        products.append(
-            tuple(
-                tuple(_row(item) for item in value) if f.name in _NESTED else value
-                for f, value in zip(fields(Product), _row(product), strict=True)
-            )
-        )
-    return tuple(products), tuple(_row(preset) for preset in catalog.key_presets)
-
-
-def _row(record: Any) -> tuple[Any, ...]:
-    return tuple(getattr(record, f.name) for f in fields(record))
-
-
-def _from_rows(rows: tuple[Any, ...]) -> Catalog:
-    products, presets = rows
-    names = [f.name for f in fields(Product)]
-    nested = [(i, _NESTED[name]) for i, name in enumerate(names) if name in _NESTED]
-    built = []
-    for row in products:
-        values = list(row)
-        for i, record in nested:
-            values[i] = tuple(record(*item) for item in values[i])
-        built.append(Product(*values))
-    return Catalog(tuple(built), tuple(KeyPreset(*row) for row in presets))
-
-
-def _cached_catalog(sources: list[tuple[str, str, str]]) -> Catalog | None:
-    """The kept catalog of exactly these files, or None (none kept, other files, damaged)."""
-    from gtwizard.cachefile import read_kept
-
-    kept = read_kept(_cache_file(), _CACHE_MAGIC)
-    try:
-        stamp, key, rows = kept  # type: ignore[misc]
-        if stamp != _stamp() or key != tuple(sources):
-            return None
-        return _from_rows(rows)
-    except (ValueError, TypeError, KeyError):
-        return None
-
-
-def _keep_catalog(catalog: Catalog, sources: list[tuple[str, str, str]]) -> None:
-    """Keep the validated catalog for the next run (best effort: a failure costs a parse)."""
-    from gtwizard.cachefile import keep
-
-    keep(_cache_file(), _CACHE_MAGIC, (_stamp(), tuple(sources), _rows(catalog)))
 
 
 def _check_references(

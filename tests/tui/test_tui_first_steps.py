@@ -96,3 +96,47 @@ def test_snapshot_tenant_invalid(snap_compare, steady_cursor, size) -> None:
 def test_snapshot_tenant_valid(snap_compare, steady_cursor, size) -> None:
     app = WizardApp(WizardState(host_text="tenant.example.com"), start_step="tenant")
     assert snap_compare(app, terminal_size=size)
+
+
+async def test_the_first_screen_stays_at_the_bottom_through_next_and_back(sandbox) -> None:
+    """From a start without the welcome screen the first step is the stack's bottom: Next
+    pushes over it, Back to it pops, and other steps take each other's place (public Textual
+    calls only; switching the bottom screen away raises inside Textual)."""
+    app = WizardApp(WizardState(host_text=sandbox.base_url), start_step="product")
+
+    def steps() -> list[str]:
+        return [getattr(screen, "step", "?") for screen in app.screen_stack]
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        first = app.screen
+        assert steps() == ["product"]
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert steps() == ["product", "tenant"]
+        await pilot.press("enter")  # the probe: Next then leads on
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert steps() == ["product", "key"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert steps() == ["product", "tenant"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert steps() == ["product"] and app.screen is first
+        await pilot.press("escape")  # the first step: Back has nowhere to go
+        await pilot.pause()
+        assert steps() == ["product"]
+
+
+async def test_back_from_a_later_first_screen_and_next_again() -> None:
+    app = WizardApp(WizardState(host_text="tenant.example.com"), start_step="tenant")
+    async with app.run_test(size=(80, 24)) as pilot:
+        first = app.screen
+        await pilot.press("escape")
+        await pilot.pause()
+        assert [getattr(s, "step", "?") for s in app.screen_stack] == ["tenant", "product"]
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.screen is first and len(app.screen_stack) == 1

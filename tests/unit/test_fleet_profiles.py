@@ -1,7 +1,9 @@
-"""Many profiles load quickly and exactly: the parse cache of a large config.toml."""
+"""Many profiles load exactly, once per change of config.toml in a process, and from nothing
+but config.toml (no file of derived data, whatever an older gtwizard left in the cache dir)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import tomllib
@@ -28,20 +30,15 @@ def _fresh_run() -> None:
     profiles._last_reading = None
 
 
-def _cache() -> Path:
-    return profiles._cache_file(config_path())
-
-
-def test_a_large_config_is_read_back_from_the_cache_exactly() -> None:
+def test_a_large_config_reads_back_exactly() -> None:
     write_profiles(300)
     text = config_path().read_text()
-    assert len(config_path().read_bytes()) > profiles.CACHE_MIN_BYTES
-    first = load_profiles()  # parses and validates, keeps the reading
-    assert _cache().is_file() and oct(_cache().stat().st_mode & 0o777) == "0o600"
+    first = load_profiles()
+    assert len(first) == 300
+    reading = profiles._last_reading
+    assert reading is not None
+    assert reading.top == {k: v for k, v in tomllib.loads(text).items() if k != "profiles"}
     _fresh_run()
-    kept = profiles._cached_reading(config_path(), config_path().read_bytes())
-    assert kept is not None and len(kept.rows) == 300
-    assert kept.top == {k: v for k, v in tomllib.loads(text).items() if k != "profiles"}
     again = load_profiles()
     assert again == first
     assert isinstance(again["host0007"].key_created_at, dt.datetime)
@@ -49,7 +46,19 @@ def test_a_large_config_is_read_back_from_the_cache_exactly() -> None:
     assert default_profile_name() == "host0000"
 
 
-def test_every_field_survives_the_cache() -> None:
+def test_an_unchanged_file_is_parsed_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    write_profiles(300)
+    first = load_profiles()
+
+    def no_parse(*_: object) -> None:
+        raise AssertionError("parsed although config.toml did not change")
+
+    monkeypatch.setattr(profiles, "_parse", no_parse)
+    assert load_profiles() == first
+    assert get_profile("host0003") == first["host0003"]
+
+
+def test_every_field_survives_a_reading() -> None:
     """A profile with every optional field set, dates and keys of a newer gtwizard included."""
     write_profiles(300)
     full = Profile(
@@ -74,12 +83,13 @@ def test_every_field_survives_the_cache() -> None:
         extra={"future": {"when": dt.date(2026, 5, 6), "at": dt.time(7, 8), "list": [1, "x"]}},
     )
     save_profile(full)
+    _fresh_run()
     first = get_profile("full")
-    _fresh_run()
-    load_profiles()  # the first reading of this text keeps it
-    _fresh_run()
-    assert profiles._cached_reading(config_path(), config_path().read_bytes()) is not None
-    assert get_profile("full") == first
+    assert (
+        dataclasses.replace(first, key_expires_at=full.key_expires_at) == full
+    )  # saved to the second
+    first.extra["future"]["list"].append("changed")  # a copy: the reading keeps its own
+    assert get_profile("full").extra["future"]["list"] == [1, "x"]
     assert get_profile("full").extra["future"]["when"] == dt.date(2026, 5, 6)
 
 
@@ -115,57 +125,13 @@ def test_any_change_to_the_file_is_seen() -> None:
     assert get_profile("host0008").rotation_days == 30
 
 
-@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty"])
-def test_a_damaged_cache_is_ignored_and_replaced(damage: str) -> None:
-    write_profiles(300)
-    first = load_profiles()
-    data = _cache().read_bytes()
-    if damage == "truncate":
-        data = data[: len(data) // 2]
-    elif damage == "flip":
-        middle = len(data) // 2
-        data = data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1 :]
-    elif damage == "garbage":
-        data = b"not a cache at all"
-    else:
-        data = b""
-    _cache().write_bytes(data)
-    _fresh_run()
-    assert profiles._cached_reading(config_path(), config_path().read_bytes()) is None
-    assert load_profiles() == first
-    _fresh_run()
-    assert profiles._cached_reading(config_path(), config_path().read_bytes()) is not None
-
-
-def test_a_cache_validated_by_another_gtwizard_is_not_trusted(monkeypatch) -> None:
-    """The rows skip validation only when this very gtwizard validated them."""
-    write_profiles(300)
-    load_profiles()
-    _fresh_run()
-    monkeypatch.setattr(profiles, "BASE_FORMS", ("v1",))  # what validation accepts changed
-    assert profiles._cached_reading(config_path(), config_path().read_bytes()) is None
-    config_path().write_text(
-        config_path().read_text().replace('base_form = "v1"', 'base_form = "unversioned"', 1)
-    )
-    _fresh_run()
-    with pytest.raises(ConfigError, match="base_form"):
-        load_profiles()
-
-
-def test_a_broken_profile_is_reported_and_nothing_is_cached() -> None:
+def test_a_broken_profile_is_reported() -> None:
     write_profiles(300)
     text = config_path().read_text().replace("rotation_days = 90", "rotation_days = 0", 1)
     config_path().write_text(text)
     _fresh_run()
     with pytest.raises(ConfigError, match="rotation_days"):
         load_profiles()
-    assert not _cache().exists()
-
-
-def test_a_small_config_is_never_cached() -> None:
-    write_profiles(2)
-    load_profiles()
-    assert not _cache().exists()
 
 
 def test_concurrent_writers_of_the_file_store_lose_nothing(tmp_path) -> None:
@@ -198,10 +164,19 @@ def test_concurrent_writers_of_the_file_store_lose_nothing(tmp_path) -> None:
     assert sorted(p.name for p in path.parent.iterdir()) == ["secrets.json"]  # no lock left
 
 
-def test_the_json_cache_of_earlier_versions_is_removed() -> None:
+def test_cache_files_left_by_older_versions_are_ignored() -> None:
+    """Earlier versions kept validated profiles in the cache dir (marshal, before that JSON):
+    such files are never read, so even one that names other profiles changes nothing."""
     write_profiles(300)
-    legacy = profiles._legacy_cache_file(config_path())
-    legacy.parent.mkdir(parents=True, exist_ok=True)
-    legacy.write_text("{}")
-    load_profiles()
-    assert _cache().is_file() and not legacy.exists()
+    cache = Path(os.environ["GTWIZARD_CACHE_DIR"])
+    cache.mkdir(parents=True, exist_ok=True)
+    leftovers = {
+        cache / "config-0badcafe.marshal": b"gtwizard config cache\n\x00\x00\x00\x00garbage",
+        cache / "config-0123456789abcdef.json": b'{"profiles": {"ghost": {}}}',
+    }
+    for path, data in leftovers.items():
+        path.write_bytes(data)
+    _fresh_run()
+    loaded = load_profiles()
+    assert len(loaded) == 300 and "ghost" not in loaded
+    assert {path: path.read_bytes() for path in leftovers} == leftovers

@@ -373,30 +373,34 @@ def test_explicit_user_dir_and_missing_dir() -> None:
     assert len(load_catalog(Path(tempfile.gettempdir()) / "gtwizard-no-such-dir").products) == 23
 
 
-# --- the kept catalog (cache dir) -----------------------------------------------------------------
+# --- loading: per process, never from a file of derived data ------------------------------------
 
 
-def kept_catalog() -> Path:
-    return Path(os.environ["GTWIZARD_CACHE_DIR"]) / "presets.marshal"
-
-
-def test_the_kept_catalog_reads_back_exactly_without_parsing(
+def test_a_second_load_of_the_same_files_does_not_parse_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from gtwizard.presets import catalog as module
 
     first = load_catalog()
-    assert kept_catalog().is_file() and oct(kept_catalog().stat().st_mode & 0o777) == "0o600"
 
     def no_parse(*_: object) -> None:
         raise AssertionError("parsed although the files did not change")
 
     monkeypatch.setattr(module, "_validated", no_parse)
-    again = load_catalog()
-    assert again == first
-    assert [p.source for p in again.products] == [p.source for p in first.products]
-    assert [p.to_dict() for p in again.products] == [p.to_dict() for p in first.products]
-    assert [k.to_dict() for k in again.key_presets] == [k.to_dict() for k in first.key_presets]
+    assert load_catalog() is first
+
+
+def test_a_cache_file_left_by_an_older_gtwizard_is_ignored() -> None:
+    """Earlier versions kept the catalog in the cache dir: whatever is there now is never read."""
+    cache = Path(os.environ["GTWIZARD_CACHE_DIR"])
+    cache.mkdir(parents=True, exist_ok=True)
+    leftover = cache / "presets.marshal"
+    leftover.write_bytes(b"gtwizard presets cache\n\x00\x00\x00\x00not marshal at all")
+    from gtwizard.presets import catalog as module
+
+    module._last_catalog = None
+    assert len(load_catalog().products) == 23
+    assert leftover.read_bytes().endswith(b"not marshal at all")  # neither read nor rewritten
 
 
 def test_an_edited_preset_file_is_seen_even_with_the_same_size_and_time() -> None:
@@ -416,36 +420,12 @@ def test_an_edited_preset_file_is_seen_even_with_the_same_size_and_time() -> Non
     assert load_catalog().product("open-webui").name == "Open WebUI"
 
 
-def test_a_broken_edit_is_reported_although_a_good_catalog_was_kept() -> None:
+def test_a_broken_edit_is_reported_although_a_good_catalog_was_loaded() -> None:
     load_catalog()
     path = user_dir() / OWUI
     path.write_text(replace_once(packaged(OWUI), 'name = "Open WebUI"', "name = 7"))
     with pytest.raises(ConfigError, match=r"open-webui\.toml"):
         load_catalog()
-
-
-@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty"])
-def test_a_damaged_kept_catalog_is_ignored(damage: str) -> None:
-    expected = load_catalog()
-    data = kept_catalog().read_bytes()
-    damaged = {
-        "truncate": data[: len(data) // 2],
-        "flip": data[:-10] + bytes([data[-10] ^ 0xFF]) + data[-9:],
-        "garbage": b"not a cache at all",
-        "empty": b"",
-    }[damage]
-    kept_catalog().write_bytes(damaged)
-    assert load_catalog() == expected
-    assert kept_catalog().read_bytes() == data  # parsed afresh and kept again
-
-
-def test_the_catalog_loads_when_the_cache_dir_cannot_be_written(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    blocker = tmp_path / "not-a-dir"
-    blocker.write_text("a file where the cache dir would be")
-    monkeypatch.setenv("GTWIZARD_CACHE_DIR", str(blocker))
-    assert len(load_catalog().products) == 23
 
 
 # --- the CLI --------------------------------------------------------------------------------------

@@ -24,7 +24,6 @@ from gtwizard.fileio import atomic_write, real_path
 from gtwizard.openwebui.connection import is_gt_entry, normalise_base
 from gtwizard.redact import mask, redact
 
-Dialect = Literal["docker", "compose", "systemd"]
 DIALECTS: tuple[str, ...] = ("docker", "compose", "systemd")
 
 OPENAI_DEFAULT_BASE = "https://api.openai.com/v1"

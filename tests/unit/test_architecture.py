@@ -1,4 +1,4 @@
-"""The layers as contracts (DESIGN.md section 2), read from every import statement in gtwizard/.
+"""The layers of gtwizard/ as contracts, stated here and read from every import statement.
 
 `ast` sees every import, including those inside functions and `if TYPE_CHECKING:` blocks, which
 an import-time test (tests/unit/test_core_imports.py) cannot: most of the core's imports are lazy.

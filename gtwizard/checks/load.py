@@ -18,8 +18,6 @@ if TYPE_CHECKING:
     from gtwizard.profiles import Profile
     from gtwizard.secrets import SecretStore
 
-TEST_PASSWORD_ENV = "GTWIZARD_OPENWEBUI_TEST_PASSWORD"
-
 
 def openwebui_url_of(profile: Profile) -> str | None:
     """The admin-API target, or an Open WebUI URL recorded next to an env-file target."""

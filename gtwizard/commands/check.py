@@ -73,14 +73,12 @@ def _table(report: Any, profile: Any) -> str:
 
 
 def _test_user(email: str | None) -> tuple[str, str] | None:
-    import os
-
-    from gtwizard.checks.load import TEST_PASSWORD_ENV
+    from gtwizard.credentials import TEST_PASSWORD_ENV, test_password
     from gtwizard.errors import InvalidInput
 
     if not email:
         return None
-    password = os.environ.get(TEST_PASSWORD_ENV)
+    password = test_password()
     if not password:
         raise InvalidInput(
             f"--test-user {email} needs its password in {TEST_PASSWORD_ENV}",

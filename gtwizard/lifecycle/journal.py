@@ -231,7 +231,9 @@ class Journal:
     def _token_at_hand(self) -> bool:
         """A manual run needs no operator token; an automatic one has one in the environment or
         kept with its profile (config.toml says which; the secret itself is not read here)."""
-        if self.mode != "auto" or os.environ.get("GTWIZARD_OPERATOR_TOKEN", "").strip():
+        from gtwizard.credentials import OPERATOR, env_token
+
+        if self.mode != "auto" or env_token(OPERATOR):
             return True
         from gtwizard.errors import GtwizardError
         from gtwizard.profiles import load_profiles

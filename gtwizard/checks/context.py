@@ -218,7 +218,7 @@ class CheckContext:
     async def gt_connection(self) -> GtConnectionView | None:
         """The connection the wizard applied (the GT base under /api/tenant), else the first one
         that points at the tenant's host; None when Open WebUI has none."""
-        from gtwizard.openwebui.connection import is_gt_entry
+        from gtwizard.openwebui.gtentry import is_gt_entry
 
         connections = await self.gt_connections()
         applied = [c for c in connections if is_gt_entry(c.url, self.openai_base)]

@@ -54,7 +54,7 @@ async def _read(store: SecretStore, entry: str) -> str | None:
 
 def _key_from_env_file(profile: Profile, openai_base: str) -> str | None:
     from gtwizard.errors import GtwizardError
-    from gtwizard.openwebui.connection import is_gt_entry
+    from gtwizard.openwebui.gtentry import is_gt_entry
     from gtwizard.openwebui.persistent import read_env_config
 
     try:

@@ -234,7 +234,7 @@ def _embed_model(ctx: CheckContext, configured: str | None) -> str:
 
 
 async def embeddings(ctx: CheckContext) -> CheckOutcome:
-    from gtwizard.openwebui.connection import is_gt_entry
+    from gtwizard.openwebui.gtentry import is_gt_entry
 
     owui: dict[str, Any] | None = None
     if ctx.openwebui_known:
@@ -417,7 +417,7 @@ def _env_file_outcome(ctx: CheckContext, path: str) -> CheckOutcome | None:
     """The env file against what was applied: a failure, the new key of work in progress, or
     None when the file is as applied."""
     from gtwizard.checks.load import env_dialect
-    from gtwizard.openwebui.connection import is_gt_entry
+    from gtwizard.openwebui.gtentry import is_gt_entry
     from gtwizard.openwebui.persistent import read_env_config
 
     env = read_env_config(Path(path), env_dialect(ctx.profile))

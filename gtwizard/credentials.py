@@ -26,11 +26,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from gtwizard.errors import GtwizardError, InvalidInput
 from gtwizard.gt.contract import OPERATOR_TOKEN_ENV
+
+if TYPE_CHECKING:
+    from gtwizard.profiles import Profile
 
 OPERATOR_TOKEN_HOST_ENV = "GTWIZARD_OPERATOR_TOKEN_HOST"
 OPENWEBUI_TOKEN_ENV = "GTWIZARD_OPENWEBUI_TOKEN"
@@ -179,9 +182,15 @@ def profile_tenant(profile: Any) -> str:
     return _place_or_text(tenant_place, str(profile.tenant_host))
 
 
-def profile_openwebui(profile: Any) -> str | None:
-    from gtwizard.checks.load import openwebui_url_of
+def openwebui_url_of(profile: Profile) -> str | None:
+    """The admin-API target, or an Open WebUI URL recorded next to an env-file target."""
+    if profile.target_kind == "admin-api" and profile.target_place:
+        return profile.target_place
+    url = profile.openwebui_url
+    return url if isinstance(url, str) and url else None
 
+
+def profile_openwebui(profile: Any) -> str | None:
     url = openwebui_url_of(profile)
     return _place_or_text(openwebui_place, url) if url else None
 

@@ -113,7 +113,7 @@ class CheckContext:
     def openwebui_missing_hint(self) -> str:
         """What would let a user-side check be proven as a user (for a `warn`'s hint): the
         command with the proof channel, as this profile needs it."""
-        from gtwizard.proofchannel import check_line
+        from gtwizard.proofcommand import check_line
 
         name = self.profile.name
         line = check_line(name, url_known=bool(self.openwebui_url))

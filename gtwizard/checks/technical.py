@@ -444,7 +444,7 @@ def _not_known(ctx: CheckContext, path: str) -> CheckOutcome:
     """No proof channel: the file is as applied; whether Open WebUI uses it cannot be known."""
     from gtwizard.checks.load import env_dialect
     from gtwizard.openwebui.persistent import TRAP, env_wins
-    from gtwizard.proofchannel import check_line
+    from gtwizard.proofcommand import check_line
 
     if env_wins(Path(path), env_dialect(ctx.profile)):
         why = "ENABLE_PERSISTENT_CONFIG=false in it, so Open WebUI reads it at every start"

@@ -150,7 +150,7 @@ def _channel_for_run(profile: Any, url: str | None) -> tuple[str | None, bool]:
     The profile is changed in memory only (the run's checks read it); a credential kept for
     another Open WebUI is never sent to this one, so moving the channel goes through
     `profiles set`, which says what happens to it."""
-    from gtwizard.checks.load import openwebui_url_of
+    from gtwizard.credentials import openwebui_url_of
     from gtwizard.errors import InvalidInput
     from gtwizard.proofchannel import check_channel, same_place
 

@@ -23,6 +23,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from support.imports import is_type_checking, module_name
+
 import gtwizard
 
 ROOT = Path(gtwizard.__file__).parent
@@ -32,18 +34,11 @@ ROOT = Path(gtwizard.__file__).parent
 KNOWN_CYCLES: set[tuple[str, ...]] = {
     ("gtwizard.rotation", "gtwizard.setup.session"),
     ("gtwizard.lifecycle.target", "gtwizard.setup.keys"),
-    ("gtwizard.lifecycle.journal", "gtwizard.lifecycle.target", "gtwizard.setup.keys"),
     (
         "gtwizard.lifecycle.journal",
         "gtwizard.lifecycle.target",
         "gtwizard.setup.keys",
         "gtwizard.lifecycle.ledger",
-    ),
-    (
-        "gtwizard.lifecycle.journal",
-        "gtwizard.profiles",
-        "gtwizard.lifecycle.target",
-        "gtwizard.setup.keys",
     ),
     (
         "gtwizard.lifecycle.journal",
@@ -55,17 +50,6 @@ KNOWN_CYCLES: set[tuple[str, ...]] = {
 }
 
 Graph = dict[str, dict[str, int]]  # module -> {imported module: first line}
-
-
-def module_name(path: Path, root: Path) -> str:
-    parts = path.relative_to(root.parent).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def _type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )
 
 
 def _imported(node: ast.stmt, package: str) -> list[str]:
@@ -98,7 +82,7 @@ def import_graph(root: Path = ROOT) -> Graph:
             body: list[ast.stmt], package: str = package, edges: dict[str, int] = edges
         ) -> None:
             for node in body:
-                if isinstance(node, ast.If) and _type_checking(node.test):
+                if isinstance(node, ast.If) and is_type_checking(node.test):
                     walk(node.orelse)
                 elif isinstance(node, ast.Import | ast.ImportFrom):
                     names = _imported(node, package)

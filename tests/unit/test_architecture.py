@@ -240,3 +240,41 @@ def test_every_layer_names_existing_code() -> None:
         for name in layer:
             path = ROOT.parent / name.replace(".", "/")
             assert path.is_dir() or path.with_suffix(".py").is_file(), name
+
+
+# the modules that read the process environment, and what they read there
+ENVIRONMENT_READERS = {
+    "gtwizard.credentials": "the credential variables (GTWIZARD_OPERATOR_TOKEN, ..._HOST, ...)",
+    "gtwizard.paths": "GTWIZARD_CONFIG_DIR, GTWIZARD_STATE_DIR, GTWIZARD_CACHE_DIR",
+    "gtwizard.testhooks": "the test-crash hooks (GTWIZARD_TEST_CRASH*)",
+    "gtwizard.commands.demo": "sets the folder variables for the demo and puts them back",
+    "gtwizard.cli": "COLUMNS (the help's width)",
+    "gtwizard.secrets": "PYTHON_KEYRING_BACKEND, DBUS_SESSION_BUS_ADDRESS (the keyring's own)",
+    "gtwizard.commands.schedule": "PATH and XDG_CONFIG_HOME (where the timer units go)",
+}
+
+
+def environment_reads(path: Path) -> list[int]:
+    """Lines that touch os.environ or call os.getenv."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv")
+    ]
+
+
+def test_the_environment_is_read_in_one_place_per_kind(tmp_path: Path) -> None:
+    """GTWIZARD_OPERATOR_TOKEN and the other settings are read at the edge, in the modules
+    above, never again deep in the core (it was read in eight places)."""
+    (tmp_path / "x.py").write_text("import os\n\ndef f():\n    return os.environ.get('A')\n")
+    assert environment_reads(tmp_path / "x.py") == [4]
+    found = [
+        f"{module_name(path, ROOT).replace('.', '/')}.py:{line} reads the environment"
+        for path in sorted(ROOT.rglob("*.py"))
+        if module_name(path, ROOT) not in ENVIRONMENT_READERS
+        for line in environment_reads(path)
+    ]
+    assert found == [], "\n".join(found)
+    for name in ENVIRONMENT_READERS:
+        assert environment_reads(ROOT.parent / (name.replace(".", "/") + ".py")), name

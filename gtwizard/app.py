@@ -124,7 +124,7 @@ class WizardApp(App[int]):
 
     def _test_crash_hook(self) -> None:
         """Test hook (GTWIZARD_TEST_CRASH=tui:… or tui-worker:…): crash once the UI is up."""
-        from gtwizard.crash import crash_for_test, crash_place
+        from gtwizard.testhooks import crash_for_test, crash_place
 
         place = crash_place()
         if place == "tui":

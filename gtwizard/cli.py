@@ -159,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(argv: list[str]) -> int:
-    from gtwizard.crash import crash_for_test
+    from gtwizard.testhooks import crash_for_test
 
     if not argv:  # bare `gtwizard`: the TUI, with nothing to parse (the first screen comes sooner)
         from gtwizard.commands import tui

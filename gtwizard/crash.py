@@ -12,7 +12,6 @@ a failed check or operation (1), bad input (2) and an interrupt (130).
 
 from __future__ import annotations
 
-import os
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,11 +20,6 @@ if TYPE_CHECKING:
     from gtwizard.errors import GtwizardError
 
 EXIT_CRASH = 70
-
-# Test hook: when GTWIZARD_TEST_CRASH is `PLACE:SECRET`, `crash_for_test(PLACE)` raises an
-# unexpected error with SECRET in its local variables and in its message. The crash-output tests
-# use it to prove that nothing of it reaches a terminal, a browser or the log in clear.
-TEST_CRASH_ENV = "GTWIZARD_TEST_CRASH"
 
 
 def tenant_fault(exc: BaseException) -> GtwizardError | None:
@@ -67,17 +61,3 @@ def crash_line(exc: BaseException) -> str:
     """Write the redacted report of `exc` to the log; return the one line for the terminal."""
     what, todo = crash_report(exc)
     return f"gtwizard: {what}. {todo}."
-
-
-def crash_place() -> str:
-    """The place the test hook names ('' when the hook is off)."""
-    return os.environ.get(TEST_CRASH_ENV, "").partition(":")[0]
-
-
-def crash_for_test(place: str) -> None:
-    """Test hook: raise here when GTWIZARD_TEST_CRASH names `place` (see TEST_CRASH_ENV)."""
-    where, _, secret = os.environ.get(TEST_CRASH_ENV, "").partition(":")
-    if where != place:
-        return
-    body = {"key": secret, "headers": {"Authorization": f"Bearer {secret}"}}
-    raise RuntimeError(f"test crash hook at {place}: {body}")

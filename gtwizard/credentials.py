@@ -15,6 +15,10 @@ edge of a run into `Settings`, or be kept with a profile (`--keep-operator-token
 "The run involves" means every place of the profiles (or hosts) the command covers, not only those
 it ends up talking to: `rotate --due` on a fleet of two tenants withholds an unbound token even on
 a day when only one tenant's keys are due, so a timer does not work on some days and not others.
+
+This module is the one place that reads the credential variables from the environment (`env_token`,
+`Settings.from_environ`, `test_password`); the folders are read in gtwizard/paths.py, the
+test-crash hooks in gtwizard/testhooks.py.
 """
 
 from __future__ import annotations
@@ -22,15 +26,19 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from gtwizard.errors import GtwizardError, InvalidInput
 from gtwizard.gt.contract import OPERATOR_TOKEN_ENV
 
+if TYPE_CHECKING:
+    from gtwizard.profiles import Profile
+
 OPERATOR_TOKEN_HOST_ENV = "GTWIZARD_OPERATOR_TOKEN_HOST"
 OPENWEBUI_TOKEN_ENV = "GTWIZARD_OPENWEBUI_TOKEN"
 OPENWEBUI_TOKEN_URL_ENV = "GTWIZARD_OPENWEBUI_TOKEN_URL"
+TEST_PASSWORD_ENV = "GTWIZARD_OPENWEBUI_TEST_PASSWORD"
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,20 @@ def openwebui_place(url: str) -> str:
     return f"{scheme}://{shown}{parts.path.rstrip('/')}"
 
 
+def env_token(kind: Kind, environ: Mapping[str, str] | None = None) -> str | None:
+    """The `kind` of credential in the environment, whatever place it is bound to (None: unset or
+    blank). Only whether one is at hand: to send it anywhere, go through `Settings` and
+    `credential_for`."""
+    env = os.environ if environ is None else environ
+    return env.get(kind.env, "").strip() or None
+
+
+def test_password(environ: Mapping[str, str] | None = None) -> str | None:
+    """The Open WebUI test user's password for `check --test-user` (never from argv)."""
+    env = os.environ if environ is None else environ
+    return env.get(TEST_PASSWORD_ENV) or None
+
+
 @dataclass(frozen=True)
 class EnvCredential:
     """A credential from the environment and the place its binding variable names (if any)."""
@@ -102,7 +124,7 @@ class Settings:
         env = os.environ if environ is None else environ
 
         def read(kind: Kind, place: Any) -> EnvCredential:
-            token = env.get(kind.env, "").strip() or None
+            token = env_token(kind, env)
             named = env.get(kind.bound_env, "").strip()
             if not named:
                 return EnvCredential(kind, token)
@@ -160,9 +182,15 @@ def profile_tenant(profile: Any) -> str:
     return _place_or_text(tenant_place, str(profile.tenant_host))
 
 
-def profile_openwebui(profile: Any) -> str | None:
-    from gtwizard.checks.load import openwebui_url_of
+def openwebui_url_of(profile: Profile) -> str | None:
+    """The admin-API target, or an Open WebUI URL recorded next to an env-file target."""
+    if profile.target_kind == "admin-api" and profile.target_place:
+        return profile.target_place
+    url = profile.openwebui_url
+    return url if isinstance(url, str) and url else None
 
+
+def profile_openwebui(profile: Any) -> str | None:
     url = openwebui_url_of(profile)
     return _place_or_text(openwebui_place, url) if url else None
 

@@ -16,7 +16,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from gtwizard.errors import InvalidInput
+from gtwizard.errors import InvalidInput, OperationFailed
 
 SECRET_MODE = 0o600
 MAX_LINKS = 40  # as the kernel's own limit on links in one lookup
@@ -176,3 +176,26 @@ def create_once(path: Path, data: bytes, *, mode: int = SECRET_MODE) -> bool:
     except FileExistsError:
         return False
     return True
+
+
+def check_replaceable(path: Path) -> None:
+    """The file at `path` can be replaced as an atomic write replaces it, tried for real.
+
+    `os.access` answers yes to root for an immutable (chattr +i) or append-only file, and the
+    rename would then fail after a key was minted. So: a temp file made and removed in the
+    folder, and the file itself opened for writing (nothing written, nothing truncated).
+    """
+    if not path.parent.is_dir():
+        return  # the plan already said the folder is missing
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        os.unlink(probe)
+        if path.exists():
+            os.close(os.open(path, os.O_WRONLY))
+    except OSError as exc:
+        raise OperationFailed(
+            f"{path} cannot be replaced ({exc.strerror})",
+            "run as the file's owner, lift an immutable or append-only attribute "
+            "(lsattr shows it), or pick another path",
+        ) from None

@@ -58,7 +58,7 @@ def persistent_note(profile: Profile) -> str:
     from pathlib import Path
 
     from gtwizard.openwebui.persistent import env_wins
-    from gtwizard.proofchannel import profile_proof_command
+    from gtwizard.proofcommand import profile_proof_command
 
     if env_wins(Path(profile.target_place), str(profile.env_dialect or "docker")):
         return (
@@ -171,8 +171,8 @@ def next_steps(profile: Profile) -> list[NextStep]:
     access = access_step(profile)
     if access is not None:
         steps.append(access)
-    from gtwizard.checks.load import openwebui_url_of
-    from gtwizard.proofchannel import profile_proof_command
+    from gtwizard.credentials import openwebui_url_of
+    from gtwizard.proofcommand import profile_proof_command
 
     check = profile_proof_command(profile, f"gtwizard check --profile {profile.name}")
     if openwebui_url_of(profile):

@@ -17,7 +17,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomli
 
@@ -26,6 +26,9 @@ from gtwizard.fileio import atomic_write
 from gtwizard.kinds import StorageKind, TargetKind
 from gtwizard.paths import config_file, ensure_private_dir
 from gtwizard.redact import redact
+
+if TYPE_CHECKING:
+    from gtwizard.secrets import SecretStore
 
 FORMAT_VERSION = 1
 BASE_FORMS = ("unversioned", "v1", "redirected")
@@ -463,13 +466,20 @@ def delete_profile_secrets(profile: Profile, *, timeout: float | None = None) ->
 
     Raises SecretStorageError when the store cannot be reached (the caller decides what then).
     """
-    from gtwizard.secrets import DEFAULT_TIMEOUT, open_store
+    from gtwizard.secrets import DEFAULT_TIMEOUT
+
+    store = profile_store(profile, timeout or DEFAULT_TIMEOUT)
+    return [entry for entry in secret_entries(profile) if store.delete(entry)]
+
+
+def profile_store(profile: Profile, timeout: float) -> SecretStore:
+    """The secret store the profile keeps its key (and kept credentials) in."""
+    from gtwizard.secrets import open_store
 
     path = Path(profile.storage_location) if profile.storage_kind == "file" else None
-    if path is not None and not profile.storage_location:
-        path = None
-    store = open_store(profile.storage_kind, path=path, timeout=timeout or DEFAULT_TIMEOUT)
-    return [entry for entry in secret_entries(profile) if store.delete(entry)]
+    return open_store(
+        profile.storage_kind, path=path if profile.storage_location else None, timeout=timeout
+    )
 
 
 def to_second(value: dt.datetime) -> dt.datetime:

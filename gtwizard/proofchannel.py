@@ -17,42 +17,17 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from gtwizard.credentials import OPENWEBUI_TOKEN_ENV, openwebui_place
+from gtwizard.credentials import OPENWEBUI_TOKEN_ENV
 from gtwizard.errors import InvalidInput
+
+# gtwizard/proofcommand.py words the commands; rotation.py and openwebui/targets.py import these
+# from here (the checks and the runbook import that leaf, so they do not cycle back through here)
+from gtwizard.proofcommand import check_line as check_line
+from gtwizard.proofcommand import profile_proof_command as profile_proof_command
+from gtwizard.proofcommand import same_place as same_place
 
 if TYPE_CHECKING:
     from gtwizard.profiles import Profile
-
-URL_FLAG = "--openwebui-url URL"  # how `check` and `rotate --finish` are given a channel
-
-
-def proof_command(command: str, *, url_known: bool, kept: bool) -> str:
-    """`command` as it proves through Open WebUI: with `--openwebui-url URL` when no URL is known,
-    and with the credential's variable in front when none is kept."""
-    line = command if url_known else f"{command} {URL_FLAG}"
-    return line if kept else f"{OPENWEBUI_TOKEN_ENV}=... {line}"
-
-
-def check_line(profile: str, *, url_known: bool, kept: bool = False) -> str:
-    """The `gtwizard check` that proves this profile through Open WebUI."""
-    return proof_command(f"gtwizard check --profile {profile}", url_known=url_known, kept=kept)
-
-
-def profile_proof_command(profile: Profile, command: str) -> str:
-    """`proof_command` for a saved profile (its channel and whether it keeps a credential)."""
-    from gtwizard.checks.load import openwebui_url_of
-
-    return proof_command(
-        command, url_known=bool(openwebui_url_of(profile)), kept=profile.admin_token_kept
-    )
-
-
-def same_place(a: str, b: str) -> bool:
-    """Two Open WebUI URLs name the same place (as the credential rule compares them)."""
-    try:
-        return openwebui_place(a) == openwebui_place(b)
-    except InvalidInput:
-        return False
 
 
 def check_channel(profile: Profile, url: str, *, allow_http: bool = False) -> str:
@@ -150,8 +125,8 @@ async def set_proof_channel(
 
     A credential kept for another URL is deleted when the channel moves (it belongs there)."""
     from gtwizard import audit
-    from gtwizard.checks.load import openwebui_url_of, profile_store
-    from gtwizard.profiles import get_profile, save_profile
+    from gtwizard.credentials import openwebui_url_of
+    from gtwizard.profiles import get_profile, profile_store, save_profile
     from gtwizard.runbook import refresh_if_exported
     from gtwizard.secrets import admin_entry
 
@@ -214,8 +189,7 @@ async def set_proof_channel(
 async def remove_proof_channel(name: str, *, timeout: float = 10.0) -> ChannelChange:
     """Forget the profile's proof channel and delete a kept admin credential."""
     from gtwizard import audit
-    from gtwizard.checks.load import profile_store
-    from gtwizard.profiles import get_profile, save_profile
+    from gtwizard.profiles import get_profile, profile_store, save_profile
     from gtwizard.runbook import refresh_if_exported
     from gtwizard.secrets import admin_entry
 

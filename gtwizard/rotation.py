@@ -281,11 +281,6 @@ class Rotation:
     def owui_known(self) -> bool:
         return bool(self._owui_url and self._owui_token)
 
-    @property
-    def proof_possible(self) -> bool:
-        """Whether the new key can be proven where the client uses it (DESIGN §6b, rule 3)."""
-        return self.profile.target_kind == "none" or self.owui_known
-
     def _choice(self) -> KeyChoice:
         from gtwizard.setup.keys import KeyChoice
 

@@ -113,7 +113,7 @@ def env_key_place(profile: Profile, base: str) -> str:
 
 def render_runbook(profile: Profile) -> str:
     """The markdown text; built only from the profile, so it cannot contain a secret."""
-    from gtwizard.proofchannel import profile_proof_command
+    from gtwizard.proofcommand import profile_proof_command
 
     finish = profile_proof_command(profile, f"gtwizard rotate --finish --profile {profile.name}")
     host = parse_host(profile.tenant_host)

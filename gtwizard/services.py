@@ -1,7 +1,7 @@
 """The core calls the TUI makes for live work: the tenant probe and the keyring canary.
 
-DESIGN §2: screens render state, collect input and call core services; they never talk HTTP or the
-keyring themselves. tests/test_architecture.py holds them to it: the TUI (app.py, screens/,
+Screens render state, collect input and call core services; they never talk HTTP or the keyring
+themselves. tests/unit/test_architecture.py holds them to it: the TUI (app.py, screens/,
 widgets/) imports neither gtwizard.gt, gtwizard.secrets, gtwizard.openwebui, httpx nor keyring.
 Each function loads its client when called, so importing a screen stays light.
 """

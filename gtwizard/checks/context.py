@@ -113,7 +113,7 @@ class CheckContext:
     def openwebui_missing_hint(self) -> str:
         """What would let a user-side check be proven as a user (for a `warn`'s hint): the
         command with the proof channel, as this profile needs it."""
-        from gtwizard.proofchannel import check_line
+        from gtwizard.proofcommand import check_line
 
         name = self.profile.name
         line = check_line(name, url_known=bool(self.openwebui_url))
@@ -218,7 +218,7 @@ class CheckContext:
     async def gt_connection(self) -> GtConnectionView | None:
         """The connection the wizard applied (the GT base under /api/tenant), else the first one
         that points at the tenant's host; None when Open WebUI has none."""
-        from gtwizard.openwebui.connection import is_gt_entry
+        from gtwizard.openwebui.gtentry import is_gt_entry
 
         connections = await self.gt_connections()
         applied = [c for c in connections if is_gt_entry(c.url, self.openai_base)]

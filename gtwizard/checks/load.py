@@ -18,31 +18,11 @@ if TYPE_CHECKING:
     from gtwizard.profiles import Profile
     from gtwizard.secrets import SecretStore
 
-TEST_PASSWORD_ENV = "GTWIZARD_OPENWEBUI_TEST_PASSWORD"
-
-
-def openwebui_url_of(profile: Profile) -> str | None:
-    """The admin-API target, or an Open WebUI URL recorded next to an env-file target."""
-    if profile.target_kind == "admin-api" and profile.target_place:
-        return profile.target_place
-    url = profile.openwebui_url
-    return url if isinstance(url, str) and url else None
-
 
 def env_dialect(profile: Profile) -> str:
     """How the env file is read (docker, compose, systemd), as setup recorded it."""
     dialect = profile.env_dialect
     return dialect if isinstance(dialect, str) and dialect else "docker"
-
-
-def profile_store(profile: Profile, timeout: float) -> SecretStore:
-    """The secret store the profile keeps its key (and kept credentials) in."""
-    from gtwizard.secrets import open_store
-
-    path = Path(profile.storage_location) if profile.storage_kind == "file" else None
-    return open_store(
-        profile.storage_kind, path=path if profile.storage_location else None, timeout=timeout
-    )
 
 
 async def _read(store: SecretStore, entry: str) -> str | None:
@@ -56,7 +36,7 @@ async def _read(store: SecretStore, entry: str) -> str | None:
 
 def _key_from_env_file(profile: Profile, openai_base: str) -> str | None:
     from gtwizard.errors import GtwizardError
-    from gtwizard.openwebui.connection import is_gt_entry
+    from gtwizard.openwebui.gtentry import is_gt_entry
     from gtwizard.openwebui.persistent import read_env_config
 
     try:
@@ -88,7 +68,9 @@ async def context_for_profile(
     The environment is never read here: the edge of the run decides which of its credentials may
     go to this profile (gtwizard/credentials.py) and passes them, with `withheld` saying why the
     environment's admin credential was not (shown where the Open WebUI checks cannot run)."""
+    from gtwizard.credentials import openwebui_url_of
     from gtwizard.errors import GtwizardError
+    from gtwizard.profiles import profile_store
     from gtwizard.secrets import admin_entry, key_entry
 
     try:

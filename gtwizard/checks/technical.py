@@ -234,7 +234,7 @@ def _embed_model(ctx: CheckContext, configured: str | None) -> str:
 
 
 async def embeddings(ctx: CheckContext) -> CheckOutcome:
-    from gtwizard.openwebui.connection import is_gt_entry
+    from gtwizard.openwebui.gtentry import is_gt_entry
 
     owui: dict[str, Any] | None = None
     if ctx.openwebui_known:
@@ -417,7 +417,7 @@ def _env_file_outcome(ctx: CheckContext, path: str) -> CheckOutcome | None:
     """The env file against what was applied: a failure, the new key of work in progress, or
     None when the file is as applied."""
     from gtwizard.checks.load import env_dialect
-    from gtwizard.openwebui.connection import is_gt_entry
+    from gtwizard.openwebui.gtentry import is_gt_entry
     from gtwizard.openwebui.persistent import read_env_config
 
     env = read_env_config(Path(path), env_dialect(ctx.profile))
@@ -444,7 +444,7 @@ def _not_known(ctx: CheckContext, path: str) -> CheckOutcome:
     """No proof channel: the file is as applied; whether Open WebUI uses it cannot be known."""
     from gtwizard.checks.load import env_dialect
     from gtwizard.openwebui.persistent import TRAP, env_wins
-    from gtwizard.proofchannel import check_line
+    from gtwizard.proofcommand import check_line
 
     if env_wins(Path(path), env_dialect(ctx.profile)):
         why = "ENABLE_PERSISTENT_CONFIG=false in it, so Open WebUI reads it at every start"

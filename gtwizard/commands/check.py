@@ -73,14 +73,12 @@ def _table(report: Any, profile: Any) -> str:
 
 
 def _test_user(email: str | None) -> tuple[str, str] | None:
-    import os
-
-    from gtwizard.checks.load import TEST_PASSWORD_ENV
+    from gtwizard.credentials import TEST_PASSWORD_ENV, test_password
     from gtwizard.errors import InvalidInput
 
     if not email:
         return None
-    password = os.environ.get(TEST_PASSWORD_ENV)
+    password = test_password()
     if not password:
         raise InvalidInput(
             f"--test-user {email} needs its password in {TEST_PASSWORD_ENV}",
@@ -152,7 +150,7 @@ def _channel_for_run(profile: Any, url: str | None) -> tuple[str | None, bool]:
     The profile is changed in memory only (the run's checks read it); a credential kept for
     another Open WebUI is never sent to this one, so moving the channel goes through
     `profiles set`, which says what happens to it."""
-    from gtwizard.checks.load import openwebui_url_of
+    from gtwizard.credentials import openwebui_url_of
     from gtwizard.errors import InvalidInput
     from gtwizard.proofchannel import check_channel, same_place
 

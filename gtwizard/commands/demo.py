@@ -81,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
     import shutil
 
     from gtwizard.commands.tui import run_app
+    from gtwizard.credentials import OPENWEBUI, env_token
     from gtwizard.paths import ensure_private_dir
     from gtwizard.sandbox import start_in_thread
 
@@ -95,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
             if args.openwebui_url:
                 state.target_kind = "admin-api"
                 state.openwebui_url = args.openwebui_url
-                state.openwebui_token = os.environ.get("GTWIZARD_OPENWEBUI_TOKEN") or None
+                state.openwebui_token = env_token(OPENWEBUI)
             code = run_app(state)
     finally:
         sandbox.stop()

@@ -111,7 +111,7 @@ def make_server(command: str, *, bind: str, port: int, token: str) -> Any:
     from aiohttp import web
     from textual_serve.server import Server
 
-    from gtwizard.crash import crash_for_test
+    from gtwizard.testhooks import crash_for_test
 
     origin = served_origin(bind, port)
 

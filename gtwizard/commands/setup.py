@@ -487,8 +487,7 @@ def _preview(args: argparse.Namespace, session) -> None:
     the form most tenants need (…/v1) and the key a placeholder."""
     from gtwizard.baseform import BaseChoice
     from gtwizard.checks import all_checks
-    from gtwizard.lifecycle.canary import PLACEHOLDER_KEY
-    from gtwizard.openwebui.targets import AdminApiTarget, EnvFileTarget
+    from gtwizard.openwebui.targets import PLACEHOLDER_KEY, AdminApiTarget, EnvFileTarget
     from gtwizard.redact import mask
 
     request = session.request

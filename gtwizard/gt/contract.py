@@ -14,7 +14,6 @@ from urllib.parse import quote
 from gtwizard.safetext import is_clean
 
 OPERATOR_TOKEN_ENV = "GTWIZARD_OPERATOR_TOKEN"
-OPERATOR_TOKEN_PREFIX = "gtop_"
 KEY_PREFIX = "gtak_"
 
 PURPOSES = ("inference", "upload", "conversation")

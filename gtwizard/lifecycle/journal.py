@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import signal
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,8 +28,12 @@ from gtwizard.lifecycle.target import key_label
 from gtwizard.paths import ensure_private_dir, state_dir
 from gtwizard.redact import redact
 
-CRASH_HOOK_ENV = "GTWIZARD_TEST_CRASH_AFTER"
-CRASH_SIGNAL_ENV = "GTWIZARD_TEST_CRASH_SIGNAL"
+# the fault-injection hook lives in gtwizard/testhooks.py; rotation.py, setup/session.py and the
+# fault-matrix tests import it from here
+from gtwizard.testhooks import CRASH_HOOK_ENV as CRASH_HOOK_ENV
+from gtwizard.testhooks import CRASH_SIGNAL_ENV as CRASH_SIGNAL_ENV
+from gtwizard.testhooks import crash_point as crash_point
+
 RUNNING, WAITING, DONE, ROLLED_BACK = "running", "waiting", "done", "rolled-back"
 NOT_STARTED = "not-started"  # refused before any key existed (preflight): nothing to undo
 REVOKED = "done"  # a revocation the tenant confirmed (Journal.revocations)
@@ -57,21 +60,6 @@ def write_record(path: Path, data: object, what: str) -> Path:
     ensure_private_dir(path.parent)
     atomic_write(path, text.encode("utf-8"), mode=0o600, backup=False)
     return path
-
-
-def crash_point(name: str) -> None:
-    """The fault-injection hook: when the test names this point, die here (KILL), get Ctrl-C
-    (INT) or fail with an error (RAISE), as `point=HOW` or GTWIZARD_TEST_CRASH_SIGNAL says."""
-    wanted = os.environ.get(CRASH_HOOK_ENV)
-    if not wanted:
-        return
-    points = dict(item.partition("=")[::2] for item in wanted.split(","))
-    if name not in points:
-        return
-    how = (points[name] or os.environ.get(CRASH_SIGNAL_ENV, "KILL")).upper()
-    if how == "RAISE":
-        raise OperationFailed(f"injected failure at {name}", "a test hook; nothing is wrong")
-    os.kill(os.getpid(), signal.SIGINT if how == "INT" else signal.SIGKILL)
 
 
 @dataclass
@@ -231,7 +219,9 @@ class Journal:
     def _token_at_hand(self) -> bool:
         """A manual run needs no operator token; an automatic one has one in the environment or
         kept with its profile (config.toml says which; the secret itself is not read here)."""
-        if self.mode != "auto" or os.environ.get("GTWIZARD_OPERATOR_TOKEN", "").strip():
+        from gtwizard.credentials import OPERATOR, env_token
+
+        if self.mode != "auto" or env_token(OPERATOR):
             return True
         from gtwizard.errors import GtwizardError
         from gtwizard.profiles import load_profiles

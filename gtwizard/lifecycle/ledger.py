@@ -134,13 +134,6 @@ class Ledger:
         return [entry for entry in self.keys if entry.live]
 
 
-def ledger_note(profile: str, state: KeyState, *, name: str, **kwargs: str | None) -> None:
-    """Record a state change for one key (the drivers' one call)."""
-    # kwargs are record()'s optional str fields (operation, key_id, prefix); mypy cannot match
-    # `**dict[str, str | None]` to them one by one
-    Ledger.load(profile).record(state, name=name, **kwargs)  # type: ignore[arg-type]
-
-
 def all_ledgers() -> list[Ledger]:
     """Every profile's ledger in this installation (the record of which keys are ours)."""
     folder = state_dir() / "ledger"

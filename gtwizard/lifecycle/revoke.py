@@ -36,8 +36,9 @@ from typing import TYPE_CHECKING
 
 from gtwizard import audit
 from gtwizard.errors import GtwizardError
-from gtwizard.lifecycle.journal import REVOKED, Journal, crash_point
+from gtwizard.lifecycle.journal import REVOKED, Journal
 from gtwizard.lifecycle.ledger import KeyEntry, KeyState, Ledger
+from gtwizard.testhooks import crash_point
 
 if TYPE_CHECKING:
     from gtwizard.gt.keys import KeyManager, KeyRecord

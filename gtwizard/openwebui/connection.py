@@ -3,39 +3,18 @@ and rotation.
 
 Open WebUI keeps OpenAI connections as parallel lists (base URLs, keys, per-index configs), in its
 env file at first start and in its database after. A connection is a GT one when it has the
-tenant's scheme and host and a path under /api/tenant; the key it holds is read back, never
-assumed.
+tenant's scheme and host and a path under /api/tenant (gtwizard/openwebui/gtentry.py, the
+package's leaf); the key it holds is read back here, never assumed.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from gtwizard.errors import GtwizardError, InvalidInput
-
-GT_PATH_PREFIX = "/api/tenant"
-
-
-def normalise_base(url: str) -> str:
-    """Strip trailing slashes and refuse what cannot be a base URL."""
-    base = url.strip().rstrip("/")
-    parts = urlsplit(base)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InvalidInput("the OpenAI base URL must be an http(s) URL with a host")
-    if ";" in base:
-        raise InvalidInput("the OpenAI base URL contains ';', which Open WebUI uses as a separator")
-    return base
-
-
-def is_gt_entry(entry: str, openai_base: str) -> bool:
-    """Same scheme and host as the GT base, and a path under /api/tenant."""
-    a, b = urlsplit(entry.strip()), urlsplit(openai_base)
-    return (
-        a.scheme.lower() == b.scheme.lower()
-        and a.netloc.lower() == b.netloc.lower()
-        and (a.path == GT_PATH_PREFIX or a.path.startswith(GT_PATH_PREFIX + "/"))
-    )
+from gtwizard.errors import GtwizardError
+from gtwizard.openwebui.gtentry import (
+    is_gt_entry as is_gt_entry,
+)  # openwebui/targets.py imports it from here
 
 
 async def env_file_key(path: str, dialect: str, openai_base: str) -> str | None:

@@ -21,10 +21,9 @@ from typing import Any, Literal
 
 from gtwizard.errors import ConfigError, InvalidInput, OperationFailed
 from gtwizard.fileio import atomic_write, real_path
-from gtwizard.openwebui.connection import is_gt_entry, normalise_base
+from gtwizard.openwebui.gtentry import is_gt_entry, normalise_base
 from gtwizard.redact import mask, redact
 
-Dialect = Literal["docker", "compose", "systemd"]
 DIALECTS: tuple[str, ...] = ("docker", "compose", "systemd")
 
 OPENAI_DEFAULT_BASE = "https://api.openai.com/v1"

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the key's choice is the setup service's; targets only read 
     from gtwizard.setup.keys import KeyChoice
 
 ENV_FILE = TargetKind.ENV_FILE
+PLACEHOLDER_KEY = "gtak_" + "0" * 40  # the shape of a key, never a real one
 ADMIN_API = TargetKind.ADMIN_API
 PERSISTENT_HINT = (
     "apply through the admin API instead (--openwebui-url URL), or add "
@@ -71,9 +72,12 @@ class EnvFileTarget:
         return await _preflight_env(self, ca_bundle=ca_bundle, profile=profile)
 
     def check_edit(self, choice: KeyChoice, openai_base: str) -> None:
-        from gtwizard.lifecycle.canary import check_env_file
+        """Plan the edit with a placeholder key: every refusal happens here, before a mint."""
+        from gtwizard.fileio import check_replaceable, real_path
 
-        check_env_file(self.path, self.dialect, choice, openai_base)
+        real = real_path(self.path)  # a link another user controls is refused before any mint
+        plan_env(self, connection_for(choice, openai_base, PLACEHOLDER_KEY))
+        check_replaceable(real)
 
     async def ready(self, choice: KeyChoice, openai_base: str, *, ca_bundle: str | None) -> str:
         self.check_edit(choice, openai_base)

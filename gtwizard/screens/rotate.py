@@ -188,7 +188,7 @@ class RotateScreen(NotifyingScreen):
     def show_proof_fields(self, profile: Profile) -> None:
         """The proof channel's fields, for an Open WebUI profile that writes an env file (an
         admin-API profile's target is its channel; other products are not proven there)."""
-        from gtwizard.checks.load import openwebui_url_of
+        from gtwizard.credentials import openwebui_url_of
 
         self.proves_here = (
             profile.product_preset == "open-webui" and profile.target_kind == "env-file"
@@ -206,7 +206,7 @@ class RotateScreen(NotifyingScreen):
     def proof_channel(self) -> tuple[str | None, str | None]:
         """(Open WebUI URL typed here, the admin credential for this run): a credential from the
         environment or kept with the profile goes only to the profile's own recorded URL."""
-        from gtwizard.checks.load import openwebui_url_of
+        from gtwizard.credentials import openwebui_url_of
         from gtwizard.proofchannel import same_place
 
         if self.saved is None or not self.proves_here:

@@ -199,9 +199,9 @@ async def mint_journaled(
     (id, prefix mark, dates; `mint:answered` is the fault-injection point just before). A mint that
     provably made nothing (see NOTHING_CREATED) clears its intent again."""
     from gtwizard.gt.errors import NOTHING_CREATED
-    from gtwizard.lifecycle.journal import crash_point
     from gtwizard.lifecycle.ledger import KeyState
     from gtwizard.lifecycle.target import prefix_mark
+    from gtwizard.testhooks import crash_point
 
     journal.new_key_name = name
     journal.save()

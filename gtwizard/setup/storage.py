@@ -11,7 +11,6 @@ from gtwizard.secrets import (
     SecretStorageError,
     SecretStore,
     StorageKind,
-    fallback_explanation,
     open_store,
     probe_keyring,
 )
@@ -64,8 +63,3 @@ def decide_storage(
             )
         return StorageDecision(open_store(chosen, timeout=timeout), probe)
     return StorageDecision(open_store(chosen, timeout=timeout, path=file_path))
-
-
-def explain_unusable(probe: KeyringProbe) -> str:
-    """The multi-line explanation the TUI shows (same words as the CLI's hint)."""
-    return fallback_explanation(probe)

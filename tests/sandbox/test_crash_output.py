@@ -27,8 +27,9 @@ import pytest
 from support.resilience_helpers import gw
 from support.serve_helpers import served
 
-from gtwizard.crash import EXIT_CRASH, TEST_CRASH_ENV
+from gtwizard.crash import EXIT_CRASH
 from gtwizard.redact import mask
+from gtwizard.testhooks import TEST_CRASH_ENV
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,4 @@
-"""The layers as contracts (DESIGN.md section 2), read from every import statement in gtwizard/.
+"""The layers of gtwizard/ as contracts, stated here and read from every import statement.
 
 `ast` sees every import, including those inside functions and `if TYPE_CHECKING:` blocks, which
 an import-time test (tests/unit/test_core_imports.py) cannot: most of the core's imports are lazy.
@@ -10,6 +10,13 @@ an import-time test (tests/unit/test_core_imports.py) cannot: most of the core's
   real tenant; the client must not lean on it, nor it on the client).
 - The TUI talks no HTTP and no keyring itself: it calls core services (gtwizard/services.py,
   gtwizard/setup/, ...), never gtwizard.gt, gtwizard.secrets, gtwizard.openwebui, httpx or keyring.
+- The core packages and the front ends are ordered (LAYERS, lowest first): a module imports only
+  from its own layer or those below it. The GT API client (gt) is at the bottom; Open WebUI
+  (openwebui) speaks to its products; lifecycle keeps the journal, ledger and locks; checks read a
+  profile's state; the key runs (setup/ and rotation.py, one engine to be) use all of them; the
+  front ends sit on top, widgets under screens under the app, under the commands, under the CLI.
+  Imports under `if TYPE_CHECKING:` only name types and are not held to the order. The top-level
+  modules (profiles, credentials, secrets, ...) are shared helpers and are not in the order.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from pathlib import Path
+
+from support.imports import module_name, type_only_lines
 
 import gtwizard
 
@@ -48,6 +57,24 @@ TUI_FORBIDDEN = (
     "httpx",
     "keyring",
 )
+# lowest first; a module may import its own layer and those below
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("gtwizard.gt",),
+    ("gtwizard.openwebui",),
+    ("gtwizard.lifecycle",),
+    ("gtwizard.checks",),
+    ("gtwizard.setup", "gtwizard.rotation"),  # the key runs
+    ("gtwizard.widgets",),
+    ("gtwizard.screens",),
+    ("gtwizard.app",),
+    ("gtwizard.commands",),
+    ("gtwizard.cli", "gtwizard.__main__"),
+)
+# imports that go up the order: (module, imported module)
+LAYER_EXCEPTIONS = {
+    # removed by the key-run engine / Target protocol (issue 22 parts 1-2)
+    ("gtwizard.lifecycle.target", "gtwizard.setup.keys"),
+}
 
 
 @dataclass(frozen=True)
@@ -55,15 +82,11 @@ class Import:
     module: str  # the importing module, e.g. gtwizard.screens.tenant
     target: str  # the imported module, absolute, e.g. gtwizard.gt.probe
     line: int
+    type_only: bool = False  # under `if TYPE_CHECKING:`
 
     def __str__(self) -> str:
         path = self.module.replace(".", "/")
         return f"{path}.py:{self.line} imports {self.target}"
-
-
-def module_name(path: Path, root: Path = ROOT) -> str:
-    parts = path.relative_to(root.parent).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
 def imports_of(path: Path, root: Path = ROOT) -> list[Import]:
@@ -71,18 +94,21 @@ def imports_of(path: Path, root: Path = ROOT) -> list[Import]:
     module = module_name(path, root)
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     found: list[Import] = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    typed = type_only_lines(tree)
+    for node in ast.walk(tree):
+        t = node.lineno in typed if isinstance(node, ast.stmt) else False
         if isinstance(node, ast.Import):
-            found += [Import(module, alias.name, node.lineno) for alias in node.names]
+            found += [Import(module, alias.name, node.lineno, t) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")[: len(package.split(".")) - node.level + 1]
                 source = ".".join([*base, *([node.module] if node.module else [])])
             else:
                 source = node.module or ""
-            found.append(Import(module, source, node.lineno))
+            found.append(Import(module, source, node.lineno, t))
             # `from gtwizard import sandbox` imports the module gtwizard.sandbox
-            found += [Import(module, f"{source}.{a.name}", node.lineno) for a in node.names]
+            found += [Import(module, f"{source}.{a.name}", node.lineno, t) for a in node.names]
     return found
 
 
@@ -93,6 +119,10 @@ def all_imports(root: Path = ROOT) -> list[Import]:
 def within(name: str, prefixes: tuple[str, ...] | str) -> bool:
     prefixes = (prefixes,) if isinstance(prefixes, str) else prefixes
     return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def layer_of(name: str) -> int | None:
+    return next((i for i, layer in enumerate(LAYERS) if within(name, layer)), None)
 
 
 def contracts_broken(imp: Import) -> list[str]:
@@ -110,6 +140,13 @@ def contracts_broken(imp: Import) -> list[str]:
         broken.append("the client side imports the sandbox")
     if within(src, TUI) and within(dst, TUI_FORBIDDEN):
         broken.append("the TUI talks HTTP/keyring itself (use a core service)")
+    low, high = layer_of(src), layer_of(dst)
+    upward = low is not None and high is not None and high > low
+    excepted = any(src == a and within(dst, b) for a, b in LAYER_EXCEPTIONS)
+    if upward and not imp.type_only and not excepted:
+        broken.append(
+            f"a layer imports one above it ({dst.split('.')[1]} is above {src.split('.')[1]})"
+        )
     return broken
 
 
@@ -151,6 +188,12 @@ def test_each_contract_catches_its_break() -> None:
         "the sandbox imports the client side": imp("gtwizard.sandbox.app", "gtwizard.gt.keys"),
         "the client side imports the sandbox": imp("gtwizard.rotation", "gtwizard.sandbox.state"),
         "the TUI talks HTTP/keyring": imp("gtwizard.screens.tenant", "gtwizard.gt.probe"),
+        "a layer imports one above it (setup is above checks)": imp(
+            "gtwizard.checks.load", "gtwizard.setup.keys"
+        ),
+        "a layer imports one above it (screens is above widgets)": imp(
+            "gtwizard.widgets.steps", "gtwizard.screens.base"
+        ),
     }
     for contract, bad in breaks.items():
         found = violations([bad])
@@ -160,6 +203,9 @@ def test_each_contract_catches_its_break() -> None:
         imp("gtwizard.commands.tui", "gtwizard.app"),
         imp("gtwizard.screens.tenant", "gtwizard.services"),
         imp("gtwizard.commands.demo", "gtwizard.sandbox"),
+        imp("gtwizard.setup.keys", "gtwizard.lifecycle.journal"),  # down the order
+        imp("gtwizard.rotation", "gtwizard.setup.keys"),  # the same layer
+        Import("gtwizard.openwebui.targets", "gtwizard.setup.keys", 1, type_only=True),
     ]
     assert violations(allowed) == []
 
@@ -181,3 +227,53 @@ def test_the_layers_hold() -> None:
 def test_every_listed_tui_command_exists() -> None:
     for name in TUI_COMMANDS:
         assert (ROOT.parent / (name.replace(".", "/") + ".py")).is_file(), name
+
+
+def test_every_layer_exception_is_still_an_import() -> None:
+    """An exception whose import is gone is removed from LAYER_EXCEPTIONS (the list only shrinks)."""
+    live = {(i.module, i.target) for i in all_imports() if not i.type_only}
+    assert live >= LAYER_EXCEPTIONS, LAYER_EXCEPTIONS - live
+
+
+def test_every_layer_names_existing_code() -> None:
+    for layer in LAYERS:
+        for name in layer:
+            path = ROOT.parent / name.replace(".", "/")
+            assert path.is_dir() or path.with_suffix(".py").is_file(), name
+
+
+# the modules that read the process environment, and what they read there
+ENVIRONMENT_READERS = {
+    "gtwizard.credentials": "the credential variables (GTWIZARD_OPERATOR_TOKEN, ..._HOST, ...)",
+    "gtwizard.paths": "GTWIZARD_CONFIG_DIR, GTWIZARD_STATE_DIR, GTWIZARD_CACHE_DIR",
+    "gtwizard.testhooks": "the test-crash hooks (GTWIZARD_TEST_CRASH*)",
+    "gtwizard.commands.demo": "sets the folder variables for the demo and puts them back",
+    "gtwizard.secrets": "PYTHON_KEYRING_BACKEND, DBUS_SESSION_BUS_ADDRESS (the keyring's own)",
+    "gtwizard.commands.schedule": "PATH and XDG_CONFIG_HOME (where the timer units go)",
+}
+
+
+def environment_reads(path: Path) -> list[int]:
+    """Lines that touch os.environ or call os.getenv."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv")
+    ]
+
+
+def test_the_environment_is_read_in_one_place_per_kind(tmp_path: Path) -> None:
+    """GTWIZARD_OPERATOR_TOKEN and the other settings are read at the edge, in the modules
+    above, never again deep in the core (it was read in eight places)."""
+    (tmp_path / "x.py").write_text("import os\n\ndef f():\n    return os.environ.get('A')\n")
+    assert environment_reads(tmp_path / "x.py") == [4]
+    found = [
+        f"{module_name(path, ROOT).replace('.', '/')}.py:{line} reads the environment"
+        for path in sorted(ROOT.rglob("*.py"))
+        if module_name(path, ROOT) not in ENVIRONMENT_READERS
+        for line in environment_reads(path)
+    ]
+    assert found == [], "\n".join(found)
+    for name in ENVIRONMENT_READERS:
+        assert environment_reads(ROOT.parent / (name.replace(".", "/") + ".py")), name

@@ -62,10 +62,9 @@ def test_the_key_runs_never_branch_on_the_target_kind() -> None:
         f"{path.name}:{number}: {line.strip()}"
         for path in KEY_RUNS
         for number, line in enumerate(path.read_text().splitlines(), start=1)
-        if branch.search(line) and "def proof_possible" not in line
+        if branch.search(line)
     ]
-    # Rotation.proof_possible is dead code removed with the layers work (issue 22, part 3)
-    assert [f for f in found if "or self.owui_known" not in f] == []
+    assert found == []
     assert not [
         f
         for path in KEY_RUNS

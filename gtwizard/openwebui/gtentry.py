@@ -1,0 +1,34 @@
+"""Which Open WebUI connection entry is the GT one, and what a GT base URL may be.
+
+A leaf of gtwizard/openwebui/: the env file, the admin API and the key readers in connection.py
+all ask it, so it imports none of them (no import cycle inside the package).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from gtwizard.errors import InvalidInput
+
+GT_PATH_PREFIX = "/api/tenant"
+
+
+def normalise_base(url: str) -> str:
+    """Strip trailing slashes and refuse what cannot be a base URL."""
+    base = url.strip().rstrip("/")
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidInput("the OpenAI base URL must be an http(s) URL with a host")
+    if ";" in base:
+        raise InvalidInput("the OpenAI base URL contains ';', which Open WebUI uses as a separator")
+    return base
+
+
+def is_gt_entry(entry: str, openai_base: str) -> bool:
+    """Same scheme and host as the GT base, and a path under /api/tenant."""
+    a, b = urlsplit(entry.strip()), urlsplit(openai_base)
+    return (
+        a.scheme.lower() == b.scheme.lower()
+        and a.netloc.lower() == b.netloc.lower()
+        and (a.path == GT_PATH_PREFIX or a.path.startswith(GT_PATH_PREFIX + "/"))
+    )

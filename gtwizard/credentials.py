@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 from gtwizard.errors import GtwizardError, InvalidInput
 from gtwizard.gt.contract import OPERATOR_TOKEN_ENV
+from gtwizard.kinds import TargetKind
 
 if TYPE_CHECKING:
     from gtwizard.profiles import Profile
@@ -184,7 +185,7 @@ def profile_tenant(profile: Any) -> str:
 
 def openwebui_url_of(profile: Profile) -> str | None:
     """The admin-API target, or an Open WebUI URL recorded next to an env-file target."""
-    if profile.target_kind == "admin-api" and profile.target_place:
+    if profile.target_kind == TargetKind.ADMIN_API and profile.target_place:
         return profile.target_place
     url = profile.openwebui_url
     return url if isinstance(url, str) and url else None

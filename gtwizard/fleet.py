@@ -25,6 +25,7 @@ from typing import Any
 from gtwizard.credentials import OPENWEBUI, OPERATOR, ProfileGrants, Scope, Settings, grants_for
 from gtwizard.credentials import needs_summary as _needs_summary
 from gtwizard.errors import GtwizardError
+from gtwizard.kinds import TargetKind
 
 DEFAULT_JOBS = 4
 MAX_JOBS = 64
@@ -382,12 +383,12 @@ def unattended_gaps(credentials: Settings | None = None) -> list[dict[str, Any]]
                 f"{OPERATOR.bound_env} in the timer's environment)"
             )
         admin = settings.openwebui.bound is not None and grants.openwebui.token
-        if profile.target_kind == "admin-api" and not (profile.admin_token_kept or admin):
+        if profile.target_kind == TargetKind.ADMIN_API and not (profile.admin_token_kept or admin):
             reasons.append(
                 "no Open WebUI admin credential is kept with it, so the new key cannot be "
                 "applied (set it up again with --keep-admin-token)"
             )
-        if profile.target_kind == "env-file" and not profile.openwebui_url:
+        if profile.target_kind == TargetKind.ENV_FILE and not profile.openwebui_url:
             reasons.append(
                 "its env-file target has no proof channel (Open WebUI's URL), so each rotation "
                 "stops waiting, both keys live, until someone finishes it by hand (gtwizard "

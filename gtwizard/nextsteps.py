@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from gtwizard.kinds import TargetKind
+
 if TYPE_CHECKING:
     from gtwizard.profiles import Profile
 
@@ -111,7 +113,7 @@ GRANT_PATH = (
 def access_step(profile: Profile) -> NextStep | None:
     names = ", ".join(profile.agent_aliases + profile.raw_models) or "the allowed models"
     audience = profile.audience
-    if profile.target_kind == "admin-api" and audience and audience != "none":
+    if profile.target_kind == TargetKind.ADMIN_API and audience and audience != "none":
         return None  # granted by the setup itself
     return NextStep(
         "Give ordinary users access to the models",
@@ -166,7 +168,7 @@ def next_steps(profile: Profile) -> list[NextStep]:
     if profile.product_preset != "open-webui":
         return snippet_steps(profile)
     steps: list[NextStep] = []
-    if profile.target_kind == "env-file":
+    if profile.target_kind == TargetKind.ENV_FILE:
         steps.append(restart_step(profile))
     access = access_step(profile)
     if access is not None:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from gtwizard.credentials import OPENWEBUI_TOKEN_ENV
 from gtwizard.errors import InvalidInput
+from gtwizard.kinds import TargetKind
 
 # gtwizard/proofcommand.py words the commands; rotation.py and openwebui/targets.py import these
 # from here (the checks and the runbook import that leaf, so they do not cycle back through here)
@@ -44,7 +45,9 @@ def check_channel(profile: Profile, url: str, *, allow_http: bool = False) -> st
             "leave out the Open WebUI URL for this profile",
         )
     checked = check_openwebui_url(url, allow_http=allow_http or profile.allow_http_openwebui)
-    if profile.target_kind == "admin-api" and not same_place(checked.url, profile.target_place):
+    if profile.target_kind == TargetKind.ADMIN_API and not same_place(
+        checked.url, profile.target_place
+    ):
         raise InvalidInput(
             f"profile {name!r} applies through the admin API of {profile.target_place}: that "
             "Open WebUI is its proof channel",
@@ -176,7 +179,7 @@ async def set_proof_channel(
                 f"the admin credential kept for {current} was deleted from {store.location}: it "
                 f"belongs to that Open WebUI (keep one for {chosen} with --keep-admin-token)"
             )
-    if profile.target_kind != "admin-api":
+    if profile.target_kind != TargetKind.ADMIN_API:
         profile.openwebui_url = chosen
     if allow_http:
         profile.allow_http_openwebui = True
@@ -194,7 +197,7 @@ async def remove_proof_channel(name: str, *, timeout: float = 10.0) -> ChannelCh
     from gtwizard.secrets import admin_entry
 
     profile = get_profile(name)
-    if profile.target_kind == "admin-api":
+    if profile.target_kind == TargetKind.ADMIN_API:
         raise InvalidInput(
             f"profile {name!r} applies through the admin API of {profile.target_place}: that "
             "Open WebUI stays its proof channel",

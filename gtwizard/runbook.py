@@ -14,6 +14,7 @@ from pathlib import Path
 
 from gtwizard.errors import GtwizardError
 from gtwizard.fileio import atomic_write
+from gtwizard.kinds import TargetKind
 from gtwizard.profiles import Profile, save_profile
 from gtwizard.redact import redact
 from gtwizard.safetext import guard
@@ -47,12 +48,12 @@ def _product_name(slug: str) -> str:
 
 
 def _where_applied(profile: Profile) -> str:
-    if profile.target_kind == "admin-api":
+    if profile.target_kind == TargetKind.ADMIN_API:
         return (
             f"Open WebUI at {profile.target_place}, changed live through its admin API "
             "(Admin Panel > Settings > Connections; stored in Open WebUI's database)"
         )
-    if profile.target_kind == "env-file":
+    if profile.target_kind == TargetKind.ENV_FILE:
         url = profile.openwebui_url
         seen = f"; Open WebUI itself runs at {url}" if url else ""
         return (
@@ -67,12 +68,12 @@ def _where_applied(profile: Profile) -> str:
 # before a rotation starts (CLI and Rotate screen). Open WebUI 0.12.4 empties its model table on
 # every connection save (clear_models_cache); benchmarks/openwebui_save_race.py measures the cost.
 INTERRUPTIONS: dict[str, str] = {
-    "admin-api": (
+    TargetKind.ADMIN_API: (
         "The new key reaches Open WebUI in one save of its connections, and Open WebUI forgets "
         "its model list on every such save: a chat in flight at that instant can fail once with "
         'Open WebUI\'s own "Model not found" (sent again, it works). Rotate at a quiet time.'
     ),
-    "env-file": (
+    TargetKind.ENV_FILE: (
         "Open WebUI reads the env file only when it starts: the new key takes effect with one "
         "restart, and chats fail while it restarts. Rotate at a quiet time."
     ),
@@ -131,7 +132,7 @@ def render_runbook(profile: Profile) -> str:
         "In Open WebUI: Admin Panel > Settings > Connections, edit the OpenAI connection whose URL is "
         f"`{base}`, paste the new key, save, and press the connection's verify button."
     )
-    if profile.target_kind == "env-file":
+    if profile.target_kind == TargetKind.ENV_FILE:
         by_hand_apply = (
             f"Put the new key into `{profile.target_place}` ({env_key_place(profile, base)}) "
             "and restart Open WebUI. After "
@@ -186,7 +187,7 @@ def render_runbook(profile: Profile) -> str:
                 "   proves it as an ordinary user and revokes the old key;",
                 "   `--finish --revoke-without-proof` revokes on your word instead.",
             ]
-            if profile.target_kind == "env-file"
+            if profile.target_kind == TargetKind.ENV_FILE
             else []
         ),
         f"3. If it stops half-way, `gtwizard status` names the command that resolves it "

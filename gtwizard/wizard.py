@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gtwizard.kinds import TargetKind
+
 if TYPE_CHECKING:  # the setup core loads when the flow needs it, not at start-up
     from gtwizard.credentials import ProfileGrants, Settings
     from gtwizard.openwebui.targets import AdminApiTarget, EnvFileTarget
@@ -75,7 +77,7 @@ class WizardState:
     storage_kind: str | None = None
     secrets_file: Path | None = None
     # Target
-    target_kind: str = "env-file"
+    target_kind: TargetKind = TargetKind.ENV_FILE
     env_path: str = ""
     env_dialect: str = "docker"
     openwebui_data_dir: str = ""
@@ -161,13 +163,13 @@ class WizardState:
     def target(self) -> EnvFileTarget | AdminApiTarget | None:
         from gtwizard.openwebui.targets import AdminApiTarget, EnvFileTarget
 
-        if self.target_kind == "admin-api" and self.openwebui_url:
+        if self.target_kind == TargetKind.ADMIN_API and self.openwebui_url:
             return AdminApiTarget(
                 url=self.openwebui_url.strip(),
                 token=self.openwebui_token or "",
                 audience=self.audience,
             )
-        if self.target_kind == "env-file" and self.env_path.strip():
+        if self.target_kind == TargetKind.ENV_FILE and self.env_path.strip():
             return EnvFileTarget(
                 path=Path(self.env_path.strip()).expanduser().absolute(),
                 dialect=self.env_dialect,

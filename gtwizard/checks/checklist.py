@@ -14,6 +14,7 @@ from typing import Any
 
 from gtwizard.checks.base import Check, CheckOutcome, failed, passed, warned
 from gtwizard.checks.context import CheckContext, allowlist, chat_models
+from gtwizard.kinds import TargetKind
 from gtwizard.nextsteps import GRANT_PATH
 
 PROMPT = "gtwizard check: please answer with one short sentence."
@@ -291,7 +292,7 @@ async def rotation_documented(ctx: CheckContext) -> CheckOutcome:
             f"write it again: gtwizard runbook --profile {profile.name}",
         )
     gaps: list[str] = []
-    if profile.target_kind == "env-file":
+    if profile.target_kind == TargetKind.ENV_FILE:
         target = Path(profile.target_place)
         writable = target if target.exists() else target.parent
         if not os.access(writable, os.W_OK):

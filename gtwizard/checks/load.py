@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gtwizard.checks.context import CheckContext
+from gtwizard.kinds import TargetKind
 
 if TYPE_CHECKING:
     from gtwizard.presets.catalog import Catalog
@@ -97,7 +98,7 @@ async def context_for_profile(
         timeout=timeout,
         allow_http_openwebui=profile.allow_http_openwebui is True,
     )
-    if ctx.api_key is None and profile.target_kind == "env-file" and profile.target_place:
+    if ctx.api_key is None and profile.target_kind == TargetKind.ENV_FILE and profile.target_place:
         ctx.api_key = _key_from_env_file(profile, ctx.openai_base)
     if ctx.api_key is None and ctx.openwebui_known:
         try:

@@ -15,6 +15,7 @@ from typing import Any
 from gtwizard.checks.base import Check, CheckOutcome, failed, passed, skipped, warned
 from gtwizard.checks.context import CheckContext, applied_models, chat_models, fingerprint
 from gtwizard.gt.measure import SCOPE_PROBES, probe_path
+from gtwizard.kinds import TargetKind
 from gtwizard.tenant import TenantHost
 
 # Routes Open WebUI never needs, with the scope that would open them and a harmless body
@@ -368,7 +369,7 @@ def _differences(
 
 async def openwebui_config(ctx: CheckContext) -> CheckOutcome:
     profile = ctx.profile
-    env_file = profile.target_place if profile.target_kind == "env-file" else ""
+    env_file = profile.target_place if profile.target_kind == TargetKind.ENV_FILE else ""
     if ctx.openwebui_known:
         config = await ctx.openai_config()
         conn = await ctx.gt_connection()

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from gtwizard.commands import COMMANDS
+from gtwizard.kinds import TargetKind
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -94,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         with demo_dirs(folder):
             state = demo_state(sandbox, folder)
             if args.openwebui_url:
-                state.target_kind = "admin-api"
+                state.target_kind = TargetKind.ADMIN_API
                 state.openwebui_url = args.openwebui_url
                 state.openwebui_token = env_token(OPENWEBUI)
             code = run_app(state)

@@ -10,6 +10,7 @@ import argparse
 from typing import Any
 
 from gtwizard.commands import COMMANDS, print_json
+from gtwizard.kinds import TargetKind
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -199,7 +200,7 @@ def _remove(args: argparse.Namespace) -> int:
     remaining = []  # what is left to the operator, said in both outputs
     if result["not_revoked"]:
         remaining.append(f"gtwizard keys --host {profile.tenant_host} --revoke-orphans")
-    if result["revoked"] and profile.target_kind != "none":
+    if result["revoked"] and profile.target_kind != TargetKind.NONE:
         remaining.append(f"remove the connection in {profile.target_place}: it names a revoked key")
     if args.json:
         print_json({**result, "remaining": remaining})
@@ -214,7 +215,7 @@ def _remove(args: argparse.Namespace) -> int:
         print(f"  NOT revoked: {line}")
     if result["not_revoked"]:
         print(f"  Revoke them later with: {remaining[0]}")
-    if result["revoked"] and profile.target_kind != "none":
+    if result["revoked"] and profile.target_kind != TargetKind.NONE:
         print(f"  {profile.target_place} still names a revoked key: remove that connection.")
     return 0
 

@@ -11,6 +11,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from gtwizard.commands import COMMANDS, print_json
+from gtwizard.kinds import TargetKind
 
 if TYPE_CHECKING:
     from gtwizard.setup.session import SetupSession
@@ -291,7 +292,7 @@ async def _recover(args: argparse.Namespace) -> int:
     journal = open_journal(profile)
     draft = (journal.draft or {}) if journal is not None else {}
     host = args.host or (journal.tenant_host if journal else None) or draft.get("tenant_host")
-    owui = draft.get("target_place") if draft.get("target_kind") == "admin-api" else None
+    owui = draft.get("target_place") if draft.get("target_kind") == TargetKind.ADMIN_API else None
     operator_token, _ = env_credential("operator", host)
     owui_token, _ = env_credential("openwebui", owui or draft.get("openwebui_url"))
     if args.resume:

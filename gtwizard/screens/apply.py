@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.widgets import Static
 
 from gtwizard.errors import GtwizardError
+from gtwizard.kinds import TargetKind
 from gtwizard.screens.base import StepScreen
 
 MARKS = {"todo": "[ ]", "busy": "[…]", "done": "[✓]", "fail": "[✗]"}
@@ -52,7 +53,9 @@ class ApplyScreen(StepScreen):
             return
         target = session.request.target
         write = (
-            f"Write {target.place}" if target.kind == "env-file" else f"Configure {target.place}"
+            f"Write {target.place}"
+            if target.kind == TargetKind.ENV_FILE
+            else f"Configure {target.place}"
         )
         names = {"apply": write, "save": "Save the profile"}
         if session.journal is not None and session.journal.old_key_id:

@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from gtwizard.kinds import TargetKind
 from gtwizard.screens.base import StepScreen
 
 
@@ -88,7 +89,7 @@ class ReviewScreen(StepScreen):
         session = self.state.session
         assert session is not None and session.request.target is not None
         target = session.request.target
-        if target.kind == "env-file":
+        if target.kind == TargetKind.ENV_FILE:
             question = (
                 f"Write {target.place} now? The key goes in (mode 0600); the previous version "
                 "is kept as a backup."

@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widgets import Input, RadioSet, Static
 
 from gtwizard.errors import GtwizardError, InvalidInput
+from gtwizard.kinds import TargetKind
 from gtwizard.screens.base import NotifyingScreen, wizard_app
 from gtwizard.screens.review import ConfirmApply
 from gtwizard.widgets.keybar import KeyBar
@@ -191,7 +192,7 @@ class RotateScreen(NotifyingScreen):
         from gtwizard.credentials import openwebui_url_of
 
         self.proves_here = (
-            profile.product_preset == "open-webui" and profile.target_kind == "env-file"
+            profile.product_preset == "open-webui" and profile.target_kind == TargetKind.ENV_FILE
         )
         url = self.query_one("#rotate-prove-url", Input)
         url.value = openwebui_url_of(profile) or ""

@@ -10,6 +10,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, RadioSet, Select, Static
 
 from gtwizard.errors import GtwizardError
+from gtwizard.kinds import TargetKind
 from gtwizard.screens.base import StepScreen
 from gtwizard.widgets.toggles import ChoiceSet, MarkedCheckbox, MarkedRadioButton, StepSelect
 
@@ -27,8 +28,8 @@ PROVE_QUESTION = (
 )
 # the fields both panes share (the same Open WebUI, whichever way it is configured)
 SHARED = {
-    "env-file": ("#target-prove-url", "#target-prove-token", "#target-prove-keep"),
-    "admin-api": ("#target-url", "#target-token", "#target-keep-admin"),
+    TargetKind.ENV_FILE: ("#target-prove-url", "#target-prove-token", "#target-prove-keep"),
+    TargetKind.ADMIN_API: ("#target-url", "#target-token", "#target-keep-admin"),
 }
 
 
@@ -50,12 +51,12 @@ class TargetScreen(StepScreen):
         with ChoiceSet(id="target-kind", then=self.kind_entered):
             yield MarkedRadioButton(
                 "Env file Open WebUI reads at start",
-                value=self.state.target_kind == "env-file",
+                value=self.state.target_kind == TargetKind.ENV_FILE,
                 id="target-env",
             )
             yield MarkedRadioButton(
                 "Admin API of a running Open WebUI (applies live)",
-                value=self.state.target_kind == "admin-api",
+                value=self.state.target_kind == TargetKind.ADMIN_API,
                 id="target-admin",
             )
         with VerticalScroll(id="target-env-pane"):
@@ -148,7 +149,7 @@ class TargetScreen(StepScreen):
             self.query_one(blocked[0]).focus()
 
     def show_kind(self) -> None:
-        env = self.state.target_kind == "env-file"
+        env = self.state.target_kind == TargetKind.ENV_FILE
         self.query_one("#target-env-pane").display = env
         self.query_one("#target-admin-pane").display = not env
         url, token, keep = SHARED[self.state.target_kind]  # shown as the other pane left them
@@ -161,7 +162,9 @@ class TargetScreen(StepScreen):
         self.set_kind(event.pressed.id)
 
     def set_kind(self, button_id: str | None) -> None:
-        self.state.target_kind = "env-file" if button_id == "target-env" else "admin-api"
+        self.state.target_kind = (
+            TargetKind.ENV_FILE if button_id == "target-env" else TargetKind.ADMIN_API
+        )
         self.show_kind()
         self.refresh_next()
 
@@ -198,7 +201,7 @@ class TargetScreen(StepScreen):
 
     def blocking_field(self) -> tuple[str, str] | None:
         """(the field still to fill, what to do) for the chosen target, or None when ready."""
-        if self.state.target_kind == "env-file":
+        if self.state.target_kind == TargetKind.ENV_FILE:
             if not self.state.env_path.strip():
                 return "#target-path", "Enter the env file's path."
             if self.state.openwebui_token and not self.state.openwebui_url.strip():
@@ -208,7 +211,7 @@ class TargetScreen(StepScreen):
                 )
             if self.state.keep_admin_token and not self.state.openwebui_token:
                 return "#target-prove-token", "Enter the admin credential to keep, or untick Keep."
-        if self.state.target_kind == "admin-api":
+        if self.state.target_kind == TargetKind.ADMIN_API:
             if not self.state.openwebui_url.strip():
                 return "#target-url", "Enter Open WebUI's URL."
             if not self.state.openwebui_token:

@@ -371,6 +371,18 @@ class Rotation:
             )
         return await self._steps()
 
+    def _step_table(self) -> dict[str, Callable[[], Awaitable[str]]]:
+        """Each step of STEPS and the method that runs it (named, so its callers can be found)."""
+        return {
+            "preflight": self._step_preflight,
+            "mint": self._step_mint,
+            "store-pending": self._step_store_pending,
+            "apply": self._step_apply,
+            "verify": self._step_verify,
+            "revoke-old": self._step_revoke_old,
+            "promote": self._step_promote,
+        }
+
     async def _steps(self) -> dict[str, Any]:
         journal = self._need_journal()
         for step in STEPS:
@@ -389,7 +401,7 @@ class Rotation:
                 )
             self._say(f"[{step}] ...")
             try:
-                detail = await getattr(self, "_step_" + step.replace("-", "_"))()
+                detail = await self._step_table()[step]()
             except GtwizardError as exc:
                 self.reports[step] = StepReport(step, "failed", exc.one_line())
                 if not (journal.new_key_id or journal.new_key_name or journal.done("apply")):

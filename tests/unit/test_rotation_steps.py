@@ -1,0 +1,17 @@
+"""Rotation's steps are dispatched from a named table, not from method names built of strings
+(issue 22): every step in STEPS has exactly one method, so its callers can be found."""
+
+from __future__ import annotations
+
+import inspect
+
+from gtwizard.rotation import STEPS, Rotation, RotationOptions
+
+
+def test_every_step_has_its_method_and_nothing_else_is_dispatched() -> None:
+    table = Rotation(RotationOptions(profile="p"))._step_table()
+    assert list(table) == list(STEPS)
+    for step, method in table.items():
+        assert inspect.iscoroutinefunction(method), step
+        assert method.__name__ == "_step_" + step.replace("-", "_")
+    assert "getattr(self" not in inspect.getsource(Rotation)

@@ -43,6 +43,9 @@ class Installation:
     root: Path
     token: str
 
+    def __post_init__(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)  # the host's folder its env file goes in
+
     @property
     def env_file(self) -> Path:
         return self.root / "openwebui.env"

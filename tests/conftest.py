@@ -79,6 +79,19 @@ def sandbox() -> Iterator[object]:
         handle.stop()
 
 
+@pytest.fixture
+def own_sandbox() -> Iterator[object]:
+    """A tenant of this test's own: every key on it is this test's (`keys` and orphans see only
+    them, where the module's shared sandbox holds other tests' keys too)."""
+    from gtwizard.sandbox import start_in_thread
+
+    handle = start_in_thread(tls=False)
+    try:
+        yield handle
+    finally:
+        handle.stop()
+
+
 @pytest.fixture(scope="module")
 def tls_sandbox() -> Iterator[object]:
     """An HTTPS sandbox tenant with its own generated CA (`handle.ca_file`)."""

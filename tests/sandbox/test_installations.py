@@ -88,15 +88,9 @@ class Installation:
 
 
 @pytest.fixture
-def tenant() -> Iterator[Any]:
+def tenant(own_sandbox: Any) -> Any:
     """A tenant of this test's own: every key on it is one of these installations' or the test's."""
-    from gtwizard.sandbox import start_in_thread
-
-    handle = start_in_thread(tls=False)
-    try:
-        yield handle
-    finally:
-        handle.stop()
+    return own_sandbox
 
 
 @pytest.fixture

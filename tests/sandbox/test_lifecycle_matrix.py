@@ -351,18 +351,6 @@ def test_resetup_to_another_store_deletes_the_old_copy_there(
     check(sandbox, name, env_file, texts, tmp_path, "after the move")
 
 
-@pytest.fixture
-def own_sandbox():
-    """A tenant of this test's own: `keys` sees every key on it."""
-    from gtwizard.sandbox import start_in_thread
-
-    handle = start_in_thread(tls=False)
-    try:
-        yield handle
-    finally:
-        handle.stop()
-
-
 def test_keys_lists_and_revokes_orphans(own_sandbox, tmp_path) -> None:
     sandbox = own_sandbox
     op_env = {"GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token}

@@ -60,13 +60,7 @@ def tenant(request):
     if (callspec.params.get("site") if callspec else None) != "orphans":
         yield request.getfixturevalue("sandbox")
         return
-    from gtwizard.sandbox import start_in_thread
-
-    handle = start_in_thread(tls=False)
-    try:
-        yield handle
-    finally:
-        handle.stop()
+    yield request.getfixturevalue("own_sandbox")
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ import pytest
 from conftest import missing_service
 from support.cli_helpers import mint_setup_args
 from support.hostile_helpers import BIDI, ESCAPED_OSC52, run_cli_bytes
+from support.tmux_session import Tmux
 from support.tui_drive import settle
 from textual.widgets import OptionList, Static
 
@@ -135,35 +136,11 @@ async def test_text_that_skipped_every_check_is_still_escaped_on_screen(
 # ---- the real binary in tmux --------------------------------------------------------------------
 
 
-class Tmux:
-    def __init__(self, socket: str) -> None:
-        self.base = ["tmux", "-L", socket, "-f", os.devnull]
-
-    def run(self, *args: str) -> str:
-        out = subprocess.run(
-            [*self.base, *args], capture_output=True, text=True, check=True, timeout=30
-        )
-        return out.stdout
-
-    def screen(self) -> str:
-        return self.run("capture-pane", "-p", "-t", "tui")
-
-    def wait_for(self, *texts: str, deadline_s: float = 60.0) -> str:
-        deadline = time.monotonic() + deadline_s
-        while True:
-            screen = self.screen()
-            if all(t in screen for t in texts):
-                return screen
-            if time.monotonic() > deadline:
-                pytest.fail(f"never saw {texts!r}; screen:\n{screen}")
-            time.sleep(0.2)
-
-
 @pytest.fixture
 def tmux(tmp_path: Path) -> Iterator[Tmux]:
     if shutil.which("tmux") is None:
         missing_service("tmux is not installed")
-    session = Tmux(f"gtwizard-hostile-{os.getpid()}-{tmp_path.name}")
+    session = Tmux(f"gtwizard-hostile-{os.getpid()}-{tmp_path.name}", session="tui")
     try:
         yield session
     finally:

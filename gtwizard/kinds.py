@@ -10,10 +10,16 @@ import enum
 
 
 class TargetKind(enum.StrEnum):
-    """Where the key was applied: Open WebUI's env file, its admin API, or nowhere yet."""
+    """Where the key was applied: Open WebUI's env file, its admin API, Open WebUI on
+    Kubernetes, Continue's config, the LiteLLM proxy's config, LibreChat's config, or nowhere
+    yet (gtwizard.targets.registry: one spec per kind)."""
 
     ENV_FILE = "env-file"
     ADMIN_API = "admin-api"
+    KUBERNETES = "kubernetes"
+    CONTINUE = "continue"
+    LITELLM = "litellm"
+    LIBRECHAT = "librechat"
     NONE = "none"
 
 

@@ -101,6 +101,9 @@ class Profile:
     last_rotated_at: str | None = None
     runbook_path: str | None = None  # where the runbook was last written, and for which key
     runbook_key_id: str | None = None
+    # what a target beyond Open WebUI needs to find its product again (paths, URLs, names; never
+    # a secret): gtwizard.targets.registry declares each target's settings
+    target_settings: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)  # keys a newer gtwizard wrote; kept as is
 
     @property
@@ -119,6 +122,10 @@ class Profile:
                 continue
             value = getattr(self, f.name)
             if value is None or (value is False and f.name in _OPTIONAL_FLAGS):
+                continue
+            if f.name == "target_settings":
+                if value:
+                    data[f.name] = dict(value)
                 continue
             if isinstance(value, LastCheck):
                 value = {"at": to_second(value.at), "ok": value.ok, "summary": dict(value.summary)}
@@ -164,6 +171,7 @@ _FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
     "last_rotated_at": str,
     "runbook_path": str,
     "runbook_key_id": str,
+    "target_settings": dict,
 }
 
 
@@ -207,6 +215,11 @@ def _profile_from(name: str, data: Any, path: Path, text: str) -> Profile:
     for key in ("scopes", "agent_aliases", "raw_models"):
         if not all(isinstance(item, str) for item in values.get(key, [])):
             raise bad(f"field {key!r} must be a list of strings")
+    settings = values.get("target_settings", {})
+    if not all(isinstance(v, str) for v in settings.values()):
+        raise bad("field 'target_settings' must be a table of strings")
+    if settings:
+        values["target_settings"] = {str(k): v for k, v in settings.items()}
     try:
         for key in ("key_created_at", "key_expires_at"):
             if key in values:
@@ -322,6 +335,7 @@ def _fresh(profile: Profile) -> Profile:
     check = profile.last_check
     fresh.last_check = LastCheck(check.at, check.ok, dict(check.summary)) if check else None
     fresh.extra = copy.deepcopy(profile.extra) if profile.extra else {}
+    fresh.target_settings = dict(profile.target_settings)
     return fresh
 
 

@@ -29,9 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gtwizard import audit
-from gtwizard.clienttarget import ClientTarget, NoTarget
 from gtwizard.errors import GtwizardError, InvalidInput, OperationFailed
-from gtwizard.kinds import TargetKind
 from gtwizard.lifecycle.journal import (
     CRASH_HOOK_ENV,
     DONE,
@@ -46,6 +44,7 @@ from gtwizard.lifecycle.ledger import KeyState, Ledger
 from gtwizard.lifecycle.lock import profile_lock
 from gtwizard.lifecycle.target import NEW, OLD, UNKNOWN, KeyMarks, hand_made, identify
 from gtwizard.redact import redact
+from gtwizard.targets.base import ClientTarget, NoTarget, ProofRequest, ProofUnavailable
 
 if TYPE_CHECKING:
     from gtwizard.lifecycle.revoke import Intent
@@ -77,7 +76,6 @@ STEPS: tuple[str, ...] = (
     "revoke-old",
     "promote",
 )
-CHAT_PROMPT = "gtwizard rotation check: reply with one short sentence."
 
 
 def _now() -> str:
@@ -124,8 +122,7 @@ class StepReport:
     detail: str = ""
 
 
-class ProofUnavailable(InvalidInput):
-    """--finish cannot prove the new key in Open WebUI; `revoke_without_proof` is the way on."""
+CANNOT_TELL = "cannot-tell"  # the running product's key is not known from here
 
 
 class ClientOnNewKey(InvalidInput):
@@ -211,7 +208,7 @@ class Rotation:
             self._owui_url = self.opts.openwebui_url
         if self.opts.openwebui_token:
             self._owui_token = self.opts.openwebui_token
-        from gtwizard.clienttarget import for_profile
+        from gtwizard.targets.registry import for_profile
 
         self.target = for_profile(
             self.profile, proof_url=self._owui_url, credential=self._owui_token
@@ -279,7 +276,8 @@ class Rotation:
 
     @property
     def owui_known(self) -> bool:
-        return bool(self._owui_url and self._owui_token)
+        """A proof from the product's side can run now (gtwizard.targets.base.ClientTarget)."""
+        return self.target.can_prove
 
     def _choice(self) -> KeyChoice:
         from gtwizard.setup.keys import KeyChoice
@@ -437,20 +435,23 @@ class Rotation:
         return journal.done("proven-in-client") or not self.target.applies
 
     def _wait(self, waiting_for: str = "") -> dict[str, Any]:
-        """Stop with both keys live until the new one can be proven where Open WebUI uses it."""
+        """Stop with both keys live until the new one can be proven where the product uses it."""
         journal = self._need_journal()
+        product = self.target.product
         journal.state = WAITING
         journal.waiting_for = waiting_for or (
-            f"Open WebUI to use the new key from {self.profile.target_place}: restart it, then "
-            "finish the rotation (with Open WebUI's URL and an admin credential it is proven as "
+            f"{product} to use the new key from {self.profile.target_place}: restart it, then "
+            f"finish the rotation (with {product}'s URL and an admin credential it is proven as "
             "a user)"
+            if self.target.restart_step(self.profile) is not None
+            else f"the new key to be proven in {product}: finish the rotation"
         )
         journal.save()
         self.waiting = True
         self.reports["revoke-old"] = StepReport(
             "revoke-old",
             "waiting",
-            f"the old key {journal.old_key} stays valid until the new one is proven in Open WebUI",
+            f"the old key {journal.old_key} stays valid until the new one is proven in {product}",
         )
         audit.record(
             "rotate-step", profile=journal.profile, key_id=journal.new_key_id, detail="waiting"
@@ -459,19 +460,22 @@ class Rotation:
 
     def remaining(self) -> list[str]:
         """What the operator still has to do when the rotation waits (for the CLI and TUI)."""
-        from gtwizard.nextsteps import restart_step
+        from gtwizard.proofchannel import profile_proof_command
 
         journal = self._need_journal()
         p = f"--profile {journal.profile}"
-        restart = restart_step(self.profile)
-        from gtwizard.proofchannel import profile_proof_command
-
+        restart = self.target.restart_step(self.profile)
         prove = profile_proof_command(self.profile, f"gtwizard rotate --finish {p}")
+        first = (
+            [f"{restart.title[0].lower()}{restart.title[1:]} ({'; '.join(restart.commands)})"]
+            if restart is not None
+            else []
+        )
         return [
-            f"{restart.title[0].lower()}{restart.title[1:]} ({'; '.join(restart.commands)})",
+            *first,
             f"prove and revoke: {prove}",
             f"or, without a proof: gtwizard rotate --finish {p} --revoke-without-proof "
-            "(if Open WebUI still uses the old key, its chats fail until it restarts)",
+            f"(if {self.target.product} still uses the old key, its chats fail until it restarts)",
             f"or undo: gtwizard rotate --abort {p}",
         ]
 
@@ -678,36 +682,11 @@ class Rotation:
         return f"; {self.store.location} accepts a write"
 
     async def _check_target(self) -> str:
-        """The target takes a change now (nothing written); an env file Open WebUI's database
-        would ignore is refused before any mint."""
-        ready = await self.target.ready(self._choice(), self.openai_base, ca_bundle=self.ca_bundle)
-        if self.target.reads_at_start:
-            await self._refuse_ignored_env_file(Path(self.target.place))
-        return ready
-
-    async def _refuse_ignored_env_file(self, path: Path) -> None:
-        """An Open WebUI that has started keeps its connections in its database: an env-file
-        edit would change nothing there, so say so before minting instead of pretending."""
-        from gtwizard.checks.load import env_dialect
-        from gtwizard.openwebui.envfile import EnvFile, read_env_bytes
-        from gtwizard.openwebui.persistent import check_admin_url, env_is_authoritative
-
-        if not self._owui_url:
-            return
-        data, _ = read_env_bytes(path)
-        if env_is_authoritative(EnvFile.parse(data, env_dialect(self.profile)).values()):
-            return
-        warning = await check_admin_url(self._owui_url, ca_bundle=self.ca_bundle)
-        if warning is not None:
-            from gtwizard.nextsteps import resetup_command
-
-            admin = resetup_command(self.profile, "--openwebui-url", self._owui_url)
-            raise OperationFailed(
-                f"an env-file rotation would not take effect: {warning.message} "
-                f"({warning.evidence})",
-                f"rotate through its admin API instead: {admin}; or add the line "
-                f"ENABLE_PERSISTENT_CONFIG=false to {path} and restart Open WebUI",
-            )
+        """The target takes a change now (nothing written; a change the product would ignore is
+        refused here, before any mint)."""
+        return await self.target.ready(
+            self._choice(), self.openai_base, ca_bundle=self.ca_bundle, profile=self.profile
+        )
 
     async def _step_mint(self) -> str:
         from gtwizard.lifecycle.target import secret_mark
@@ -791,7 +770,7 @@ class Rotation:
 
     async def _apply_key(self, secret: str) -> str:
         """Put `secret` into the client's configuration (used for the new key and for undo)."""
-        from gtwizard.openwebui.targets import connection_for
+        from gtwizard.targets.openwebui import connection_for
 
         connection = connection_for(self._choice(), self.openai_base, secret)
         applied = await self.target.apply(connection, ca_bundle=self.ca_bundle, plan=None)
@@ -799,47 +778,38 @@ class Rotation:
         line, changed = self.target.describe(applied)
         if not self.target.reads_at_start:
             return line
+        product = self.target.product
         restarted = self.owui_known
         if changed and secret == self._new:
             restarted = await self._await_restart(secret)
         return f"{line}; " + (
-            "Open WebUI restarted with it"
+            f"{product} restarted with it"
             if restarted
-            else "Open WebUI must restart to read it"
-            + ("" if self.owui_known else " (no Open WebUI URL known to watch it)")
+            else f"{product} must restart to read it"
+            + ("" if self.owui_known else f" (no {product} URL known to watch it)")
         )
 
     async def _await_restart(self, secret: str) -> bool:
-        """Env file: Open WebUI reads it at start only; guide the restart and watch for it
-        through the proof channel. Not seen within the wait: the rotation waits (both keys live)
-        for `--finish`, as it does without a channel: an unattended run cannot restart it."""
-        from gtwizard.nextsteps import restart_step
-
-        restart = restart_step(self.profile)
-        self._say(f"{restart.title} ({'; '.join(restart.commands)}).")
+        """The product reads the key at start only: guide the restart and watch for it through
+        the proof channel. Not seen within the wait: the rotation waits (both keys live) for
+        `--finish`, as it does without a channel: an unattended run cannot restart it."""
+        restart = self.target.restart_step(self.profile)
+        if restart is not None:
+            self._say(f"{restart.title} ({'; '.join(restart.commands)}).")
         if not self.owui_known:
             return False
         try:
-            await self._poll(lambda: self._owui_holds(secret), "", "")
+            await self._poll(lambda: self._holds(secret), "", "")
         except OperationFailed:
             self._say(
-                f"Open WebUI at {self._owui_url} has not read the new key within "
-                f"{self.opts.poll_timeout:g} s: the old key stays valid until it does"
+                f"{self.target.product} at {self.target.proof_url} has not read the new key "
+                f"within {self.opts.poll_timeout:g} s: the old key stays valid until it does"
             )
             return False
         return True
 
-    async def _owui_holds(self, secret: str) -> bool:
-        from gtwizard.openwebui.connection import admin_api_key
-
-        held = await admin_api_key(
-            self._owui_url or "",
-            self._owui_token or "",
-            self.openai_base,
-            ca_bundle=self.ca_bundle,
-            allow_http=self.allow_http,
-        )
-        return held == secret
+    async def _holds(self, secret: str) -> bool:
+        return await self.target.holds(secret, self.openai_base, ca_bundle=self.ca_bundle) is True
 
     async def _step_verify(self) -> str:
         try:
@@ -872,112 +842,63 @@ class Rotation:
                     if self.owui_known
                     else "no URL and admin credential"
                 )
-                proofs.append(f"not yet proven in Open WebUI ({why}): the old key stays")
+                proofs.append(f"not yet proven in {self.target.product} ({why}): the old key stays")
             return "; ".join(proofs)
         proofs.append(await self._prove_in_client())
         journal.mark("proven-in-client", proofs[-1])
         return "; ".join(proofs)
 
     async def _restarted(self) -> bool:
-        """Env file: Open WebUI proves the new key only once it has restarted with it (until
-        then the rotation waits, both keys live); an admin-API target holds it at once."""
+        """A product that reads the key at start proves the new key only once it has restarted
+        with it (until then the rotation waits, both keys live); one applied live holds it."""
         if not self.target.reads_at_start:
             return True
         try:
-            return await self._owui_holds(self._new or "")
+            return await self._holds(self._new or "")
         except GtwizardError:
             return False
 
     async def _prove_in_client(self) -> str:
-        """Open WebUI holds the new key and an ordinary user chats through it."""
+        """The product uses the new key and its users get answers through it (the target's proof)."""
         assert self._new
-        choice = self._choice()
-        if not await self._owui_holds(self._new):
-            hint = ""
-            if self.target.reads_at_start:
-                from gtwizard.nextsteps import restart_step
-
-                how = "; ".join(restart_step(self.profile).commands)
-                hint = (
-                    f"restart it so it reads {self.profile.target_place} ({how}) and run this "
-                    f"again; if it has restarted, gtwizard check --profile {self.profile.name} "
-                    "says whether its database kept the old connection"
-                )
-            raise OperationFailed(
-                f"Open WebUI at {self._owui_url} does not use the new key: its GT connection "
-                "holds another",
-                hint,
+        return await self.target.prove(
+            ProofRequest(
+                secret=self._new,
+                profile=self.profile,
+                choice=self._choice(),
+                openai_base=self.openai_base,
+                gt_base=self.host.gt_base,
+                ca_bundle=self.ca_bundle,
+                timeout=self.opts.timeout,
             )
-        proofs = [await self._chat_as_user()]
-        if choice.embeddings and self.target.kind == TargetKind.ADMIN_API:
-            proofs.append(await self._owui_embedding_key())
-        return "; ".join(proofs)
+        )
 
     async def _step_finish_proof(self) -> str:
-        """--finish: prove now (Open WebUI restarted meanwhile), or record the operator's word."""
+        """--finish: prove now (the product restarted meanwhile), or record the operator's word."""
         journal = self._need_journal()
+        product = self.target.product
         if self.owui_known:
             detail = await self._prove_in_client()
             journal.mark("proven-in-client", detail)
             return detail
         if self.opts.revoke_without_proof:
-            return "revoking without a proof in Open WebUI, as the operator asked"
+            return f"revoking without a proof in {product}, as the operator asked"
         from gtwizard.proofchannel import profile_proof_command
 
-        missing = (
-            "no admin credential for Open WebUI at " + self._owui_url
-            if self._owui_url
-            else "no Open WebUI URL is known"
-        )
+        try:
+            await self._prove_in_client()
+        except ProofUnavailable as exc:
+            missing = exc.message
+        else:  # pragma: no cover - a target that proves is one that says it can
+            missing = "the proof channel is not known"
         prove = profile_proof_command(
             self.profile, f"gtwizard rotate --finish --profile {journal.profile}"
         )
         raise ProofUnavailable(
-            f"the new key cannot be proven where Open WebUI uses it: {missing}",
-            f"restart Open WebUI, then {prove}; or --revoke-without-proof (its chats fail if it "
+            missing,
+            f"restart {product}, then {prove}; or --revoke-without-proof (its chats fail if it "
             "still uses the old key)",
         )
-
-    async def _chat_as_user(self) -> str:
-        """A chat per model through Open WebUI as an ordinary (temporary) user: the client's view."""
-        from gtwizard.checks.context import CheckContext, chat_models
-
-        ctx = CheckContext(
-            profile=self.profile,
-            api_key=self._new,
-            catalog=self.catalog,
-            openwebui_url=self._owui_url,
-            openwebui_token=self._owui_token,
-            ca_bundle=self.ca_bundle,
-            timeout=self.opts.timeout,
-            allow_http_openwebui=self.allow_http,
-        )
-        models = chat_models(self.profile)
-        try:
-            async with ctx.as_user() as user:
-                for index, model in enumerate(models):
-                    # the one proof rule of checks and rotation: an answer with text; the first
-                    # model streamed, as Open WebUI's chat does
-                    await user.chat_proof(model, CHAT_PROMPT, stream=index == 0)
-        finally:
-            await ctx.aclose()
-        return f"an ordinary Open WebUI user chatted with {', '.join(models)}"
-
-    async def _owui_embedding_key(self) -> str:
-        from gtwizard.openwebui.admin import OpenWebUIAdmin
-
-        async with OpenWebUIAdmin(
-            self._owui_url or "",
-            self._owui_token,
-            ca_bundle=self.ca_bundle,
-            allow_http=self.allow_http,
-        ) as admin:
-            config = await admin.get_embedding_config()
-        openai_config = config.get("openai_config") if isinstance(config, dict) else None
-        key = openai_config.get("key") if isinstance(openai_config, dict) else None
-        if key != self._new:
-            raise OperationFailed("Open WebUI's embedding settings do not hold the new key")
-        return "Open WebUI embeds with the new key"
 
     async def _step_revoke_old(self) -> str:
         """The intent first (journal and ledger), then the revocation: from here on the old key
@@ -1158,22 +1079,20 @@ class Rotation:
         if self._target_holds() != NEW:
             return  # the file never gave the new key to Open WebUI (or holds the old one again)
         place, p = self.profile.target_place, f"--profile {journal.profile}"
-        uses = UNKNOWN
-        if self._owui_url and self._owui_token:
+        product, url = self.target.product, self.target.proof_url
+        uses = CANNOT_TELL
+        if self.target.can_prove:
             try:
-                uses = await self.client_key(self._owui_url, self._owui_token)
+                uses = await self.client_key()
             except GtwizardError as exc:
-                self._say(
-                    f"Open WebUI at {self._owui_url} did not say which key it uses: "
-                    f"{exc.one_line()}"
-                )
+                self._say(f"{product} at {url} did not say which key it uses: {exc.one_line()}")
             else:
-                if uses != NEW:
-                    self._say(f"Open WebUI at {self._owui_url} does not use the new key: aborting")
+                if uses not in (NEW, CANNOT_TELL):
+                    self._say(f"{product} at {url} does not use the new key: aborting")
                     return
         if uses != NEW and self.opts.ask is not None:
             restarted = await self.opts.ask(
-                f"Did you restart Open WebUI since the new key was written to {place}?"
+                f"Did you restart {product} since the new key was written to {place}?"
             )
             if not restarted:
                 return
@@ -1182,29 +1101,28 @@ class Rotation:
         finish = f"finish it instead: {forward[0] if forward else 'gtwizard rotate --finish ' + p}"
         if uses == NEW:
             raise ClientOnNewKey(
-                f"cannot abort: Open WebUI was restarted on the new key {journal.new_key}, so "
+                f"cannot abort: {product} was restarted on the new key {journal.new_key}, so "
                 "revoking it would break its chats (nothing was changed)",
                 finish,
             )
         raise ClientOnNewKey(
-            f"cannot abort: {place} holds the new key {journal.new_key}, and whether Open WebUI "
+            f"cannot abort: {place} holds the new key {journal.new_key}, and whether {product} "
             "was restarted on it is not known (nothing was changed)",
             f"{finish}; or abort on a terminal (it asks you), or with --openwebui-url URL and "
             "GTWIZARD_OPENWEBUI_TOKEN (it asks Open WebUI)",
         )
 
-    async def client_key(self, url: str, token: str) -> str:
-        """Which key the Open WebUI at `url` runs on, read through its admin API with `token`:
-        OLD, NEW, UNKNOWN (another key) or NOTHING; raises when it cannot be read. The one
-        place that asks Open WebUI (abort; a profile's proof channel hands its URL in)."""
-        from gtwizard.openwebui.connection import admin_api_key
-
-        held = await admin_api_key(
-            url, token, self.openai_base, ca_bundle=self.ca_bundle, allow_http=self.allow_http
-        )
-        if held and held in (self._new, self._old):
-            return NEW if held == self._new else OLD
-        return identify(held, *self._marks())
+    async def client_key(self) -> str:
+        """Which key the running product uses, as its target tells: NEW, OLD, UNKNOWN (another
+        key) or CANNOT_TELL; raises when it cannot be asked."""
+        answers = []
+        for secret, which in ((self._new, NEW), (self._old, OLD)):
+            if secret:
+                holds = await self.target.holds(secret, self.openai_base, ca_bundle=self.ca_bundle)
+                if holds:
+                    return which
+                answers.append(holds)
+        return UNKNOWN if answers and None not in answers else CANNOT_TELL
 
     async def _rollback(self) -> Undo:
         """Old key back into the target, then the new key revoked, then its stored copy deleted.

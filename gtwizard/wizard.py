@@ -15,9 +15,9 @@ from gtwizard.kinds import TargetKind
 
 if TYPE_CHECKING:  # the setup core loads when the flow needs it, not at start-up
     from gtwizard.credentials import ProfileGrants, Settings
-    from gtwizard.openwebui.targets import AdminApiTarget, EnvFileTarget
     from gtwizard.presets.catalog import Catalog
     from gtwizard.setup.session import SetupRequest, SetupSession
+    from gtwizard.targets.openwebui import AdminApiTarget, EnvFileTarget
     from gtwizard.tenant import TenantHost
 
 STEPS: tuple[str, ...] = (
@@ -161,7 +161,7 @@ class WizardState:
         )
 
     def target(self) -> EnvFileTarget | AdminApiTarget | None:
-        from gtwizard.openwebui.targets import AdminApiTarget, EnvFileTarget
+        from gtwizard.targets.openwebui import AdminApiTarget, EnvFileTarget
 
         if self.target_kind == TargetKind.ADMIN_API and self.openwebui_url:
             return AdminApiTarget(

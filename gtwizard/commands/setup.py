@@ -120,6 +120,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="put the key itself into the --snippet file (mode 0600) instead of a reference",
     )
+    add_target_arguments(p)
     p.add_argument(
         "--dry-run", action="store_true", help="show what would change; mint and write nothing"
     )
@@ -128,23 +129,84 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def add_target_arguments(p: argparse.ArgumentParser) -> None:
+    """`--target KIND` and each target's settings, as gtwizard.targets.registry declares them."""
+    from gtwizard.targets.registry import settings_kinds
+
+    specs = settings_kinds()
+    if not specs:
+        return
+    p.add_argument(
+        "--target",
+        choices=[str(spec.kind) for spec in specs],
+        help="configure this product instead of Open WebUI's env file or admin API: "
+        + "; ".join(f"{spec.kind}: {spec.label}" for spec in specs),
+    )
+    for spec in specs:
+        group = p.add_argument_group(f"--target {spec.kind} ({spec.product})")
+        for setting in spec.settings:
+            default = f" (default {setting.default})" if setting.default else ""
+            group.add_argument(
+                setting.flag,
+                dest=setting_dest(setting.flag),
+                metavar="PATH" if setting.path else "VALUE",
+                help=f"{setting.label}{default}",
+            )
+
+
+def setting_dest(flag: str) -> str:
+    return "target_" + flag.lstrip("-").replace("-", "_")
+
+
+def settings_target(args: argparse.Namespace, product_slug: str):  # ClientTarget | None
+    """The target `--target KIND` and its settings flags name (None: no --target)."""
+    from gtwizard.errors import InvalidInput
+    from gtwizard.targets.registry import from_settings, spec_for
+
+    kind = getattr(args, "target", None)
+    if not kind:
+        return None
+    spec = spec_for(kind)
+    assert spec is not None  # argparse keeps to the choices
+    if args.env_file or args.openwebui_url:
+        raise InvalidInput(
+            f"--target {kind} and --env-file/--openwebui-url name two targets",
+            "give one of them",
+        )
+    if product_slug not in spec.presets:
+        raise InvalidInput(
+            f"--target {kind} configures {spec.product}, not the preset {product_slug!r}",
+            f"run it with --preset {spec.presets[0]}",
+        )
+    values = {s.key: getattr(args, setting_dest(s.flag), None) for s in spec.settings}
+    prove_url, prove_token = proof_channel(args) if args.prove_url else (None, None)
+    return from_settings(
+        spec,
+        values,
+        proof_url=prove_url,
+        credential=prove_token,
+        allow_http=args.allow_http_openwebui,
+    )
+
+
 def build_request(args: argparse.Namespace):  # SetupRequest, imported lazily
     from pathlib import Path
 
     from gtwizard.errors import InvalidInput
-    from gtwizard.openwebui.targets import AdminApiTarget, EnvFileTarget
     from gtwizard.presets.catalog import load_catalog
     from gtwizard.profiles import validate_profile_name
     from gtwizard.proofchannel import same_place
     from gtwizard.setup.keys import parse_names
     from gtwizard.setup.session import SetupRequest
+    from gtwizard.targets.base import ClientTarget
+    from gtwizard.targets.openwebui import AdminApiTarget, EnvFileTarget
     from gtwizard.tenant import parse_host
 
     catalog = load_catalog()
     product = catalog.product(args.preset)
     key_preset = catalog.key_preset(args.key_preset or product.recommended_key_preset)
     host = parse_host(args.host)
-    target: EnvFileTarget | AdminApiTarget | None = None
+    target: ClientTarget | None = None
     if args.env_file:
         prove_url, prove_token = proof_channel(args)
         target = EnvFileTarget(
@@ -183,7 +245,10 @@ def build_request(args: argparse.Namespace):  # SetupRequest, imported lazily
             audience=args.audience,
             allow_http=args.allow_http_openwebui,
         )
-    if product.slug != "open-webui" and target is not None:
+    chosen = settings_target(args, product.slug)
+    if chosen is not None:
+        target = chosen
+    elif product.slug != "open-webui" and target is not None:
         raise InvalidInput(
             f"{product.name} has no automated target yet",
             "leave out --env-file/--openwebui-url; use --snippet FILE for its configuration",
@@ -347,8 +412,8 @@ def _require_setup_args(args: argparse.Namespace) -> None:
 async def _run(args: argparse.Namespace) -> int:
     from gtwizard.commands.confirm import require_confirmation
     from gtwizard.errors import InvalidInput, OperationFailed
-    from gtwizard.openwebui.targets import EnvFileTarget
     from gtwizard.setup.session import SetupSession
+    from gtwizard.targets.openwebui import EnvFileTarget
 
     if args.resume or args.abort:
         return await _recover(args)
@@ -450,7 +515,7 @@ async def _run(args: argparse.Namespace) -> int:
 
 def _plan_lines(session, *, mint: bool) -> list[str]:
     """What a setup is about to do, in the operator's words: said before the question."""
-    from gtwizard.openwebui.targets import EnvFileTarget
+    from gtwizard.targets.openwebui import EnvFileTarget
 
     request, choice = session.request, session.choice
     names = ", ".join(choice.names) if choice else ""
@@ -488,8 +553,8 @@ def _preview(args: argparse.Namespace, session) -> None:
     the form most tenants need (…/v1) and the key a placeholder."""
     from gtwizard.baseform import BaseChoice
     from gtwizard.checks import all_checks
-    from gtwizard.openwebui.targets import PLACEHOLDER_KEY, AdminApiTarget, EnvFileTarget
     from gtwizard.redact import mask
+    from gtwizard.targets.openwebui import PLACEHOLDER_KEY, AdminApiTarget, EnvFileTarget
 
     request = session.request
     for line in _plan_lines(session, mint=args.mint):

@@ -14,7 +14,7 @@ from pathlib import Path
 from gtwizard.errors import GtwizardError
 from gtwizard.openwebui.gtentry import (
     is_gt_entry as is_gt_entry,
-)  # openwebui/targets.py imports it from here
+)  # targets/openwebui.py imports it from here
 
 
 async def env_file_key(path: str, dialect: str, openai_base: str) -> str | None:

@@ -44,7 +44,7 @@ def _store(journal: Journal) -> SecretStore:
 
 async def _target_holds_new(journal: Journal, owui_token: str | None) -> bool:
     """Read the draft's target: does it hold the journal's new key?"""
-    from gtwizard.clienttarget import for_draft
+    from gtwizard.targets.registry import for_draft
 
     draft = journal.draft or {}
     base = str(draft.get("openai_base") or "")

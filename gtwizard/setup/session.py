@@ -16,7 +16,6 @@ from typing import Any
 
 from gtwizard import audit
 from gtwizard.baseform import BaseChoice, choose_base
-from gtwizard.clienttarget import ClientTarget
 from gtwizard.errors import GtwizardError, InvalidInput, OperationFailed
 from gtwizard.kinds import StorageKind, TargetKind
 from gtwizard.lifecycle.journal import DONE, ROLLED_BACK, Journal, crash_point, open_journal
@@ -24,7 +23,6 @@ from gtwizard.lifecycle.ledger import KeyState, Ledger
 from gtwizard.lifecycle.lock import HeldLock
 from gtwizard.lifecycle.revoke import Intent, revoke, revoke_at
 from gtwizard.lifecycle.target import secret_mark
-from gtwizard.openwebui.targets import connection_for, loopback_warning
 from gtwizard.presets.catalog import KeyPreset, Product
 from gtwizard.profiles import Profile, iso_seconds, save_profile
 from gtwizard.secrets import admin_entry, key_entry, operator_entry
@@ -42,6 +40,8 @@ from gtwizard.setup.keys import (
     verify_key,
 )
 from gtwizard.setup.storage import StorageDecision, decide_storage
+from gtwizard.targets.base import ClientTarget
+from gtwizard.targets.openwebui import connection_for, loopback_warning
 from gtwizard.tenant import TenantHost
 
 

@@ -63,6 +63,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("gtwizard.openwebui",),
     ("gtwizard.lifecycle",),
     ("gtwizard.checks",),
+    ("gtwizard.targets",),  # where a key is applied, and proven from the product's side
     ("gtwizard.setup", "gtwizard.rotation"),  # the key runs
     ("gtwizard.widgets",),
     ("gtwizard.screens",),
@@ -205,7 +206,7 @@ def test_each_contract_catches_its_break() -> None:
         imp("gtwizard.commands.demo", "gtwizard.sandbox"),
         imp("gtwizard.setup.keys", "gtwizard.lifecycle.journal"),  # down the order
         imp("gtwizard.rotation", "gtwizard.setup.keys"),  # the same layer
-        Import("gtwizard.openwebui.targets", "gtwizard.setup.keys", 1, type_only=True),
+        Import("gtwizard.targets.openwebui", "gtwizard.setup.keys", 1, type_only=True),
     ]
     assert violations(allowed) == []
 

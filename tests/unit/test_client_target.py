@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from gtwizard.clienttarget import BUILDERS, ClientTarget, NoTarget, Where, build, for_draft
 from gtwizard.kinds import TargetKind
-from gtwizard.openwebui.targets import AdminApiTarget, EnvFileTarget, connection_for
 from gtwizard.presets.catalog import load_catalog
 from gtwizard.profiles import Profile
 from gtwizard.setup.keys import KeyChoice
+from gtwizard.targets.base import ClientTarget, NoTarget
+from gtwizard.targets.openwebui import AdminApiTarget, EnvFileTarget, connection_for
+from gtwizard.targets.registry import SPECS, Where, build, for_draft
 
 ROOT = Path(__file__).resolve().parents[2] / "gtwizard"
 KEY_RUNS = [ROOT / "rotation.py", *sorted((ROOT / "setup").glob("*.py"))]
@@ -45,9 +46,18 @@ def choice() -> KeyChoice:
 
 
 def test_every_kind_has_a_target_with_the_whole_protocol() -> None:
-    assert set(BUILDERS) == set(TargetKind)
-    assert {"read_key", "apply", "plan", "preflight", "ready", "record_in"} <= set(PROTOCOL)
-    for kind in TargetKind:
+    assert set(SPECS) <= set(TargetKind) and TargetKind.NONE in SPECS
+    assert {
+        "read_key",
+        "apply",
+        "plan",
+        "preflight",
+        "ready",
+        "record_in",
+        "prove",
+        "holds",
+    } <= set(PROTOCOL)
+    for kind in SPECS:
         target = build(Where(kind=kind, place="/tmp/x.env" if kind != "admin-api" else "http://o"))
         assert target.kind == kind
         missing = [name for name in PROTOCOL if not hasattr(target, name)]
@@ -109,5 +119,9 @@ def test_no_target_applies_nothing() -> None:
     target = NoTarget()
     assert not target.applies and not target.reads_at_start
     assert asyncio.run(target.read_key("x", ca_bundle=None)) is None
-    ready = asyncio.run(target.ready(choice(), "x", ca_bundle=None))
+    ready = asyncio.run(
+        target.ready(
+            choice(), "x", ca_bundle=None, profile=Profile(name="p", tenant_host="t.example")
+        )
+    )
     assert ready == "no client target: the key is only stored"

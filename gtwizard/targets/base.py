@@ -1,30 +1,51 @@
 """Where a key is applied, behind one protocol: the client product's configuration.
 
-Setup, rotation and recovery never branch on the target's kind: they ask the profile's target
-(`for_profile`, `for_draft`) to check, plan, apply and read back, and it answers in its own
-terms. Adding a target means one module with a class that satisfies `ClientTarget`, registered
-in `BUILDERS` under its kind, plus its tests. The Open WebUI targets (env file, admin API) live
-in gtwizard.openwebui.targets; `NoTarget` is the key kept with nothing to apply it to.
+Setup, rotation, checks and recovery never branch on the target's kind: they ask the profile's
+target (gtwizard.targets.registry: `for_profile`, `for_draft`) to check, plan, apply, read back,
+tell whether the running product uses a key, and prove it from the product's side; it answers in
+its own terms. Adding a target means one module with a class that satisfies `ClientTarget` and a
+`TargetSpec` for it in gtwizard.targets.registry, plus its tests. `NoTarget` is the key kept with
+nothing to apply it to.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from gtwizard.errors import InvalidInput
 from gtwizard.kinds import TargetKind
 
 if TYPE_CHECKING:
+    from gtwizard.nextsteps import NextStep
     from gtwizard.openwebui.envfile import GtConnection
     from gtwizard.profiles import Profile
     from gtwizard.setup.keys import KeyChoice
+
+
+class ProofUnavailable(InvalidInput):
+    """The key cannot be proven from the product's side from here (no channel to it, or the
+    product cannot run here): a rotation waits for the operator's word; a check warns."""
+
+
+@dataclass(frozen=True)
+class ProofRequest:
+    """What a proof from the product's side needs: the key to prove and the profile it is for."""
+
+    secret: str = field(repr=False)
+    profile: Profile
+    choice: KeyChoice
+    openai_base: str
+    gt_base: str
+    ca_bundle: str | None = None
+    timeout: float = 30.0
 
 
 class ClientTarget(Protocol):
     """What a key run needs from the place the key is applied to."""
 
     kind: TargetKind
+    product: str  # the product's name, in the operator's words ("Open WebUI", "Continue")
 
     @property
     def place(self) -> str:
@@ -51,6 +72,11 @@ class ClientTarget(Protocol):
         """The admin credential given for `proof_url` (never printed), when known."""
         ...
 
+    @property
+    def can_prove(self) -> bool:
+        """A proof from the product's side (`prove`) can be tried from here now."""
+        ...
+
     async def preflight(
         self, *, ca_bundle: str | None, gt_base: str, names: tuple[str, ...], profile: str
     ) -> list[str]:
@@ -61,7 +87,9 @@ class ClientTarget(Protocol):
         """The edit can be made (with a placeholder key); raises before any mint if not."""
         ...
 
-    async def ready(self, choice: KeyChoice, openai_base: str, *, ca_bundle: str | None) -> str:
+    async def ready(
+        self, choice: KeyChoice, openai_base: str, *, ca_bundle: str | None, profile: Profile
+    ) -> str:
         """A saved target takes a change now (a later run's preflight); one line, or raises."""
         ...
 
@@ -85,6 +113,21 @@ class ClientTarget(Protocol):
         """The GT key the client's configuration holds now (None: none, or unreadable)."""
         ...
 
+    async def holds(self, secret: str, openai_base: str, *, ca_bundle: str | None) -> bool | None:
+        """The running product uses `secret` now (True/False); None when nothing here can tell
+        (then a rotation waits for the operator's word that it restarted)."""
+        ...
+
+    def restart_step(self, profile: Profile) -> NextStep | None:
+        """What makes the product read a changed key (None: it reads it on its own)."""
+        ...
+
+    async def prove(self, request: ProofRequest) -> str:
+        """Use the key through the product as its users do; one line of what was proven.
+        Raises ProofUnavailable when that cannot run from here, another GtwizardError when the
+        product refused or does not use the key."""
+        ...
+
     def record_in(self, profile: Profile) -> None:
         """Write what a later run needs to find this target again into the profile."""
         ...
@@ -99,11 +142,13 @@ class NoTarget:
     """The key is only stored: nothing to apply it to, nothing to prove there."""
 
     kind = TargetKind.NONE
+    product = "no product"
     place: str = ""
     reads_at_start: bool = False
     applies: bool = False
     proof_url: str | None = None
     credential: str | None = None
+    can_prove: bool = False
 
     async def preflight(
         self, *, ca_bundle: str | None, gt_base: str, names: tuple[str, ...], profile: str
@@ -113,7 +158,9 @@ class NoTarget:
     def check_edit(self, choice: KeyChoice, openai_base: str) -> None:
         return None
 
-    async def ready(self, choice: KeyChoice, openai_base: str, *, ca_bundle: str | None) -> str:
+    async def ready(
+        self, choice: KeyChoice, openai_base: str, *, ca_bundle: str | None, profile: Profile
+    ) -> str:
         return "no client target: the key is only stored"
 
     def plan(self, connection: GtConnection, choice: KeyChoice) -> Any:
@@ -131,90 +178,17 @@ class NoTarget:
     async def read_key(self, openai_base: str, *, ca_bundle: str | None) -> str | None:
         return None
 
+    async def holds(self, secret: str, openai_base: str, *, ca_bundle: str | None) -> bool | None:
+        return None
+
+    def restart_step(self, profile: Profile) -> NextStep | None:
+        return None
+
+    async def prove(self, request: ProofRequest) -> str:
+        raise ProofUnavailable("no client target: there is no product to prove the key in")
+
     def record_in(self, profile: Profile) -> None:
         return None
 
     def access_notes(self, choice: KeyChoice) -> list[str]:
         return []
-
-
-@dataclass(frozen=True)
-class Where:
-    """What a saved profile (or an interrupted setup's draft) says about its target, plus the
-    credential this run may send to its Open WebUI (gtwizard.credentials decides which)."""
-
-    kind: str
-    place: str
-    dialect: str = "docker"
-    proof_url: str | None = None
-    credential: str | None = None
-    audience: str = "none"
-    allow_http: bool = False
-
-
-def _open_webui(where: Where) -> ClientTarget:
-    from pathlib import Path
-
-    from gtwizard.openwebui.targets import AdminApiTarget, EnvFileTarget
-
-    if where.kind == TargetKind.ADMIN_API:
-        return AdminApiTarget(
-            where.place,
-            where.credential or "",
-            audience=where.audience,
-            allow_http=where.allow_http,
-        )
-    return EnvFileTarget(
-        Path(where.place),
-        where.dialect,
-        admin_url=where.proof_url,
-        admin_token=where.credential,
-        allow_http=where.allow_http,
-    )
-
-
-# kind -> how to build its target from what a profile says; one line per target module
-BUILDERS: Mapping[str, Callable[[Where], ClientTarget]] = {
-    TargetKind.ENV_FILE: _open_webui,
-    TargetKind.ADMIN_API: _open_webui,
-    TargetKind.NONE: lambda where: NoTarget(),
-}
-
-
-def build(where: Where) -> ClientTarget:
-    """The target a profile or draft names (an unknown kind is the key kept with no target)."""
-    return BUILDERS.get(where.kind, BUILDERS[TargetKind.NONE])(where)
-
-
-def for_profile(
-    profile: Profile, *, proof_url: str | None = None, credential: str | None = None
-) -> ClientTarget:
-    """The saved profile's target; `proof_url` and `credential` as this run has them (for an
-    admin-API target its own URL is the proof channel)."""
-    dialect = profile.env_dialect
-    return build(
-        Where(
-            kind=str(profile.target_kind),
-            place=profile.target_place,
-            dialect=dialect if isinstance(dialect, str) and dialect else "docker",
-            proof_url=proof_url,
-            credential=credential,
-            # a later run keeps the models' access grants as setup made them: rewriting them
-            # while users chat opens a window in which Open WebUI rebuilds its model list
-            # without them
-            audience="none",
-            allow_http=profile.allow_http_openwebui is True,
-        )
-    )
-
-
-def for_draft(draft: Mapping[str, Any], credential: str | None) -> ClientTarget:
-    """The target an interrupted setup's journal draft names."""
-    return build(
-        Where(
-            kind=str(draft.get("target_kind") or TargetKind.NONE),
-            place=str(draft.get("target_place") or ""),
-            dialect=str(draft.get("env_dialect") or "docker"),
-            credential=credential,
-        )
-    )

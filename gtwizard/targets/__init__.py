@@ -1,0 +1,2 @@
+"""Where a key is applied: the protocol (base), every target as data (registry), and one
+module per product (openwebui, ...)."""

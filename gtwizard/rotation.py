@@ -888,6 +888,8 @@ class Rotation:
         try:
             await self._prove_in_client()
         except ProofUnavailable as exc:
+            if exc.operator_word:  # nothing here can prove it: --finish is the operator's word
+                return f"revoking on the operator's word ({exc.message})"
             missing = exc.message
         else:  # pragma: no cover - a target that proves is one that says it can
             missing = "the proof channel is not known"

@@ -25,7 +25,15 @@ if TYPE_CHECKING:
 
 class ProofUnavailable(InvalidInput):
     """The key cannot be proven from the product's side from here (no channel to it, or the
-    product cannot run here): a rotation waits for the operator's word; a check warns."""
+    product cannot run here): a rotation waits for the operator's word; a check warns.
+
+    `operator_word`: nothing here can ever prove it (LibreChat's server does not run beside
+    gtwizard), so `rotate --finish` itself is the operator's word that the product uses the new
+    key; otherwise `--finish` needs the proof channel or `--revoke-without-proof`."""
+
+    def __init__(self, message: str, hint: str = "", *, operator_word: bool = False) -> None:
+        super().__init__(message, hint)
+        self.operator_word = operator_word
 
 
 @dataclass(frozen=True)

@@ -193,7 +193,7 @@ async def _check_one(
         operator_token=grants.operator.token,
         withheld=grants.openwebui.withheld,
     )
-    report = await run_checks(all_checks(), ctx)
+    report = await run_checks(all_checks(ctx.profile), ctx)
     record = report.to_json()
     record["result"] = "ok" if report.ok else "failed"
     from gtwizard.lifecycle.journal import open_work

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import secrets as _random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from gtwizard.errors import OperationFailed
+from gtwizard.openwebui.gtentry import applied_models as applied_models
+from gtwizard.openwebui.gtentry import chat_models as chat_models
 from gtwizard.tenant import TenantHost, parse_host
 
 if TYPE_CHECKING:
@@ -25,30 +25,12 @@ if TYPE_CHECKING:
     from gtwizard.profiles import Profile
 
 T = TypeVar("T")
-TEMP_USER_DOMAIN = "gtwizard.test"
 CLEANUP_TIMEOUT = 10.0
 
 
 def fingerprint(key: str | None) -> str:
     """The last four characters: enough to tell keys apart, useless to anyone else."""
     return f"…{key[-4:]}" if key and len(key) > 8 else "(none)"
-
-
-def chat_models(profile: Profile) -> list[str]:
-    """The names a user should be able to chat with: what was applied to the client.
-
-    Every applied name except embedding models (a chat with an embedding model proves nothing).
-    """
-    embed = profile.embedding_model
-    return [n for n in applied_models(profile) if n != embed and "embed" not in n.lower()]
-
-
-def applied_models(profile: Profile) -> list[str]:
-    """The model_ids setup wrote into Open WebUI's connection: the whole allowlist, in order."""
-    applied = profile.extra.get("model_ids")
-    if isinstance(applied, list) and all(isinstance(m, str) for m in applied):
-        return list(applied)
-    return [*profile.agent_aliases, *profile.raw_models]
 
 
 def allowlist(profile: Profile) -> list[str]:
@@ -229,23 +211,17 @@ class CheckContext:
 
     async def _user_token(self) -> str:
         """Sign in as the test user, creating a temporary one through the admin API if needed."""
+        from gtwizard.openwebui.users import add_temporary_user, sign_in_ordinary
+
         if self.test_user:
             email, password = self.test_user
         else:
-            email = f"gtwizard-check-{_random.token_hex(4)}@{TEMP_USER_DOMAIN}"
-            password = _random.token_urlsafe(18)
-            self.remember_secret(password)
             async with self.admin() as admin:
-                self._temp_user_id = await admin.add_user("gtwizard check", email, password)
+                self._temp_user_id, email, password = await add_temporary_user(admin)
+            self.remember_secret(password)
         async with self._openwebui(None) as user:
-            token = await user.signin(email, password)
-            me = await user.whoami()
+            token = await sign_in_ordinary(user, email, password)
         self.remember_secret(token)
-        if me.get("role") == "admin":
-            raise OperationFailed(
-                f"the test user {email} is an admin: an admin's view proves nothing for users",
-                "use --test-user with an ordinary (role user) account",
-            )
         return token
 
     @contextlib.asynccontextmanager

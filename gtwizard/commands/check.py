@@ -125,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
             operator_token=grants.operator.token,
             withheld=grants.openwebui.withheld,
         )
-        return await run_checks(all_checks(), ctx)
+        return await run_checks(all_checks(ctx.profile), ctx)
 
     report = asyncio.run(go())
     recorded = _record_channel(profile, channel) if channel and moved else None

@@ -6,9 +6,13 @@ all ask it, so it imports none of them (no import cycle inside the package).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from gtwizard.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from gtwizard.profiles import Profile
 
 GT_PATH_PREFIX = "/api/tenant"
 
@@ -32,3 +36,20 @@ def is_gt_entry(entry: str, openai_base: str) -> bool:
         and a.netloc.lower() == b.netloc.lower()
         and (a.path == GT_PATH_PREFIX or a.path.startswith(GT_PATH_PREFIX + "/"))
     )
+
+
+def chat_models(profile: Profile) -> list[str]:
+    """The names a user should be able to chat with: what was applied to the client.
+
+    Every applied name except embedding models (a chat with an embedding model proves nothing).
+    """
+    embed = profile.embedding_model
+    return [n for n in applied_models(profile) if n != embed and "embed" not in n.lower()]
+
+
+def applied_models(profile: Profile) -> list[str]:
+    """The model_ids setup wrote into Open WebUI's connection: the whole allowlist, in order."""
+    applied = profile.extra.get("model_ids")
+    if isinstance(applied, list) and all(isinstance(m, str) for m in applied):
+        return list(applied)
+    return [*profile.agent_aliases, *profile.raw_models]

@@ -84,7 +84,7 @@ class ChecksScreen(StepScreen):
                 operator_token=operator,
                 withheld=withheld,
             )
-            report = await run_checks(all_checks(), ctx)
+            report = await run_checks(all_checks(ctx.profile), ctx)
         except GtwizardError as exc:
             self.query_one("#checks-summary", Static).update(f"✗ {escape(exc.one_line())}")
             return
@@ -177,7 +177,7 @@ class CheckDetailScreen(NotifyingScreen):
 
         report = wizard_app(self).state.check_report
         result = report.result(self.check_id)
-        check = next(c for c in all_checks() if c.id == self.check_id)
+        check = next(c for c in all_checks(wizard_app(self).state.profile) if c.id == self.check_id)
         head = status_text(result.status)
         head.append(f"  {result.title}", style="bold")
         parts: list = [
@@ -205,7 +205,7 @@ class CheckDetailScreen(NotifyingScreen):
 
         state = wizard_app(self).state
         profile = get_profile(state.profile.name)
-        checks = all_checks()
+        checks = all_checks(profile)
         wanted = self.needed(checks)
         catalog = wizard_app(self).catalog
         owui, operator, withheld = state.check_credentials(profile)

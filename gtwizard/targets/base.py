@@ -41,12 +41,12 @@ class ProofRequest:
     """What a proof from the product's side needs: the key to prove and the profile it is for."""
 
     secret: str = field(repr=False)
-    profile: Profile
-    choice: KeyChoice
+    profile: Profile  # the names to prove (agent_aliases, raw_models, embeddings) are its own
     openai_base: str
     gt_base: str
     ca_bundle: str | None = None
     timeout: float = 30.0
+    choice: KeyChoice | None = None  # a key run's choice; None from a check (use the profile)
 
 
 class ClientTarget(Protocol):

@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # the key's choice is the setup service's; targets only read 
 ENV_FILE = TargetKind.ENV_FILE
 PRODUCT = "Open WebUI"
 CHAT_PROMPT = "gtwizard rotation check: reply with one short sentence."
+CLEANUP_TIMEOUT = 10.0  # the temporary user is deleted even after a failed proof
 PLACEHOLDER_KEY = "gtak_" + "0" * 40  # the shape of a key, never a real one
 ADMIN_API = TargetKind.ADMIN_API
 PERSISTENT_HINT = (
@@ -339,35 +340,44 @@ async def _prove(
             f"Open WebUI at {url} does not use the new key: its GT connection holds another", hint
         )
     proofs = [await _chat_as_user(url, token, request, allow_http=target.allow_http)]
-    if embeddings and request.choice.embeddings:
+    if embeddings and request.profile.embeddings:
         proofs.append(await _embedding_key(url, token, request, allow_http=target.allow_http))
     return "; ".join(proofs)
 
 
 async def _chat_as_user(url: str, token: str, request: ProofRequest, *, allow_http: bool) -> str:
     """A chat per model through Open WebUI as an ordinary (temporary) user: the client's view."""
-    from gtwizard.checks.context import CheckContext, chat_models
-    from gtwizard.presets.catalog import load_catalog
+    import asyncio
+    import contextlib
 
-    ctx = CheckContext(
-        profile=request.profile,
-        api_key=request.secret,
-        catalog=load_catalog(),
-        openwebui_url=url,
-        openwebui_token=token,
-        ca_bundle=request.ca_bundle,
-        timeout=request.timeout,
-        allow_http_openwebui=allow_http,
-    )
+    from gtwizard.openwebui.admin import OpenWebUIAdmin
+    from gtwizard.openwebui.gtentry import chat_models
+    from gtwizard.openwebui.users import add_temporary_user, sign_in_ordinary
+
+    def client(credential: str | None) -> OpenWebUIAdmin:
+        return OpenWebUIAdmin(
+            url,
+            credential,
+            ca_bundle=request.ca_bundle,
+            timeout=request.timeout,
+            allow_http=allow_http,
+        )
+
     models = chat_models(request.profile)
+    async with client(token) as admin:
+        user_id, email, password = await add_temporary_user(admin)
     try:
-        async with ctx.as_user() as user:
+        async with client(None) as anonymous:
+            user_token = await sign_in_ordinary(anonymous, email, password)
+        async with client(user_token) as user:
             for index, model in enumerate(models):
                 # the one proof rule of checks and rotation: an answer with text; the first
                 # model streamed, as Open WebUI's chat does
                 await user.chat_proof(model, CHAT_PROMPT, stream=index == 0)
     finally:
-        await ctx.aclose()
+        with contextlib.suppress(Exception):
+            async with client(token) as admin:
+                await asyncio.wait_for(admin.delete_user(user_id), CLEANUP_TIMEOUT)
     return f"an ordinary Open WebUI user chatted with {', '.join(models)}"
 
 

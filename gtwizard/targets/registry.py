@@ -61,6 +61,9 @@ class TargetSpec:
     # the product is proven through a URL and an admin credential the operator gives (--prove-url
     # and GTWIZARD_OPENWEBUI_TOKEN on the CLI, two fields in the TUI), as Open WebUI's env file is
     proof_channel: bool = False
+    # Open WebUI's targets have checks of their own (its connection, a user's chat); the others
+    # are proven by the generic product check (gtwizard.checks.product), through `prove`
+    own_checks: bool = False
 
 
 def _open_webui(where: Where) -> ClientTarget:
@@ -94,15 +97,22 @@ SPECS: dict[TargetKind, TargetSpec] = {
     spec.kind: spec
     for spec in (
         TargetSpec(
-            TargetKind.ENV_FILE, "Env file Open WebUI reads at start", "Open WebUI", _open_webui
+            TargetKind.ENV_FILE,
+            "Env file Open WebUI reads at start",
+            "Open WebUI",
+            _open_webui,
+            own_checks=True,
         ),
         TargetSpec(
             TargetKind.ADMIN_API,
             "Admin API of a running Open WebUI (applies live)",
             "Open WebUI",
             _open_webui,
+            own_checks=True,
         ),
-        TargetSpec(TargetKind.NONE, "No product: keep the key only", "no product", _none),
+        TargetSpec(
+            TargetKind.NONE, "No product: keep the key only", "no product", _none, own_checks=True
+        ),
     )
 }
 

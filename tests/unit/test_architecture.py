@@ -62,8 +62,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("gtwizard.gt",),
     ("gtwizard.openwebui",),
     ("gtwizard.lifecycle",),
-    ("gtwizard.checks",),
     ("gtwizard.targets",),  # where a key is applied, and proven from the product's side
+    ("gtwizard.checks",),
     ("gtwizard.setup", "gtwizard.rotation"),  # the key runs
     ("gtwizard.widgets",),
     ("gtwizard.screens",),

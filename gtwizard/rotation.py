@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from gtwizard import audit
 from gtwizard.errors import GtwizardError, InvalidInput, OperationFailed
+from gtwizard.keyrun.engine import Step, advance
 from gtwizard.lifecycle.journal import (
     CRASH_HOOK_ENV,
     DONE,
@@ -369,9 +370,9 @@ class Rotation:
             )
         return await self._steps()
 
-    def _step_table(self) -> dict[str, Callable[[], Awaitable[str]]]:
-        """Each step of STEPS and the method that runs it (named, so its callers can be found)."""
-        return {
+    def _step_table(self) -> list[Step]:
+        """STEPS, each with the method that runs it (named, so its callers can be found)."""
+        table = {
             "preflight": self._step_preflight,
             "mint": self._step_mint,
             "store-pending": self._step_store_pending,
@@ -380,52 +381,52 @@ class Rotation:
             "revoke-old": self._step_revoke_old,
             "promote": self._step_promote,
         }
+        # the preflight runs again on every resume: the world may have changed meanwhile
+        return [Step(name, table[name], resumable=name != "preflight") for name in STEPS]
 
     async def _steps(self) -> dict[str, Any]:
         journal = self._need_journal()
-        for step in STEPS:
-            if journal.done(step) and step != "preflight":
-                self.reports[step] = StepReport(step, "resumed", "done before")
-                continue
-            if step == "revoke-old" and not self._may_revoke():
-                if not self.opts.finish:
-                    return self._wait()
-                self._say("[proof] " + await self._step_finish_proof())
-            if step == "revoke-old" and journal.mode == "manual" and self.opts.adopt_setup:
-                return self._wait(
-                    f"you to delete the old key {journal.old_key} at "
-                    f"{self.host.gt_api_console}; then run gtwizard rotate --finish "
-                    f"--profile {journal.profile}"
-                )
-            self._say(f"[{step}] ...")
-            try:
-                detail = await self._step_table()[step]()
-            except GtwizardError as exc:
-                self.reports[step] = StepReport(step, "failed", exc.one_line())
-                if not (journal.new_key_id or journal.new_key_name or journal.done("apply")):
-                    from gtwizard.lifecycle.journal import NOT_STARTED
-
-                    journal.state = NOT_STARTED  # refused before any key existed: nothing open
-                    journal.note = f"refused at {step}: {exc.one_line()}"
-                    journal.save()
-                audit.record(
-                    "rotate-step",
-                    profile=journal.profile,
-                    key_id=journal.new_key_id,
-                    outcome="failed",
-                    detail=f"{step}: {exc.one_line()}",
-                )
-                raise
-            self.reports[step] = StepReport(step, "done", detail)
-            audit.record(
-                "rotate-step", profile=journal.profile, key_id=journal.new_key_id, detail=step
-            )
-            self._say(f"[{step}] {detail}")
-            journal.mark(step, detail)
+        ran = await advance(
+            self._step_table(),
+            journal=journal,
+            audit_event="rotate-step",
+            on_step=self._on_step,
+            gate=self._gate,
+        )
+        if not ran:
+            return self.result(ok=True)  # waiting, both keys live (see `_gate`)
         journal.state = DONE
         journal.waiting_for = ""
         journal.save()
         return self.result(ok=True)
+
+    def _on_step(self, step: str, status: str, detail: str) -> None:
+        if status == "busy":
+            self._say(f"[{step}] ...")
+            return
+        self.reports[step] = StepReport(step, status, detail)
+        if status == "done":
+            self._say(f"[{step}] {detail}")
+
+    async def _gate(self, step: str) -> bool:
+        """Proof before revoke: the old key goes only once the new one is proven in the client
+        (or on the operator's word with --finish); until then the rotation waits."""
+        journal = self._need_journal()
+        if step != "revoke-old":
+            return True
+        if not self._may_revoke():
+            if not self.opts.finish:
+                self._wait()
+                return False
+            self._say("[proof] " + await self._step_finish_proof())
+        if journal.mode == "manual" and self.opts.adopt_setup:
+            self._wait(
+                f"you to delete the old key {journal.old_key} at "
+                f"{self.host.gt_api_console}; then run gtwizard rotate --finish "
+                f"--profile {journal.profile}"
+            )
+            return False
+        return True
 
     def _may_revoke(self) -> bool:
         """Proof before revoke: proven where the client uses it (or there is no client)."""

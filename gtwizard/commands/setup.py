@@ -466,17 +466,25 @@ async def _run(args: argparse.Namespace) -> int:
         answer = input("Go ahead? [y/N] ").strip().lower()
         if answer not in ("y", "yes"):
             raise OperationFailed("cancelled; nothing was minted, stored or written")
-    try:
-        if args.mint:
-            assert operator_token is not None
-            await session.mint(operator_token)
+    if args.mint:
+        assert operator_token is not None
+        session.use_operator_token(operator_token)
+    else:
+        session.use_pasted(pasted or "", args.key_name)
+
+    def said(step: str, status: str, detail: str) -> None:
+        if status != "done":
+            return
+        if step == "key" and args.mint:
             _say(args, f"minted key {session.key_id}; stored in {_stored_in(session)}")
-            await session.verify()
-        else:
-            await session.accept_pasted(pasted or "", name=args.key_name)
+        elif step == "key":
             _say(args, f"key {session.key_label} verified; stored in {_stored_in(session)}")
-        base = await session.choose_base()
-        _say(args, f"base: {base.openai_base}\n  why: {base.reason}")
+        elif step == "base" and session.base is not None:
+            _say(args, f"base: {session.base.openai_base}\n  why: {session.base.reason}")
+
+    try:
+        # the one order (SetupSession.steps): the key, verified, its base, then the plan
+        await session.advance(until="base", on_step=said)
         _snippet(args, session, write=True)
         if request.target is not None:
             plan = session.make_plan()

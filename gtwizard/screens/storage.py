@@ -199,15 +199,20 @@ class StorageScreen(StepScreen):
                 result.update("Minting…")
                 await session.resolve_names(self.state.operator_token)
                 assert self.state.operator_token
-                await session.mint(self.state.operator_token)
-                result.update("Verifying the new key…")
-                await session.verify()
+                session.use_operator_token(self.state.operator_token)
+
+                def busy(step: str, status: str, detail: str) -> None:
+                    if step == "verify" and status == "busy":
+                        result.update("Verifying the new key…")
+
+                # Storage advances the one order through the key and its verification
+                await session.advance(until="verify", on_step=busy)
             else:
                 assert self.state.session is not None
                 session = self.state.session
                 session.request.storage = self.state.storage_kind
                 await session.decide_storage(target_follows=True)
-                await session.store_pasted()
+                await session.advance(until="key")  # the pasted key, verified on Mint, stored
         except GtwizardError as exc:
             result.update(f"✗ {escape(exc.one_line())}")
             self.query_one("#storage-go", Button).disabled = False

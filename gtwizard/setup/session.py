@@ -11,12 +11,14 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from gtwizard import audit
 from gtwizard.baseform import BaseChoice, choose_base
 from gtwizard.errors import GtwizardError, InvalidInput, OperationFailed
+from gtwizard.keyrun.engine import OnStep, Step
 from gtwizard.kinds import StorageKind, TargetKind
 from gtwizard.lifecycle.journal import DONE, ROLLED_BACK, Journal, crash_point, open_journal
 from gtwizard.lifecycle.ledger import KeyState, Ledger
@@ -94,6 +96,93 @@ class SetupSession:
     _replacing: Profile | None = field(default=None, repr=False)  # the profile a re-setup replaces
     _secret: str | None = field(default=None, repr=False)
     _operator_token: str | None = field(default=None, repr=False)
+    _pasted: tuple[str, str | None] | None = field(default=None, repr=False)  # key, its name
+    _verified: bool = False
+    _done: set[str] = field(default_factory=set, repr=False)  # plan and what follows it
+    _saved: Profile | None = field(default=None, repr=False)
+    _say: Callable[[str], None] = field(default=lambda text: None, repr=False)
+
+    # --- the one order: every front end advances through it ---------------------------------
+
+    def steps(self) -> list[Step]:
+        """Setup's steps, in the one order the CLI and the TUI both run (gtwizard.keyrun.engine).
+
+        preflight (`preflight`/`check_before_key`, before any key) → key (mint and store, or
+        store the pasted key) → verify → base → plan → apply → save → retire (re-setup)."""
+        return [
+            Step("key", self._step_key, self._key_stored),
+            Step("verify", self._step_verify, lambda: self._verified),
+            Step("base", self._step_base, lambda: self.base is not None),
+            Step("plan", self._step_plan, partial(self._ran, "plan")),
+            Step("apply", self._step_apply, partial(self._ran, "apply")),
+            Step("save", self._step_save, partial(self._ran, "save")),
+            Step("retire", self._step_retire, partial(self._ran, "retire")),
+        ]
+
+    def _ran(self, step: str) -> bool:
+        return step in self._done
+
+    def _key_stored(self) -> bool:
+        return bool(self.journal and self.journal.done("store-pending"))
+
+    async def advance(self, until: str | None = None, *, on_step: OnStep | None = None) -> None:
+        """Run the steps not done yet, through `until` (inclusive) or to the end."""
+        from gtwizard.keyrun.engine import advance
+
+        await advance(self.steps(), until=until, on_step=on_step or (lambda *_: None))
+
+    def use_operator_token(self, token: str) -> None:
+        """The key step mints with this operator token."""
+        self._operator_token = token
+        self._pasted = None
+
+    def use_pasted(self, secret: str, name: str | None = None) -> None:
+        """The key step accepts this key made at /gt-api (verified live before it is stored)."""
+        self._pasted = (secret, name)
+
+    async def _step_key(self) -> str:
+        if self._pasted is not None and not self.has_key:
+            secret, name = self._pasted
+            await self.accept_pasted(secret, name=name)
+            return f"key {self.key_label} verified; stored"
+        if self.has_key and not self.minted:
+            await self.store_pasted()
+            return f"key {self.key_label} stored"
+        if not self._operator_token:
+            raise OperationFailed(
+                "there is no key source in this run", "mint with the operator token or paste a key"
+            )
+        await self.mint(self._operator_token)
+        return f"minted key {self.key_id}"
+
+    async def _step_verify(self) -> str:
+        if not self._verified:
+            await self.verify()
+        return f"the key sees exactly {', '.join(self._need_choice().names)}"
+
+    async def _step_base(self) -> str:
+        base = await self.choose_base()
+        return f"{base.openai_base} ({base.reason})"
+
+    async def _step_plan(self) -> str:
+        self.make_plan()
+        return "planned" if self.request.target is not None else "no target to plan"
+
+    async def _step_apply(self) -> str:
+        await self.apply()
+        self._done.add("apply")
+        target = self.request.target
+        return f"applied to {target.place}" if target is not None else "no target"
+
+    async def _step_save(self) -> str:
+        profile = self.save()
+        self._done.add("save")
+        return f"profile {profile.name} saved"
+
+    async def _step_retire(self) -> str:
+        retired = await self.retire_old_key(self._say)
+        self._done.add("retire")
+        return str(retired.get("state")) if retired else "no old key"
 
     # --- before any key exists ---------------------------------------------------------------
 
@@ -331,6 +420,7 @@ class SetupSession:
         self.visible = await verify_key(
             req.host, self._need_secret(), choice.names, ca_bundle=req.ca_bundle
         )
+        self._verified = True
         if not self.minted:
             from gtwizard.setup.keys import measure_pasted_key, refuse_if_wider
 
@@ -394,6 +484,8 @@ class SetupSession:
         connection = connection_for(choice, base.openai_base, secret)
         if req.target is not None:
             self.plan = req.target.plan(connection, choice)
+        # a new plan is applied, saved and followed again (the TUI's Back to the Target step)
+        self._done = {"plan"}
         return self.plan
 
     async def apply(self) -> None:
@@ -447,6 +539,7 @@ class SetupSession:
         """Save the profile and its runbook; the key becomes the profile's active key."""
         profile = self._profile()
         save_profile(profile)
+        self._saved = profile
         # the operator runbook (no secrets) is part of a finished setup: rotation is documented
         from gtwizard.runbook import write_runbook
 
@@ -626,26 +719,38 @@ class SetupSession:
         on_step: Callable[[str, str], None] = lambda name, status: None,
         say: Callable[[str], None] | None = None,
     ) -> Profile:
-        """The end of every setup, the same in the CLI and the TUI: apply to the target, save the
-        profile, then (re-setup) retire the old key once the new one is proven.
+        """The end of every setup, the same in the CLI and the TUI: advance the rest of the steps
+        (apply to the target, save the profile, then, re-setup, retire the old key once the new
+        one is proven).
 
-        `on_step(name, status)` reports progress ("busy", "done", "waiting"); step names are
-        FINISH_STEPS' values. A failure propagates: the caller undoes with `rollback()`, which
-        keeps a key the target already holds.
+        `on_step(name, status)` reports progress ("busy", "done", "waiting") of apply, save and
+        retire. A failure propagates: the caller undoes with `rollback()`, which keeps a key the
+        target already holds.
         """
-        on_step("apply", "busy")
-        await self.apply()
-        on_step("apply", "done")
-        on_step("save", "busy")
-        profile = self.save()
-        on_step("save", "done")
-        if self.journal is not None and self.journal.old_key_id:
-            on_step("retire", "busy")
-            retired = await self.retire_old_key(say)
-            on_step(
-                "retire", "waiting" if retired and retired.get("state") == "waiting" else "done"
-            )
-        return profile
+        if say is not None:
+            self._say = say
+        shown = ("apply", "save", "retire")
+
+        def report(step: str, status: str, detail: str) -> None:
+            if step not in shown or status not in ("busy", "done"):
+                return
+            if step == "retire" and not (self.journal and self.journal.old_key_id):
+                return
+            waiting = step == "retire" and bool(self.retire) and status == "done"
+            on_step(step, "waiting" if waiting and self._retire_waits() else status)
+
+        await self.advance(on_step=report)
+        return self._saved_profile()
+
+    def _retire_waits(self) -> bool:
+        return bool(self.retire and self.retire.get("state") == "waiting")
+
+    def _saved_profile(self) -> Profile:
+        from gtwizard.profiles import get_profile
+
+        if self._saved is None:
+            self._saved = get_profile(self.request.profile)
+        return self._saved
 
     async def retire_old_key(self, say: Any = None) -> dict[str, Any] | None:
         """Re-setup: the old key goes only after the new one is proven where the client uses it.

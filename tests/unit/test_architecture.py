@@ -64,7 +64,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("gtwizard.lifecycle",),
     ("gtwizard.targets",),  # where a key is applied, and proven from the product's side
     ("gtwizard.checks",),
-    ("gtwizard.setup", "gtwizard.rotation"),  # the key runs
+    ("gtwizard.keyrun", "gtwizard.setup", "gtwizard.rotation"),  # the key runs
     ("gtwizard.widgets",),
     ("gtwizard.screens",),
     ("gtwizard.app",),

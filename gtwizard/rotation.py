@@ -622,18 +622,9 @@ class Rotation:
 
     def _new_key_intent(self, key_id: str, site: str, detail: str) -> Intent:
         """A revocation of this run's new key (or a key its interrupted mint made)."""
-        from gtwizard.lifecycle.revoke import Intent
+        from gtwizard.keyrun.undo import new_key_intent
 
-        journal = self._need_journal()
-        return Intent(
-            key_id,
-            site,
-            journal.profile,
-            journal,
-            name=journal.new_key_name,
-            operation=journal.operation,
-            detail=detail,
-        )
+        return new_key_intent(self._need_journal(), key_id, site, detail)
 
     # ---- steps ----------------------------------------------------------------------------
 
@@ -1133,12 +1124,9 @@ class Rotation:
         The new key is revoked only when the target is proven not to hold it (read back, by id or
         prefix), so no client is ever left on a revoked key.
         """
-        from gtwizard.lifecycle.revoke import revoke_at
-        from gtwizard.secrets import key_entry
-
         journal = self._need_journal()
         undo = Undo()
-        new_id, new = journal.new_key_id, journal.new_key
+        new_id = journal.new_key_id
         if new_id and self.target.applies:
             self._target_key = await self._read_target()
             holds = self._target_holds()
@@ -1158,31 +1146,21 @@ class Rotation:
                 undo.lines.append("the target was not changed" if holds == OLD else "")
         undo.lines = [line for line in undo.lines if line]
         if new_id and not undo.target_keeps_new:
-            if journal.mode == "auto" and self.opts.operator_token:
-                intent = self._new_key_intent(new_id, "rotate-undo", "rotation rollback")
-                try:
-                    await revoke_at(
-                        self.host.gt_base,
-                        self.opts.operator_token,
-                        intent,
-                        ca_bundle=self.ca_bundle,
-                    )
-                    undo.new_key_revoked = True
-                    undo.lines.append(f"new key {new} revoked")
-                except GtwizardError as exc:
-                    undo.new_key_left = f"could not revoke {new}: {exc.one_line()}"
-            elif journal.mode == "auto":
-                undo.new_key_left = f"{new} needs the operator token to be revoked"
-            else:
-                self._ledger(KeyState.FORGOTTEN)
-                undo.lines.append(f"delete the key you made ({new}) at {self.host.gt_api_console}")
-            if undo.new_key_revoked or journal.mode == "manual":
-                try:
-                    entry = key_entry(journal.profile, new_id)
-                    if await asyncio.to_thread(self.store.delete, entry):
-                        undo.lines.append("pending entry deleted")
-                except GtwizardError as exc:
-                    undo.lines.append(f"pending entry not deleted: {exc.one_line()}")
+            from gtwizard.keyrun.undo import retract_new_key
+
+            retracted = await retract_new_key(
+                journal,
+                gt_base=self.host.gt_base,
+                operator_token=self.opts.operator_token,
+                store=self.store,
+                console=self.host.gt_api_console,
+                site="rotate-undo",
+                detail="rotation rollback",
+                ca_bundle=self.ca_bundle,
+            )
+            undo.new_key_revoked = retracted.revoked and journal.mode == "auto"
+            undo.new_key_left = retracted.left
+            undo.lines += [line for line in retracted.lines if line != retracted.left]
         if undo.new_key_left:
             undo.lines.append(undo.new_key_left)
         if not undo.target_keeps_new and not (undo.new_key_left and new_id):

@@ -10,12 +10,11 @@ read from the target itself, never assumed from the journal.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gtwizard.errors import GtwizardError, InvalidInput, OperationFailed
+from gtwizard.errors import InvalidInput, OperationFailed
 from gtwizard.lifecycle.journal import DONE, ROLLED_BACK, Journal, open_journal, step_states
 from gtwizard.lifecycle.ledger import KeyState, Ledger
 from gtwizard.lifecycle.lock import profile_lock
@@ -182,55 +181,38 @@ async def abort_setup(
 
 
 async def _revoke_new(journal: Journal, host_text: str | None, token: str | None) -> list[str]:
-    from gtwizard.secrets import key_entry
+    from gtwizard.keyrun.undo import retract_new_key
     from gtwizard.tenant import parse_host
 
-    done: list[str] = []
-    ledger = Ledger.load(journal.profile)
-    name = journal.new_key_name or journal.new_key_id or ""
-    if journal.mode == "auto" and (journal.new_key_id or journal.new_key_name):
-        host = journal.tenant_host or (journal.draft or {}).get("tenant_host") or host_text
-        if not token or not host:
-            lacking = [
-                pair
-                for pair, absent in (
-                    (("the operator token", "export GTWIZARD_OPERATOR_TOKEN"), not token),
-                    (("the tenant host", "give --host HOST"), not host),
-                )
-                if absent
-            ]
-            raise InvalidInput(
-                "undoing this setup means revoking the key it minted: that needs "
-                + " and ".join(what for what, _fix in lacking),
-                " and ".join(fix for _what, fix in lacking) + ", then run the same command again",
+    host = journal.tenant_host or (journal.draft or {}).get("tenant_host") or host_text
+    minted = journal.mode == "auto" and (journal.new_key_id or journal.new_key_name)
+    if minted and not (token and host):
+        lacking = [
+            pair
+            for pair, absent in (
+                (("the operator token", "export GTWIZARD_OPERATOR_TOKEN"), not token),
+                (("the tenant host", "give --host HOST"), not host),
             )
-        from gtwizard.gt.keys import KeyManager
-        from gtwizard.lifecycle.identity import lost_mint_matches
-        from gtwizard.lifecycle.revoke import Intent, record_done, revoke
-
-        tenant = parse_host(str(host))
-        async with KeyManager(tenant.gt_base, token) as manager:
-            for record in await manager.list_keys():
-                by_name = lost_mint_matches(record.name, journal.new_key_name)
-                if not (record.id == journal.new_key_id or by_name):
-                    continue
-                intent = Intent(
-                    record.id, "setup-abort", journal.profile, journal, name, detail="setup abort"
-                )
-                if not record.revoked:
-                    await revoke(manager, intent)
-                    done.append(f"revoked the key {record.id}")
-                elif journal.revoking(record.id):
-                    record_done(intent, already=True)  # an earlier undo's DELETE did arrive
-        ledger.record(KeyState.REVOKED, name=name, key_id=journal.new_key_id)
-    elif journal.new_key_id:
-        ledger.record(KeyState.FORGOTTEN, name=name, key_id=journal.new_key_id)
-        done.append(f"delete the key you made ({journal.new_key}) at the tenant's /gt-api page")
-    if journal.new_key_id and journal.storage_kind != "none":
-        try:
-            entry = key_entry(journal.profile, journal.new_key_id)
-            if await asyncio.to_thread(_store(journal).delete, entry):
-                done.append("deleted its stored copy")
-        except GtwizardError as exc:
-            done.append(f"its stored copy was not deleted: {exc.one_line()}")
-    return done
+            if absent
+        ]
+        raise InvalidInput(
+            "undoing this setup means revoking the key it minted: that needs "
+            + " and ".join(what for what, _fix in lacking),
+            " and ".join(fix for _what, fix in lacking) + ", then run the same command again",
+        )
+    tenant = parse_host(str(host)) if host else None
+    retracted = await retract_new_key(
+        journal,
+        gt_base=tenant.gt_base if tenant else None,
+        operator_token=token,
+        store=_store(journal) if journal.storage_kind != "none" else None,
+        console=tenant.gt_api_console if tenant else "the tenant's /gt-api page",
+        site="setup-abort",
+        detail="setup abort",
+        by_name=True,
+    )
+    if retracted.left:
+        raise OperationFailed(
+            retracted.left, f"run gtwizard setup --abort --profile {journal.profile} again"
+        )
+    return retracted.lines

@@ -23,7 +23,6 @@ from gtwizard.kinds import StorageKind, TargetKind
 from gtwizard.lifecycle.journal import DONE, ROLLED_BACK, Journal, crash_point, open_journal
 from gtwizard.lifecycle.ledger import KeyState, Ledger
 from gtwizard.lifecycle.lock import HeldLock
-from gtwizard.lifecycle.revoke import Intent, revoke, revoke_at
 from gtwizard.lifecycle.target import secret_mark
 from gtwizard.presets.catalog import KeyPreset, Product
 from gtwizard.profiles import Profile, iso_seconds, save_profile
@@ -617,41 +616,26 @@ class SetupSession:
                 f"the key {self.key_label} is already in {where} and stays live; finish with "
                 f"gtwizard setup --resume --profile {req.profile}"
             ]
-        if self.storage is not None and self.key_id:
-            try:
-                entry = key_entry(req.profile, self.key_id)
-                if await asyncio.to_thread(self.storage.store.delete, entry):
-                    done.append("deleted the stored key")
-            except GtwizardError:
-                pass
-        revoked, lost = not self.minted, []
-        # a mint whose answer was lost (a pasted key's name is the operator's: never looked for)
         journal = self.journal
-        if not self.minted and journal and journal.mode == "auto" and journal.new_key_name:
-            try:
-                lost = await self._revoke_by_name(journal.new_key_name)
-                done += lost
-            except GtwizardError as exc:  # the journal stays open: setup --abort looks again
-                revoked = False
-                done.append(f"could not look for a key named for this run: {exc.one_line()}")
-        if self.minted and self._operator_token and self.key_id:
-            try:
-                intent = self._intent(self.key_id, "setup-undo", "rollback")
-                await revoke_at(
-                    req.host.gt_base, self._operator_token, intent, ca_bundle=req.ca_bundle
-                )
-                revoked = True
-                done.append(f"revoked the new key {self.key_id}")
-            except GtwizardError as exc:
-                done.append(f"could not revoke {self.key_id}: {exc.one_line()}")
-        elif self.key_id and not self.minted and self.journal is not None:
-            done.append(f"delete the key you made ({self.key_label}) at {req.host.gt_api_console}")
+        revoked = journal is None or not (journal.new_key_id or journal.new_key_name)
+        if journal is not None and not revoked:
+            from gtwizard.keyrun.undo import retract_new_key
+
+            retracted = await retract_new_key(
+                journal,
+                gt_base=req.host.gt_base,
+                operator_token=self._operator_token,
+                store=self.storage.store if self.storage is not None else None,
+                console=req.host.gt_api_console,
+                site="setup-undo",
+                detail="rollback",
+                ca_bundle=req.ca_bundle,
+                by_name=not self.minted,
+            )
+            revoked = retracted.revoked
+            done += retracted.lines
         if self.journal is not None:
-            # a revoked key was recorded by its revocation, one that could not be revoked keeps
-            # its live state; a pasted key, or a mint that made nothing, is forgotten
-            made = self.journal.new_key_id or self.journal.new_key_name
-            if made and revoked and not (self.minted or lost):
-                self._ledger(KeyState.FORGOTTEN)
+            # the ledger says what became of the key (gtwizard.keyrun.undo records it)
             if revoked:
                 self.journal.state = ROLLED_BACK
             self.journal.rollback = done
@@ -661,43 +645,12 @@ class SetupSession:
         self.release()
         return done
 
-    async def _revoke_by_name(self, name: str) -> list[str]:
-        """A mint whose answer never came may still have made the key: find it by its unique
-        name and revoke it (nothing found: nothing was made)."""
-        from gtwizard.gt.keys import KeyManager
-        from gtwizard.lifecycle.identity import lost_mint_matches
-
-        req = self.request
-        if not self._operator_token:
-            return []
-        found: list[str] = []
-        async with KeyManager(
-            req.host.gt_base, self._operator_token, ca_bundle=req.ca_bundle
-        ) as manager:
-            for record in await manager.list_keys():
-                if lost_mint_matches(record.name, name) and not record.revoked:
-                    await revoke(manager, self._intent(record.id, "setup-lost", "lost"))
-                    found.append(f"revoked the key {record.id} whose mint answer was lost")
-        return found
-
     @property
     def key_label(self) -> str:
         """This run's key as the tenant's /gt-api page shows it (see lifecycle.target)."""
         from gtwizard.lifecycle.target import key_label
 
         return key_label(self.key_id, self.key_name, self.key_prefix)
-
-    def _intent(self, key_id: str, site: str, detail: str) -> Intent:
-        """A revocation of this run's key, its intent recorded in the journal and ledger."""
-        journal = self.journal
-        return Intent(
-            key_id,
-            site,
-            self.request.profile,
-            journal,
-            name=journal.new_key_name if journal is not None else None,
-            detail=detail,
-        )
 
     async def _target_holds_key(self) -> bool:
         """Read the target back: does it hold this run's key? (Never assumed from the steps.)"""

@@ -413,7 +413,6 @@ async def _run(args: argparse.Namespace) -> int:
     from gtwizard.commands.confirm import require_confirmation
     from gtwizard.errors import InvalidInput, OperationFailed
     from gtwizard.setup.session import SetupSession
-    from gtwizard.targets.openwebui import EnvFileTarget
 
     if args.resume or args.abort:
         return await _recover(args)
@@ -487,11 +486,9 @@ async def _run(args: argparse.Namespace) -> int:
         await session.advance(until="base", on_step=said)
         _snippet(args, session, write=True)
         if request.target is not None:
-            plan = session.make_plan()
-            if isinstance(request.target, EnvFileTarget):
-                _say(args, plan.diff or f"{plan.path}: already up to date")
-                for note in plan.notes:
-                    _say(args, f"note: {note}")
+            text, _fields = request.target.review(session.make_plan())
+            if request.target.reads_at_start:  # a file: its diff before it is written
+                _say(args, text)
         profile = await session.finish(
             on_step=lambda step, status: _progress(args, request, step, status),
             say=lambda text: _say(args, text),
@@ -523,7 +520,6 @@ async def _run(args: argparse.Namespace) -> int:
 
 def _plan_lines(session, *, mint: bool) -> list[str]:
     """What a setup is about to do, in the operator's words: said before the question."""
-    from gtwizard.targets.openwebui import EnvFileTarget
 
     request, choice = session.request, session.choice
     names = ", ".join(choice.names) if choice else ""
@@ -541,13 +537,11 @@ def _plan_lines(session, *, mint: bool) -> list[str]:
         else f"  2. store it ({request.storage or 'the OS keyring'})",
     ]
     target = request.target
-    if isinstance(target, EnvFileTarget):
-        lines.append(f"  3. write {target.place} (0600; the previous version kept as .bak)")
-        if target.admin_url:
+    if target is not None:
+        lines.append(f"  3. {target.action}")
+        if target.proof_url and target.proof_url != target.place:
             kept = " (its admin credential kept beside the key)" if request.keep_admin_token else ""
-            lines.append(f"     proof channel: Open WebUI at {target.admin_url}{kept}")
-    elif target is not None:
-        lines.append(f"  3. configure Open WebUI at {target.place} through its admin API")
+            lines.append(f"     proof channel: {target.product} at {target.proof_url}{kept}")
     else:
         lines.append(f"  3. give the settings for {request.product.name} (snippet)")
     if request.replace:
@@ -562,7 +556,7 @@ def _preview(args: argparse.Namespace, session) -> None:
     from gtwizard.baseform import BaseChoice
     from gtwizard.checks import all_checks
     from gtwizard.redact import mask
-    from gtwizard.targets.openwebui import PLACEHOLDER_KEY, AdminApiTarget, EnvFileTarget
+    from gtwizard.targets.openwebui import PLACEHOLDER_KEY
 
     request = session.request
     for line in _plan_lines(session, mint=args.mint):
@@ -579,14 +573,12 @@ def _preview(args: argparse.Namespace, session) -> None:
     _say(args, f"base: {session.base.openai_base} ({session.base.reason})")
     preview: dict = {"base": session.base.openai_base}
     if request.target is not None:
-        plan = session.make_plan()
-        if isinstance(request.target, EnvFileTarget):
-            diff = (plan.diff or "").replace(mask(PLACEHOLDER_KEY), "gtak_…(the new key)")
-            _say(args, diff or f"{plan.path}: no change")
-            preview["diff"] = diff
-        elif isinstance(request.target, AdminApiTarget):
-            _say(args, f"admin API payload (key masked): {plan}")
-            preview["payload"] = plan
+        text, fields = request.target.review(session.make_plan())
+        placeholder = (mask(PLACEHOLDER_KEY), "gtak_…(the new key)")
+        if text:
+            _say(args, text.replace(*placeholder))
+        for name, value in fields.items():
+            preview[name] = value.replace(*placeholder) if isinstance(value, str) else value
     if session._secret == PLACEHOLDER_KEY:
         session._secret = None
         session.base = None

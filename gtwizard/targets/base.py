@@ -113,6 +113,16 @@ class ClientTarget(Protocol):
         """(one line for the operator, whether anything changed) for `apply`'s result."""
         ...
 
+    @property
+    def action(self) -> str:
+        """What applying does, in the operator's words, said before anything is minted."""
+        ...
+
+    def review(self, plan: Any) -> tuple[str, dict[str, Any]]:
+        """`plan` as the operator reviews it before the write (text), and as `--json` shows it
+        (fields of the dry run's preview); secrets masked."""
+        ...
+
     def summary(self, plan: Any, applied: Any) -> dict[str, Any]:
         """The JSON fields of a setup's `target` beyond kind and place."""
         ...
@@ -179,6 +189,11 @@ class NoTarget:
 
     def describe(self, applied: Any) -> tuple[str, bool]:
         return "no client target: the key is only stored", False
+
+    action: str = "keep the key only (no product to configure)"
+
+    def review(self, plan: Any) -> tuple[str, dict[str, Any]]:
+        return "", {}
 
     def summary(self, plan: Any, applied: Any) -> dict[str, Any]:
         return {}

@@ -108,6 +108,15 @@ class EnvFileTarget:
     def describe(self, applied: ApplyResult) -> tuple[str, bool]:
         return applied.message, applied.changed
 
+    @property
+    def action(self) -> str:
+        return f"write {self.path} (0600; the previous version kept as .bak)"
+
+    def review(self, plan: EnvPlan) -> tuple[str, dict[str, object]]:
+        diff = plan.diff or ""
+        lines = [diff or f"{plan.path}: already up to date", *(f"note: {n}" for n in plan.notes)]
+        return "\n".join(lines), {"diff": diff}
+
     def summary(self, plan: EnvPlan | None, applied: ApplyResult | None) -> dict[str, object]:
         if plan is None:
             return {}
@@ -247,6 +256,13 @@ class AdminApiTarget:
 
     def describe(self, applied: AdminApplyResult) -> tuple[str, bool]:
         return f"Open WebUI at {self.url} now uses key …{applied.key_tail}", True
+
+    @property
+    def action(self) -> str:
+        return f"configure Open WebUI at {self.place} through its admin API"
+
+    def review(self, plan: object) -> tuple[str, dict[str, object]]:
+        return f"admin API payload (key masked): {plan}", {"payload": plan}
 
     def summary(self, plan: object, applied: AdminApplyResult | None) -> dict[str, object]:
         if applied is None:

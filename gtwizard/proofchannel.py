@@ -21,7 +21,7 @@ from gtwizard.credentials import OPENWEBUI_TOKEN_ENV
 from gtwizard.errors import InvalidInput
 from gtwizard.kinds import TargetKind
 
-# gtwizard/proofcommand.py words the commands; rotation.py and targets/openwebui.py import these
+# gtwizard/proofcommand.py words the commands; rotation/ and targets/openwebui.py import these
 # from here (the checks and the runbook import that leaf, so they do not cycle back through here)
 from gtwizard.proofcommand import check_line as check_line
 from gtwizard.proofcommand import profile_proof_command as profile_proof_command

@@ -28,7 +28,7 @@ from gtwizard.lifecycle.target import key_label
 from gtwizard.paths import ensure_private_dir, state_dir
 from gtwizard.redact import redact
 
-# the fault-injection hook lives in gtwizard/testhooks.py; rotation.py, setup/session.py and the
+# the fault-injection hook lives in gtwizard/testhooks.py; rotation/, setup/session.py and the
 # fault-matrix tests import it from here
 from gtwizard.testhooks import CRASH_HOOK_ENV as CRASH_HOOK_ENV
 from gtwizard.testhooks import CRASH_SIGNAL_ENV as CRASH_SIGNAL_ENV
@@ -314,3 +314,14 @@ def open_work(profile: str) -> dict[str, Any] | None:
     except GtwizardError as exc:
         return {"state": "unreadable", "summary": exc.one_line(), "commands": []}
     return work_record(journal) if journal is not None else None
+
+
+def parse_time(value: str | None) -> dt.datetime | None:
+    """A tenant's ISO-8601 time (a trailing Z allowed) as an aware datetime; None if absent/bad."""
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

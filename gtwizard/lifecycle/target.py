@@ -54,6 +54,13 @@ def key_label(key_id: str | None, name: str | None = None, prefix: str | None = 
     return visible(name or shown or "the key made by hand")
 
 
+def fingerprint_id(secret: str) -> str:
+    """A stable id for a pasted key whose tenant id we cannot know: `manual-<12 hex>` of its hash."""
+    import hashlib
+
+    return "manual-" + hashlib.sha256(secret.encode()).hexdigest()[:12]
+
+
 @dataclass(frozen=True)
 class KeyMarks:
     """What identifies a key without its secret: the tenant id (or manual fingerprint), prefix."""
@@ -62,8 +69,6 @@ class KeyMarks:
     prefix: str | None = None  # a prefix_mark (the tenant's prefix is accepted too)
 
     def matches(self, secret: str | None) -> bool:
-        from gtwizard.setup.keys import fingerprint_id
-
         if not secret or not self.key_id:
             return False
         if hand_made(self.key_id):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from gtwizard.errors import InvalidInput, OperationFailed
 from gtwizard.gt.contract import is_key_form
+from gtwizard.lifecycle.target import fingerprint_id as fingerprint_id
 from gtwizard.presets.catalog import KeyPreset
 from gtwizard.tenant import TenantHost
 
@@ -107,11 +107,6 @@ def check_key_form(secret: str) -> str:
             "copy the whole secret from the tenant's /gt-api page",
         )
     return secret
-
-
-def fingerprint_id(secret: str) -> str:
-    """A stable id for a pasted key whose tenant id we cannot know: `manual-<12 hex>` of its hash."""
-    return "manual-" + hashlib.sha256(secret.encode()).hexdigest()[:12]
 
 
 KEY_NAME_MAX = 120

@@ -21,6 +21,7 @@ from gtwizard.errors import GtwizardError, InvalidInput, OperationFailed
 from gtwizard.keyrun.engine import OnStep, Step
 from gtwizard.kinds import StorageKind, TargetKind
 from gtwizard.lifecycle.journal import DONE, ROLLED_BACK, Journal, crash_point, open_journal
+from gtwizard.lifecycle.journal import parse_time as parse_time
 from gtwizard.lifecycle.ledger import KeyState, Ledger
 from gtwizard.lifecycle.lock import HeldLock
 from gtwizard.lifecycle.target import secret_mark
@@ -800,14 +801,3 @@ class SetupSession:
         if self.base is None:
             raise OperationFailed("the base URL is not chosen yet", "verify the key first")
         return self.base
-
-
-def parse_time(value: str | None) -> dt.datetime | None:
-    """A tenant's ISO-8601 time (a trailing Z allowed) as an aware datetime; None if absent/bad."""
-    if not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

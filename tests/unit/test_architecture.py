@@ -72,10 +72,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("gtwizard.cli", "gtwizard.__main__"),
 )
 # imports that go up the order: (module, imported module)
-LAYER_EXCEPTIONS = {
-    # removed by the key-run engine / Target protocol (issue 22 parts 1-2)
-    ("gtwizard.lifecycle.target", "gtwizard.setup.keys"),
-}
+LAYER_EXCEPTIONS: set[tuple[str, str]] = set()  # none left; the list only shrinks
 
 
 @dataclass(frozen=True)

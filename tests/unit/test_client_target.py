@@ -24,7 +24,11 @@ from gtwizard.targets.openwebui import AdminApiTarget, EnvFileTarget, connection
 from gtwizard.targets.registry import SPECS, Where, build, for_draft
 
 ROOT = Path(__file__).resolve().parents[2] / "gtwizard"
-KEY_RUNS = [ROOT / "rotation.py", *sorted((ROOT / "setup").glob("*.py"))]
+KEY_RUNS = [
+    *sorted((ROOT / "rotation").glob("*.py")),
+    *sorted((ROOT / "setup").glob("*.py")),
+    *sorted((ROOT / "keyrun").glob("*.py")),
+]
 PROTOCOL = [
     name
     for name, member in inspect.getmembers(ClientTarget)
@@ -65,7 +69,7 @@ def test_every_kind_has_a_target_with_the_whole_protocol() -> None:
 
 
 def test_the_key_runs_never_branch_on_the_target_kind() -> None:
-    """rotation.py and setup/ ask the target; a comparison with a kind's text is a regression.
+    """rotation/, setup/ and keyrun/ ask the target; a comparison with a kind's text is a regression.
     (`target_kind` may still be read to record or show it.)"""
     branch = re.compile(r"""target_kind\s*[!=]=|[!=]=\s*["'](env-file|admin-api)["']""")
     found = [

@@ -29,25 +29,8 @@ import gtwizard
 
 ROOT = Path(gtwizard.__file__).parent
 
-# removed by the key-run engine / Target protocol (issue 22 parts 1-2); each written from its
-# alphabetically first module, in import order
-KNOWN_CYCLES: set[tuple[str, ...]] = {
-    ("gtwizard.rotation", "gtwizard.setup.session"),
-    ("gtwizard.lifecycle.target", "gtwizard.setup.keys"),
-    (
-        "gtwizard.lifecycle.journal",
-        "gtwizard.lifecycle.target",
-        "gtwizard.setup.keys",
-        "gtwizard.lifecycle.ledger",
-    ),
-    (
-        "gtwizard.lifecycle.journal",
-        "gtwizard.profiles",
-        "gtwizard.lifecycle.target",
-        "gtwizard.setup.keys",
-        "gtwizard.lifecycle.ledger",
-    ),
-}
+# none left (issue 22 removed the last four); a new one is a regression, not an entry here
+KNOWN_CYCLES: set[tuple[str, ...]] = set()
 
 Graph = dict[str, dict[str, int]]  # module -> {imported module: first line}
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 from gtwizard.errors import InvalidInput, OperationFailed
@@ -312,6 +312,18 @@ class AdminApiTarget:
 Target = EnvFileTarget | AdminApiTarget
 
 
+class ProvenInOpenWebUI(Protocol):
+    """A target whose key Open WebUI uses (its env file, its admin API, a Kubernetes Secret)."""
+
+    @property
+    def allow_http(self) -> bool: ...
+
+    @property
+    def place(self) -> str: ...
+
+    def restart_step(self, profile: Profile) -> NextStep | None: ...
+
+
 async def _uses_key(
     url: str,
     token: str,
@@ -329,7 +341,12 @@ async def _uses_key(
 
 
 async def _prove(
-    target: Target, url: str | None, token: str | None, request: ProofRequest, *, embeddings: bool
+    target: ProvenInOpenWebUI,
+    url: str | None,
+    token: str | None,
+    request: ProofRequest,
+    *,
+    embeddings: bool,
 ) -> str:
     """Open WebUI holds the new key and an ordinary (temporary) user chats through it with
     every model; with `embeddings`, its embedding settings hold the key too."""

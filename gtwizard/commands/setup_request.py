@@ -98,6 +98,8 @@ def build_request(args: argparse.Namespace):  # SetupRequest, imported lazily
             disable_persistent_config=args.disable_persistent_config,
             allow_http=args.allow_http_openwebui,
         )
+    elif getattr(args, "target", None):
+        pass  # --target KIND: its settings and --prove-url make the target (settings_target)
     elif args.prove_url and not args.openwebui_url:
         raise InvalidInput(
             "--prove-url goes with --env-file",

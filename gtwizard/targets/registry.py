@@ -87,6 +87,12 @@ def _open_webui(where: Where) -> ClientTarget:
     )
 
 
+def _kubernetes(where: Where) -> ClientTarget:
+    from gtwizard.targets.kubernetes import build
+
+    return build(where)
+
+
 def _none(where: Where) -> ClientTarget:
     return NoTarget()
 
@@ -109,6 +115,32 @@ SPECS: dict[TargetKind, TargetSpec] = {
             "Open WebUI",
             _open_webui,
             own_checks=True,
+        ),
+        TargetSpec(
+            TargetKind.KUBERNETES,
+            "Open WebUI on Kubernetes (a Secret, Helm values, a kustomize patch)",
+            "Open WebUI",
+            _kubernetes,
+            (
+                Setting("dir", "--k8s-dir", "folder for the manifests", required=True, path=True),
+                Setting("namespace", "--k8s-namespace", "Open WebUI's namespace", "default"),
+                Setting("secret", "--k8s-secret", "the Secret's name", "open-webui-gt"),
+                Setting(
+                    "workload",
+                    "--k8s-workload",
+                    "statefulset/NAME or deployment/NAME",
+                    "statefulset/open-webui",
+                ),
+                Setting("container", "--k8s-container", "Open WebUI's container", "open-webui"),
+                Setting("apply", "--k8s-apply", "yes: kubectl apply with the current context"),
+                Setting(
+                    "disable_persistent_config",
+                    "--k8s-disable-persistent-config",
+                    "yes: ENABLE_PERSISTENT_CONFIG=False (Open WebUI reads the Secret at each start)",
+                ),
+            ),
+            place_key="dir",
+            proof_channel=True,
         ),
         TargetSpec(
             TargetKind.NONE, "No product: keep the key only", "no product", _none, own_checks=True

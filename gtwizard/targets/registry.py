@@ -92,24 +92,9 @@ def _none(where: Where) -> ClientTarget:
 
 
 def _librechat(where: Where) -> ClientTarget:
-    from pathlib import Path
+    from gtwizard.targets.librechat import build
 
-    from gtwizard.targets.librechat import DEFAULT_ENDPOINT, DEFAULT_RESTART, LibreChatTarget
-
-    yaml_path = Path(where.settings.get("librechat_yaml") or where.place)
-    env = where.settings.get("librechat_env")
-    return LibreChatTarget(
-        yaml_path,
-        Path(env) if env else yaml_path.parent / ".env",
-        endpoint=where.settings.get("librechat_endpoint") or DEFAULT_ENDPOINT,
-        restart=where.settings.get("librechat_restart") or DEFAULT_RESTART,
-    )
-
-
-def _librechat(where: Where) -> ClientTarget:
-    from gtwizard.targets.librechat import build as build_librechat
-
-    return build_librechat(where)
+    return build(where)
 
 
 # one line per target module; the Open WebUI targets keep their own flags (--env-file,
@@ -132,24 +117,6 @@ SPECS: dict[TargetKind, TargetSpec] = {
             own_checks=True,
         ),
         TargetSpec(
-            TargetKind.LIBRECHAT,
-            "LibreChat (a custom endpoint in librechat.yaml, the key in its .env)",
-            "LibreChat",
-            _librechat,
-            settings=(
-                Setting("yaml", "--librechat-yaml", "LibreChat's librechat.yaml", "", True, True),
-                Setting(
-                    "env",
-                    "--librechat-env",
-                    "LibreChat's .env (default: beside librechat.yaml)",
-                    path=True,
-                ),
-                Setting("endpoint", "--librechat-endpoint", "the custom endpoint's name", "GT API"),
-            ),
-            place_key="yaml",
-            presets=("librechat",),
-        ),
-        TargetSpec(
             TargetKind.NONE, "No product: keep the key only", "no product", _none, own_checks=True
         ),
         TargetSpec(
@@ -159,32 +126,32 @@ SPECS: dict[TargetKind, TargetSpec] = {
             _librechat,
             (
                 Setting(
-                    "librechat_yaml",
+                    "yaml",
                     "--librechat-yaml",
                     "LibreChat's librechat.yaml",
                     required=True,
                     path=True,
                 ),
                 Setting(
-                    "librechat_env",
+                    "env",
                     "--librechat-env",
                     "LibreChat's .env (default: beside librechat.yaml)",
                     path=True,
                 ),
                 Setting(
-                    "librechat_endpoint",
+                    "endpoint",
                     "--librechat-endpoint",
                     "the custom endpoint's name",
                     default="GT API",
                 ),
                 Setting(
-                    "librechat_restart",
+                    "restart",
                     "--librechat-restart",
                     "how LibreChat is restarted (shown, never run)",
                     default="docker compose down && docker compose up -d",
                 ),
             ),
-            place_key="librechat_yaml",
+            place_key="yaml",
             presets=("librechat",),
         ),
     )

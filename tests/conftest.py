@@ -37,6 +37,7 @@ def missing_service(reason: str) -> None:
 
 # the suite's own knobs, read from the caller's environment on purpose
 SUITE_SETTINGS = {"GTWIZARD_REQUIRE_REAL_SERVICES", "GTWIZARD_OWUI_VENV", "GTWIZARD_CRASH_SEED"}
+SUITE_SETTINGS.add("GTWIZARD_LIBRECHAT_SCHEMA")  # where LibreChat's schema is installed
 # what else in the caller's environment changes what a test sees: colours, and the caller's keyring
 # (its session bus and backend choice). A test that needs one sets it. (Textual's TEXTUAL_* settings
 # are read when Textual is imported, before any fixture, by the snapshot plugin: not cleared here.)

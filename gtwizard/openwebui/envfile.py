@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from gtwizard.errors import ConfigError, InvalidInput, OperationFailed
 from gtwizard.fileio import atomic_write, real_path
-from gtwizard.openwebui.gtentry import is_gt_entry, normalise_base
+from gtwizard.openwebui.gtentry import GtConnection, is_gt_entry, normalise_base
 from gtwizard.redact import mask, redact
 
 DIALECTS: tuple[str, ...] = ("docker", "compose", "systemd")
@@ -306,28 +306,6 @@ def lint(values: Mapping[str, str]) -> list[str]:
                     f"OPENAI_API_CONFIGS has keys outside 0..{len(urls) - 1}: {', '.join(stray)}"
                 )
     return problems
-
-
-@dataclass(frozen=True)
-class GtConnection:
-    """What the wizard wants Open WebUI to use: the GT OpenAI base, key and allowlist."""
-
-    openai_base: str
-    api_key: str = field(repr=False)
-    model_ids: tuple[str, ...] = ()
-    embeddings: bool = False
-    embedding_model: str | None = None
-    prefix_id: str = ""
-
-    def connection_config(self) -> dict[str, object]:
-        """The only per-connection fields we write (others stay at Open WebUI's defaults)."""
-        return {
-            "enable": True,
-            "model_ids": list(self.model_ids),
-            "prefix_id": self.prefix_id,
-            "tags": [],
-            "connection_type": "external",
-        }
 
 
 def validate_connection(conn: GtConnection) -> GtConnection:

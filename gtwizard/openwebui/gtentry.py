@@ -6,6 +6,7 @@ all ask it, so it imports none of them (no import cycle inside the package).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -53,3 +54,25 @@ def applied_models(profile: Profile) -> list[str]:
     if isinstance(applied, list) and all(isinstance(m, str) for m in applied):
         return list(applied)
     return [*profile.agent_aliases, *profile.raw_models]
+
+
+@dataclass(frozen=True)
+class GtConnection:
+    """What the wizard wants Open WebUI to use: the GT OpenAI base, key and allowlist."""
+
+    openai_base: str
+    api_key: str = field(repr=False)
+    model_ids: tuple[str, ...] = ()
+    embeddings: bool = False
+    embedding_model: str | None = None
+    prefix_id: str = ""
+
+    def connection_config(self) -> dict[str, object]:
+        """The only per-connection fields we write (others stay at Open WebUI's defaults)."""
+        return {
+            "enable": True,
+            "model_ids": list(self.model_ids),
+            "prefix_id": self.prefix_id,
+            "tags": [],
+            "connection_type": "external",
+        }

@@ -19,27 +19,23 @@ from gtwizard import audit
 from gtwizard.baseform import BaseChoice, choose_base
 from gtwizard.errors import GtwizardError, InvalidInput, OperationFailed
 from gtwizard.keyrun.engine import OnStep, Step
-from gtwizard.kinds import StorageKind, TargetKind
-from gtwizard.lifecycle.journal import DONE, ROLLED_BACK, Journal, crash_point, open_journal
+from gtwizard.lifecycle.journal import DONE, Journal, crash_point
 from gtwizard.lifecycle.journal import parse_time as parse_time
 from gtwizard.lifecycle.ledger import KeyState, Ledger
 from gtwizard.lifecycle.lock import HeldLock
 from gtwizard.lifecycle.target import secret_mark
 from gtwizard.presets.catalog import KeyPreset, Product
-from gtwizard.profiles import Profile, iso_seconds, save_profile
-from gtwizard.secrets import admin_entry, key_entry, operator_entry
+from gtwizard.profiles import Profile, save_profile
+from gtwizard.secrets import admin_entry, key_entry
 from gtwizard.setup.keys import (
     KeyChoice,
     check_key_form,
     check_key_name,
     fetch_published,
     fingerprint_id,
-    key_name,
-    mint_journaled,
     pick_embedding_model,
     scopes_for,
     split_names,
-    verify_key,
 )
 from gtwizard.setup.storage import StorageDecision, decide_storage
 from gtwizard.targets.base import ClientTarget
@@ -267,32 +263,10 @@ class SetupSession:
             await asyncio.to_thread(prove_store, self.storage.store, req.profile)
 
     def check_profile_free(self) -> None:
-        """The name suits every writer, config.toml parses, the profile is new (or --replace is
-        given), and no other setup or rotation of it is in progress."""
-        from gtwizard.lifecycle.canary import check_config, check_profile_name
-        from gtwizard.lifecycle.lock import ensure_free
-        from gtwizard.profiles import load_profiles
+        """The profile may be set up now (gtwizard.setup.profilefree)."""
+        from gtwizard.setup.profilefree import check_profile_free
 
-        req = self.request
-        check_profile_name(req.profile)
-        if self._lock is None:
-            ensure_free(req.profile)
-        check_config()
-        existing = load_profiles().get(req.profile)
-        if existing is not None and not req.replace:
-            raise InvalidInput(
-                f"profile {req.profile!r} already exists (key {existing.key_label}, "
-                f"{existing.target_kind} {existing.target_place or ''})".rstrip(),
-                "rerun with --replace to set up a new key and retire the old one once the new one "
-                "is verified, or pick another --profile name",
-            )
-        pending = open_journal(req.profile)
-        if pending is not None:
-            raise InvalidInput(
-                f"profile {req.profile!r}: {pending.summary()}",
-                "resolve it first: " + " or ".join(pending.next_commands()),
-            )
-        self._replacing = existing
+        check_profile_free(self)
 
     async def _begin(self, mode: str) -> Journal:
         """Lock the profile and journal the run, before a key is minted or stored."""
@@ -367,36 +341,10 @@ class SetupSession:
         await self._store_or_undo()
 
     async def mint(self, operator_token: str) -> None:
-        """Mint with the operator token, then store at once (storage was verified before)."""
-        req, choice = self.request, self._need_choice()
-        self._operator_token = operator_token
-        journal = await self._begin("auto")
-        expires = (
-            dt.datetime.now(dt.UTC) + dt.timedelta(days=req.expires_days)
-            if req.expires_days
-            else None
-        )
-        minted = await mint_journaled(
-            req.host,
-            operator_token,
-            choice,
-            journal=journal,
-            name=key_name(req.profile, req.product.slug),
-            record=self._ledger,
-            expires_at=expires,
-            ca_bundle=req.ca_bundle,
-        )
-        self.minted = True
-        self.key_id = minted.id
-        self.key_prefix, self.key_name = journal.new_key_prefix, journal.new_key_name
-        self.key_created_at = parse_time(minted.created_at) or dt.datetime.now(dt.UTC)
-        self.key_expires_at = parse_time(minted.expires_at)
-        self._secret = minted.secret
-        journal.mark("mint", f"minted {minted.id}")
-        audit.record("mint", profile=req.profile, key_id=minted.id, scopes=list(choice.scopes))
-        await self._store_or_undo()
-        if req.keep_operator_token and self.storage is not None:
-            await self._keep(operator_entry(req.profile), operator_token, "operator token")
+        """Mint with the operator token, then store at once (gtwizard.setup.keystep)."""
+        from gtwizard.setup.keystep import mint
+
+        await mint(self, operator_token)
 
     async def accept_pasted(
         self, secret: str, *, store: bool = True, name: str | None = None
@@ -415,30 +363,10 @@ class SetupSession:
             await self.store_pasted()
 
     async def verify(self) -> None:
-        """`/v1/models` with the key lists exactly the chosen names; sorts kinds for pasted keys."""
-        req, choice = self.request, self._need_choice()
-        self.visible = await verify_key(
-            req.host, self._need_secret(), choice.names, ca_bundle=req.ca_bundle
-        )
-        self._verified = True
-        if not self.minted:
-            from gtwizard.setup.keys import measure_pasted_key, refuse_if_wider
+        """`/v1/models` with the key lists exactly the chosen names (gtwizard.setup.keystep)."""
+        from gtwizard.setup.keystep import verify
 
-            width = await measure_pasted_key(
-                req.host, self._need_secret(), choice, ca_bundle=req.ca_bundle
-            )
-            self.accepted_wider = refuse_if_wider(width, accept=req.accept_wider_key)
-            if self.accepted_wider:
-                self.warnings.append(f"accepted: {self.accepted_wider}")
-            kinds = dict(self.visible)
-            self.choice = KeyChoice(
-                preset=choice.preset,
-                scopes=width.scopes if self.accepted_wider else choice.scopes,
-                agent_aliases=tuple(n for n in choice.names if kinds.get(n) != "raw_model"),
-                raw_models=tuple(n for n in choice.names if kinds.get(n) == "raw_model"),
-                embeddings=choice.embeddings,
-                embedding_model=choice.embedding_model,
-            )
+        await verify(self)
 
     async def _store_or_undo(self) -> None:
         req = self.request
@@ -558,93 +486,18 @@ class SetupSession:
 
     def _profile(self) -> Profile:
         """The profile this run sets up (not saved here: `save` and the journal's draft use it)."""
-        req, choice, base = self.request, self._need_choice(), self._need_base()
-        storage = self.storage
-        profile = Profile(
-            name=req.profile,
-            tenant_host=req.host.netloc if req.host.scheme == "https" else req.host.origin,
-            base_form=base.form,
-            openai_base=base.openai_base,
-            product_preset=req.product.slug,
-            key_preset=req.key_preset.slug,
-            scopes=list(choice.scopes),
-            agent_aliases=list(choice.agent_aliases),
-            raw_models=list(choice.raw_models),
-            key_id=self._need_key_id(),
-            key_created_at=self.key_created_at,
-            key_expires_at=self.key_expires_at,
-            storage_kind=StorageKind(storage.kind) if storage else StorageKind.NONE,
-            storage_location=storage.location if storage else "",
-            target_kind=req.target.kind if req.target else TargetKind.NONE,
-            target_place=req.target.place if req.target else "",
-            embeddings=choice.embeddings,
-        )
-        if choice.embedding_model:
-            profile.embedding_model = choice.embedding_model
-        if req.ca_bundle:
-            profile.ca_bundle = req.ca_bundle
-        if req.target is not None:
-            req.target.record_in(profile)
-        profile.admin_token_kept = "Open WebUI admin credential" in self.kept
-        profile.base_reason = self._need_base().reason
-        if "operator token" in self.kept:
-            profile.operator_token_kept = True
-        if self.key_prefix:
-            profile.key_prefix = self.key_prefix
-        if self.key_name:
-            profile.key_name = self.key_name
-        if self.accepted_wider:
-            profile.accepted_wider_key = self.accepted_wider
-        return profile
+        from gtwizard.setup.record import profile_of
+
+        return profile_of(self)
 
     # --- undo --------------------------------------------------------------------------------
 
     async def rollback(self) -> list[str]:
-        """Undo what this run created: its stored copy and its key (revoked) — unless the client
-        already holds the key. Then the key stays live and the journal keeps the run, so that
-        `gtwizard setup --resume` can finish it: a client is never left on a revoked key."""
-        done: list[str] = []
-        req = self.request
-        if self.journal is not None and not self.journal.open:
-            self.release()
-            return list(self.journal.rollback)  # undone (or finished) already
-        if await self._target_holds_key():
-            where = req.target.place if req.target else "the target"
-            if self.journal is not None and not self.journal.done("apply"):
-                self.journal.mark("apply", f"found in {where} after an error")
-            self.release()
-            return [
-                f"the key {self.key_label} is already in {where} and stays live; finish with "
-                f"gtwizard setup --resume --profile {req.profile}"
-            ]
-        journal = self.journal
-        revoked = journal is None or not (journal.new_key_id or journal.new_key_name)
-        if journal is not None and not revoked:
-            from gtwizard.keyrun.undo import retract_new_key
+        """Undo what this run created (gtwizard.setup.rollback): its stored copy and its key
+        (revoked), unless the client already holds the key, which then stays live."""
+        from gtwizard.setup.rollback import rollback
 
-            retracted = await retract_new_key(
-                journal,
-                gt_base=req.host.gt_base,
-                operator_token=self._operator_token,
-                store=self.storage.store if self.storage is not None else None,
-                console=req.host.gt_api_console,
-                site="setup-undo",
-                detail="rollback",
-                ca_bundle=req.ca_bundle,
-                by_name=not self.minted,
-            )
-            revoked = retracted.revoked
-            done += retracted.lines
-        if self.journal is not None:
-            # the ledger says what became of the key (gtwizard.keyrun.undo records it)
-            if revoked:
-                self.journal.state = ROLLED_BACK
-            self.journal.rollback = done
-            self.journal.save()
-        self.minted = False
-        self._secret = None
-        self.release()
-        return done
+        return await rollback(self)
 
     @property
     def key_label(self) -> str:
@@ -707,78 +560,16 @@ class SetupSession:
         return self._saved
 
     async def retire_old_key(self, say: Any = None) -> dict[str, Any] | None:
-        """Re-setup: the old key goes only after the new one is proven where the client uses it.
+        """Re-setup: retire the old key once the new one is proven (gtwizard.setup.retire)."""
+        from gtwizard.setup.retire import retire_old_key
 
-        The rotation machinery does this (verify, prove in Open WebUI, revoke, tidy up); where no
-        proof is possible, the journal waits with both keys live (`gtwizard rotate --finish`).
-        """
-        journal = self.journal
-        if journal is None or not journal.old_key_id or not journal.done("save"):
-            return None
-        from gtwizard.rotation import Rotation, RotationOptions
-
-        req = self.request
-        rotation = Rotation(
-            RotationOptions(
-                profile=req.profile,
-                operator_token=self._operator_token,
-                openwebui_url=req.target.proof_url if req.target else None,
-                openwebui_token=req.target.credential if req.target else None,
-                say=say or (lambda text: None),
-                adopt_setup=True,
-                lock_held=self._lock is not None,
-            )
-        )
-        try:
-            self.retire = await rotation.run()
-        finally:
-            self.journal = Journal.load(req.profile)
-            self.release()
-        return self.retire
-
-    # --- results -----------------------------------------------------------------------------
+        return await retire_old_key(self, say)
 
     def result(self) -> dict[str, Any]:
         """What happened, for `--json` and the Summary screen; never a secret."""
-        req = self.request
-        applied: dict[str, Any] | None = None
-        if req.target is not None:
-            applied = {"kind": req.target.kind, "place": req.target.place}
-            applied |= req.target.summary(self.plan, self.applied)
-        choice = self.choice
-        return {
-            "profile": req.profile,
-            "product": req.product.slug,
-            "host": req.host.netloc,
-            "dry_run": req.dry_run,
-            "key": {
-                "id": self.key_id,
-                "name": self.key_name,
-                "minted": self.minted,
-                "preset": req.key_preset.slug,
-                "scopes": list(choice.scopes) if choice else [],
-                "agent_aliases": list(choice.agent_aliases) if choice else [],
-                "raw_models": list(choice.raw_models) if choice else [],
-                "expires_at": iso_seconds(self.key_expires_at),
-            },
-            "storage": (
-                {"kind": self.storage.kind, "location": self.storage.location}
-                if self.storage
-                else None
-            ),
-            "base": (
-                {
-                    "openai_base": self.base.openai_base,
-                    "form": self.base.form,
-                    "reason": self.base.reason,
-                }
-                if self.base
-                else None
-            ),
-            "target": applied,
-            "accepted_wider_key": self.accepted_wider,
-            "warnings": list(self.warnings),
-        }
+        from gtwizard.setup.record import result_of
+
+        return result_of(self)
 
     # --- helpers -----------------------------------------------------------------------------
 

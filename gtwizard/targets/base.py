@@ -18,7 +18,7 @@ from gtwizard.kinds import TargetKind
 
 if TYPE_CHECKING:
     from gtwizard.nextsteps import NextStep
-    from gtwizard.openwebui.envfile import GtConnection
+    from gtwizard.openwebui.gtentry import GtConnection
     from gtwizard.profiles import Profile
     from gtwizard.setup.keys import KeyChoice
 

@@ -13,7 +13,9 @@ from urllib.parse import urlsplit
 
 from gtwizard.errors import InvalidInput, OperationFailed
 from gtwizard.kinds import TargetKind
-from gtwizard.openwebui.envfile import EnvPlan, GtConnection, apply_plan, plan_env_file
+from gtwizard.openwebui.envfile import EnvPlan, apply_plan, plan_env_file
+from gtwizard.openwebui.gtentry import GtConnection
+from gtwizard.targets.openwebui_proof import prove_in_openwebui, refuse_ignored_env_file, uses_key
 
 if TYPE_CHECKING:  # the key's choice is the setup service's; targets only read its names
     from gtwizard.nextsteps import NextStep
@@ -25,8 +27,6 @@ if TYPE_CHECKING:  # the key's choice is the setup service's; targets only read 
 
 ENV_FILE = TargetKind.ENV_FILE
 PRODUCT = "Open WebUI"
-CHAT_PROMPT = "gtwizard rotation check: reply with one short sentence."
-CLEANUP_TIMEOUT = 10.0  # the temporary user is deleted even after a failed proof
 PLACEHOLDER_KEY = "gtak_" + "0" * 40  # the shape of a key, never a real one
 ADMIN_API = TargetKind.ADMIN_API
 PERSISTENT_HINT = (
@@ -94,7 +94,7 @@ class EnvFileTarget:
         self, choice: KeyChoice, openai_base: str, *, ca_bundle: str | None, profile: Profile
     ) -> str:
         self.check_edit(choice, openai_base)
-        await _refuse_ignored_env_file(self, profile, ca_bundle=ca_bundle)
+        await refuse_ignored_env_file(self, profile, ca_bundle=ca_bundle)
         return f"env file {self.path} writable and editable"
 
     def plan(self, connection: GtConnection, choice: KeyChoice) -> EnvPlan:
@@ -134,7 +134,7 @@ class EnvFileTarget:
     async def holds(self, secret: str, openai_base: str, *, ca_bundle: str | None) -> bool | None:
         if not self.can_prove:
             return None
-        return await _uses_key(
+        return await uses_key(
             self.admin_url or "",
             self.admin_token or "",
             secret,
@@ -149,7 +149,14 @@ class EnvFileTarget:
         return restart_step(profile)
 
     async def prove(self, request: ProofRequest) -> str:
-        return await _prove(self, self.admin_url, self.admin_token, request, embeddings=False)
+        return await prove_in_openwebui(
+            self,
+            self.admin_url,
+            self.admin_token,
+            request,
+            embeddings=False,
+            allow_http=self.allow_http,
+        )
 
     def record_in(self, profile: Profile) -> None:
         profile.env_dialect = self.dialect
@@ -284,7 +291,7 @@ class AdminApiTarget:
     async def holds(self, secret: str, openai_base: str, *, ca_bundle: str | None) -> bool | None:
         if not self.can_prove:
             return None
-        return await _uses_key(
+        return await uses_key(
             self.url,
             self.token,
             secret,
@@ -297,7 +304,9 @@ class AdminApiTarget:
         return None  # applied live
 
     async def prove(self, request: ProofRequest) -> str:
-        return await _prove(self, self.url, self.token, request, embeddings=True)
+        return await prove_in_openwebui(
+            self, self.url, self.token, request, embeddings=True, allow_http=self.allow_http
+        )
 
     def record_in(self, profile: Profile) -> None:
         profile.openwebui_url = self.place
@@ -310,130 +319,6 @@ class AdminApiTarget:
 
 
 Target = EnvFileTarget | AdminApiTarget
-
-
-async def _uses_key(
-    url: str,
-    token: str,
-    secret: str,
-    openai_base: str,
-    *,
-    ca_bundle: str | None,
-    allow_http: bool,
-) -> bool:
-    """Open WebUI's GT connection holds `secret` now (what it really uses, from its admin API)."""
-    from gtwizard.openwebui.connection import admin_api_key
-
-    held = await admin_api_key(url, token, openai_base, ca_bundle=ca_bundle, allow_http=allow_http)
-    return held == secret
-
-
-async def _prove(
-    target: Target, url: str | None, token: str | None, request: ProofRequest, *, embeddings: bool
-) -> str:
-    """Open WebUI holds the new key and an ordinary (temporary) user chats through it with
-    every model; with `embeddings`, its embedding settings hold the key too."""
-    from gtwizard.targets.base import ProofUnavailable
-
-    if not (url and token):
-        missing = (
-            f"no admin credential for Open WebUI at {url}" if url else "no Open WebUI URL is known"
-        )
-        raise ProofUnavailable(f"the key cannot be proven where Open WebUI uses it: {missing}")
-    ca = request.ca_bundle
-    if not await _uses_key(
-        url, token, request.secret, request.openai_base, ca_bundle=ca, allow_http=target.allow_http
-    ):
-        hint = ""
-        step = target.restart_step(request.profile)
-        if step is not None:
-            hint = (
-                f"restart it so it reads {target.place} ({'; '.join(step.commands)}) and run this "
-                f"again; if it has restarted, gtwizard check --profile {request.profile.name} "
-                "says whether its database kept the old connection"
-            )
-        raise OperationFailed(
-            f"Open WebUI at {url} does not use the new key: its GT connection holds another", hint
-        )
-    proofs = [await _chat_as_user(url, token, request, allow_http=target.allow_http)]
-    if embeddings and request.profile.embeddings:
-        proofs.append(await _embedding_key(url, token, request, allow_http=target.allow_http))
-    return "; ".join(proofs)
-
-
-async def _chat_as_user(url: str, token: str, request: ProofRequest, *, allow_http: bool) -> str:
-    """A chat per model through Open WebUI as an ordinary (temporary) user: the client's view."""
-    import asyncio
-    import contextlib
-
-    from gtwizard.openwebui.admin import OpenWebUIAdmin
-    from gtwizard.openwebui.gtentry import chat_models
-    from gtwizard.openwebui.users import add_temporary_user, sign_in_ordinary
-
-    def client(credential: str | None) -> OpenWebUIAdmin:
-        return OpenWebUIAdmin(
-            url,
-            credential,
-            ca_bundle=request.ca_bundle,
-            timeout=request.timeout,
-            allow_http=allow_http,
-        )
-
-    models = chat_models(request.profile)
-    async with client(token) as admin:
-        user_id, email, password = await add_temporary_user(admin)
-    try:
-        async with client(None) as anonymous:
-            user_token = await sign_in_ordinary(anonymous, email, password)
-        async with client(user_token) as user:
-            for index, model in enumerate(models):
-                # the one proof rule of checks and rotation: an answer with text; the first
-                # model streamed, as Open WebUI's chat does
-                await user.chat_proof(model, CHAT_PROMPT, stream=index == 0)
-    finally:
-        with contextlib.suppress(Exception):
-            async with client(token) as admin:
-                await asyncio.wait_for(admin.delete_user(user_id), CLEANUP_TIMEOUT)
-    return f"an ordinary Open WebUI user chatted with {', '.join(models)}"
-
-
-async def _embedding_key(url: str, token: str, request: ProofRequest, *, allow_http: bool) -> str:
-    from gtwizard.openwebui.admin import OpenWebUIAdmin
-
-    async with OpenWebUIAdmin(
-        url, token, ca_bundle=request.ca_bundle, allow_http=allow_http
-    ) as admin:
-        config = await admin.get_embedding_config()
-    openai_config = config.get("openai_config") if isinstance(config, dict) else None
-    key = openai_config.get("key") if isinstance(openai_config, dict) else None
-    if key != request.secret:
-        raise OperationFailed("Open WebUI's embedding settings do not hold the new key")
-    return "Open WebUI embeds with the new key"
-
-
-async def _refuse_ignored_env_file(
-    target: EnvFileTarget, profile: Profile, *, ca_bundle: str | None
-) -> None:
-    """An Open WebUI that has started keeps its connections in its database: an env-file edit
-    would change nothing there, so say so before minting instead of pretending."""
-    from gtwizard.openwebui.envfile import EnvFile, read_env_bytes
-    from gtwizard.openwebui.persistent import check_admin_url, env_is_authoritative
-
-    if not target.admin_url:
-        return
-    data, _ = read_env_bytes(target.path)
-    if env_is_authoritative(EnvFile.parse(data, target.dialect).values()):
-        return
-    warning = await check_admin_url(target.admin_url, ca_bundle=ca_bundle)
-    if warning is not None:
-        from gtwizard.nextsteps import resetup_command
-
-        admin = resetup_command(profile, "--openwebui-url", target.admin_url)
-        raise OperationFailed(
-            f"an env-file rotation would not take effect: {warning.message} ({warning.evidence})",
-            f"rotate through its admin API instead: {admin}; or add the line "
-            f"ENABLE_PERSISTENT_CONFIG=false to {target.path} and restart Open WebUI",
-        )
 
 
 def parse_audience(text: str) -> str | list[str] | None:

@@ -17,7 +17,8 @@ from support.owui_fixture import (
 
 from gtwizard.errors import InvalidInput
 from gtwizard.openwebui.admin import OpenWebUIAdmin, OpenWebUIError
-from gtwizard.openwebui.envfile import EnvFile, GtConnection, apply_plan, plan_env_file
+from gtwizard.openwebui.envfile import EnvFile, apply_plan, plan_env_file
+from gtwizard.openwebui.gtentry import GtConnection
 from gtwizard.openwebui.persistent import check_admin_url, check_data_dir
 
 pytestmark = pytest.mark.openwebui

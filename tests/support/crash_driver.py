@@ -13,7 +13,8 @@ import os
 import sys
 from pathlib import Path
 
-from gtwizard.openwebui.envfile import EnvFile, GtConnection, apply_plan, plan_env_file, plan_text
+from gtwizard.openwebui.envfile import EnvFile, apply_plan, plan_env_file, plan_text
+from gtwizard.openwebui.gtentry import GtConnection
 from gtwizard.profiles import Profile, load_profiles, save_profile
 
 ENV_NAME = "owui.env"

@@ -39,6 +39,7 @@ def missing_service(reason: str) -> None:
 SUITE_SETTINGS = {
     "GTWIZARD_REQUIRE_REAL_SERVICES",
     "GTWIZARD_OWUI_VENV",
+    "GTWIZARD_LIBRECHAT_SCHEMA",  # where LibreChat's schema is installed
     "GTWIZARD_K8S_VENV",
     "GTWIZARD_CRASH_SEED",
 }

@@ -97,6 +97,12 @@ def _none(where: Where) -> ClientTarget:
     return NoTarget()
 
 
+def _librechat(where: Where) -> ClientTarget:
+    from gtwizard.targets.librechat import build
+
+    return build(where)
+
+
 # one line per target module; the Open WebUI targets keep their own flags (--env-file,
 # --openwebui-url) and TUI panes, the others are built from their settings
 SPECS: dict[TargetKind, TargetSpec] = {
@@ -144,6 +150,41 @@ SPECS: dict[TargetKind, TargetSpec] = {
         ),
         TargetSpec(
             TargetKind.NONE, "No product: keep the key only", "no product", _none, own_checks=True
+        ),
+        TargetSpec(
+            TargetKind.LIBRECHAT,
+            "LibreChat (a custom endpoint in librechat.yaml, its key in LibreChat's .env)",
+            "LibreChat",
+            _librechat,
+            (
+                Setting(
+                    "yaml",
+                    "--librechat-yaml",
+                    "LibreChat's librechat.yaml",
+                    required=True,
+                    path=True,
+                ),
+                Setting(
+                    "env",
+                    "--librechat-env",
+                    "LibreChat's .env (default: beside librechat.yaml)",
+                    path=True,
+                ),
+                Setting(
+                    "endpoint",
+                    "--librechat-endpoint",
+                    "the custom endpoint's name",
+                    default="GT API",
+                ),
+                Setting(
+                    "restart",
+                    "--librechat-restart",
+                    "how LibreChat is restarted (shown, never run)",
+                    default="docker compose down && docker compose up -d",
+                ),
+            ),
+            place_key="yaml",
+            presets=("librechat",),
         ),
     )
 }

@@ -14,6 +14,7 @@ from gtwizard.kinds import TargetKind
 
 if TYPE_CHECKING:
     from gtwizard.profiles import Profile
+    from gtwizard.targets.base import ClientTarget
 
 
 @dataclass(frozen=True)
@@ -163,13 +164,35 @@ def rotate_step(profile: Profile) -> NextStep:
     )
 
 
-def next_steps(profile: Profile) -> list[NextStep]:
-    """The operator's remaining steps after setup, in the order to do them."""
+def configured_steps(profile: Profile, target: ClientTarget) -> list[NextStep]:
+    """A product beyond Open WebUI that gtwizard configured: its restart (when it reads the key
+    at start), the proof through it, and rotation."""
+    restart = target.restart_step(profile)
+    return [
+        *([restart] if restart is not None else []),
+        NextStep(
+            f"Check it through {target.product}",
+            f"gtwizard proves the key through {target.product} itself (the product-proof "
+            "check) as well as at the tenant.",
+            (f"gtwizard check --profile {profile.name}",),
+        ),
+        rotate_step(profile),
+    ]
+
+
+def next_steps(profile: Profile, target: ClientTarget | None = None) -> list[NextStep]:
+    """The operator's remaining steps after setup, in the order to do them. `target`: the
+    profile's (gtwizard.targets.registry.for_profile), whose restart step is said."""
+    if target is not None and target.applies and target.product != "Open WebUI":
+        return configured_steps(profile, target)
     if profile.product_preset != "open-webui":
         return snippet_steps(profile)
     steps: list[NextStep] = []
-    if profile.target_kind == TargetKind.ENV_FILE:
-        steps.append(restart_step(profile))
+    restart = target.restart_step(profile) if target is not None else None
+    if restart is None and profile.target_kind == TargetKind.ENV_FILE:
+        restart = restart_step(profile)
+    if restart is not None:
+        steps.append(restart)
     access = access_step(profile)
     if access is not None:
         steps.append(access)
@@ -206,9 +229,9 @@ def step_line(step: NextStep) -> str:
     return line + (f" ({'; '.join(step.commands)})" if step.commands else "")
 
 
-def remaining_after_setup(profile: Profile) -> list[str]:
+def remaining_after_setup(profile: Profile, target: ClientTarget | None = None) -> list[str]:
     """`remaining` of `setup --json` (and `setup --resume --json`): the next steps, one a line."""
-    return [step_line(step) for step in next_steps(profile)]
+    return [step_line(step) for step in next_steps(profile, target)]
 
 
 def format_next_steps(steps: list[NextStep]) -> str:

@@ -315,9 +315,10 @@ async def _run(args: argparse.Namespace) -> int:
     from gtwizard.nextsteps import format_next_steps, next_steps, remaining_after_setup
 
     _say(args, f"profile '{profile.name}' saved. Still to do, in order:")
-    _say(args, format_next_steps(next_steps(profile)))
+    target = request.target
+    _say(args, format_next_steps(next_steps(profile, target)))
     waiting = list(retire.get("remaining") or []) if retire is not None else []
-    _emit(args, session, [*waiting, *remaining_after_setup(profile)], retire)
+    _emit(args, session, [*waiting, *remaining_after_setup(profile, target)], retire)
     return 0
 
 

@@ -312,7 +312,9 @@ class RotationBase:
         journal = self._need_journal()
         p = f"--profile {journal.profile}"
         restart = self.target.restart_step(self.profile)
-        prove = profile_proof_command(self.profile, f"gtwizard rotate --finish {p}")
+        prove = f"gtwizard rotate --finish {p}"
+        if self.target.product == "Open WebUI":  # its proof channel: URL and admin credential
+            prove = profile_proof_command(self.profile, prove)
         first = (
             [f"{restart.title[0].lower()}{restart.title[1:]} ({'; '.join(restart.commands)})"]
             if restart is not None

@@ -157,13 +157,23 @@ class Rotation(RotationSteps, RotationUndo):
         journal = self._need_journal()
         product = self.target.product
         journal.state = WAITING
-        journal.waiting_for = waiting_for or (
-            f"{product} to use the new key from {self.profile.target_place}: restart it, then "
-            f"finish the rotation (with {product}'s URL and an admin credential it is proven as "
-            "a user)"
-            if self.target.restart_step(self.profile) is not None
-            else f"the new key to be proven in {product}: finish the rotation"
-        )
+        restarts = self.target.restart_step(self.profile) is not None
+        if waiting_for:
+            pass
+        elif (restarts and self.target.proof_url is not None) or product == "Open WebUI":
+            waiting_for = (
+                f"{product} to use the new key from {self.profile.target_place}: restart it, "
+                f"then finish the rotation (with {product}'s URL and an admin credential it is "
+                "proven as a user)"
+            )
+        elif restarts:
+            waiting_for = (
+                f"{product} to use the new key from {self.profile.target_place}: restart it, "
+                f"then finish the rotation (gtwizard rotate --finish --profile {journal.profile})"
+            )
+        else:
+            waiting_for = f"the new key to be proven in {product}: finish the rotation"
+        journal.waiting_for = waiting_for
         journal.save()
         self.waiting = True
         self.reports["revoke-old"] = StepReport(

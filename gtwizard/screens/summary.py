@@ -96,11 +96,12 @@ class SummaryScreen(StepScreen):
     def render_next_steps(self, profile) -> Table:
         """What is still to do, numbered, in order; commands on their own lines."""
         from gtwizard.nextsteps import next_steps
+        from gtwizard.targets.registry import for_profile
 
         steps = Table.grid(padding=(0, 1))
         steps.add_column(no_wrap=True)
         steps.add_column(ratio=1)
-        for number, step in enumerate(next_steps(profile), 1):
+        for number, step in enumerate(next_steps(profile, for_profile(profile)), 1):
             body = Text(step.title, style="bold")
             if step.detail:
                 body.append("\n" + step.detail)

@@ -21,6 +21,7 @@ from gtwizard.lifecycle.lock import profile_lock
 from gtwizard.lifecycle.target import NEW, KeyMarks, identify
 
 if TYPE_CHECKING:
+    from gtwizard.profiles import Profile
     from gtwizard.secrets import SecretStore
 
 
@@ -78,7 +79,6 @@ async def resume_setup(
         if not journal.old_key_id:
             journal.state = DONE
             journal.save()
-            from gtwizard.nextsteps import remaining_after_setup
             from gtwizard.profiles import get_profile
 
             return {
@@ -87,7 +87,7 @@ async def resume_setup(
                 "key_id": journal.new_key_id,
                 "state": DONE,
                 "steps": step_states(journal),
-                "remaining": remaining_after_setup(get_profile(profile)),
+                "remaining": _remaining(get_profile(profile)),
             }
     return await _rotation(profile, operator_token, owui_token, say, adopt_setup=True)
 
@@ -216,3 +216,10 @@ async def _revoke_new(journal: Journal, host_text: str | None, token: str | None
             retracted.left, f"run gtwizard setup --abort --profile {journal.profile} again"
         )
     return retracted.lines
+
+
+def _remaining(profile: Profile) -> list[str]:
+    from gtwizard.nextsteps import remaining_after_setup
+    from gtwizard.targets.registry import for_profile
+
+    return remaining_after_setup(profile, for_profile(profile))

@@ -5,6 +5,7 @@ one is revoked; bad input is refused before any key is minted."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import stat
 from pathlib import Path
@@ -15,9 +16,17 @@ from support.cli_helpers import run_cli
 from support.continue_fixture import require_cn, run_as_user
 from support.rotation_helpers import key_status, stored_key, tenant_keys
 
+from gtwizard.errors import OperationFailed
+from gtwizard.gt.keys import KeyManager
 from gtwizard.openwebui.envfile import EnvFile
+from gtwizard.presets.catalog import load_catalog
 from gtwizard.profiles import get_profile
 from gtwizard.sandbox.authlog import credential_hash
+from gtwizard.setup.keys import KeyChoice
+from gtwizard.targets.base import ProofRequest
+from gtwizard.targets.continue_config import ContinueTarget
+from gtwizard.targets.openwebui import connection_for
+from gtwizard.targets.registry import for_profile
 
 NAMES = "helpdesk,llama-3.1-8b-instruct"
 HEAD = """\
@@ -81,6 +90,14 @@ def cli_env(sandbox, cn: Path | None = None) -> dict[str, str]:
 
 def env_secret(folder: Path) -> str | None:
     return EnvFile.parse((folder / ".env").read_bytes(), "compose").get("GT_API_KEY")
+
+
+def revoke(sandbox, key_id: str) -> None:
+    async def go() -> None:
+        async with KeyManager(sandbox.base_url, sandbox.operator_token) as manager:
+            await manager.revoke(key_id)
+
+    asyncio.run(go())
 
 
 def chats_with(sandbox, secret: str) -> list[int]:
@@ -246,3 +263,81 @@ def test_a_config_outside_a_continue_folder_is_refused_before_any_mint(
     assert "Traceback" not in out.stderr
     assert [k.id for k in tenant_keys(own_sandbox)] == before
     assert not config.exists() and not (config.parent / ".env").exists()
+
+
+@pytest.mark.slow
+def test_prove_fails_when_continue_does_not_use_the_key_or_the_tenant_refuses_it(
+    own_sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A proof that passed while Continue held another key would let a rotation revoke the key
+    Continue uses: the proof reads the .env as cn does, and cn's own 401 is a failure."""
+    cn, _ws, out = set_up(own_sandbox, tmp_path, "pf")
+    profile = get_profile("pf")
+    secret = stored_key(profile)
+    assert secret
+    target = for_profile(profile)
+    base = json.loads(out.stdout)["base"]["openai_base"]
+
+    def prove(key: str) -> str:
+        request = ProofRequest(
+            secret=key, profile=profile, openai_base=base, gt_base=own_sandbox.base_url
+        )
+        return asyncio.run(target.prove(request))
+
+    monkeypatch.setenv("GTWIZARD_CONTINUE_CLI", str(cn))
+    assert "cn answered with helpdesk, llama-3.1-8b-instruct" in prove(secret)
+    with pytest.raises(OperationFailed, match="does not hold this key"):
+        prove("gtak_" + "x" * 40)
+    # the .env's key revoked at the tenant: cn itself gets the 401
+    revoke(own_sandbox, profile.key_id)
+    with pytest.raises(OperationFailed) as failed:
+        prove(secret)
+    assert "401" in failed.value.message
+    assert secret not in failed.value.message + failed.value.hint
+
+
+def test_a_new_key_replaces_gtwizards_entries_in_place(tmp_path: Path) -> None:
+    """Applied twice (a re-setup, a rotation), the config keeps one entry per name and the
+    operator's bytes; the .env keeps its other lines and holds the second key only."""
+    folder = workspace(tmp_path) / ".continue"
+    (folder / ".env").write_text("# mine\nOTHER_SECRET=keep-me\n", encoding="utf-8")
+    target = ContinueTarget(folder / "config.yaml")
+    choice = KeyChoice(
+        load_catalog().key_preset("agentic-editor"),
+        ("inference:chat",),
+        ("helpdesk",),
+        ("llama-3.1-8b-instruct", "text-embedding-small"),
+        embedding_model="text-embedding-small",
+    )
+    keys = ["gtak_" + "a" * 40, "gtak_" + "b" * 40]
+    texts = []
+    for key in keys:
+        connection = connection_for(choice, "https://gt.example/api/tenant/v1", key)
+        target.check_edit(choice, connection.openai_base)
+        plan = target.plan(connection, choice)
+        review, fields = target.review(plan)
+        assert key not in review + json.dumps(fields)
+        asyncio.run(target.apply(connection, ca_bundle=None, plan=plan))
+        texts.append((folder / "config.yaml").read_text(encoding="utf-8"))
+    assert texts[0] == texts[1]  # the reference did not change, so neither did the file
+    assert texts[1].count("name: GT API ") == 2  # chat names only: no embedding model
+    assert texts[1].startswith(HEAD) and texts[1].endswith(TAIL)
+    env = (folder / ".env").read_text(encoding="utf-8")
+    assert env == f"# mine\nOTHER_SECRET=keep-me\nGT_API_KEY={keys[1]}\n"
+    assert stat.S_IMODE((folder / ".env").stat().st_mode) == 0o600
+    base = "https://gt.example/api/tenant/v1"
+    assert asyncio.run(target.read_key(base, ca_bundle=None)) == keys[1]
+    assert asyncio.run(target.holds(keys[1], base, ca_bundle=None)) is True
+    assert asyncio.run(target.holds(keys[0], base, ca_bundle=None)) is False
+    assert asyncio.run(target.read_key("https://elsewhere.example/v1", ca_bundle=None)) is None
+
+
+def test_a_missing_continue_folder_is_refused_before_any_mint(own_sandbox, tmp_path: Path) -> None:
+    config = tmp_path / "nowhere" / ".continue" / "config.yaml"
+    before = [k.id for k in tenant_keys(own_sandbox)]
+    out = run_cli(setup_args(own_sandbox, config, "gone"), env=cli_env(own_sandbox))
+    assert out.returncode in (1, 2), out.stdout + out.stderr
+    assert f"the folder {config.parent} does not exist" in out.stdout + out.stderr
+    assert "Traceback" not in out.stderr
+    assert [k.id for k in tenant_keys(own_sandbox)] == before
+    assert not config.parent.exists()

@@ -341,3 +341,41 @@ def test_a_missing_continue_folder_is_refused_before_any_mint(own_sandbox, tmp_p
     assert "Traceback" not in out.stderr
     assert [k.id for k in tenant_keys(own_sandbox)] == before
     assert not config.parent.exists()
+
+
+def test_without_cn_a_rotation_keeps_both_keys_until_the_operators_word(
+    own_sandbox, tmp_path: Path
+) -> None:
+    """Nothing here can run Continue: the new key is written, nothing is revoked, check warns;
+    `--finish --revoke-without-proof` is the operator's word."""
+    folder = workspace(tmp_path) / ".continue"
+    no_cn = cli_env(own_sandbox)
+    no_cn["GTWIZARD_CONTINUE_CLI"] = str(tmp_path / "no-cn-here")
+    out = run_cli(setup_args(own_sandbox, folder / "config.yaml", "nocn"), env=no_cn)
+    assert out.returncode == 0, out.stderr
+    old_id = json.loads(out.stdout)["key"]["id"]
+
+    check = run_cli(["check", "--profile", "nocn", "--json"], env=no_cn)
+    proof = {c["id"]: c for c in json.loads(check.stdout)["checks"]}["product-proof"]
+    assert proof["status"] == "warn" and "cn" in proof["detail"], proof
+
+    rotated = run_cli(["rotate", "--profile", "nocn", "--yes", "--json"], env=no_cn)
+    report = json.loads(rotated.stdout)
+    assert report["complete"] is False, report
+    assert rotated.returncode == 0, rotated.stderr
+    assert any("--revoke-without-proof" in step for step in report["remaining"]), report
+    new_secret = env_secret(folder)
+    keys = {k.id: k for k in tenant_keys(own_sandbox)}
+    assert keys[old_id].revoked_at is None  # both keys live: nothing proved the new one
+    assert len([k for k in keys.values() if k.revoked_at is None]) == 2
+    assert new_secret and key_status(own_sandbox, new_secret) == 200
+
+    finish = ["rotate", "--finish", "--profile", "nocn", "--revoke-without-proof", "--yes"]
+    done = run_cli(finish, env=no_cn)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert tenant_keys_by_id(own_sandbox)[old_id].revoked_at is not None
+    assert env_secret(folder) == new_secret == stored_key(get_profile("nocn"))
+
+
+def tenant_keys_by_id(sandbox) -> dict:
+    return {k.id: k for k in tenant_keys(sandbox)}

@@ -43,6 +43,7 @@ PROMPT = "gtwizard check: reply with one short sentence."
 # cn's own switches for its usage reports (telemetryService): off for every run gtwizard makes
 QUIET_ENV = {"CONTINUE_CLI_ENABLE_TELEMETRY": "0", "CONTINUE_METRICS_ENABLED": "0"}
 PASS_THROUGH = ("PATH", "LANG", "LC_ALL", "TMPDIR", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY")
+USED_LINE = "Using persisted model during initialization"  # cn's debug log, 1.5.x
 NEW_CONFIG = "name: GT API\nversion: 1.0.0\nschema: v1\n"
 
 
@@ -449,7 +450,9 @@ class ContinueTarget:
             env.update(QUIET_ENV, HOME=str(home), CONTINUE_GLOBAL_DIR=str(home))
             if request.ca_bundle:
                 env["NODE_EXTRA_CA_CERTS"] = request.ca_bundle
-            argv = [cn, "-p", PROMPT, "--config", str(self.config)]
+            # --verbose: cn's log (in the private home, removed below) says which entry it used;
+            # a name it cannot find makes it fall back to the first model, maybe the operator's
+            argv = [cn, "-p", PROMPT, "--config", str(self.config), "--verbose"]
             try:
                 done = subprocess.run(
                     argv,
@@ -469,6 +472,7 @@ class ContinueTarget:
                 ) from None
             except OSError as exc:
                 raise OperationFailed(f"cannot run Continue's cn ({exc.strerror})") from None
+            used = _used_entry(home / "logs" / "cn.log", name)
         if done.returncode != 0 or not done.stdout.strip():
             said = redact((done.stderr or done.stdout).strip(), [request.secret])
             last = said.splitlines()[-1][:300] if said else f"exit code {done.returncode}"
@@ -476,6 +480,21 @@ class ContinueTarget:
                 f"Continue's cn got no answer with {model} through {self.config}: {last}",
                 "a 401 means the key in the .env is not accepted: apply the profile again",
             )
+        if not used:
+            raise OperationFailed(
+                f"Continue's cn answered, but not with the entry {name!r} of {self.config}",
+                "check that no other entry of that name hides gtwizard's, then run this again",
+            )
+
+
+def _used_entry(log: Path, name: str) -> bool:
+    """cn's verbose log says it started with the selected entry `name`."""
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    wanted = f'"name":{json.dumps(name)}'
+    return any(USED_LINE in line and wanted in line for line in text.splitlines())
 
 
 def _read(path: Path) -> tuple[bytes, bool]:

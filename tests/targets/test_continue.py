@@ -271,7 +271,7 @@ def test_prove_fails_when_continue_does_not_use_the_key_or_the_tenant_refuses_it
 ) -> None:
     """A proof that passed while Continue held another key would let a rotation revoke the key
     Continue uses: the proof reads the .env as cn does, and cn's own 401 is a failure."""
-    cn, _ws, out = set_up(own_sandbox, tmp_path, "pf")
+    cn, ws, out = set_up(own_sandbox, tmp_path, "pf")
     profile = get_profile("pf")
     secret = stored_key(profile)
     assert secret
@@ -288,6 +288,22 @@ def test_prove_fails_when_continue_does_not_use_the_key_or_the_tenant_refuses_it
     assert "cn answered with helpdesk, llama-3.1-8b-instruct" in prove(secret)
     with pytest.raises(OperationFailed, match="does not hold this key"):
         prove("gtak_" + "x" * 40)
+    # gtwizard's entry hidden from cn's chat models (an operator's edit): cn would answer with
+    # the first chat model instead, here one of the operator's own; that is no proof of ours
+    config = ws / ".continue" / "config.yaml"
+    original = config.read_text(encoding="utf-8")
+    ref = "${{ secrets.GT_API_KEY }}"
+    edited = original.replace(
+        "    provider: ollama\n    model: llama3   # keep this comment\n",
+        f"    provider: openai\n    model: helpdesk\n    apiBase: {base}\n    apiKey: {ref}\n",
+    ).replace(
+        "  - name: GT API helpdesk\n", "  - name: GT API helpdesk\n    roles: [autocomplete]\n"
+    )
+    assert edited.count("\n") == original.count("\n") + 3  # both edits made
+    config.write_text(edited, encoding="utf-8")
+    with pytest.raises(OperationFailed, match="not with the entry 'GT API helpdesk'"):
+        prove(secret)
+    config.write_text(original, encoding="utf-8")
     # the .env's key revoked at the tenant: cn itself gets the 401
     revoke(own_sandbox, profile.key_id)
     with pytest.raises(OperationFailed) as failed:

@@ -237,13 +237,14 @@ class RotationSteps(RotationBase):
         from gtwizard.proofchannel import profile_proof_command
 
         try:
-            await self._prove_in_client()
+            detail = await self._prove_in_client()
         except ProofUnavailable as exc:
             if exc.operator_word:  # nothing here can prove it: --finish is the operator's word
                 return f"revoking on the operator's word ({exc.message})"
             missing = exc.message
-        else:  # pragma: no cover - a target that proves is one that says it can
-            missing = "the proof channel is not known"
+        else:  # the product can be proven now (installed or reachable since the run stopped)
+            journal.mark("proven-in-client", detail)
+            return detail
         prove = profile_proof_command(
             self.profile, f"gtwizard rotate --finish --profile {journal.profile}"
         )

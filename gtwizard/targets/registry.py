@@ -93,6 +93,12 @@ def _kubernetes(where: Where) -> ClientTarget:
     return build(where)
 
 
+def _continue(where: Where) -> ClientTarget:
+    from gtwizard.targets.continue_config import build as build_continue
+
+    return build_continue(where)
+
+
 def _none(where: Where) -> ClientTarget:
     return NoTarget()
 
@@ -147,6 +153,24 @@ SPECS: dict[TargetKind, TargetSpec] = {
             ),
             place_key="dir",
             proof_channel=True,
+        ),
+        TargetSpec(
+            TargetKind.CONTINUE,
+            "Continue (config.yaml and the .env beside it)",
+            "Continue",
+            _continue,
+            settings=(
+                Setting(
+                    "config",
+                    "--continue-config",
+                    "Continue's config.yaml, in ~/.continue or a workspace's .continue folder",
+                    default="~/.continue/config.yaml",
+                    path=True,
+                ),
+                Setting("model", "--continue-model", "one GT name for Continue (default: all)"),
+            ),
+            place_key="config",
+            presets=("continue",),
         ),
         TargetSpec(
             TargetKind.NONE, "No product: keep the key only", "no product", _none, own_checks=True

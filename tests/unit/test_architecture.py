@@ -248,6 +248,7 @@ ENVIRONMENT_READERS = {
     "gtwizard.commands.demo": "sets the folder variables for the demo and puts them back",
     "gtwizard.secrets": "PYTHON_KEYRING_BACKEND, DBUS_SESSION_BUS_ADDRESS (the keyring's own)",
     "gtwizard.commands.schedule": "PATH and XDG_CONFIG_HOME (where the timer units go)",
+    "gtwizard.targets.continue_config": "GTWIZARD_CONTINUE_CLI, CONTINUE_GLOBAL_DIR, cn's PATH",
 }
 
 

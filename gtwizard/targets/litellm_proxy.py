@@ -1,0 +1,576 @@
+"""The LiteLLM proxy: one `model_list` entry per GT chat name in its config.yaml, the key in the
+env file the proxy starts with.
+
+The config holds only references (`api_key: os.environ/GT_API_KEY`); the key itself is written to
+the env file the proxy's service reads at start (systemd `EnvironmentFile`, `docker --env-file`),
+0600, atomically, the previous version kept. Beside the key the file gets a short fingerprint of
+it (GT_API_KEY_FINGERPRINT, the first 16 hex digits of its SHA-256, not the key), and gtwizard's
+entries carry `model_info.gtwizard_fingerprint: os.environ/GT_API_KEY_FINGERPRINT`. LiteLLM resolves
+`os.environ/` references in its whole config when it starts and `/model/info` shows model_info, so
+the running proxy tells which key file it loaded: `holds` reads that, and `prove` chats through
+the proxy (with its master key) only once the proxy shows the new key's fingerprint. A proxy
+still running on the old key therefore never passes the proof, even while the old key works.
+
+The admin API that changes models live (`/model/new`) needs LiteLLM's database: config-file mode
+only, so a changed key needs the proxy's restart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gtwizard.errors import InvalidInput, OperationFailed
+from gtwizard.kinds import TargetKind
+
+if TYPE_CHECKING:
+    from gtwizard.nextsteps import NextStep
+    from gtwizard.openwebui.envfile import ApplyResult, EnvPlan, GtConnection
+    from gtwizard.profiles import Profile
+    from gtwizard.setup.keys import KeyChoice
+    from gtwizard.targets.base import ProofRequest
+
+PRODUCT = "LiteLLM proxy"
+KEY_VAR = "GT_API_KEY"
+FINGERPRINT_VAR = "GT_API_KEY_FINGERPRINT"
+MASTER_KEY_ENV = "GTWIZARD_LITELLM_MASTER_KEY"  # gtwizard.credentials.LITELLM
+MARKER = "gtwizard"  # model_info.gtwizard: managed marks gtwizard's own entries
+MANAGED = "managed"
+MODEL_LIST = ["model_list"]
+CHAT_PROMPT = "gtwizard proof through LiteLLM: reply with one short sentence."
+PLACEHOLDER_KEY = "gtak_" + "0" * 40  # the shape of a key, never a real one
+ENV_DIALECT = "systemd"  # how a service's EnvironmentFile reads it (quotes stripped)
+
+
+def fingerprint(secret: str) -> str:
+    """What the env file and the running proxy show of a key: 16 hex digits of its SHA-256."""
+    return hashlib.sha256(secret.encode()).hexdigest()[:16]
+
+
+def chat_names(names: tuple[str, ...] | list[str], embedding_model: str | None) -> list[str]:
+    """The names that get a chat entry: everything but embedding models."""
+    return [n for n in names if n != embedding_model and "embed" not in n.lower()]
+
+
+def entry_for(name: str, openai_base: str) -> dict[str, Any]:
+    """gtwizard's model_list entry for one GT name (references only, never the key)."""
+    return {
+        "model_name": name,
+        "litellm_params": {
+            "model": f"openai/{name}",
+            "api_base": openai_base,
+            "api_key": f"os.environ/{KEY_VAR}",
+        },
+        "model_info": {MARKER: MANAGED, "gtwizard_fingerprint": f"os.environ/{FINGERPRINT_VAR}"},
+    }
+
+
+def is_ours(item: Any) -> bool:
+    info = item.get("model_info") if isinstance(item, dict) else None
+    return isinstance(info, dict) and MARKER in info
+
+
+@dataclass(frozen=True)
+class LiteLLMPlan:
+    """The config edit and the env-file edit, nothing written until `apply`."""
+
+    config: Path
+    old_config: bytes = field(repr=False)
+    new_config: bytes = field(repr=False)
+    config_existed: bool
+    env: EnvPlan
+    names: tuple[str, ...]
+
+    @property
+    def config_changed(self) -> bool:
+        return self.new_config != self.old_config or not self.config_existed
+
+    def config_diff(self) -> str:
+        import difflib
+
+        a = self.old_config.decode("utf-8", "replace").splitlines()
+        b = self.new_config.decode("utf-8", "replace").splitlines()
+        label = str(self.config)
+        return "\n".join(difflib.unified_diff(a, b, label, label, lineterm=""))
+
+
+@dataclass(frozen=True)
+class LiteLLMApplied:
+    config_changed: bool
+    config_backup: Path | None
+    env: ApplyResult
+
+
+@dataclass(frozen=True)
+class LiteLLMTarget:
+    """A LiteLLM proxy run from a config file, with the env file its service starts it with."""
+
+    config: Path
+    env_file: Path | None = None  # default: .env beside the config
+    url: str | None = None  # the proxy's URL, for the proof
+    restart: str = ""  # the operator's own restart command, shown, never run
+
+    kind = TargetKind.LITELLM
+    product = PRODUCT
+
+    @property
+    def env_path(self) -> Path:
+        return self.env_file or self.config.parent / ".env"
+
+    # --- gtwizard.targets.base.ClientTarget --------------------------------------------------
+
+    @property
+    def place(self) -> str:
+        return str(self.config)
+
+    @property
+    def reads_at_start(self) -> bool:
+        return True
+
+    @property
+    def applies(self) -> bool:
+        return True
+
+    @property
+    def proof_url(self) -> str | None:
+        return self.url
+
+    @property
+    def credential(self) -> str | None:
+        return None  # the master key is read where the proxy has it, never kept
+
+    @property
+    def can_prove(self) -> bool:
+        if not self.url:
+            return False
+        try:
+            return self.master_key() is not None
+        except InvalidInput:
+            return False
+
+    async def preflight(
+        self, *, ca_bundle: str | None, gt_base: str, names: tuple[str, ...], profile: str
+    ) -> list[str]:
+        self._config_text()  # exists and parses: refused here, before any key exists
+        notes: list[str] = []
+        if not self.env_path.parent.is_dir():
+            raise InvalidInput(
+                f"the folder for {self.env_path} does not exist",
+                "create it, or give another --litellm-env, and run the command again",
+            )
+        if not self.url:
+            notes.append(
+                "no --litellm-url: the key cannot be proven through the proxy from here; a "
+                "rotation waits for `gtwizard rotate --finish`"
+            )
+        else:
+            try:
+                if self.master_key() is None:
+                    notes.append(
+                        f"no master key found (general_settings.master_key in {self.config}, or "
+                        f"{MASTER_KEY_ENV}): the proof through the proxy cannot run"
+                    )
+            except InvalidInput as exc:
+                notes.append(str(exc))
+        return notes
+
+    def check_edit(self, choice: KeyChoice, openai_base: str) -> None:
+        """Plan the whole edit with a placeholder key: every refusal happens before a mint."""
+        from gtwizard.fileio import check_replaceable, real_path
+        from gtwizard.targets.openwebui import connection_for
+
+        for path in (self.config, self.env_path):
+            real = real_path(path)
+            if real.exists():
+                check_replaceable(real)
+        self.plan(connection_for(choice, openai_base, PLACEHOLDER_KEY), choice)
+
+    async def ready(
+        self, choice: KeyChoice, openai_base: str, *, ca_bundle: str | None, profile: Profile
+    ) -> str:
+        self.check_edit(choice, openai_base)
+        return f"LiteLLM config {self.config} and env file {self.env_path} editable"
+
+    def plan(self, connection: GtConnection, choice: KeyChoice) -> LiteLLMPlan:
+        from gtwizard.openwebui.envfile import validate_connection
+
+        conn = validate_connection(connection)
+        names = tuple(chat_names(conn.model_ids, choice.embedding_model))
+        if not names:
+            raise InvalidInput(
+                "none of the chosen names is a chat model: LiteLLM gets no entry",
+                "choose at least one agent alias or chat model",
+            )
+        text, existed = self._config_text()
+        edited = self._edit(text, names, conn.openai_base)
+        env = self._plan_env(conn.api_key)
+        return LiteLLMPlan(self.config, text.encode(), edited.encode(), existed, env, names)
+
+    async def apply(
+        self, connection: GtConnection, *, ca_bundle: str | None, plan: LiteLLMPlan | None
+    ) -> LiteLLMApplied:
+        """The env file first (the key the entries refer to), then the config."""
+        from gtwizard.fileio import atomic_write
+        from gtwizard.openwebui.envfile import apply_plan
+
+        plan = plan or self.plan(connection, _choice_of(connection))
+        current, existed = self._read_config()
+        if current != plan.old_config or existed != plan.config_existed:
+            raise OperationFailed(
+                f"{self.config} changed since the plan was made", "plan again and review the diff"
+            )
+        env = apply_plan(plan.env)
+        backup = None
+        if plan.config_changed:
+            try:
+                backup = atomic_write(
+                    self.config, plan.new_config, mode=_mode(self.config), backup=existed
+                )
+            except PermissionError as exc:
+                raise OperationFailed(
+                    f"cannot write {self.config}: permission denied", "run as the file's owner"
+                ) from exc
+        return LiteLLMApplied(plan.config_changed, backup, env)
+
+    def describe(self, applied: LiteLLMApplied) -> tuple[str, bool]:
+        parts = [applied.env.message]
+        if applied.config_changed:
+            kept = (
+                f" (previous version in {applied.config_backup})" if applied.config_backup else ""
+            )
+            parts.append(f"wrote {self.config}{kept}")
+        else:
+            parts.append(f"{self.config} already has gtwizard's entries")
+        return "; ".join(parts), applied.config_changed or applied.env.changed
+
+    @property
+    def action(self) -> str:
+        return (
+            f"write gtwizard's model_list entries into {self.config} and the key into "
+            f"{self.env_path} (0600; previous versions kept as .bak)"
+        )
+
+    def review(self, plan: LiteLLMPlan) -> tuple[str, dict[str, Any]]:
+        config_diff = plan.config_diff()
+        env_diff = plan.env.diff or ""
+        text = "\n".join(
+            [
+                config_diff or f"{plan.config}: already up to date",
+                env_diff or f"{plan.env.path}: already up to date",
+            ]
+        )
+        return text, {"config_diff": config_diff, "env_diff": env_diff}
+
+    def summary(self, plan: LiteLLMPlan | None, applied: LiteLLMApplied | None) -> dict[str, Any]:
+        if plan is None:
+            return {}
+        out: dict[str, Any] = {
+            "config": str(self.config),
+            "env_file": str(self.env_path),
+            "models": list(plan.names),
+        }
+        if applied is not None:
+            out["changed"] = applied.config_changed or applied.env.changed
+            out["backup"] = str(applied.config_backup) if applied.config_backup else None
+            out["env_backup"] = str(applied.env.backup) if applied.env.backup else None
+        return out
+
+    async def read_key(self, openai_base: str, *, ca_bundle: str | None) -> str | None:
+        """The key gtwizard's entries refer to, as the env file has it now."""
+        from gtwizard.targets import yamlblock
+
+        text, _ = self._config_text()
+        data = yamlblock.load(text, str(self.config))
+        items = data.get("model_list") if isinstance(data, dict) else None
+        ours = [i for i in items or [] if is_ours(i)]
+        if not ours:
+            return None
+        ref = (ours[0].get("litellm_params") or {}).get("api_key")
+        if not (isinstance(ref, str) and ref.startswith("os.environ/")):
+            return ref if isinstance(ref, str) and ref else None
+        return self._env_values().get(ref.removeprefix("os.environ/")) or None
+
+    async def holds(self, secret: str, openai_base: str, *, ca_bundle: str | None) -> bool | None:
+        """The running proxy loaded `secret`: its /model/info shows the fingerprint of the key
+        it read at start on each of gtwizard's entries (None: no URL or master key here)."""
+        if not self.url:
+            return None
+        master = self.master_key()
+        if master is None:
+            return None
+        seen = await self._loaded_fingerprints(master, ca_bundle=ca_bundle)
+        return bool(seen) and seen == {fingerprint(secret)}
+
+    def restart_step(self, profile: Profile) -> NextStep | None:
+        from gtwizard.nextsteps import NextStep
+
+        commands = (self.restart,) if self.restart else ()
+        detail = (
+            f"LiteLLM reads {self.config} and the key in {self.env_path} only when it starts: "
+            "restart the proxy with that env file in its environment (systemd EnvironmentFile=, "
+            "docker run --env-file: re-create the container, `docker restart` keeps the old "
+            "environment)."
+        )
+        note = (
+            f"Then `gtwizard check --profile {profile.name}` proves it through {self.url}."
+            if self.url
+            else "Give --litellm-url to let gtwizard prove the key through the proxy."
+        )
+        return NextStep(
+            f"Restart the LiteLLM proxy so it reads {self.env_path}", detail, commands, note
+        )
+
+    async def prove(self, request: ProofRequest) -> str:
+        from gtwizard.targets.base import ProofUnavailable
+
+        if not self.url:
+            raise ProofUnavailable(
+                "the key cannot be proven through LiteLLM: its URL is not known",
+                "give --litellm-url (setup), or finish with `gtwizard rotate --finish "
+                "--revoke-without-proof` once the proxy restarted",
+            )
+        master = self.master_key()
+        if master is None:
+            raise ProofUnavailable(
+                f"the key cannot be proven through LiteLLM at {self.url}: no master key",
+                f"set general_settings.master_key in {self.config}, or export {MASTER_KEY_ENV}",
+            )
+        seen = await self._loaded_fingerprints(master, ca_bundle=request.ca_bundle)
+        if seen != {fingerprint(request.secret)}:
+            step = self.restart_step(request.profile)
+            how = f" ({'; '.join(step.commands)})" if step and step.commands else ""
+            raise OperationFailed(
+                f"LiteLLM at {self.url} does not run with the new key: it loaded another "
+                f"{KEY_VAR} at its start",
+                f"restart it so it reads {self.env_path}{how}, then run this again",
+            )
+        if request.choice is not None:
+            names = chat_names(request.choice.names, request.choice.embedding_model)
+        else:
+            from gtwizard.openwebui.gtentry import chat_models
+
+            names = chat_models(request.profile)
+        await self._chat(master, names, ca_bundle=request.ca_bundle, timeout=request.timeout)
+        return (
+            f"LiteLLM at {self.url} runs with the new key and answered a chat with "
+            f"{', '.join(names)} through GT"
+        )
+
+    def record_in(self, profile: Profile) -> None:
+        settings = {"litellm_config": str(self.config), "litellm_env": str(self.env_path)}
+        if self.url:
+            settings["litellm_url"] = self.url
+        if self.restart:
+            settings["litellm_restart"] = self.restart
+        profile.target_settings.update(settings)
+
+    def access_notes(self, choice: KeyChoice) -> list[str]:
+        names = ", ".join(chat_names(choice.names, choice.embedding_model))
+        return [
+            f"LiteLLM's users reach {names} with a LiteLLM key (the master key, or virtual keys "
+            "when the proxy has a database): gtwizard does not hand those out"
+        ]
+
+    # --- the files ------------------------------------------------------------------------------
+
+    def _read_config(self) -> tuple[bytes, bool]:
+        try:
+            return self.config.read_bytes(), True
+        except FileNotFoundError:
+            return b"", False
+        except IsADirectoryError:
+            raise InvalidInput(
+                f"{self.config} is a directory, not LiteLLM's config file",
+                "give the path of its config.yaml with --litellm-config",
+            ) from None
+        except OSError as exc:
+            raise InvalidInput(
+                f"cannot read {self.config}: {exc.strerror}", "run as the file's owner"
+            ) from None
+
+    def _config_text(self) -> tuple[str, bool]:
+        """The config's text (it must exist: the proxy runs from it) and that it parses."""
+        from gtwizard.targets import yamlblock
+
+        if not self.config.parent.is_dir():
+            raise InvalidInput(
+                f"the folder of {self.config} does not exist",
+                "give the path of the config file the proxy starts with (--litellm-config)",
+            )
+        data, existed = self._read_config()
+        if not existed:
+            raise InvalidInput(
+                f"{self.config} does not exist",
+                "give the config file the proxy starts with (`litellm --config FILE`), or create "
+                "an empty one",
+            )
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput(
+                f"{self.config} is not UTF-8 text", "fix the file and run the command again"
+            ) from None
+        yamlblock.load(text, str(self.config))
+        return text, existed
+
+    def _edit(self, text: str, names: tuple[str, ...], openai_base: str) -> str:
+        from gtwizard.targets import yamlblock
+
+        where = str(self.config)
+        data = yamlblock.load(text, where)
+        items = data.get("model_list") if isinstance(data, dict) else None
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and item.get("model_name") in names and not is_ours(item):
+                raise InvalidInput(
+                    f"{where} already has a model_list entry named {item['model_name']} of its "
+                    "own; LiteLLM would share that name's traffic between it and GT",
+                    "rename or remove that entry, or leave the name out, and run the command again",
+                )
+        for name in names:
+            # any entry of that name is gtwizard's (refused above otherwise): replaced in place
+            entry = entry_for(name, openai_base)
+            text = yamlblock.upsert(text, MODEL_LIST, {"model_name": name}, entry, where)
+        return text
+
+    def _env_values(self) -> dict[str, str]:
+        from gtwizard.openwebui.envfile import EnvFile, read_env_bytes
+
+        data, _ = read_env_bytes(self.env_path)
+        return EnvFile.parse(data, ENV_DIALECT).values()
+
+    def _plan_env(self, secret: str) -> EnvPlan:
+        """The env file with GT_API_KEY and its fingerprint set; other lines kept byte for byte."""
+        from gtwizard.openwebui.envfile import EnvFile, EnvPlan, masked_diff, read_env_bytes
+
+        data, existed = read_env_bytes(self.env_path)
+        env = EnvFile.parse(data, ENV_DIALECT)
+        old = EnvFile(list(env.lines), env.bom, ENV_DIALECT)
+        env.set(KEY_VAR, secret)
+        env.set(FINGERPRINT_VAR, fingerprint(secret))
+        new = env.to_bytes()
+        return EnvPlan(
+            path=self.env_path,
+            dialect=ENV_DIALECT,
+            existed=existed,
+            old_bytes=data,
+            new_bytes=new,
+            diff=masked_diff(old, env, str(self.env_path), [secret]),
+            changed=new != data or not existed,
+            connection_index=0,
+            form="singular",
+            expected_config={},
+        )
+
+    def master_key(self) -> str | None:
+        """The proxy's master key: GTWIZARD_LITELLM_MASTER_KEY, else general_settings.master_key
+        of the config (an `os.environ/X` reference read from the env file). Never printed."""
+        from gtwizard.credentials import LITELLM, env_token
+        from gtwizard.targets import yamlblock
+
+        given = env_token(LITELLM)
+        if given:
+            return given
+        text, _ = self._config_text()
+        data = yamlblock.load(text, str(self.config))
+        settings = data.get("general_settings") if isinstance(data, dict) else None
+        value = settings.get("master_key") if isinstance(settings, dict) else None
+        if not isinstance(value, str) or not value:
+            return None
+        if value.startswith("os.environ/"):
+            return self._env_values().get(value.removeprefix("os.environ/")) or None
+        return value
+
+    # --- the running proxy ------------------------------------------------------------------------
+
+    async def _loaded_fingerprints(self, master: str, *, ca_bundle: str | None) -> set[str]:
+        """The key fingerprints gtwizard's entries show in the running proxy's /model/info."""
+        from gtwizard.gt.errors import GTError
+        from gtwizard.gt.http import CAP_LIST, make_client
+        from gtwizard.gt.transport import RetryPolicy, send
+        from gtwizard.safetext import loads_untrusted
+
+        url = f"{(self.url or '').rstrip('/')}/model/info"
+        try:
+            async with make_client(
+                ca_bundle=ca_bundle, timeout=15.0, headers={"Authorization": f"Bearer {master}"}
+            ) as client:
+                response = await send(
+                    client,
+                    "GET",
+                    url,
+                    policy=RetryPolicy(max_retries=1),
+                    secrets=(master,),
+                    cap=CAP_LIST,
+                )
+                body = loads_untrusted(response.content)
+        except (GTError, ValueError) as exc:
+            raise OperationFailed(
+                f"LiteLLM at {self.url} did not list its models: {exc}",
+                "check that the proxy runs there and that the master key is its own",
+            ) from None
+        seen: set[str] = set()
+        items = body.get("data") if isinstance(body, dict) else None
+        for item in items if isinstance(items, list) else []:
+            info = item.get("model_info") if isinstance(item, dict) else None
+            if isinstance(info, dict) and MARKER in info:
+                seen.add(str(info.get("gtwizard_fingerprint") or ""))
+        if not seen:
+            raise OperationFailed(
+                f"LiteLLM at {self.url} has none of gtwizard's models loaded",
+                f"restart it so it reads {self.config}, then run this again",
+            )
+        return seen
+
+    async def _chat(
+        self, master: str, names: list[str], *, ca_bundle: str | None, timeout: float
+    ) -> None:
+        from gtwizard.gt.client import GTClient, require_answer
+        from gtwizard.gt.errors import GTError
+
+        async with GTClient(
+            self.url or "", master, ca_bundle=ca_bundle, timeout=timeout, max_retries=1
+        ) as proxy:
+            for name in names:
+                try:
+                    answer = await proxy.chat(
+                        name, [{"role": "user", "content": CHAT_PROMPT}], max_tokens=32
+                    )
+                except GTError as exc:
+                    raise OperationFailed(
+                        f"a chat with {name} through LiteLLM at {self.url} failed: {exc}",
+                        "the proxy's log says why GT refused it (an old or revoked key, a name "
+                        "the key may not use)",
+                    ) from None
+                require_answer(
+                    answer.text, what=f"LiteLLM's chat with {name}", error=OperationFailed
+                )
+
+
+def _mode(path: Path) -> int:
+    """A config keeps its own mode (it may hold the master key: never wider than it was)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        return 0o600
+
+
+def _choice_of(connection: GtConnection) -> Any:
+    """A stand-in choice (only its names are read) for an apply without a plan."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(names=connection.model_ids, embedding_model=connection.embedding_model)
+
+
+def build(where: Any) -> LiteLLMTarget:
+    """The target a profile, a draft or the operator's flags describe (gtwizard.targets.registry)."""
+    settings = dict(where.settings)
+    config = Path(settings.get("litellm_config") or where.place)
+    env = settings.get("litellm_env")
+    return LiteLLMTarget(
+        config=config,
+        env_file=Path(env) if env else None,
+        url=(settings.get("litellm_url") or where.proof_url or None),
+        restart=settings.get("litellm_restart", ""),
+    )

@@ -342,8 +342,8 @@ class LiteLLMTarget:
             step = self.restart_step(request.profile)
             how = f" ({'; '.join(step.commands)})" if step and step.commands else ""
             raise OperationFailed(
-                f"LiteLLM at {self.url} does not run with the new key: it loaded another "
-                f"{KEY_VAR} at its start",
+                f"LiteLLM at {self.url} still runs with another key: it loaded another {KEY_VAR} "
+                "at its start",
                 f"restart it so it reads {self.env_path}{how}, then run this again",
             )
         if request.choice is not None:
@@ -354,8 +354,8 @@ class LiteLLMTarget:
             names = chat_models(request.profile)
         await self._chat(master, names, ca_bundle=request.ca_bundle, timeout=request.timeout)
         return (
-            f"LiteLLM at {self.url} runs with the new key and answered a chat with "
-            f"{', '.join(names)} through GT"
+            f"LiteLLM at {self.url} runs with this key (it shows its fingerprint) and answered "
+            f"a chat with {', '.join(names)} through GT"
         )
 
     def record_in(self, profile: Profile) -> None:

@@ -3,13 +3,16 @@ env file the proxy starts with.
 
 The config holds only references (`api_key: os.environ/GT_API_KEY`); the key itself is written to
 the env file the proxy's service reads at start (systemd `EnvironmentFile`, `docker --env-file`),
-0600, atomically, the previous version kept. Beside the key the file gets a short fingerprint of
-it (GT_API_KEY_FINGERPRINT, the first 16 hex digits of its SHA-256, not the key), and gtwizard's
-entries carry `model_info.gtwizard_fingerprint: os.environ/GT_API_KEY_FINGERPRINT`. LiteLLM resolves
-`os.environ/` references in its whole config when it starts and `/model/info` shows model_info, so
-the running proxy tells which key file it loaded: `holds` reads that, and `prove` chats through
-the proxy (with its master key) only once the proxy shows the new key's fingerprint. A proxy
-still running on the old key therefore never passes the proof, even while the old key works.
+0600, atomically, the previous version kept.
+
+No LiteLLM endpoint shows a deployment's key (`/model/info` drops `api_key`), but each deployment's
+id is LiteLLM's own SHA-256 of its model name and its resolved `litellm_params`, the key included
+(`Router.generate_model_id`, 1.108), and `/model/info` shows that id, as each chat's
+`x-litellm-model-id` header does. So gtwizard recomputes the id of each of its entries (as the
+config has it) with a candidate key: `holds` compares it with what the running proxy shows, and
+`prove` chats through the proxy (with its master key) and requires the answer to come from the
+deployment with exactly that id. A proxy still running on the old key never passes, even while the
+old key works; a LiteLLM that computes ids otherwise fails safe (the rotation waits).
 
 The admin API that changes models live (`/model/new`) needs LiteLLM's database: config-file mode
 only, so a changed key needs the proxy's restart.
@@ -18,6 +21,8 @@ only, so a changed key needs the proxy's restart.
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,7 +39,6 @@ if TYPE_CHECKING:
 
 PRODUCT = "LiteLLM proxy"
 KEY_VAR = "GT_API_KEY"
-FINGERPRINT_VAR = "GT_API_KEY_FINGERPRINT"
 MASTER_KEY_ENV = "GTWIZARD_LITELLM_MASTER_KEY"  # gtwizard.credentials.LITELLM
 MARKER = "gtwizard"  # model_info.gtwizard: managed marks gtwizard's own entries
 MANAGED = "managed"
@@ -44,9 +48,19 @@ PLACEHOLDER_KEY = "gtak_" + "0" * 40  # the shape of a key, never a real one
 ENV_DIALECT = "systemd"  # how a service's EnvironmentFile reads it (quotes stripped)
 
 
-def fingerprint(secret: str) -> str:
-    """What the env file and the running proxy show of a key: 16 hex digits of its SHA-256."""
-    return hashlib.sha256(secret.encode()).hexdigest()[:16]
+def deployment_id(name: str, params: Mapping[str, Any]) -> str:
+    """LiteLLM's id of a deployment (`Router.generate_model_id`): the SHA-256 of the model name
+    and every resolved litellm_param, name then value, in the config's order."""
+    parts = [name]
+    for key, value in params.items():
+        for item in (key, value):
+            if isinstance(item, str):
+                parts.append(item)
+            elif isinstance(item, dict):
+                parts.append(json.dumps(item))
+            else:
+                parts.append(str(item))
+    return hashlib.sha256("".join(parts).encode()).hexdigest()
 
 
 def chat_names(names: tuple[str, ...] | list[str], embedding_model: str | None) -> list[str]:
@@ -63,7 +77,7 @@ def entry_for(name: str, openai_base: str) -> dict[str, Any]:
             "api_base": openai_base,
             "api_key": f"os.environ/{KEY_VAR}",
         },
-        "model_info": {MARKER: MANAGED, "gtwizard_fingerprint": f"os.environ/{FINGERPRINT_VAR}"},
+        "model_info": {MARKER: MANAGED},
     }
 
 
@@ -293,15 +307,16 @@ class LiteLLMTarget:
         return self._env_values().get(ref.removeprefix("os.environ/")) or None
 
     async def holds(self, secret: str, openai_base: str, *, ca_bundle: str | None) -> bool | None:
-        """The running proxy loaded `secret`: its /model/info shows the fingerprint of the key
-        it read at start on each of gtwizard's entries (None: no URL or master key here)."""
+        """The running proxy's deployments of gtwizard's entries carry the ids LiteLLM gives them
+        with `secret` as their key (None: no URL or master key here to ask it)."""
         if not self.url:
             return None
         master = self.master_key()
         if master is None:
             return None
-        seen = await self._loaded_fingerprints(master, ca_bundle=ca_bundle)
-        return bool(seen) and seen == {fingerprint(secret)}
+        expected = self.expected_ids(secret)
+        loaded = await self._loaded_ids(master, ca_bundle=ca_bundle)
+        return bool(expected) and all(loaded.get(n) == i for n, i in expected.items())
 
     def restart_step(self, profile: Profile) -> NextStep | None:
         from gtwizard.nextsteps import NextStep
@@ -337,13 +352,14 @@ class LiteLLMTarget:
                 f"the key cannot be proven through LiteLLM at {self.url}: no master key",
                 f"set general_settings.master_key in {self.config}, or export {MASTER_KEY_ENV}",
             )
-        seen = await self._loaded_fingerprints(master, ca_bundle=request.ca_bundle)
-        if seen != {fingerprint(request.secret)}:
+        expected = self.expected_ids(request.secret)
+        loaded = await self._loaded_ids(master, ca_bundle=request.ca_bundle)
+        if not expected or any(loaded.get(n) != i for n, i in expected.items()):
             step = self.restart_step(request.profile)
             how = f" ({'; '.join(step.commands)})" if step and step.commands else ""
             raise OperationFailed(
-                f"LiteLLM at {self.url} still runs with another key: it loaded another {KEY_VAR} "
-                "at its start",
+                f"LiteLLM at {self.url} still runs with another key: its deployments of "
+                f"{', '.join(expected) or 'the GT names'} were not loaded with it",
                 f"restart it so it reads {self.env_path}{how}, then run this again",
             )
         if request.choice is not None:
@@ -352,10 +368,12 @@ class LiteLLMTarget:
             from gtwizard.openwebui.gtentry import chat_models
 
             names = chat_models(request.profile)
-        await self._chat(master, names, ca_bundle=request.ca_bundle, timeout=request.timeout)
+        await self._chat(
+            master, names, expected, ca_bundle=request.ca_bundle, timeout=request.timeout
+        )
         return (
-            f"LiteLLM at {self.url} runs with this key (it shows its fingerprint) and answered "
-            f"a chat with {', '.join(names)} through GT"
+            f"LiteLLM at {self.url} runs with this key and its deployments of "
+            f"{', '.join(names)} answered a chat through GT"
         )
 
     def record_in(self, profile: Profile) -> None:
@@ -441,14 +459,13 @@ class LiteLLMTarget:
         return EnvFile.parse(data, ENV_DIALECT).values()
 
     def _plan_env(self, secret: str) -> EnvPlan:
-        """The env file with GT_API_KEY and its fingerprint set; other lines kept byte for byte."""
+        """The env file with GT_API_KEY set; its other lines kept byte for byte."""
         from gtwizard.openwebui.envfile import EnvFile, EnvPlan, masked_diff, read_env_bytes
 
         data, existed = read_env_bytes(self.env_path)
         env = EnvFile.parse(data, ENV_DIALECT)
         old = EnvFile(list(env.lines), env.bom, ENV_DIALECT)
         env.set(KEY_VAR, secret)
-        env.set(FINGERPRINT_VAR, fingerprint(secret))
         new = env.to_bytes()
         return EnvPlan(
             path=self.env_path,
@@ -484,8 +501,8 @@ class LiteLLMTarget:
 
     # --- the running proxy ------------------------------------------------------------------------
 
-    async def _loaded_fingerprints(self, master: str, *, ca_bundle: str | None) -> set[str]:
-        """The key fingerprints gtwizard's entries show in the running proxy's /model/info."""
+    async def _loaded_ids(self, master: str, *, ca_bundle: str | None) -> dict[str, str]:
+        """model_name → deployment id of gtwizard's entries in the running proxy's /model/info."""
         from gtwizard.gt.errors import GTError
         from gtwizard.gt.http import CAP_LIST, make_client
         from gtwizard.gt.transport import RetryPolicy, send
@@ -510,12 +527,12 @@ class LiteLLMTarget:
                 f"LiteLLM at {self.url} did not list its models: {exc}",
                 "check that the proxy runs there and that the master key is its own",
             ) from None
-        seen: set[str] = set()
+        seen: dict[str, str] = {}
         items = body.get("data") if isinstance(body, dict) else None
         for item in items if isinstance(items, list) else []:
             info = item.get("model_info") if isinstance(item, dict) else None
             if isinstance(info, dict) and MARKER in info:
-                seen.add(str(info.get("gtwizard_fingerprint") or ""))
+                seen[str(item.get("model_name"))] = str(info.get("id") or "")
         if not seen:
             raise OperationFailed(
                 f"LiteLLM at {self.url} has none of gtwizard's models loaded",
@@ -524,28 +541,71 @@ class LiteLLMTarget:
         return seen
 
     async def _chat(
-        self, master: str, names: list[str], *, ca_bundle: str | None, timeout: float
+        self,
+        master: str,
+        names: list[str],
+        expected: Mapping[str, str],
+        *,
+        ca_bundle: str | None,
+        timeout: float,
     ) -> None:
-        from gtwizard.gt.client import GTClient, require_answer
+        """A chat per name through the proxy, answered by the deployment with the expected id."""
+        from gtwizard.gt.client import require_answer
         from gtwizard.gt.errors import GTError
+        from gtwizard.gt.http import CAP_CHAT, make_client
+        from gtwizard.gt.transport import RetryPolicy, send
+        from gtwizard.safetext import loads_untrusted
 
-        async with GTClient(
-            self.url or "", master, ca_bundle=ca_bundle, timeout=timeout, max_retries=1
-        ) as proxy:
+        url = f"{(self.url or '').rstrip('/')}/v1/chat/completions"
+        async with make_client(
+            ca_bundle=ca_bundle, timeout=timeout, headers={"Authorization": f"Bearer {master}"}
+        ) as client:
             for name in names:
+                body = {"model": name, "messages": [{"role": "user", "content": CHAT_PROMPT}]}
                 try:
-                    answer = await proxy.chat(
-                        name, [{"role": "user", "content": CHAT_PROMPT}], max_tokens=32
+                    response = await send(
+                        client,
+                        "POST",
+                        url,
+                        policy=RetryPolicy(max_retries=1),
+                        json=body,
+                        secrets=(master,),
+                        cap=CAP_CHAT,
                     )
-                except GTError as exc:
+                    data = loads_untrusted(response.content)
+                    text = data["choices"][0]["message"]["content"]
+                except (GTError, ValueError, KeyError, IndexError, TypeError) as exc:
                     raise OperationFailed(
                         f"a chat with {name} through LiteLLM at {self.url} failed: {exc}",
-                        "the proxy's log says why GT refused it (an old or revoked key, a name "
-                        "the key may not use)",
+                        "the proxy's log says why (GT refused the key, or the name is not "
+                        "allowed for it)",
                     ) from None
+                served = response.headers.get("x-litellm-model-id", "")
+                if served != expected.get(name):
+                    raise OperationFailed(
+                        f"LiteLLM at {self.url} answered {name} from a deployment that does not "
+                        "hold this key",
+                        f"remove other entries named {name}, restart the proxy, and run this again",
+                    )
                 require_answer(
-                    answer.text, what=f"LiteLLM's chat with {name}", error=OperationFailed
+                    str(text or ""), what=f"LiteLLM's chat with {name}", error=OperationFailed
                 )
+
+    def expected_ids(self, secret: str) -> dict[str, str]:
+        """model_name → the id LiteLLM gives each of gtwizard's entries with `secret` as its key."""
+        from gtwizard.targets import yamlblock
+
+        text, _ = self._config_text()
+        data = yamlblock.load(text, str(self.config))
+        items = data.get("model_list") if isinstance(data, dict) else None
+        out: dict[str, str] = {}
+        for item in items if isinstance(items, list) else []:
+            if not is_ours(item) or not isinstance(item.get("litellm_params"), dict):
+                continue
+            params = dict(item["litellm_params"])
+            params["api_key"] = secret
+            out[str(item.get("model_name"))] = deployment_id(str(item.get("model_name")), params)
+        return out
 
 
 def _mode(path: Path) -> int:

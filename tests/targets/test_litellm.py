@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from support.cli_helpers import run_cli
+from support.cli_helpers import files_containing, run_cli
 from support.litellm_fixture import require_litellm, start_proxy, stop_proxy
 from support.owui_fixture import free_port
 from support.rotation_helpers import stored_key, tenant_keys
@@ -214,3 +214,9 @@ def test_setup_prove_and_rotate_through_the_real_proxy(sandbox, isolated_dirs: P
     finally:
         stop_proxy(proxy)
     assert without_ours(config.read_text()) == OPERATOR_CONFIG
+    # the canary: the keys live in the store and the proxy's env file only; the master key nowhere
+    for secret in (first, second, MASTER):
+        assert files_containing(isolated_dirs / "config", secret) == []
+        for run in (out, checked, rotated, early, done):
+            assert secret not in run.stdout + run.stderr
+    assert files_containing(isolated_dirs / "state", MASTER) == []

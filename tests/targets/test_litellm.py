@@ -220,3 +220,59 @@ def test_setup_prove_and_rotate_through_the_real_proxy(sandbox, isolated_dirs: P
         for run in (out, checked, rotated, early, done):
             assert secret not in run.stdout + run.stderr
     assert files_containing(isolated_dirs / "state", MASTER) == []
+
+
+def test_without_the_proxy_url_rotation_waits_for_the_operators_word(
+    sandbox, isolated_dirs: Path
+) -> None:
+    """No --litellm-url: nothing here reaches the proxy. Setup warns, the product proof is
+    unavailable (not failed, not the operator's word by itself), a rotation writes the new key and
+    waits with both keys live, and only `--finish --revoke-without-proof` revokes the old one."""
+    config, env_file = isolated_dirs / "config.yaml", isolated_dirs / ".env"
+    config.write_text(OPERATOR_CONFIG)
+    env_file.write_text(OPERATOR_ENV)
+    op_env = {"GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token}
+    out = run_cli(setup_args(sandbox, config, "--profile", "blind", "--json"), env=op_env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert any("--litellm-url" in w for w in json.loads(out.stdout)["warnings"]), out.stdout
+    first_id = get_profile("blind").key_id
+
+    checked = json.loads(run_cli(["check", "--profile", "blind", "--json"], env=op_env).stdout)
+    proof = next(c for c in checked["checks"] if c["id"] == "product-proof")
+    assert proof["status"] in ("warn", "skip") and "its URL is not known" in proof["detail"]
+
+    rotated = run_cli(["rotate", "--profile", "blind", "--yes", "--json"], env=op_env)
+    assert rotated.returncode == 0, rotated.stdout + rotated.stderr
+    new_id = json.loads(rotated.stdout)["new_key_id"]
+    second = stored_key(get_profile("blind"), new_id)
+    assert second and f"GT_API_KEY={second}\n" in env_file.read_text()
+    unproven = run_cli(["rotate", "--profile", "blind", "--finish"], env=op_env)
+    assert unproven.returncode != 0
+    assert {k.id: k for k in tenant_keys(sandbox)}[first_id].revoked_at is None
+    done = run_cli(
+        ["rotate", "--profile", "blind", "--finish", "--revoke-without-proof", "--json"],
+        env=op_env,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    keys = {k.id: k for k in tenant_keys(sandbox)}
+    assert keys[first_id].revoked_at is not None and keys[new_id].revoked_at is None
+
+
+def test_the_master_key_is_read_where_the_proxy_has_it(
+    isolated_dirs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gtwizard.targets.litellm_proxy import LiteLLMTarget
+
+    config, env_file = isolated_dirs / "config.yaml", isolated_dirs / "proxy.env"
+    target = LiteLLMTarget(config, env_file, url="http://127.0.0.1:4000")
+    config.write_text("general_settings:\n  master_key: sk-inline\n")
+    assert target.master_key() == "sk-inline" and target.can_prove
+    config.write_text("general_settings:\n  master_key: os.environ/LITELLM_MASTER_KEY\n")
+    env_file.write_text('# systemd strips the quotes\nLITELLM_MASTER_KEY="sk-from-env"\n')
+    assert target.master_key() == "sk-from-env"
+    monkeypatch.setenv("GTWIZARD_LITELLM_MASTER_KEY", "sk-given")
+    assert target.master_key() == "sk-given"
+    monkeypatch.delenv("GTWIZARD_LITELLM_MASTER_KEY")
+    config.write_text("model_list: []\n")
+    assert target.master_key() is None and not target.can_prove
+    assert "sk-" not in repr(target)

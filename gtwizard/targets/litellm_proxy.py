@@ -20,15 +20,13 @@ only, so a changed key needs the proxy's restart.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gtwizard.errors import InvalidInput, OperationFailed
 from gtwizard.kinds import TargetKind
+from gtwizard.targets.litellm_running import MARKER, chat_through, deployment_id, loaded_ids
 
 if TYPE_CHECKING:
     from gtwizard.nextsteps import NextStep
@@ -40,27 +38,10 @@ if TYPE_CHECKING:
 PRODUCT = "LiteLLM proxy"
 KEY_VAR = "GT_API_KEY"
 MASTER_KEY_ENV = "GTWIZARD_LITELLM_MASTER_KEY"  # gtwizard.credentials.LITELLM
-MARKER = "gtwizard"  # model_info.gtwizard: managed marks gtwizard's own entries
 MANAGED = "managed"
 MODEL_LIST = ["model_list"]
-CHAT_PROMPT = "gtwizard proof through LiteLLM: reply with one short sentence."
 PLACEHOLDER_KEY = "gtak_" + "0" * 40  # the shape of a key, never a real one
 ENV_DIALECT = "systemd"  # how a service's EnvironmentFile reads it (quotes stripped)
-
-
-def deployment_id(name: str, params: Mapping[str, Any]) -> str:
-    """LiteLLM's id of a deployment (`Router.generate_model_id`): the SHA-256 of the model name
-    and every resolved litellm_param, name then value, in the config's order."""
-    parts = [name]
-    for key, value in params.items():
-        for item in (key, value):
-            if isinstance(item, str):
-                parts.append(item)
-            elif isinstance(item, dict):
-                parts.append(json.dumps(item))
-            else:
-                parts.append(str(item))
-    return hashlib.sha256("".join(parts).encode()).hexdigest()
 
 
 def chat_names(names: tuple[str, ...] | list[str], embedding_model: str | None) -> list[str]:
@@ -315,7 +296,7 @@ class LiteLLMTarget:
         if master is None:
             return None
         expected = self.expected_ids(secret)
-        loaded = await self._loaded_ids(master, ca_bundle=ca_bundle)
+        loaded = await loaded_ids(self.url, master, config=str(self.config), ca_bundle=ca_bundle)
         return bool(expected) and all(loaded.get(n) == i for n, i in expected.items())
 
     def restart_step(self, profile: Profile) -> NextStep | None:
@@ -353,7 +334,9 @@ class LiteLLMTarget:
                 f"set general_settings.master_key in {self.config}, or export {MASTER_KEY_ENV}",
             )
         expected = self.expected_ids(request.secret)
-        loaded = await self._loaded_ids(master, ca_bundle=request.ca_bundle)
+        loaded = await loaded_ids(
+            self.url, master, config=str(self.config), ca_bundle=request.ca_bundle
+        )
         if not expected or any(loaded.get(n) != i for n, i in expected.items()):
             step = self.restart_step(request.profile)
             how = f" ({'; '.join(step.commands)})" if step and step.commands else ""
@@ -368,8 +351,8 @@ class LiteLLMTarget:
             from gtwizard.openwebui.gtentry import chat_models
 
             names = chat_models(request.profile)
-        await self._chat(
-            master, names, expected, ca_bundle=request.ca_bundle, timeout=request.timeout
+        await chat_through(
+            self.url, master, names, expected, ca_bundle=request.ca_bundle, timeout=request.timeout
         )
         return (
             f"LiteLLM at {self.url} runs with this key and its deployments of "
@@ -500,96 +483,6 @@ class LiteLLMTarget:
         return value
 
     # --- the running proxy ------------------------------------------------------------------------
-
-    async def _loaded_ids(self, master: str, *, ca_bundle: str | None) -> dict[str, str]:
-        """model_name → deployment id of gtwizard's entries in the running proxy's /model/info."""
-        from gtwizard.gt.errors import GTError
-        from gtwizard.gt.http import CAP_LIST, make_client
-        from gtwizard.gt.transport import RetryPolicy, send
-        from gtwizard.safetext import loads_untrusted
-
-        url = f"{(self.url or '').rstrip('/')}/model/info"
-        try:
-            async with make_client(
-                ca_bundle=ca_bundle, timeout=15.0, headers={"Authorization": f"Bearer {master}"}
-            ) as client:
-                response = await send(
-                    client,
-                    "GET",
-                    url,
-                    policy=RetryPolicy(max_retries=1),
-                    secrets=(master,),
-                    cap=CAP_LIST,
-                )
-                body = loads_untrusted(response.content)
-        except (GTError, ValueError) as exc:
-            raise OperationFailed(
-                f"LiteLLM at {self.url} did not list its models: {exc}",
-                "check that the proxy runs there and that the master key is its own",
-            ) from None
-        seen: dict[str, str] = {}
-        items = body.get("data") if isinstance(body, dict) else None
-        for item in items if isinstance(items, list) else []:
-            info = item.get("model_info") if isinstance(item, dict) else None
-            if isinstance(info, dict) and MARKER in info:
-                seen[str(item.get("model_name"))] = str(info.get("id") or "")
-        if not seen:
-            raise OperationFailed(
-                f"LiteLLM at {self.url} has none of gtwizard's models loaded",
-                f"restart it so it reads {self.config}, then run this again",
-            )
-        return seen
-
-    async def _chat(
-        self,
-        master: str,
-        names: list[str],
-        expected: Mapping[str, str],
-        *,
-        ca_bundle: str | None,
-        timeout: float,
-    ) -> None:
-        """A chat per name through the proxy, answered by the deployment with the expected id."""
-        from gtwizard.gt.client import require_answer
-        from gtwizard.gt.errors import GTError
-        from gtwizard.gt.http import CAP_CHAT, make_client
-        from gtwizard.gt.transport import RetryPolicy, send
-        from gtwizard.safetext import loads_untrusted
-
-        url = f"{(self.url or '').rstrip('/')}/v1/chat/completions"
-        async with make_client(
-            ca_bundle=ca_bundle, timeout=timeout, headers={"Authorization": f"Bearer {master}"}
-        ) as client:
-            for name in names:
-                body = {"model": name, "messages": [{"role": "user", "content": CHAT_PROMPT}]}
-                try:
-                    response = await send(
-                        client,
-                        "POST",
-                        url,
-                        policy=RetryPolicy(max_retries=1),
-                        json=body,
-                        secrets=(master,),
-                        cap=CAP_CHAT,
-                    )
-                    data = loads_untrusted(response.content)
-                    text = data["choices"][0]["message"]["content"]
-                except (GTError, ValueError, KeyError, IndexError, TypeError) as exc:
-                    raise OperationFailed(
-                        f"a chat with {name} through LiteLLM at {self.url} failed: {exc}",
-                        "the proxy's log says why (GT refused the key, or the name is not "
-                        "allowed for it)",
-                    ) from None
-                served = response.headers.get("x-litellm-model-id", "")
-                if served != expected.get(name):
-                    raise OperationFailed(
-                        f"LiteLLM at {self.url} answered {name} from a deployment that does not "
-                        "hold this key",
-                        f"remove other entries named {name}, restart the proxy, and run this again",
-                    )
-                require_answer(
-                    str(text or ""), what=f"LiteLLM's chat with {name}", error=OperationFailed
-                )
 
     def expected_ids(self, secret: str) -> dict[str, str]:
         """model_name → the id LiteLLM gives each of gtwizard's entries with `secret` as its key."""

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from gtwizard.errors import InvalidInput, OperationFailed
 from gtwizard.kinds import TargetKind
-from gtwizard.targets.litellm_running import MARKER, chat_through, deployment_id, loaded_ids
+from gtwizard.targets.litellm_running import MARKER, deployment_id, loaded_ids, use_through
 
 if TYPE_CHECKING:
     from gtwizard.nextsteps import NextStep
@@ -49,8 +49,11 @@ def chat_names(names: tuple[str, ...] | list[str], embedding_model: str | None) 
     return [n for n in names if n != embedding_model and "embed" not in n.lower()]
 
 
-def entry_for(name: str, openai_base: str) -> dict[str, Any]:
+def entry_for(name: str, openai_base: str, *, embedding: bool = False) -> dict[str, Any]:
     """gtwizard's model_list entry for one GT name (references only, never the key)."""
+    info: dict[str, str] = {MARKER: MANAGED}
+    if embedding:
+        info["mode"] = "embedding"
     return {
         "model_name": name,
         "litellm_params": {
@@ -58,7 +61,7 @@ def entry_for(name: str, openai_base: str) -> dict[str, Any]:
             "api_base": openai_base,
             "api_key": f"os.environ/{KEY_VAR}",
         },
-        "model_info": {MARKER: MANAGED},
+        "model_info": info,
     }
 
 
@@ -198,10 +201,12 @@ class LiteLLMTarget:
                 "none of the chosen names is a chat model: LiteLLM gets no entry",
                 "choose at least one agent alias or chat model",
             )
+        embedding = conn.embedding_model if conn.embeddings else None
         text, existed = self._config_text()
-        edited = self._edit(text, names, conn.openai_base)
+        edited = self._edit(text, names, embedding, conn.openai_base)
         env = self._plan_env(conn.api_key)
-        return LiteLLMPlan(self.config, text.encode(), edited.encode(), existed, env, names)
+        every = names + ((embedding,) if embedding and embedding not in names else ())
+        return LiteLLMPlan(self.config, text.encode(), edited.encode(), existed, env, every)
 
     async def apply(
         self, connection: GtConnection, *, ca_bundle: str | None, plan: LiteLLMPlan | None
@@ -345,18 +350,28 @@ class LiteLLMTarget:
                 f"{', '.join(expected) or 'the GT names'} were not loaded with it",
                 f"restart it so it reads {self.env_path}{how}, then run this again",
             )
-        if request.choice is not None:
-            names = chat_names(request.choice.names, request.choice.embedding_model)
+        choice, profile = request.choice, request.profile
+        if choice is not None:
+            names = chat_names(choice.names, choice.embedding_model)
+            embedding = choice.embedding_model if choice.embeddings else None
         else:
             from gtwizard.openwebui.gtentry import chat_models
 
-            names = chat_models(request.profile)
-        await chat_through(
-            self.url, master, names, expected, ca_bundle=request.ca_bundle, timeout=request.timeout
+            names = chat_models(profile)
+            embedding = profile.embedding_model if profile.embeddings else None
+        await use_through(
+            self.url,
+            master,
+            names,
+            expected,
+            embedding=embedding if embedding in expected else None,
+            ca_bundle=request.ca_bundle,
+            timeout=request.timeout,
         )
+        embedded = f", and {embedding} an embedding" if embedding in expected else ""
         return (
-            f"LiteLLM at {self.url} runs with this key and its deployments of "
-            f"{', '.join(names)} answered a chat through GT"
+            f"LiteLLM at {self.url} runs with this key: its deployments of "
+            f"{', '.join(names)} answered a chat through GT{embedded}"
         )
 
     def record_in(self, profile: Profile) -> None:
@@ -416,22 +431,26 @@ class LiteLLMTarget:
         yamlblock.load(text, str(self.config))
         return text, existed
 
-    def _edit(self, text: str, names: tuple[str, ...], openai_base: str) -> str:
+    def _edit(
+        self, text: str, names: tuple[str, ...], embedding: str | None, openai_base: str
+    ) -> str:
         from gtwizard.targets import yamlblock
 
         where = str(self.config)
+        wanted = [(n, False) for n in names] + ([(embedding, True)] if embedding else [])
         data = yamlblock.load(text, where)
         items = data.get("model_list") if isinstance(data, dict) else None
         for item in items if isinstance(items, list) else []:
-            if isinstance(item, dict) and item.get("model_name") in names and not is_ours(item):
+            named = isinstance(item, dict) and item.get("model_name") in dict(wanted)
+            if named and not is_ours(item):
                 raise InvalidInput(
                     f"{where} already has a model_list entry named {item['model_name']} of its "
                     "own; LiteLLM would share that name's traffic between it and GT",
                     "rename or remove that entry, or leave the name out, and run the command again",
                 )
-        for name in names:
+        for name, is_embedding in wanted:
             # any entry of that name is gtwizard's (refused above otherwise): replaced in place
-            entry = entry_for(name, openai_base)
+            entry = entry_for(name, openai_base, embedding=is_embedding)
             text = yamlblock.upsert(text, MODEL_LIST, {"model_name": name}, entry, where)
         return text
 

@@ -76,43 +76,62 @@ async def loaded_ids(
     return seen
 
 
-async def chat_through(
+async def use_through(
     url: str,
     master: str,
     names: list[str],
     expected: Mapping[str, str],
     *,
+    embedding: str | None = None,
     ca_bundle: str | None,
     timeout: float,
 ) -> None:
-    """A chat per name through the proxy, answered by the deployment with the expected id."""
+    """A chat per name (and an embedding with `embedding`) through the proxy, as its users call
+    it, each answered by the deployment with the expected id."""
     from gtwizard.gt.client import require_answer
     from gtwizard.gt.errors import GTError
-    from gtwizard.gt.http import CAP_CHAT, make_client
+    from gtwizard.gt.http import CAP_CHAT, CAP_EMBED, make_client
     from gtwizard.gt.transport import RetryPolicy, send
     from gtwizard.safetext import loads_untrusted
 
-    chat_url = f"{url.rstrip('/')}/v1/chat/completions"
+    base = url.rstrip("/")
+    calls: list[tuple[str, str, dict[str, Any], int]] = [
+        (
+            name,
+            "a chat",
+            {"model": name, "messages": [{"role": "user", "content": CHAT_PROMPT}]},
+            CAP_CHAT,
+        )
+        for name in names
+    ]
+    if embedding:
+        calls.append(
+            (embedding, "an embedding", {"model": embedding, "input": CHAT_PROMPT}, CAP_EMBED)
+        )
     async with make_client(
         ca_bundle=ca_bundle, timeout=timeout, headers={"Authorization": f"Bearer {master}"}
     ) as client:
-        for name in names:
-            body = {"model": name, "messages": [{"role": "user", "content": CHAT_PROMPT}]}
+        for name, what, body, cap in calls:
+            route = "/v1/embeddings" if "input" in body else "/v1/chat/completions"
             try:
                 response = await send(
                     client,
                     "POST",
-                    chat_url,
+                    base + route,
                     policy=RetryPolicy(max_retries=1),
                     json=body,
                     secrets=(master,),
-                    cap=CAP_CHAT,
+                    cap=cap,
                 )
                 data = loads_untrusted(response.content)
-                text = data["choices"][0]["message"]["content"]
+                if "input" in body:
+                    vector = data["data"][0]["embedding"]
+                    text = "vector" if isinstance(vector, list) and vector else ""
+                else:
+                    text = data["choices"][0]["message"]["content"]
             except (GTError, ValueError, KeyError, IndexError, TypeError) as exc:
                 raise OperationFailed(
-                    f"a chat with {name} through LiteLLM at {url} failed: {exc}",
+                    f"{what} with {name} through LiteLLM at {url} failed: {exc}",
                     "the proxy's log says why (GT refused the key, or the name is not "
                     "allowed for it)",
                 ) from None
@@ -124,5 +143,7 @@ async def chat_through(
                     f"remove other entries named {name}, restart the proxy, and run this again",
                 )
             require_answer(
-                str(text or ""), what=f"LiteLLM's chat with {name}", error=OperationFailed
+                str(text or ""),
+                what=f"LiteLLM's answer to {what} with {name}",
+                error=OperationFailed,
             )

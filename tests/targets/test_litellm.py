@@ -21,6 +21,7 @@ from gtwizard.profiles import get_profile
 from gtwizard.sandbox.authlog import credential_hash
 
 NAMES = "helpdesk,llama-3.1-8b-instruct"
+EMBED = "text-embedding-small"
 MASTER = "sk-litellm-test-master-1"
 OPERATOR_CONFIG = """\
 # the operator's proxy: their own model first, with a comment that must survive
@@ -40,13 +41,15 @@ litellm_settings:
 OPERATOR_ENV = f"# the proxy's environment\nLITELLM_MASTER_KEY={MASTER}\nLOCAL_KEY=sk-local\n"
 
 
-def setup_args(sandbox, config: Path, *extra: str) -> list[str]:
+def setup_args(
+    sandbox, config: Path, *extra: str, names: str = NAMES, key_preset: str = "chat-client"
+) -> list[str]:
     return [
         "setup",
         "--preset",
         "litellm",
         "--key-preset",
-        "chat-client",
+        key_preset,
         "--target",
         "litellm",
         "--litellm-config",
@@ -54,7 +57,7 @@ def setup_args(sandbox, config: Path, *extra: str) -> list[str]:
         "--host",
         sandbox.base_url,
         "--aliases",
-        NAMES,
+        names,
         "--mint",
         "--yes",
         "--storage",
@@ -130,7 +133,12 @@ def test_setup_prove_and_rotate_through_the_real_proxy(sandbox, isolated_dirs: P
             url,
             "--litellm-restart",
             "systemctl restart litellm",
+            "--embeddings",
+            "--embedding-model",
+            EMBED,
             "--json",
+            names=f"{NAMES},{EMBED}",
+            key_preset="chat-embeddings",
         ),
         env=op_env,
     )
@@ -149,7 +157,7 @@ def test_setup_prove_and_rotate_through_the_real_proxy(sandbox, isolated_dirs: P
     assert first not in config.read_text(), "the config holds a reference, never the key"
     data = yaml.safe_load(config.read_text())
     ours = [m for m in data["model_list"] if m["model_name"] != "local-echo"]
-    assert [m["model_name"] for m in ours] == NAMES.split(",")
+    assert [m["model_name"] for m in ours] == [*NAMES.split(","), EMBED]
     for entry in ours:
         assert entry["litellm_params"] == {
             "model": f"openai/{entry['model_name']}",
@@ -157,6 +165,7 @@ def test_setup_prove_and_rotate_through_the_real_proxy(sandbox, isolated_dirs: P
             "api_key": "os.environ/GT_API_KEY",
         }
         assert entry["model_info"]["gtwizard"] == "managed"
+    assert ours[-1]["model_info"]["mode"] == "embedding"
 
     # the proxy as the operator runs it: a chat with its master key reaches GT with the GT key
     proxy = start_proxy(config, env_file, port=port)
@@ -172,6 +181,7 @@ def test_setup_prove_and_rotate_through_the_real_proxy(sandbox, isolated_dirs: P
         checked = run_cli(["check", "--profile", "lab", "--json"], env=op_env)
         proof = [c for c in json.loads(checked.stdout)["checks"] if c["id"] == "product-proof"]
         assert proof and proof[0]["status"] == "pass", checked.stdout
+        assert f"{EMBED} an embedding" in proof[0]["detail"]
 
         # rotation: the new key is written; the proxy still runs on the old one, so nothing is
         # proven and the old key stays live

@@ -6,7 +6,10 @@ proxy proved the new one."""
 from __future__ import annotations
 
 import json
+import os
 import stat
+import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -15,7 +18,7 @@ import yaml
 from support.cli_helpers import files_containing, run_cli
 from support.litellm_fixture import require_litellm, start_proxy, stop_proxy
 from support.owui_fixture import free_port
-from support.rotation_helpers import stored_key, tenant_keys
+from support.rotation_helpers import command_line, stored_key, tenant_keys
 
 from gtwizard.profiles import get_profile
 from gtwizard.sandbox.authlog import credential_hash
@@ -221,6 +224,32 @@ def test_setup_prove_and_rotate_through_the_real_proxy(sandbox, isolated_dirs: P
             if path.endswith("/chat/completions")
         }
         assert used == {credential_hash(second)}
+
+        # an attended rotation: gtwizard watches the proxy while the operator restarts it, then
+        # proves and revokes in the same run
+        attended = subprocess.Popen(
+            command_line(["rotate", "--profile", "lab", "--yes", "--wait", "150", "--json"]),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **op_env},
+        )
+        try:
+            while f"GT_API_KEY={second}\n" in env_file.read_text():
+                assert attended.poll() is None, attended.communicate()
+                time.sleep(0.5)
+            stop_proxy(proxy)
+            proxy = start_proxy(config, env_file, port=port)
+            stdout, stderr = attended.communicate(timeout=240)
+        finally:
+            if attended.poll() is None:
+                attended.kill()
+        assert attended.returncode == 0, stdout + stderr
+        third_id = json.loads(stdout)["new_key_id"]
+        keys = {k.id: k for k in tenant_keys(sandbox)}
+        assert keys[waiting["new_key_id"]].revoked_at is not None
+        assert keys[third_id].revoked_at is None
+        assert second not in stdout + stderr
     finally:
         stop_proxy(proxy)
     assert without_ours(config.read_text()) == OPERATOR_CONFIG

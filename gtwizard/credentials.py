@@ -56,6 +56,10 @@ OPERATOR = Kind("operator token", OPERATOR_TOKEN_ENV, OPERATOR_TOKEN_HOST_ENV, "
 OPENWEBUI = Kind(
     "Open WebUI admin credential", OPENWEBUI_TOKEN_ENV, OPENWEBUI_TOKEN_URL_ENV, "Open WebUI"
 )
+# the LiteLLM proxy's master key, when its config does not name it (gtwizard.targets.litellm_proxy)
+LITELLM = Kind(
+    "LiteLLM master key", "GTWIZARD_LITELLM_MASTER_KEY", "GTWIZARD_LITELLM_URL", "LiteLLM proxy"
+)
 
 
 def tenant_place(text: str) -> str:

@@ -103,6 +103,12 @@ def _none(where: Where) -> ClientTarget:
     return NoTarget()
 
 
+def _litellm(where: Where) -> ClientTarget:
+    from gtwizard.targets.litellm_proxy import build
+
+    return build(where)
+
+
 def _librechat(where: Where) -> ClientTarget:
     from gtwizard.targets.librechat import build
 
@@ -171,6 +177,37 @@ SPECS: dict[TargetKind, TargetSpec] = {
             ),
             place_key="config",
             presets=("continue",),
+        ),
+        TargetSpec(
+            TargetKind.LITELLM,
+            "LiteLLM proxy (config.yaml and the env file it starts with)",
+            "LiteLLM proxy",
+            _litellm,
+            settings=(
+                Setting(
+                    "litellm_config",
+                    "--litellm-config",
+                    "LiteLLM config.yaml",
+                    required=True,
+                    path=True,
+                ),
+                Setting(
+                    "litellm_env",
+                    "--litellm-env",
+                    "env file the proxy starts with (default: .env beside the config)",
+                    path=True,
+                ),
+                Setting(
+                    "litellm_url", "--litellm-url", "the proxy's URL, to prove the key through it"
+                ),
+                Setting(
+                    "litellm_restart",
+                    "--litellm-restart",
+                    "your command that restarts the proxy (shown, never run)",
+                ),
+            ),
+            place_key="litellm_config",
+            presets=("litellm",),
         ),
         TargetSpec(
             TargetKind.NONE, "No product: keep the key only", "no product", _none, own_checks=True

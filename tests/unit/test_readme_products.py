@@ -11,7 +11,9 @@ from gtwizard.presets.catalog import load_catalog
 from gtwizard.targets.registry import SPECS
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-ROW = re.compile(r"^\| (?P<name>[^|]+) \| `(?P<slug>[a-z0-9-]+)` \| (?P<how>[^|]+) \|", re.M)
+ROW = re.compile(
+    r"^\| (?P<name>[^|]+) \| `(?P<slug>[a-z0-9][a-z0-9-]*)` \| (?P<how>[^|]+) \|", re.M
+)
 
 
 def test_the_product_table_names_every_preset_and_what_configures_it() -> None:

@@ -61,6 +61,12 @@ def _where_applied(profile: Profile) -> str:
             f"({(profile.env_dialect or 'docker')} syntax), read when Open WebUI starts"
             f"{seen}"
         )
+    if profile.target_place:  # a product beyond Open WebUI's own two ways (targets/registry.py)
+        return (
+            f"{_product_name(profile.product_preset)}'s configuration at {profile.target_place}, "
+            "written by gtwizard (`gtwizard setup --target "
+            f"{profile.target_kind}`), the key kept where that configuration refers to it"
+        )
     return "no client target: the key is only stored"
 
 

@@ -292,12 +292,12 @@ async def rotation_documented(ctx: CheckContext) -> CheckOutcome:
             f"write it again: gtwizard runbook --profile {profile.name}",
         )
     gaps: list[str] = []
-    if profile.target_kind == TargetKind.ENV_FILE:
+    if profile.target_kind not in (TargetKind.ADMIN_API, TargetKind.NONE):  # a file or folder
         target = Path(profile.target_place)
         writable = target if target.exists() else target.parent
         if not os.access(writable, os.W_OK):
             gaps.append(f"{target} is not writable by this user")
-    elif not ctx.openwebui_token:
+    elif profile.target_kind == TargetKind.ADMIN_API and not ctx.openwebui_token:
         gaps.append("no Open WebUI admin credential is available to apply a new key")
     if gaps:
         return failed(

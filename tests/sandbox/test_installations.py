@@ -295,14 +295,14 @@ def test_keys_made_before_identities_stay_ours_by_the_ledger(
     the next key carries the identity."""
     from gtwizard.cli import main
     from gtwizard.lifecycle.ledger import KeyState, Ledger
-    from gtwizard.setup import session
+    from gtwizard.setup import keystep
 
     old = Installation("old-host", tmp_path / "old-host", tenant.operator_token)
     with old.inside():
         # the older gtwizard, in this process: names without an identity, none made
         with monkeypatch.context() as older:
             older.setattr(
-                session,
+                keystep,  # where setup's mint names its key
                 "key_name",
                 lambda profile, product: f"gtwizard-{profile}-{product}-20240101-000000-abcd",
             )

@@ -31,9 +31,9 @@ STEP_SCREENS: dict[str, tuple[str, str]] = {
     "product": ("gtwizard.screens.product", "ProductScreen"),
     "tenant": ("gtwizard.screens.tenant", "TenantScreen"),
     "key": ("gtwizard.screens.key", "KeyScreen"),
+    "target": ("gtwizard.screens.target", "TargetScreen"),
     "mint": ("gtwizard.screens.mint", "MintScreen"),
     "storage": ("gtwizard.screens.storage", "StorageScreen"),
-    "target": ("gtwizard.screens.target", "TargetScreen"),
     "review": ("gtwizard.screens.review", "ReviewScreen"),
     "apply": ("gtwizard.screens.apply", "ApplyScreen"),
     "checks": ("gtwizard.screens.checks", "ChecksScreen"),
@@ -246,6 +246,7 @@ class WizardApp(App[int]):
         request = self.state.setup_request(self.catalog)
         request.replace = request.replace or replaces_own
         session = SetupSession(request)
+        session.warnings.extend(self.state.target_notes)  # the Target step checked it before
         self.state.session = session
         self.state.key_signature = signature
         self.state.profile = None

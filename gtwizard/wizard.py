@@ -17,16 +17,19 @@ if TYPE_CHECKING:  # the setup core loads when the flow needs it, not at start-u
     from gtwizard.credentials import ProfileGrants, Settings
     from gtwizard.presets.catalog import Catalog
     from gtwizard.setup.session import SetupRequest, SetupSession
-    from gtwizard.targets.openwebui import AdminApiTarget, EnvFileTarget
+    from gtwizard.targets.base import ClientTarget
+    from gtwizard.targets.registry import TargetSpec
     from gtwizard.tenant import TenantHost
 
+# the target is chosen and checked before the key is minted (or pasted): a target that would be
+# refused never costs a key
 STEPS: tuple[str, ...] = (
     "product",
     "tenant",
     "key",
+    "target",
     "mint",
     "storage",
-    "target",
     "review",
     "apply",
     "checks",
@@ -37,9 +40,9 @@ STEP_TITLES: dict[str, str] = {
     "product": "Product",
     "tenant": "Tenant",
     "key": "Key",
+    "target": "Target",
     "mint": "Mint",
     "storage": "Storage",
-    "target": "Target",
     "review": "Review",
     "apply": "Apply",
     "checks": "Checks",
@@ -86,6 +89,11 @@ class WizardState:
     audience: str = "all"
     keep_admin_token: bool = False  # only when ticked: rotation then needs no token in the env
     disable_persistent_config: bool = False
+    # a target built from its declared settings (gtwizard.targets.registry): the values typed,
+    # per target kind, so Back and another choice never lose them
+    target_settings: dict[str, dict[str, str]] = field(default_factory=dict)
+    # what the Target step's check said (warnings): a key run started after it reports them too
+    target_notes: list[str] = field(default_factory=list)
     # The environment's credentials, read once at launch. A saved profile's rotation or checks
     # get them only as gtwizard/credentials.py allows: the session covers every saved profile.
     credentials: Settings | None = field(default=None, repr=False)
@@ -160,9 +168,22 @@ class WizardState:
             self.mint_mode,
         )
 
-    def target(self) -> EnvFileTarget | AdminApiTarget | None:
+    def target(self) -> ClientTarget | None:
+        """The target the Target step describes (None: not described yet); one built from its
+        settings refuses a missing required one in one line."""
         from gtwizard.targets.openwebui import AdminApiTarget, EnvFileTarget
 
+        spec = settings_spec(self.target_kind)
+        if spec is not None:
+            from gtwizard.targets.registry import from_settings
+
+            url = self.openwebui_url.strip() if spec.proof_channel else ""
+            return from_settings(
+                spec,
+                self.target_settings.get(str(spec.kind), {}),
+                proof_url=url or None,  # the proof channel, if given
+                credential=self.openwebui_token if url else None,
+            )
         if self.target_kind == TargetKind.ADMIN_API and self.openwebui_url:
             return AdminApiTarget(
                 url=self.openwebui_url.strip(),
@@ -205,3 +226,24 @@ class WizardState:
             keep_admin_token=self.keep_admin_token,
             replace=self.replace_profile,
         )
+
+
+def targets_for(product_slug: str | None) -> list[TargetSpec]:
+    """The targets the Target step offers for a product: every one registered for it (Open
+    WebUI's own, and those built from their settings); a product with none registered is offered
+    Open WebUI's env file and admin API, as before there was a registry."""
+    from gtwizard.targets.registry import SPECS
+
+    own = [
+        spec
+        for spec in SPECS.values()
+        if spec.kind != TargetKind.NONE and (product_slug or "") in spec.presets
+    ]
+    return own or [SPECS[TargetKind.ENV_FILE], SPECS[TargetKind.ADMIN_API]]
+
+
+def settings_spec(kind: str) -> TargetSpec | None:
+    """The spec of a target built from its declared settings (None: Open WebUI's own, or none)."""
+    from gtwizard.targets.registry import settings_kinds
+
+    return next((spec for spec in settings_kinds() if spec.kind == kind), None)

@@ -10,6 +10,7 @@ from textual.widgets import Static
 from gtwizard.errors import GtwizardError
 from gtwizard.kinds import TargetKind
 from gtwizard.screens.base import StepScreen
+from gtwizard.screens.review import OPEN_WEBUI_OWN, sentence
 
 MARKS = {"todo": "[ ]", "busy": "[…]", "done": "[✓]", "fail": "[✗]"}
 
@@ -52,11 +53,12 @@ class ApplyScreen(StepScreen):
             outcome.update("✗ Nothing to apply: go back to Target.")
             return
         target = session.request.target
-        write = (
-            f"Write {target.place}"
-            if target.kind == TargetKind.ENV_FILE
-            else f"Configure {target.place}"
-        )
+        if target.kind == TargetKind.ENV_FILE:
+            write = f"Write {target.place}"
+        elif target.kind == TargetKind.ADMIN_API:
+            write = f"Configure {target.place}"
+        else:
+            write = sentence(target.action)
         names = {"apply": write, "save": "Save the profile"}
         if session.journal is not None and session.journal.old_key_id:
             names["retire"] = f"Retire the old key {session.journal.old_key}"
@@ -88,13 +90,17 @@ class ApplyScreen(StepScreen):
             )
         else:
             applied = session.applied
-            note = getattr(applied, "message", "") or f"Open WebUI at {target.place} updated."
+            if target.kind in OPEN_WEBUI_OWN:
+                note = getattr(applied, "message", "") or f"Open WebUI at {target.place} updated."
+            else:
+                note = target.describe(applied)[0]
             retire = session.retire or {}
             old = session.journal.old_key if session.journal is not None else ""
             if retire.get("state") == "waiting":
                 note += (
                     f"\nThe old key {old} stays valid until the new one is "
-                    f"proven in Open WebUI: gtwizard rotate --finish --profile {session.request.profile}"
+                    f"proven in {target.product}: gtwizard rotate --finish --profile "
+                    f"{session.request.profile}"
                 )
             outcome.update(f"✓ {escape(note)}\nNext runs the live checks.")
             self.refresh_next()

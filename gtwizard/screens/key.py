@@ -222,5 +222,5 @@ class KeyScreen(StepScreen):
 
     def next_hint(self) -> str:
         count = len(self.state.names)
-        hint = f"Enter: on to Mint with {count} name{'s' if count != 1 else ''}"
+        hint = f"Enter: on to {self.following_title()} with {count} name{'s' if count != 1 else ''}"
         return hint + (" · Space toggles more" if self.query_one("#key-names").display else "")

@@ -1,4 +1,4 @@
-"""Step 4 — Mint: automatic with an operator token, or guided manual minting with a masked paste."""
+"""Step 5 — Mint: automatic with an operator token, or guided manual minting with a masked paste."""
 
 from __future__ import annotations
 

@@ -1,7 +1,9 @@
 """Step 7 — Review: the base and why, then exactly what Apply will change, secrets masked.
 
-The button that goes on says what it does (Write the env file, or Apply through the admin API)
-and asks once more before anything is written.
+The key exists from here on: entering Review picks the base URL (probed with the key) and plans
+the change to the target the Target step checked. The button that goes on says what it does
+(Write the env file, or Apply through the admin API) and asks once more before anything is
+written.
 """
 
 from __future__ import annotations
@@ -9,14 +11,22 @@ from __future__ import annotations
 import json
 
 from rich.markup import escape
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from gtwizard.errors import GtwizardError
 from gtwizard.kinds import TargetKind
 from gtwizard.screens.base import StepScreen
+
+OPEN_WEBUI_OWN = (TargetKind.ENV_FILE, TargetKind.ADMIN_API)
+
+
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 class ReviewScreen(StepScreen):
@@ -40,14 +50,45 @@ class ReviewScreen(StepScreen):
     def verb(self) -> str:
         session = self.state.session
         plan = session.plan if session is not None else None
+        target = session.request.target if session is not None else None
+        if target is not None and target.kind not in OPEN_WEBUI_OWN:
+            word = sentence(target.action.split(" ", 1)[0])  # "write …", "apply …"
+            return word if word in ("Write", "Apply", "Configure") else "Apply"
         return "Apply" if isinstance(plan, dict) else "Write"
 
     def on_screen_resume(self) -> None:
+        session = self.state.session
+        if session is not None and session.has_key and session.plan is None:
+            self.query_one("#review-base", Static).update(
+                "Choosing the base URL and planning the change…"
+            )
+            self.query_one("#review-change", Static).update("")
+            self.query_one("#review-notes", Static).update("")
+            self.refresh_next()
+            self.plan_change()
+            return
+        self.show_plan()
+
+    @work(exclusive=True, group="review-plan", exit_on_error=False)
+    async def plan_change(self) -> None:
+        """The key exists now: the base the product will use (probed with it), and the plan."""
+        session = self.state.session
+        assert session is not None
+        try:
+            await session.plan_target()
+        except GtwizardError as exc:
+            self.query_one("#review-base", Static).update(
+                f"✗ {escape(exc.one_line())}\nGo Back to fix it, or come back to Review."
+            )
+            return
+        self.show_plan()
+
+    def show_plan(self) -> None:
         self.query_one("#nav-next", Button).label = f"{self.verb()} ›"
         session = self.state.session
         if session is None or session.base is None or session.plan is None:
             self.query_one("#review-base", Static).update(
-                "Nothing to review yet: go back to Target."
+                "Nothing to review yet: go back (the key is made on Storage)."
             )
             self.refresh_next()
             return
@@ -59,7 +100,11 @@ class ReviewScreen(StepScreen):
             f"[b]Why[/b] {escape(base.reason)}"
         )
         plan = session.plan
-        if isinstance(plan, dict):
+        target = session.request.target
+        if target is not None and target.kind not in OPEN_WEBUI_OWN:
+            text, _ = target.review(plan)
+            change = f"[b]Changes to {escape(target.place)}[/b] (key masked)\n" + escape(text)
+        elif isinstance(plan, dict):
             change = "[b]Admin API change[/b] (key masked)\n" + escape(json.dumps(plan, indent=2))
         elif plan.changed:
             change = f"[b]Changes to {escape(str(plan.path))}[/b] (key masked)\n" + escape(
@@ -89,7 +134,9 @@ class ReviewScreen(StepScreen):
         session = self.state.session
         assert session is not None and session.request.target is not None
         target = session.request.target
-        if target.kind == TargetKind.ENV_FILE:
+        if target.kind not in OPEN_WEBUI_OWN:
+            question = f"{sentence(target.action)} now?"
+        elif target.kind == TargetKind.ENV_FILE:
             question = (
                 f"Write {target.place} now? The key goes in (mode 0600); the previous version "
                 "is kept as a backup."

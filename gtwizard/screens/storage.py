@@ -1,4 +1,4 @@
-"""Step 5 — Storage: prove the keyring works, or choose a fallback; then mint and store the key.
+"""Step 6 — Storage: prove the keyring works, or choose a fallback; then mint and store the key.
 
 This is the only step before Apply that writes anything: the key is stored the moment it exists,
 so it is never held only in memory.
@@ -195,7 +195,9 @@ class StorageScreen(StepScreen):
                 session = await self.wizard.fresh_session()
                 result.update("Checking storage…")
                 session.request.storage = self.state.storage_kind
-                await session.decide_storage(target_follows=True)
+                # ticked on Mint, after the Target step made this run's session
+                session.request.keep_operator_token = self.state.keep_operator_token
+                await session.decide_storage()
                 result.update("Minting…")
                 await session.resolve_names(self.state.operator_token)
                 assert self.state.operator_token
@@ -211,7 +213,7 @@ class StorageScreen(StepScreen):
                 assert self.state.session is not None
                 session = self.state.session
                 session.request.storage = self.state.storage_kind
-                await session.decide_storage(target_follows=True)
+                await session.decide_storage()
                 await session.advance(until="key")  # the pasted key, verified on Mint, stored
         except GtwizardError as exc:
             result.update(f"✗ {escape(exc.one_line())}")
@@ -234,4 +236,4 @@ class StorageScreen(StepScreen):
         return None
 
     def next_hint(self) -> str:
-        return "✓ Key stored. Enter: on to Target"
+        return f"✓ Key stored. Enter: on to {self.following_title()}"

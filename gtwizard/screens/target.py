@@ -1,9 +1,10 @@
-"""Step 6 — Target: Open WebUI's env file, or its admin API; checked before anything is written."""
+"""Step 4 — Target: where the key goes, from the targets registered for the product; everything
+about it that needs no key is checked here, before any key is minted."""
 
 from __future__ import annotations
 
 from rich.markup import escape
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widget import Widget
@@ -12,7 +13,9 @@ from textual.widgets import Checkbox, Input, RadioSet, Select, Static
 from gtwizard.errors import GtwizardError
 from gtwizard.kinds import TargetKind
 from gtwizard.screens.base import StepScreen
+from gtwizard.targets.registry import TargetSpec
 from gtwizard.widgets.toggles import ChoiceSet, MarkedCheckbox, MarkedRadioButton, StepSelect
+from gtwizard.wizard import settings_spec, targets_for
 
 DIALECTS = [
     ("docker run --env-file", "docker"),
@@ -21,44 +24,84 @@ DIALECTS = [
 ]
 
 
-PROVE_QUESTION = (
-    "How can gtwizard reach this Open WebUI to prove it? Optional: with its URL and an admin "
-    "credential, check and rotate chat there as an ordinary user and read the connection it "
-    "really uses."
-)
-# the fields both panes share (the same Open WebUI, whichever way it is configured)
-SHARED = {
-    TargetKind.ENV_FILE: ("#target-prove-url", "#target-prove-token", "#target-prove-keep"),
-    TargetKind.ADMIN_API: ("#target-url", "#target-token", "#target-keep-admin"),
-}
+def prove_question(product: str) -> str:
+    return (
+        f"How can gtwizard reach this {product} to prove it? Optional: with its URL and an admin "
+        "credential, check and rotate chat there as an ordinary user and read the connection it "
+        "really uses."
+    )
+
+
+# Open WebUI's own panes keep their ids; a target built from its settings gets one pane of its own
+BUTTONS = {TargetKind.ENV_FILE: "target-env", TargetKind.ADMIN_API: "target-admin"}
+PANES = {TargetKind.ENV_FILE: "target-env-pane", TargetKind.ADMIN_API: "target-admin-pane"}
+
+
+def button_id(kind: TargetKind) -> str:
+    return BUTTONS.get(kind, f"target-kind-{kind}")
+
+
+def pane_id(kind: TargetKind) -> str:
+    return PANES.get(kind, f"target-pane-{kind}")
+
+
+def proof_ids(kind: TargetKind) -> tuple[str, str, str]:
+    """The proof channel's fields of a pane (the same Open WebUI, whichever way it is set up):
+    its URL, its admin credential, and Keep."""
+    if kind == TargetKind.ENV_FILE:
+        return "#target-prove-url", "#target-prove-token", "#target-prove-keep"
+    if kind == TargetKind.ADMIN_API:
+        return "#target-url", "#target-token", "#target-keep-admin"
+    return f"#target-{kind}-prove-url", f"#target-{kind}-prove-token", f"#target-{kind}-prove-keep"
 
 
 class TargetScreen(StepScreen):
-    """Next runs the preflight (PersistentConfig, admin rights), picks the base and plans the change."""
+    """Next checks the target (its preflight, and its edit planned with a placeholder key);
+    the key is minted only after it passes."""
 
     HELP = (
-        "Choose where Open WebUI gets its settings: the env file it reads at start (docker "
-        "--env-file, compose .env, systemd EnvironmentFile), or the admin API of a running Open"
-        " WebUI. For an env file, give Open WebUI's URL and an admin credential if you can: "
-        "gtwizard then proves the key there as an ordinary user and reads the connection Open "
-        "WebUI really uses (an Open WebUI that has already started ignores env edits). Next "
-        "checks the target, picks the base URL as Open WebUI composes it, and plans the change."
+        "Choose where the product gets its settings. For Open WebUI: the env file it reads at "
+        "start (docker --env-file, compose .env, systemd EnvironmentFile), or the admin API of a "
+        "running Open WebUI. For an env file, give Open WebUI's URL and an admin credential if "
+        "you can: gtwizard then proves the key there as an ordinary user and reads the "
+        "connection Open WebUI really uses (an Open WebUI that has already started ignores env "
+        "edits). Next checks the target before any key is made (nothing is written): the file "
+        "can be edited, the admin credential is an admin's. The base URL and the plan follow on "
+        "Review, once the key exists."
     )
 
     step = "target"
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.specs: list[TargetSpec] = []
+        self.setting_ids: dict[str, tuple[TargetKind, str]] = {}  # field id -> (kind, key)
+
+    def offered(self) -> list[TargetSpec]:
+        return targets_for(self.state.product_slug)
+
     def compose_body(self) -> ComposeResult:
+        self.specs = self.offered()
+        kinds = [spec.kind for spec in self.specs]
+        if self.state.target_kind not in kinds:
+            self.state.target_kind = kinds[0]
         with ChoiceSet(id="target-kind", then=self.kind_entered):
-            yield MarkedRadioButton(
-                "Env file Open WebUI reads at start",
-                value=self.state.target_kind == TargetKind.ENV_FILE,
-                id="target-env",
-            )
-            yield MarkedRadioButton(
-                "Admin API of a running Open WebUI (applies live)",
-                value=self.state.target_kind == TargetKind.ADMIN_API,
-                id="target-admin",
-            )
+            for spec in self.specs:
+                yield MarkedRadioButton(
+                    spec.label,
+                    value=self.state.target_kind == spec.kind,
+                    id=button_id(spec.kind),
+                )
+        for spec in self.specs:
+            if spec.kind == TargetKind.ENV_FILE:
+                yield from self.env_pane()
+            elif spec.kind == TargetKind.ADMIN_API:
+                yield from self.admin_pane()
+            else:
+                yield from self.settings_pane(spec)
+        yield Static("", id="target-status")
+
+    def env_pane(self) -> ComposeResult:
         with VerticalScroll(id="target-env-pane"):
             yield Input(
                 value=self.state.env_path, placeholder="path to the env file", id="target-path"
@@ -80,23 +123,9 @@ class TargetScreen(StepScreen):
                 value=self.state.disable_persistent_config,
                 id="target-nopersist",
             )
-            yield Static(PROVE_QUESTION, id="target-prove-question", classes="prompt")
-            yield Input(
-                value=self.state.openwebui_url,
-                placeholder="optional: http://openwebui:8080",
-                id="target-prove-url",
-            )
-            yield Input(
-                value=self.state.openwebui_token or "",
-                password=True,
-                placeholder="optional: admin API key or JWT",
-                id="target-prove-token",
-            )
-            yield MarkedCheckbox(
-                "Keep the credential with the key, for check and rotate",
-                value=self.state.keep_admin_token,
-                id="target-prove-keep",
-            )
+            yield from self.proof_fields(TargetKind.ENV_FILE, "Open WebUI")
+
+    def admin_pane(self) -> ComposeResult:
         with Vertical(id="target-admin-pane"):
             yield Input(
                 value=self.state.openwebui_url, placeholder="http://openwebui:8080", id="target-url"
@@ -117,24 +146,85 @@ class TargetScreen(StepScreen):
                 value=self.state.keep_admin_token,
                 id="target-keep-admin",
             )
-        yield Static("", id="target-status")
+
+    def settings_pane(self, spec: TargetSpec) -> ComposeResult:
+        """One field per declared setting (its label the title, its default the placeholder),
+        and the proof channel's fields when the product is proven through one."""
+        values = self.state.target_settings.get(str(spec.kind), {})
+        with VerticalScroll(id=pane_id(spec.kind), classes="target-settings-pane"):
+            for setting in spec.settings:
+                field_id = f"target-setting-{setting.key}"
+                self.setting_ids[field_id] = (spec.kind, setting.key)
+                field = Input(
+                    value=values.get(setting.key, ""),
+                    placeholder=setting.default or ("required" if setting.required else "optional"),
+                    id=field_id,
+                )
+                field.border_title = setting.label
+                yield field
+            if spec.proof_channel:
+                yield from self.proof_fields(spec.kind, spec.product)
+
+    def proof_fields(self, kind: TargetKind, product: str) -> ComposeResult:
+        url, token, keep = (selector.removeprefix("#") for selector in proof_ids(kind))
+        question = "target-prove-question" if kind == TargetKind.ENV_FILE else f"target-{kind}-ask"
+        yield Static(prove_question(product), id=question, classes="prompt")
+        yield Input(
+            value=self.state.openwebui_url, placeholder="optional: http://openwebui:8080", id=url
+        )
+        yield Input(
+            value=self.state.openwebui_token or "",
+            password=True,
+            placeholder="optional: admin API key or JWT",
+            id=token,
+        )
+        yield MarkedCheckbox(
+            "Keep the credential with the key, for check and rotate",
+            value=self.state.keep_admin_token,
+            id=keep,
+        )
 
     def on_mount(self) -> None:
-        self.query_one("#target-path").border_title = "Env file path"
-        self.query_one("#target-datadir").border_title = "Open WebUI's DATA_DIR, if known"
-        self.query_one("#target-url").border_title = "Open WebUI URL"
-        self.query_one("#target-token").border_title = "Admin credential (API key or JWT)"
-        self.query_one("#target-prove-url").border_title = "Open WebUI URL, to prove it"
-        self.query_one("#target-prove-token").border_title = "Its admin credential"
-        self.query_one("#target-audience").border_title = "Who may use the models"
+        self.titles()
         self.show_kind()
         super().on_mount()
+
+    def titles(self) -> None:
+        """Border titles of the fields (a settings field has its label as title from the start)."""
+        titles = {
+            "#target-path": "Env file path",
+            "#target-datadir": "Open WebUI's DATA_DIR, if known",
+            "#target-url": "Open WebUI URL",
+            "#target-token": "Admin credential (API key or JWT)",
+            "#target-audience": "Who may use the models",
+        }
+        for spec in self.specs:
+            if spec.kind == TargetKind.ADMIN_API:
+                continue
+            if spec.kind == TargetKind.ENV_FILE or spec.proof_channel:
+                url, token, _ = proof_ids(spec.kind)
+                titles[url] = f"{spec.product} URL, to prove it"
+                titles[token] = "Its admin credential"
+        for selector, title in titles.items():
+            for widget in self.query(selector):
+                widget.border_title = title
+
+    @on(events.ScreenResume)
+    async def offer_again(self) -> None:
+        """The product changed since this step was drawn: offer its targets instead (Textual
+        then runs StepScreen's own handler, which focuses the step's field)."""
+        if [spec.kind for spec in self.offered()] != [spec.kind for spec in self.specs]:
+            self.setting_ids.clear()
+            await self.recompose()
+            self.titles()
+            self.show_kind()
+            self.refresh_next()
 
     def field(self) -> Widget | None:
         return self.query_one("#target-kind")
 
     def next_hint(self) -> str:
-        return "Enter: check the target, then Review"
+        return f"Enter: check the target, then {self.following_title()}"
 
     def kind_entered(self) -> None:
         """Enter on the choice: with its fields filled, that is the answer (check and go on);
@@ -149,10 +239,13 @@ class TargetScreen(StepScreen):
             self.query_one(blocked[0]).focus()
 
     def show_kind(self) -> None:
-        env = self.state.target_kind == TargetKind.ENV_FILE
-        self.query_one("#target-env-pane").display = env
-        self.query_one("#target-admin-pane").display = not env
-        url, token, keep = SHARED[self.state.target_kind]  # shown as the other pane left them
+        kind = self.state.target_kind
+        for spec in self.specs:
+            self.query_one(f"#{pane_id(spec.kind)}").display = spec.kind == kind
+        chosen = next((spec for spec in self.specs if spec.kind == kind), None)
+        if chosen is None or not (chosen.kind in BUTTONS or chosen.proof_channel):
+            return
+        url, token, keep = proof_ids(kind)  # shown as the other pane left them
         self.query_one(url, Input).value = self.state.openwebui_url
         self.query_one(token, Input).value = self.state.openwebui_token or ""
         self.query_one(keep, Checkbox).value = self.state.keep_admin_token
@@ -161,25 +254,34 @@ class TargetScreen(StepScreen):
     def kind_changed(self, event: RadioSet.Changed) -> None:
         self.set_kind(event.pressed.id)
 
-    def set_kind(self, button_id: str | None) -> None:
-        self.state.target_kind = (
-            TargetKind.ENV_FILE if button_id == "target-env" else TargetKind.ADMIN_API
-        )
+    def set_kind(self, chosen: str | None) -> None:
+        kind = next((s.kind for s in self.specs if button_id(s.kind) == chosen), None)
+        if kind is not None:
+            self.state.target_kind = kind
         self.show_kind()
         self.refresh_next()
 
+    def proof_fields_of(self, which: int) -> set[str]:
+        """Every pane's proof-channel field of one sort (0 URL, 1 credential, 2 Keep): they all
+        hold the same answer, the same Open WebUI's."""
+        return {proof_ids(spec.kind)[which].removeprefix("#") for spec in self.specs}
+
     @on(Input.Changed)
     def input_changed(self, event: Input.Changed) -> None:
+        name = event.input.id or ""
         field = {
             "target-path": "env_path",
-            "target-url": "openwebui_url",
-            "target-prove-url": "openwebui_url",
             "target-audience": "audience",
             "target-datadir": "openwebui_data_dir",
-        }.get(event.input.id or "")
+        }.get(name)
         if field:
             setattr(self.state, field, event.value)
-        elif event.input.id in ("target-token", "target-prove-token"):
+        elif name in self.setting_ids:
+            owner, key = self.setting_ids[name]
+            self.state.target_settings.setdefault(str(owner), {})[key] = event.value
+        elif name in self.proof_fields_of(0):
+            self.state.openwebui_url = event.value
+        elif name in self.proof_fields_of(1):
             self.state.openwebui_token = event.value.strip() or None
         self.refresh_next()
 
@@ -187,13 +289,12 @@ class TargetScreen(StepScreen):
     def dialect_changed(self, event: Select.Changed) -> None:
         self.state.env_dialect = str(event.value)
 
-    @on(Checkbox.Changed, "#target-keep-admin, #target-prove-keep")
-    def keep_admin_changed(self, event: Checkbox.Changed) -> None:
-        self.state.keep_admin_token = event.value
-
-    @on(Checkbox.Changed, "#target-nopersist")
-    def nopersist_changed(self, event: Checkbox.Changed) -> None:
-        self.state.disable_persistent_config = event.value
+    @on(Checkbox.Changed)
+    def checkbox_changed(self, event: Checkbox.Changed) -> None:
+        if event.checkbox.id == "target-nopersist":
+            self.state.disable_persistent_config = event.value
+        elif (event.checkbox.id or "") in self.proof_fields_of(2):
+            self.state.keep_admin_token = event.value
 
     def next_blocker(self) -> str | None:
         blocked = self.blocking_field()
@@ -201,32 +302,44 @@ class TargetScreen(StepScreen):
 
     def blocking_field(self) -> tuple[str, str] | None:
         """(the field still to fill, what to do) for the chosen target, or None when ready."""
-        if self.state.target_kind == TargetKind.ENV_FILE:
+        kind = self.state.target_kind
+        if kind == TargetKind.ENV_FILE:
             if not self.state.env_path.strip():
                 return "#target-path", "Enter the env file's path."
-            if self.state.openwebui_token and not self.state.openwebui_url.strip():
-                return (
-                    "#target-prove-url",
-                    "Enter Open WebUI's URL for the credential, or clear the credential.",
-                )
-            if self.state.keep_admin_token and not self.state.openwebui_token:
-                return "#target-prove-token", "Enter the admin credential to keep, or untick Keep."
-        if self.state.target_kind == TargetKind.ADMIN_API:
+            return self.proof_blocker(kind, "Open WebUI")
+        if kind == TargetKind.ADMIN_API:
             if not self.state.openwebui_url.strip():
                 return "#target-url", "Enter Open WebUI's URL."
             if not self.state.openwebui_token:
                 return "#target-token", "Enter an admin credential."
+            return None
+        spec = settings_spec(kind)
+        if spec is None:
+            return None
+        values = self.state.target_settings.get(str(kind), {})
+        for setting in spec.settings:
+            if setting.required and not setting.default and not values.get(setting.key, "").strip():
+                return f"#target-setting-{setting.key}", f"Enter {setting.label}."
+        return self.proof_blocker(kind, spec.product) if spec.proof_channel else None
+
+    def proof_blocker(self, kind: TargetKind, product: str) -> tuple[str, str] | None:
+        """A credential needs the URL it is for; Keep needs a credential."""
+        url, token, _ = proof_ids(kind)
+        if self.state.openwebui_token and not self.state.openwebui_url.strip():
+            return url, f"Enter {product}'s URL for the credential, or clear the credential."
+        if self.state.keep_admin_token and not self.state.openwebui_token:
+            return token, "Enter the admin credential to keep, or untick Keep."
         return None
 
     def action_next(self) -> None:
         if self.next_blocker() is not None:
             super().action_next()
             return
-        self.query_one("#target-status", Static).update("Checking the target and the base URL…")
-        self.prepare()
+        self.query_one("#target-status", Static).update("Checking the target (no key is made yet)…")
+        self.check()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter in a field: the next empty field of this target, or on (the preflight)."""
+        """Enter in a field: the next empty field of this target, or on (the check)."""
         event.stop()
         event.prevent_default()
         blocked = self.blocking_field()
@@ -235,23 +348,26 @@ class TargetScreen(StepScreen):
         else:  # the field itself (focus_next would stop at the pane's scroll container)
             self.query_one(blocked[0]).focus()
 
-    @work(exclusive=True, group="target-prepare", exit_on_error=False)
-    async def prepare(self) -> None:
+    @work(exclusive=True, group="target-check", exit_on_error=False)
+    async def check(self) -> None:
+        """Everything about the target that needs no key, before the key is minted (or pasted):
+        its preflight, and its whole edit planned with a placeholder key. Nothing is written."""
         status = self.query_one("#target-status", Static)
-        session = self.state.session
-        if session is None or not session.has_key:
-            status.update("✗ There is no key yet: go back to Storage.")
-            return
-        session.request.target = self.state.target()
-        session.request.keep_admin_token = self.state.keep_admin_token  # ticked on this step
-        session.warnings.clear()
-        # a new plan must be applied again (the previous Apply wrote the old target)
-        self.state.profile = None
-        self.state.check_report = None
         try:
-            await session.prepare_target()
+            target = self.state.target()
+            session = await self.wizard.fresh_session()
+            session.request.target = target
+            session.request.keep_admin_token = self.state.keep_admin_token  # ticked on this step
+            session.warnings.clear()
+            # a new target is planned, applied and checked again (Review, Apply, Checks)
+            session.plan = None
+            self.state.profile = None
+            self.state.check_report = None
+            self.state.target_notes = []
+            await session.check_target()
         except GtwizardError as exc:
             status.update(f"✗ {escape(exc.one_line())}")
             return
+        self.state.target_notes = list(session.warnings)
         status.update("")
         self.wizard.go_next(self.step)

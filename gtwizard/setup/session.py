@@ -204,16 +204,16 @@ class SetupSession:
                 )
             )
 
-    async def decide_storage(self, *, target_follows: bool = False) -> StorageDecision:
+    async def decide_storage(self) -> StorageDecision:
         """Probe the chosen storage off the event loop (keyring calls block, with a timeout).
 
-        `target_follows`: the TUI asks for the target after storage, so "none" is allowed there.
+        "none" (target only) needs a target: both front ends choose it before the storage.
         """
         req = self.request
         self.storage = await asyncio.to_thread(
             decide_storage,
             req.storage,
-            has_target=target_follows or req.target is not None,
+            has_target=req.target is not None,
             file_path=req.secrets_file,
         )
         return self.storage
@@ -398,10 +398,18 @@ class SetupSession:
                 self.warnings.append(warning)
         return self.base
 
-    async def prepare_target(self) -> Any:
-        """For a target chosen after the key (the TUI): its checks (nothing written), the base
-        the client will use, and the plan to review."""
+    async def check_target(self) -> None:
+        """What the TUI's Target step checks before any key exists (the CLI's `preflight` and
+        `check_before_key` check the same): the target's preflight, and its whole edit planned
+        with a placeholder key. Nothing is written."""
         await self._check_target()
+        req = self.request
+        if req.target is not None:
+            choice = self.choice or await self.resolve_names(None)
+            req.target.check_edit(choice, req.host.openai_base_v1)
+
+    async def plan_target(self) -> Any:
+        """Once the key exists (the TUI's Review): the base the client will use, and the plan."""
         await self.choose_base()
         return self.make_plan()
 

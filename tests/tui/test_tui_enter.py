@@ -121,6 +121,7 @@ async def test_operator_token_on_key_lists_names_and_mint_reuses_it(sandbox, fol
         assert "6 names published" in text_of(app.screen.query_one("#key-published-status"))
         assert app.focused is app.screen.query_one("#key-names")
         await pick_names(pilot, ("helpdesk",))
+        await next_to(pilot, "target")
         await next_to(pilot, "mint")
         assert app.screen.query_one("#mint-token", Input).value == sandbox.operator_token
         assert app.focused is app.screen.query_one("#mint-token")
@@ -153,18 +154,18 @@ async def test_back_is_never_focused_and_esc_returns_to_the_field(sandbox, folde
             await pilot.press("tab")
             assert app.focused is None or app.focused.id != "nav-back"
         app.screen.query_one("#nav-next", Button).focus()
-        await next_to(pilot, "mint")
+        await next_to(pilot, "target")
         await pilot.press("escape")
         await settle(pilot)
         assert step_of(pilot) == "key"
         assert app.focused is app.screen.query_one("#key-names")
+        await next_to(pilot, "target")
         await next_to(pilot, "mint")
         await next_to(pilot, "storage")
-        await next_to(pilot, "target")
         app.screen.query_one("#nav-next", Button).focus()
         await pilot.press("escape")
         await settle(pilot)
-        assert step_of(pilot) == "storage"
+        assert step_of(pilot) == "mint"
         assert app.focused is None or app.focused.id not in ("nav-back", "nav-next")
 
 
@@ -216,12 +217,12 @@ async def test_storage_without_keyring_at_80x24(sandbox, folder: Path, monkeypat
         assert app.focused is app.screen.query_one("#nav-next")
 
         # change the allowlist: Storage must not show the old key any more
-        await pilot.press("escape")
-        await settle(pilot)
-        await pilot.press("escape")
-        await settle(pilot)
+        for _ in ("mint", "target", "key"):
+            await pilot.press("escape")
+            await settle(pilot)
         assert step_of(pilot) == "key"
         await pick_names(pilot, ("finance-analyst",))
+        await next_to(pilot, "target")
         await next_to(pilot, "mint")
         await next_to(pilot, "storage")
         assert old_key not in text_of(app.screen.query_one("#storage-result"))

@@ -46,12 +46,12 @@ async def test_key_list_hint_says_what_enter_does_before_and_after_a_tick(
         assert status(app) == "Enter picks the highlighted name; Space toggles."
         await press(pilot, "space")
         assert app.state.names == ("helpdesk",)
-        assert status(app).startswith("Enter: on to Mint with 1 name")
+        assert status(app).startswith("Enter: on to Target with 1 name")
         assert "Space toggles more" in status(app)
         await press(pilot, "down", "space")
         assert len(app.state.names) == 2, "Space ticks a second name"
         await press(pilot, "enter")
-        assert step_of(pilot) == "mint", "then Enter does what the hint said: on to Mint"
+        assert step_of(pilot) == "target", "then Enter does what the hint said: on to Target"
 
 
 async def test_enter_on_a_checkbox_goes_on_and_only_space_ticks_it(sandbox, folder: Path) -> None:
@@ -77,13 +77,13 @@ async def test_target_first_enter_on_the_choice_checks_and_goes_on(sandbox, fold
     async with app.run_test(size=(80, 24)) as pilot:
         await drive(pilot, "target")
         assert app.focused is app.screen.query_one("#target-kind")
-        assert status(app) == "Enter: check the target, then Review"
+        assert status(app) == "Enter: check the target, then Mint"
         await press(pilot, "enter")
         for _ in range(50):  # the preflight is a worker
             if step_of(pilot) != "target":
                 break
             await settle(pilot)
-        assert step_of(pilot) == "review", "the env file is filled in: Enter is the answer"
+        assert step_of(pilot) == "mint", "the env file is filled in: Enter is the answer"
 
 
 async def test_target_enter_on_an_incomplete_choice_goes_to_its_first_field(

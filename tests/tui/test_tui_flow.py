@@ -81,8 +81,7 @@ async def test_back_from_every_step_and_change_the_answers(sandbox, folder: Path
         await next_to(pilot, "tenant")
         await next_to(pilot, "key")
         await pick_names(pilot, ("finance-analyst", "llama-3.1-8b-instruct"))
-        for step in ("mint", "storage", "target"):
-            await next_to(pilot, step)
+        await next_to(pilot, "target")
         await paste_into(pilot, "#target-path", str(folder / "other.env"))
         await drive(pilot, "summary")
         second_key_id = app.state.profile.key_id
@@ -108,7 +107,7 @@ async def test_changing_only_the_target_applies_to_the_new_place(sandbox, folder
     app = WizardApp(demo_state(sandbox, folder))
     async with app.run_test(size=(80, 24)) as pilot:
         await drive(pilot, "summary")
-        for step in ("checks", "apply", "review", "target"):
+        for step in ("checks", "apply", "review", "storage", "mint", "target"):
             await back_to(pilot, step)
         await paste_into(pilot, "#target-path", str(folder / "moved.env"))
         await drive(pilot, "summary")

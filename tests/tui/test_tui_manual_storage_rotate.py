@@ -43,6 +43,7 @@ async def test_guided_manual_paste_is_checked_live_then_masked(
     async with app.run_test(size=(80, 24)) as pilot:
         await drive(pilot, "key")
         await paste_into(pilot, "#key-names-typed", ", ".join(NAMES))
+        await next_to(pilot, "target")
         await next_to(pilot, "mint")
         assert "Enter the operator token" in text_of(app.screen.query_one("#nav-status", Static))
         await pilot.press("tab")  # the radio set has focus first; choose guided manual
@@ -80,7 +81,7 @@ async def test_guided_manual_paste_is_checked_live_then_masked(
         await settle(pilot)
         assert step_of(pilot) == "storage", "'y' is not consent to a plain-text file"
         await paste_into(pilot, "#storage-consent", "yes")
-        await next_to(pilot, "target")
+        await next_to(pilot, "review")
         session = state.session
         assert session is not None and session.storage is not None
         assert session.storage.kind == "file"
@@ -94,7 +95,7 @@ async def test_target_only_storage_keeps_nothing_here(sandbox, tmp_path, no_keyr
         await drive(pilot, "storage")
         app.screen.query_one("#storage-none").value = True
         await settle(pilot)
-        await next_to(pilot, "target")
+        await next_to(pilot, "review")
         await drive(pilot, "summary")
     profile = get_profile("bare")
     assert profile.storage_kind == "none"
@@ -222,7 +223,7 @@ async def test_a_resize_loses_nothing(sandbox, tmp_path, no_keyring) -> None:
             await pilot.resize_terminal(*size)
             await settle(pilot)
             assert tuple(app.screen.query_one("#key-names", NamePicker).selected) == NAMES
-        await next_to(pilot, "mint")
+        await next_to(pilot, "target")
         await pilot.resize_terminal(100, 30)
         await pilot.press("escape")
         await settle(pilot)

@@ -73,6 +73,7 @@ async def manual_setup(sandbox, tmp_path: Path, seen: list[str]) -> tuple[str, s
     async with app.run_test(size=(80, 24)) as pilot:
         await drive(pilot, "key")
         await paste_into(pilot, "#key-names-typed", ", ".join(NAMES))
+        await next_to(pilot, "target")
         await next_to(pilot, "mint")
         app.screen.query_one("#mint-manual").value = True
         await settle(pilot)
@@ -88,7 +89,7 @@ async def manual_setup(sandbox, tmp_path: Path, seen: list[str]) -> tuple[str, s
         status = text_of(app.screen.query_one("#mint-paste-status", Static))
         assert status.startswith(f"✓ Key {name} ({shown(secret)}) accepted"), status
         seen.append(on_screen(app))
-        for step in ("storage", "target", "review", "apply", "checks", "summary"):
+        for step in ("storage", "review", "apply", "checks", "summary"):
             await next_to(pilot, step)
             seen.append(on_screen(app))
         assert f"{name} ({shown(secret)})" in seen[-1]  # Summary's Key row

@@ -44,7 +44,7 @@ def secrets_file(folder: Path) -> str:
     return path.read_text() if path.exists() else ""
 
 
-@pytest.mark.parametrize("step", ["product", "tenant", "key", "mint"])
+@pytest.mark.parametrize("step", ["product", "tenant", "key", "target", "mint", "storage"])
 async def test_quit_before_a_key_exists_writes_nothing(sandbox, demo_folder: Path, step) -> None:
     before = len(await asyncio.to_thread(tenant_keys, sandbox))
     app, key_id = await quit_at(sandbox, demo_folder, step)
@@ -54,7 +54,7 @@ async def test_quit_before_a_key_exists_writes_nothing(sandbox, demo_folder: Pat
     assert not (demo_folder / "openwebui.env").exists()
 
 
-@pytest.mark.parametrize("step", ["target", "review"])
+@pytest.mark.parametrize("step", ["review"])
 async def test_quit_after_mint_revokes_the_key_and_says_so(
     sandbox, demo_folder: Path, step
 ) -> None:

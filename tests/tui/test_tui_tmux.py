@@ -79,13 +79,13 @@ def test_demo_in_tmux_reaches_summary_with_passing_checks(tmux: Tmux, tmp_path: 
     tmux.keys("Space", "Down", "Space")
     tmux.wait_for(*(f"[x] {name}" for name in NAMES))
     tmux.keys("C-n")
-    tmux.wait_for("Step 4/10", "Automatic")
+    tmux.wait_for("Step 4/10", "Env file Open WebUI reads")
+    tmux.keys("C-n")  # the target checked before any key: preflight, the edit planned
+    tmux.wait_for("Step 5/10", "Automatic")
     tmux.keys("C-n")
-    tmux.wait_for("Step 5/10", "demo-local")
+    tmux.wait_for("Step 6/10", "demo-local")
     tmux.keys("C-n")  # mints, stores in the demo file, then moves on
-    tmux.wait_for("Step 6/10", "Env file Open WebUI reads")
-    tmux.keys("C-n")  # preflight, base choice, plan
-    tmux.wait_for("Step 7/10", "/api/tenant/v1", "Write ›")
+    tmux.wait_for("Step 7/10", "/api/tenant/v1", "Write ›")  # base choice, plan
     tmux.keys("C-n")
     tmux.wait_for("openwebui.env now?")  # Review asks before writing; Enter confirms
     tmux.keys("Enter")
@@ -151,11 +151,11 @@ def test_demo_in_tmux_enter_at_each_step_reaches_the_summary(tmux: Tmux, tmp_pat
         ("Step 2/10", "Enter probes the tenant"),
         ("Step 2/10", "✓ Enter: on to Key"),
         ("Step 3/10", "Enter picks the highlighted name; Space toggles"),
-        ("Step 3/10", "Enter: on to Mint with 1 name"),
-        ("Step 4/10", "Enter: on to Storage"),
-        ("Step 5/10", "Enter mints and stores the key"),
-        ("Step 5/10", "✓ Key stored. Enter: on to Target"),
-        ("Step 6/10", "Enter: check the target, then Review"),  # the path is filled in
+        ("Step 3/10", "Enter: on to Target with 1 name"),
+        ("Step 4/10", "Enter: check the target, then Mint"),  # the path is filled in
+        ("Step 5/10", "Enter: on to Storage"),
+        ("Step 6/10", "Enter mints and stores the key"),
+        ("Step 6/10", "✓ Key stored. Enter: on to Review"),
         ("Step 7/10", "Enter: Write (asks first)"),
         ("openwebui.env now?", "Cancel"),
         ("Step 8/10", "Enter or ctrl+n: on to Checks"),

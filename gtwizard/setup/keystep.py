@@ -7,9 +7,19 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from gtwizard import audit
+from gtwizard.errors import InvalidInput
 from gtwizard.lifecycle.journal import parse_time
 from gtwizard.secrets import operator_entry
-from gtwizard.setup.keys import KeyChoice, key_name, mint_journaled, verify_key
+from gtwizard.setup.keys import (
+    KeyChoice,
+    fetch_published,
+    key_name,
+    mint_journaled,
+    pick_embedding_model,
+    scopes_for,
+    split_names,
+    verify_key,
+)
 
 if TYPE_CHECKING:
     from gtwizard.setup.session import SetupSession
@@ -71,3 +81,30 @@ async def verify(session: SetupSession) -> None:
             embeddings=choice.embeddings,
             embedding_model=choice.embedding_model,
         )
+
+
+async def resolve_names(session: SetupSession, operator_token: str | None) -> KeyChoice:
+    """Sort the chosen names by kind (from the tenant when an operator token is known)."""
+    req = session.request
+    if not req.names:
+        raise InvalidInput(
+            "no names were chosen for the key's allowlist",
+            "pick published agent aliases or raw-model names (--aliases a,b)",
+        )
+    if operator_token:
+        published = await fetch_published(req.host, operator_token, ca_bundle=req.ca_bundle)
+        aliases, raws = split_names(req.names, published)
+    else:  # guided manual: the kinds come from what the pasted key sees
+        aliases, raws = tuple(req.names), ()
+    embedding_model = (
+        pick_embedding_model(req.names, req.embedding_model) if req.embeddings else None
+    )
+    session.choice = KeyChoice(
+        preset=req.key_preset,
+        scopes=scopes_for(req.key_preset, req.embeddings),
+        agent_aliases=aliases,
+        raw_models=raws,
+        embeddings=req.embeddings,
+        embedding_model=embedding_model,
+    )
+    return session.choice

@@ -17,7 +17,7 @@ from typing import Any
 
 from gtwizard import audit
 from gtwizard.baseform import BaseChoice, choose_base
-from gtwizard.errors import GtwizardError, InvalidInput, OperationFailed
+from gtwizard.errors import GtwizardError, OperationFailed
 from gtwizard.keyrun.engine import OnStep, Step
 from gtwizard.lifecycle.journal import DONE, Journal, crash_point
 from gtwizard.lifecycle.journal import parse_time as parse_time
@@ -31,11 +31,7 @@ from gtwizard.setup.keys import (
     KeyChoice,
     check_key_form,
     check_key_name,
-    fetch_published,
     fingerprint_id,
-    pick_embedding_model,
-    scopes_for,
-    split_names,
 )
 from gtwizard.setup.storage import StorageDecision, decide_storage
 from gtwizard.targets.base import ClientTarget
@@ -219,30 +215,10 @@ class SetupSession:
         return self.storage
 
     async def resolve_names(self, operator_token: str | None) -> KeyChoice:
-        """Sort the chosen names by kind (from the tenant when an operator token is known)."""
-        req = self.request
-        if not req.names:
-            raise InvalidInput(
-                "no names were chosen for the key's allowlist",
-                "pick published agent aliases or raw-model names (--aliases a,b)",
-            )
-        if operator_token:
-            published = await fetch_published(req.host, operator_token, ca_bundle=req.ca_bundle)
-            aliases, raws = split_names(req.names, published)
-        else:  # guided manual: the kinds come from what the pasted key sees
-            aliases, raws = tuple(req.names), ()
-        embedding_model = (
-            pick_embedding_model(req.names, req.embedding_model) if req.embeddings else None
-        )
-        self.choice = KeyChoice(
-            preset=req.key_preset,
-            scopes=scopes_for(req.key_preset, req.embeddings),
-            agent_aliases=aliases,
-            raw_models=raws,
-            embeddings=req.embeddings,
-            embedding_model=embedding_model,
-        )
-        return self.choice
+        """Sort the chosen names by kind (gtwizard.setup.keystep)."""
+        from gtwizard.setup.keystep import resolve_names
+
+        return await resolve_names(self, operator_token)
 
     # --- before the key: what can be checked, the lock, the journal ----------------------------
 

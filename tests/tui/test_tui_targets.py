@@ -32,7 +32,7 @@ from gtwizard.kinds import TargetKind
 from gtwizard.lifecycle.journal import open_journal
 from gtwizard.profiles import get_profile, load_profiles
 from gtwizard.targets.base import ProofUnavailable
-from gtwizard.targets.registry import Setting, TargetSpec
+from gtwizard.targets.registry import Setting, TargetSpec, settings_kinds
 
 pytestmark = pytest.mark.usefixtures("fail_keyring")
 
@@ -208,7 +208,11 @@ async def test_the_target_step_follows_the_product(
     async with app.run_test(size=(80, 24)) as pilot:
         await drive(pilot, "target")
         radios = [button.id for button in app.screen.query("#target-kind RadioButton")]
-        assert radios == ["target-env", "target-admin"], "Open WebUI's own two"
+        beyond = [
+            f"target-kind-{spec.kind}" for spec in settings_kinds() if "open-webui" in spec.presets
+        ]
+        assert radios == ["target-env", "target-admin", *beyond], "Open WebUI's own two, then more"
+        assert "target-kind-kubernetes" in radios  # Open WebUI on Kubernetes is one of them
         for step in ("key", "tenant", "product"):
             await back_to(pilot, step)
         app.screen.query_one("#product-filter", Input).value = "continue"

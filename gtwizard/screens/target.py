@@ -102,7 +102,7 @@ class TargetScreen(StepScreen):
         yield Static("", id="target-status")
 
     def env_pane(self) -> ComposeResult:
-        with VerticalScroll(id="target-env-pane"):
+        with VerticalScroll(id="target-env-pane", can_focus=False):
             yield Input(
                 value=self.state.env_path, placeholder="path to the env file", id="target-path"
             )
@@ -151,7 +151,7 @@ class TargetScreen(StepScreen):
         """One field per declared setting (its label the title, its default the placeholder),
         and the proof channel's fields when the product is proven through one."""
         values = self.state.target_settings.get(str(spec.kind), {})
-        with VerticalScroll(id=pane_id(spec.kind), classes="target-settings-pane"):
+        with VerticalScroll(id=pane_id(spec.kind), classes="target-settings-pane", can_focus=False):
             for setting in spec.settings:
                 field_id = f"target-setting-{setting.key}"
                 self.setting_ids[field_id] = (spec.kind, setting.key)

@@ -42,10 +42,10 @@ DEADLINE_S = 60.0
 
 # step -> what it shows once its live work is done (as the tmux test waits for them)
 READY = {
-    4: "Automatic",
-    5: "demo-local",  # the keyring was probed: none, so the demo's 0600 file
-    6: "Env file",  # minted and stored
-    7: "/api/tenant/v1",  # the base was chosen
+    4: "Env file",  # the target is chosen (and checked) before any key
+    5: "Automatic",
+    6: "demo-local",  # the keyring was probed: none, so the demo's 0600 file
+    7: "/api/tenant/v1",  # minted and stored; the base was chosen
     8: "Save the profile",
     9: "no failures",  # applied, checks run
     10: "gtwizard check --profile demo",

@@ -59,9 +59,11 @@ async def retract_new_key(
     detail: str,
     ca_bundle: str | None = None,
     by_name: bool = False,
+    lost_site: str | None = None,
 ) -> Retraction:
     """Undo `journal`'s new key. `by_name`: the mint's answer may have been lost, so the tenant's
-    list is searched for a key named for this run as well."""
+    list is searched for a key named for this run as well (revoked at `lost_site`, default
+    `site`: each revocation site is a journaled point of its own)."""
     done = Retraction()
     made = bool(journal.new_key_id or journal.new_key_name)
     if journal.mode == "auto" and made:
@@ -70,8 +72,9 @@ async def retract_new_key(
             done.lines.append(done.left)
             return done
         try:
+            sites = (site, lost_site or site)
             found = await _revoke_minted(
-                journal, gt_base, operator_token, ca_bundle, site, detail, by_name
+                journal, gt_base, operator_token, ca_bundle, sites, detail, by_name
             )
         except GtwizardError as exc:
             done.left = f"could not revoke {journal.new_key}: {exc.one_line()}"
@@ -109,7 +112,7 @@ async def _revoke_minted(
     gt_base: str,
     token: str,
     ca_bundle: str | None,
-    site: str,
+    sites: tuple[str, str],
     detail: str,
     by_name: bool,
 ) -> list[str]:
@@ -118,9 +121,9 @@ async def _revoke_minted(
     async with KeyManager(gt_base, token, ca_bundle=ca_bundle) as manager:
         lines = []
         if journal.new_key_id:
-            lines += await _revoke_one(manager, journal, journal.new_key_id, site, detail)
+            lines += await _revoke_one(manager, journal, journal.new_key_id, sites[0], detail)
         if by_name and journal.new_key_name:
-            lines += await _revoke_lost(manager, journal, site, detail)
+            lines += await _revoke_lost(manager, journal, sites[1], detail)
         return lines
 
 

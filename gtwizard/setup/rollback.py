@@ -40,6 +40,7 @@ async def rollback(session: SetupSession) -> list[str]:
             store=session.storage.store if session.storage is not None else None,
             console=req.host.gt_api_console,
             site="setup-undo",
+            lost_site="setup-lost",
             detail="rollback",
             ca_bundle=req.ca_bundle,
             by_name=not session.minted,

@@ -244,24 +244,15 @@ def test_guided_rotation_with_pasted_key_waits_for_manual_revoke(
         env=env,
     )
     try:
-        # the finish asks the operator to revoke the old key and waits for the tenant's 401
-        for _ in range(600):
-            if proc.poll() is not None:
-                break
-            try:
-                steps = [s["step"] for s in journal("manual")["steps"]]
-            except (FileNotFoundError, ValueError):
-                steps = []
-            if "verify" in steps:
-                break
-            time.sleep(0.2)
-        time.sleep(0.5)
+        # the finish asks the operator to revoke the old key (a flushed line) and waits for the
+        # tenant's 401: read up to that line, so the old key is revoked only while it waits
+        asked = _read_until(proc, "Now revoke the old key", timeout=120)
         assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
         assert key_status(sandbox, old_secret) == 200
         sandbox.revoke(before.key_id)  # what the operator does at /gt-api
         proc.wait(timeout=120)
         assert proc.stdout is not None and proc.stderr is not None
-        out, err = proc.stdout.read(), proc.stderr.read()
+        out, err = asked + proc.stdout.read(), proc.stderr.read()
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -270,6 +261,27 @@ def test_guided_rotation_with_pasted_key_waits_for_manual_revoke(
     after = get_profile("manual")
     assert after.key_id.startswith("manual-") and env_key(env_file) == new_secret
     assert new_secret not in out + err + first.stdout + first.stderr
+
+
+def _read_until(proc: subprocess.Popen[str], text: str, *, timeout: float) -> str:
+    """The child's stdout up to the first `text` (fails on timeout or on the child's end first).
+
+    Reads the pipe's descriptor itself: a buffered readline could hold the line that matters
+    while select waits for more."""
+    import os
+    import select
+
+    assert proc.stdout is not None
+    fd, seen = proc.stdout.fileno(), b""
+    deadline = time.monotonic() + timeout
+    while text.encode() not in seen:
+        left = deadline - time.monotonic()
+        assert left > 0, f"no {text!r} within {timeout} s; stdout so far: {seen!r}"
+        if select.select([fd], [], [], left)[0]:
+            chunk = os.read(fd, 65536)
+            assert chunk, f"the child ended before {text!r}; stdout: {seen!r}"
+            seen += chunk
+    return seen.decode()
 
 
 def test_bad_usage(sandbox, tmp_path: Path, op_env) -> None:

@@ -15,6 +15,8 @@ import copy
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -411,6 +413,39 @@ def _find_secret_shaped(value: Any, where: str) -> str | None:
     return None
 
 
+@contextmanager
+def _writing(wait: float = 30.0) -> Iterator[None]:
+    """Hold config.toml's write lock through a read-modify-write of the document.
+
+    Every writer rewrites the whole file from what it read, so two runs saving different profiles
+    at once (two `rotate --profile` from automation, the threads of `rotate --due`) would each drop
+    the other's change without it. `flock` goes with its holder's process (kill -9 too), and
+    separate opens conflict within one process as well."""
+    import fcntl
+    import os
+    import time
+
+    path = config_path()
+    ensure_private_dir(path.parent)
+    fd = os.open(path.with_name("config.lock"), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise ConfigError(
+                        f"{path} stayed locked by another gtwizard run for {wait:.0f} s",
+                        "let that run end (its lock goes with its process), then try again",
+                    ) from None
+                time.sleep(0.01)
+        yield
+    finally:
+        os.close(fd)  # closing the only descriptor releases the lock
+
+
 def _write_document(doc: dict[str, Any]) -> None:
     import tomli_w
 
@@ -441,29 +476,32 @@ def save_profiles(profiles: list[Profile]) -> None:
         tables[profile.name] = table
     if not tables:
         return
-    doc, _ = _read_document()  # raises on a broken file, so it is never overwritten
-    load_profiles()
-    doc.setdefault("profiles", {}).update(tables)
-    if doc.get("default_profile") not in doc["profiles"]:
-        doc["default_profile"] = next(iter(tables))
-    _write_document(doc)
+    with _writing():
+        doc, _ = _read_document()  # raises on a broken file, so it is never overwritten
+        load_profiles()
+        doc.setdefault("profiles", {}).update(tables)
+        if doc.get("default_profile") not in doc["profiles"]:
+            doc["default_profile"] = next(iter(tables))
+        _write_document(doc)
 
 
 def set_default_profile(name: str) -> None:
-    doc, _ = _read_document()
-    get_profile(name)
-    doc["default_profile"] = name
-    _write_document(doc)
+    with _writing():
+        doc, _ = _read_document()
+        get_profile(name)
+        doc["default_profile"] = name
+        _write_document(doc)
 
 
 def remove_profile(name: str) -> Profile:
     """Drop `name` from config.toml and return what it was (its secrets are the caller's job)."""
-    profile = get_profile(name)
-    doc, _ = _read_document()
-    del doc["profiles"][name]
-    if doc.get("default_profile") == name:
-        doc.pop("default_profile")
-    _write_document(doc)
+    with _writing():
+        profile = get_profile(name)
+        doc, _ = _read_document()
+        del doc["profiles"][name]
+        if doc.get("default_profile") == name:
+            doc.pop("default_profile")
+        _write_document(doc)
     return profile
 
 

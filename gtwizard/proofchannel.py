@@ -184,8 +184,8 @@ async def set_proof_channel(
     if allow_http:
         profile.allow_http_openwebui = True
     profile.admin_token_kept = keep or (profile.admin_token_kept and not drop)
-    save_profile(profile)
     refresh_if_exported(profile)
+    save_profile(profile)
     return ChannelChange(name, chosen, profile.admin_token_kept, tuple(said))
 
 
@@ -214,6 +214,6 @@ async def remove_proof_channel(name: str, *, timeout: float = 10.0) -> ChannelCh
         said.append(f"the kept admin credential was deleted from {store.location}")
     profile.openwebui_url = None
     profile.admin_token_kept = False
-    save_profile(profile)
     refresh_if_exported(profile)
+    save_profile(profile)
     return ChannelChange(name, None, False, tuple(said))

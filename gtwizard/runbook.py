@@ -226,8 +226,9 @@ def _interruption_lines(target_kind: str) -> list[str]:
     return ["", *textwrap.wrap("What users notice: " + note, width=92)]
 
 
-def write_runbook(profile: Profile, path: Path | None = None) -> Path:
-    """Write the runbook atomically and record where, and for which key, in the profile."""
+def export_runbook(profile: Profile, path: Path | None = None) -> Path:
+    """Write the runbook atomically and record where, and for which key, in the profile object;
+    the caller saves the profile (once, with whatever else it changed)."""
     target = Path(path) if path is not None else default_runbook_path(profile)
     if target.parent == default_runbook_path(profile).parent:
         from gtwizard.paths import ensure_private_dir
@@ -236,13 +237,20 @@ def write_runbook(profile: Profile, path: Path | None = None) -> Path:
     atomic_write(target, render_runbook(profile).encode("utf-8"), mode=0o644, backup=False)
     profile.runbook_path = str(target.absolute())
     profile.runbook_key_id = profile.key_id
+    return target
+
+
+def write_runbook(profile: Profile, path: Path | None = None) -> Path:
+    """Write the runbook and save the profile that records it."""
+    target = export_runbook(profile, path)
     save_profile(profile)
     return target
 
 
 def refresh_if_exported(profile: Profile) -> Path | None:
-    """After a rotation: rewrite the runbook if one was exported before; None otherwise."""
+    """Rewrite the runbook if one was exported before (the caller saves the profile); None
+    otherwise."""
     recorded = profile.runbook_path
     if not isinstance(recorded, str) or not recorded:
         return None
-    return write_runbook(profile, Path(recorded))
+    return export_runbook(profile, Path(recorded))

@@ -119,12 +119,12 @@ async def _rotation(
 
 def _save_draft(journal: Journal) -> None:
     from gtwizard.profiles import profile_from_table, save_profile
-    from gtwizard.runbook import write_runbook
+    from gtwizard.runbook import export_runbook
 
     assert journal.draft is not None
     profile = profile_from_table(journal.profile, journal.draft)
+    export_runbook(profile)
     save_profile(profile)
-    write_runbook(profile)
     Ledger.load(journal.profile).record(
         KeyState.ACTIVE,
         name=journal.new_key_name or journal.new_key_id or "",

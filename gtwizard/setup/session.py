@@ -449,13 +449,13 @@ class SetupSession:
 
     def save(self) -> Profile:
         """Save the profile and its runbook; the key becomes the profile's active key."""
+        from gtwizard.runbook import export_runbook
+
         profile = self._profile()
+        # the operator runbook (no secrets) is part of a finished setup: rotation is documented
+        export_runbook(profile)
         save_profile(profile)
         self._saved = profile
-        # the operator runbook (no secrets) is part of a finished setup: rotation is documented
-        from gtwizard.runbook import write_runbook
-
-        write_runbook(profile)
         self._ledger(KeyState.ACTIVE)
         if self.journal is not None and self.journal.old_key_id:
             old_id = self.journal.old_key_id

@@ -14,9 +14,14 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from gtwizard.errors import InvalidInput, OperationFailed
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 SECRET_MODE = 0o600
 MAX_LINKS = 40  # as the kernel's own limit on links in one lookup
@@ -199,3 +204,22 @@ def check_replaceable(path: Path) -> None:
             "run as the file's owner, lift an immutable or append-only attribute "
             "(lsattr shows it), or pick another path",
         ) from None
+
+
+async def write_off_loop(write: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run a blocking durable write (its fsyncs) in a thread, so concurrent key runs (`rotate
+    --due --jobs 8`) do not queue on each other's disk waits on the one event loop.
+
+    A cancelled caller (Ctrl-C) still waits for the write to land before the cancellation goes
+    on: whatever runs next (an undo, the exit's report) sees the record whole, and no second
+    writer races the thread for the same file."""
+    import asyncio
+
+    task = asyncio.ensure_future(asyncio.to_thread(write, *args, **kwargs))
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        while not task.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait({task})
+        raise

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from gtwizard import audit
 from gtwizard.errors import GtwizardError
+from gtwizard.fileio import write_off_loop
 
 if TYPE_CHECKING:
     from gtwizard.lifecycle.journal import Journal
@@ -86,11 +87,13 @@ async def _run(
         raise
     on_step(step.name, "done", detail)
     if journal is not None:
-        if audit_event:
-            audit.record(
-                audit_event, profile=journal.profile, key_id=journal.new_key_id, detail=step.name
-            )
-        journal.mark(step.name, detail)
+        await write_off_loop(_mark_done, journal, step.name, detail, audit_event)
+
+
+def _mark_done(journal: Journal, step: str, detail: str, audit_event: str | None) -> None:
+    if audit_event:
+        audit.record(audit_event, profile=journal.profile, key_id=journal.new_key_id, detail=step)
+    journal.mark(step, detail)
 
 
 def _refused(journal: Journal, step: str, exc: GtwizardError, audit_event: str | None) -> None:

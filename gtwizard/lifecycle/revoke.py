@@ -137,13 +137,15 @@ def settle(profile: str, entry: KeyEntry, record: KeyRecord) -> KeyEntry:
 async def revoke(manager: KeyManager, intent: Intent) -> bool:
     """Revoke with the intent recorded first. True: this call revoked the key; False: an earlier,
     interrupted run had (the tenant is asked first whenever an intent is already recorded)."""
+    from gtwizard.fileio import write_off_loop
+
     if intent_recorded(intent) and await _listed_live(manager, intent.key_id) is False:
-        record_done(intent, already=True)
+        await write_off_loop(record_done, intent, already=True)
         return False
-    record_intent(intent)
+    await write_off_loop(record_intent, intent)
     await manager.revoke(intent.key_id)
     crash_point(f"revoke:{intent.site}:sent")
-    record_done(intent)
+    await write_off_loop(record_done, intent)
     return True
 
 

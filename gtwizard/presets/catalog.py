@@ -9,6 +9,7 @@ start, so it imports nothing beyond light standard-library modules.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -447,21 +448,27 @@ def _parse_key_presets(data: dict[str, Any], f: _File) -> list[KeyPreset]:
 # Loading
 
 
-def _packaged_files() -> list[tuple[str, str]]:
+@functools.cache
+def _packaged_files() -> tuple[tuple[str, str], ...]:
+    """The packaged preset files, read once per process (they are part of the install)."""
     here = Path(__file__).parent
     if (here / KEY_PRESETS_FILE).is_file():  # an ordinary install: read the folder directly
-        return sorted(
-            (entry.name, Path(entry.path).read_text(encoding="utf-8"))
-            for entry in os.scandir(here)
-            if entry.name.endswith(".toml")
+        return tuple(
+            sorted(
+                (entry.name, Path(entry.path).read_text(encoding="utf-8"))
+                for entry in os.scandir(here)
+                if entry.name.endswith(".toml")
+            )
         )
     from importlib import resources  # packed (a zip): through the package's resources
 
     root = resources.files("gtwizard.presets")
-    return sorted(
-        (entry.name, entry.read_text(encoding="utf-8"))
-        for entry in root.iterdir()
-        if entry.name.endswith(".toml")
+    return tuple(
+        sorted(
+            (entry.name, entry.read_text(encoding="utf-8"))
+            for entry in root.iterdir()
+            if entry.name.endswith(".toml")
+        )
     )
 
 
@@ -486,8 +493,9 @@ def load_catalog(user_dir: Path | None = None) -> Catalog:
 
     `user_dir` defaults to `<config dir>/presets`. A user `key-presets.toml` overrides or adds key
     presets by slug the same way. Any problem raises ConfigError naming the file and the field.
-    The files are read every time; what they validate to is kept, in this process only, for
-    the same files (a catalog is immutable, so callers share it).
+    The packaged files are read once per process, the operator's folder every time; what they
+    validate to is kept, in this process only, for the same files (a catalog is immutable, so
+    callers share it).
     """
     if user_dir is None:
         from gtwizard.paths import config_dir

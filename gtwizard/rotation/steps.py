@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from gtwizard import audit
 from gtwizard.errors import GtwizardError, InvalidInput, OperationFailed
+from gtwizard.fileio import write_off_loop
 from gtwizard.lifecycle.journal import (
     RUNNING,
     crash_point,
@@ -17,7 +18,9 @@ from gtwizard.lifecycle.target import hand_made
 from gtwizard.targets.base import ProofRequest, ProofUnavailable
 
 if TYPE_CHECKING:
-    pass
+    from pathlib import Path
+
+    from gtwizard.profiles import Profile
 
 from gtwizard.rotation.base import RotationBase
 from gtwizard.rotation.model import (
@@ -111,7 +114,7 @@ class RotationSteps(RotationBase):
             journal.new_key_id = fingerprint_id(secret)
             journal.new_key_name, journal.new_key_prefix = name, secret_mark(secret)
             journal.new_key_created_at = _now()
-            self._ledger(KeyState.MINTED)
+            await write_off_loop(self._ledger, KeyState.MINTED)
             return f"pasted key {journal.new_key} accepted (it sees exactly the allowlist)"
         assert self.opts.operator_token
         p = self.profile
@@ -144,7 +147,7 @@ class RotationSteps(RotationBase):
         crash_point("store-pending:written")
         if self.profile.storage_kind == "none":
             return "storage none: the new key is kept in memory only until it is applied"
-        self._ledger(KeyState.STORED)
+        await write_off_loop(self._ledger, KeyState.STORED)
         audit.record("store", profile=journal.profile, key_id=journal.new_key_id, detail="pending")
         return f"pending key {journal.new_key} stored in {self.store.location}"
 
@@ -153,7 +156,7 @@ class RotationSteps(RotationBase):
         assert self._new
         where = await self._apply_key(self._new)
         crash_point("apply:written")
-        self._ledger(KeyState.APPLIED)
+        await write_off_loop(self._ledger, KeyState.APPLIED)
         audit.record(
             "apply",
             profile=journal.profile,
@@ -185,7 +188,7 @@ class RotationSteps(RotationBase):
             async with GTClient(self.host.gt_base, self._new, ca_bundle=self.ca_bundle) as gt:
                 await gt.embeddings(choice.embedding_model, "gtwizard rotation check")
             proofs.append(f"embeddings with {choice.embedding_model} work")
-        self._ledger(KeyState.VERIFIED)
+        await write_off_loop(self._ledger, KeyState.VERIFIED)
         if not self.owui_known or not await self._restarted():
             if self.target.applies:
                 why = (
@@ -312,8 +315,7 @@ class RotationSteps(RotationBase):
 
     async def _step_promote(self) -> str:
         from gtwizard.lifecycle.journal import parse_time
-        from gtwizard.profiles import get_profile, save_profile
-        from gtwizard.runbook import refresh_if_exported
+        from gtwizard.profiles import get_profile
         from gtwizard.secrets import key_entry
 
         journal = self._need_journal()
@@ -325,8 +327,8 @@ class RotationSteps(RotationBase):
         profile.last_rotated_at = _now()
         profile.key_prefix = journal.new_key_prefix or None
         profile.key_name = journal.new_key_name or None
-        save_profile(profile)
-        self._ledger(KeyState.ACTIVE)
+        written = await write_off_loop(_save_promoted, profile)
+        await write_off_loop(self._ledger, KeyState.ACTIVE)
         notes = [f"profile now uses {journal.new_key}"]
         if journal.old_key_id and journal.old_key_id != journal.new_key_id:
             entry = key_entry(journal.profile, journal.old_key_id)
@@ -343,8 +345,17 @@ class RotationSteps(RotationBase):
                         notes.append(f"old key {journal.old_key} deleted from {where}")
                 except GtwizardError as exc:
                     notes.append(f"old stored entry in {where} not deleted: {exc.one_line()}")
-        written = refresh_if_exported(profile)
         if written:
             notes.append(f"runbook {written} rewritten")
         self.profile = profile
         return "; ".join(notes)
+
+
+def _save_promoted(profile: Profile) -> Path | None:
+    """Save the promoted profile, with its exported runbook rewritten first (one config write)."""
+    from gtwizard.profiles import save_profile
+    from gtwizard.runbook import refresh_if_exported
+
+    written = refresh_if_exported(profile)
+    save_profile(profile)
+    return written

@@ -193,14 +193,14 @@ async def mint_journaled(
     and entered in the ledger before the request, and the answer journaled the moment it returns
     (id, prefix mark, dates; `mint:answered` is the fault-injection point just before). A mint that
     provably made nothing (see NOTHING_CREATED) clears its intent again."""
+    from gtwizard.fileio import write_off_loop
     from gtwizard.gt.errors import NOTHING_CREATED
     from gtwizard.lifecycle.ledger import KeyState
     from gtwizard.lifecycle.target import prefix_mark
     from gtwizard.testhooks import crash_point
 
     journal.new_key_name = name
-    journal.save()
-    record(KeyState.INTENT)
+    await write_off_loop(_journal_and_ledger, journal, record, KeyState.INTENT)
     crash_point("mint:intent")
     try:
         minted = await mint_key(
@@ -215,9 +215,16 @@ async def mint_journaled(
     journal.new_key_id, journal.new_key_prefix = minted.id, prefix_mark(minted.prefix)
     journal.new_key_created_at = minted.created_at
     journal.new_key_expires_at = minted.expires_at
-    journal.save()
-    record(KeyState.MINTED)
+    await write_off_loop(_journal_and_ledger, journal, record, KeyState.MINTED)
     return minted
+
+
+def _journal_and_ledger(
+    journal: Journal, record: Callable[[KeyState], None], state: KeyState
+) -> None:
+    """The journal, then the ledger: both durable before the run goes on (off the event loop)."""
+    journal.save()
+    record(state)
 
 
 async def verify_key(

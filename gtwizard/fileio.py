@@ -14,11 +14,11 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
-from gtwizard.errors import InvalidInput, OperationFailed
+from gtwizard.errors import GtwizardError, InvalidInput, OperationFailed
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -204,6 +204,42 @@ def check_replaceable(path: Path) -> None:
             "run as the file's owner, lift an immutable or append-only attribute "
             "(lsattr shows it), or pick another path",
         ) from None
+
+
+@contextlib.contextmanager
+def write_lock(path: Path, error: type[GtwizardError] = OperationFailed) -> Iterator[None]:
+    """Hold `path`'s write lock through a read-modify-write of it (a shared file that every
+    writer rewrites whole from what it read: two at once would drop each other's change).
+
+    `flock` on `.<name>.lock` beside it: the kernel releases it when its holder dies (kill -9
+    too), and separate opens conflict within one process as well (threads). The lock file is
+    removed on release, while still held, so nothing is left beside the file; a waiter that then
+    holds a removed file's lock sees it and tries again. `error` is raised when it cannot be made."""
+    import fcntl
+
+    lock = path.with_name(f".{path.name}.lock")
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        except OSError as exc:
+            raise error(
+                f"could not lock {path} ({exc.strerror})", "Check the folder's permissions"
+            ) from None
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            held = os.fstat(fd).st_ino == os.stat(lock).st_ino
+        except FileNotFoundError:
+            held = False
+        if held:
+            break
+        os.close(fd)
+    try:
+        yield
+    finally:
+        try:
+            lock.unlink(missing_ok=True)
+        finally:
+            os.close(fd)
 
 
 async def write_off_loop(write: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:

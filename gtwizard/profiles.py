@@ -414,36 +414,16 @@ def _find_secret_shaped(value: Any, where: str) -> str | None:
 
 
 @contextmanager
-def _writing(wait: float = 30.0) -> Iterator[None]:
-    """Hold config.toml's write lock through a read-modify-write of the document.
-
-    Every writer rewrites the whole file from what it read, so two runs saving different profiles
-    at once (two `rotate --profile` from automation, the threads of `rotate --due`) would each drop
-    the other's change without it. `flock` goes with its holder's process (kill -9 too), and
-    separate opens conflict within one process as well."""
-    import fcntl
-    import os
-    import time
+def _writing() -> Iterator[None]:
+    """Hold config.toml's write lock through a read-modify-write of the document: two runs
+    saving different profiles at once (two `rotate --profile` from automation, the threads of
+    `rotate --due`) would each drop the other's change without it."""
+    from gtwizard.fileio import write_lock
 
     path = config_path()
     ensure_private_dir(path.parent)
-    fd = os.open(path.with_name("config.lock"), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
-    try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise ConfigError(
-                        f"{path} stayed locked by another gtwizard run for {wait:.0f} s",
-                        "let that run end (its lock goes with its process), then try again",
-                    ) from None
-                time.sleep(0.01)
+    with write_lock(path, ConfigError):
         yield
-    finally:
-        os.close(fd)  # closing the only descriptor releases the lock
 
 
 def _write_document(doc: dict[str, Any]) -> None:

@@ -441,37 +441,17 @@ class FileStore:
 
     @contextlib.contextmanager
     def _changing(self) -> Iterator[None]:
-        """Hold the file's write lock (flock: released by the kernel if the process dies).
+        """Hold the file's write lock (`fileio.write_lock`)."""
+        from gtwizard.fileio import write_lock
 
-        The lock file is removed on release, while still held, so nothing is left beside the
-        secrets; a waiter that then holds a removed file's lock sees it and tries again."""
-        import fcntl
-
-        lock = self.path.with_name(f".{self.path.name}.lock")
-        while True:
-            try:
-                ensure_private_dir(self.path.parent)
-                fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
-            except OSError as exc:
-                raise SecretStorageError(
-                    f"could not lock {self.path} ({exc.strerror})",
-                    "Check the folder's permissions",
-                ) from None
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            try:
-                held = os.fstat(fd).st_ino == os.stat(lock).st_ino
-            except FileNotFoundError:
-                held = False
-            if held:
-                break
-            os.close(fd)
         try:
+            ensure_private_dir(self.path.parent)
+        except OSError as exc:
+            raise SecretStorageError(
+                f"could not lock {self.path} ({exc.strerror})", "Check the folder's permissions"
+            ) from None
+        with write_lock(self.path, SecretStorageError):
             yield
-        finally:
-            try:
-                lock.unlink(missing_ok=True)
-            finally:
-                os.close(fd)
 
     def put(self, entry: str, secret: str) -> None:
         with self._changing():

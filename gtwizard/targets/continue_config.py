@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -198,6 +199,8 @@ class ContinueTarget:
                 "apiKey": SECRET_REF,
             }
             text = yamlblock.upsert(text, ["models"], {"name": entry["name"]}, entry, where)
+        for name in _stale_entries(yamlblock.load(text, where), connection.model_ids):
+            text = yamlblock.remove(text, ["models"], {"name": name}, where)
         new_config = text.encode("utf-8")
         if config_existed and text == old_config.decode("utf-8"):
             new_config = old_config  # untouched: byte for byte
@@ -485,6 +488,23 @@ class ContinueTarget:
                 f"Continue's cn answered, but not with the entry {name!r} of {self.config}",
                 "check that no other entry of that name hides gtwizard's, then run this again",
             )
+
+
+def _stale_entries(data: Any, models: Sequence[str]) -> list[str]:
+    """gtwizard's own entries (its name prefix and the key reference) for a model the key no
+    longer reaches (a narrower re-setup): left, cn would offer them and get 403s. An entry for
+    a name the key still reaches stays (one added earlier with --continue-model, say)."""
+    items = data.get("models") if isinstance(data, dict) else None
+    wanted = {entry_name(model) for model in models}
+    return [
+        item["name"]
+        for item in (items if isinstance(items, list) else [])
+        if isinstance(item, dict)
+        and isinstance(item.get("name"), str)
+        and item["name"].startswith(ENTRY_PREFIX)
+        and item.get("apiKey") == SECRET_REF
+        and item["name"] not in wanted
+    ]
 
 
 def _used_entry(log: Path, name: str) -> bool:

@@ -452,6 +452,12 @@ class LiteLLMTarget:
             # any entry of that name is gtwizard's (refused above otherwise): replaced in place
             entry = entry_for(name, openai_base, embedding=is_embedding)
             text = yamlblock.upsert(text, MODEL_LIST, {"model_name": name}, entry, where)
+        for item in items if isinstance(items, list) else []:
+            # gtwizard's entry for a model the key no longer reaches (a narrower re-setup):
+            # left, the proxy would route that name with GT_API_KEY and get 403s
+            stale = is_ours(item) and item.get("model_name") not in dict(wanted)
+            if stale and isinstance(item.get("model_name"), str):
+                text = yamlblock.remove(text, MODEL_LIST, {"model_name": item["model_name"]}, where)
         return text
 
     def _env_values(self) -> dict[str, str]:

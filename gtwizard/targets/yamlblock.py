@@ -80,6 +80,39 @@ def upsert(
     return result
 
 
+def remove(text: str, path: Sequence[str], match: Mapping[str, object], where: str) -> str:
+    """`text` without the list item at `path` that `match` names: exactly its lines go, every
+    other byte stays (unchanged when it is not there, or is the list's only item, whose removal
+    would leave the key empty rather than an empty list)."""
+    before = load(text, where)
+    items = _at(before, path)
+    if not isinstance(items, list) or len(items) < 2 or find(before, path, match) is None:
+        return text
+    node: yaml.Node | None = yaml.compose(text)
+    for key in path:
+        found = _child(node, key) if isinstance(node, yaml.MappingNode) else None
+        node = found[1] if found else None
+    if not isinstance(node, yaml.SequenceNode) or node.flow_style:
+        raise _unsupported(where, path[-1])
+    lines = text.splitlines(keepends=True)
+    expected = copy.deepcopy(before)
+    kept = _at(expected, path)
+    for index, item in enumerate(node.value):
+        if isinstance(item, yaml.MappingNode) and _matches(item, match):
+            first, last = item.start_mark.line, _last_line(item)
+            if lines[first][: node.start_mark.column].strip():
+                raise _unsupported(where, path[-1])
+            del kept[index]
+            result = "".join([*lines[:first], *lines[last + 1 :]])
+            if load(result, where) != expected:  # the only change in the data is that entry
+                raise InvalidInput(
+                    f"{where}: gtwizard cannot remove its entry without changing other settings",
+                    "remove the entry by hand and run the command again; nothing was changed",
+                )
+            return result
+    return text
+
+
 def _at(data: Any, path: Sequence[str]) -> Any:
     for key in path:
         if not isinstance(data, dict):

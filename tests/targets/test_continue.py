@@ -395,3 +395,27 @@ def test_without_cn_a_rotation_keeps_both_keys_until_the_operators_word(
 
 def tenant_keys_by_id(sandbox) -> dict:
     return {k.id: k for k in tenant_keys(sandbox)}
+
+
+def test_a_narrower_key_drops_gtwizards_entries_for_names_it_no_longer_reaches(
+    tmp_path: Path,
+) -> None:
+    """Re-set up with fewer names: cn must not keep offering a model the new key gets 403s
+    for. Only gtwizard's own entries go (its name prefix and key reference); the operator's
+    stay byte for byte."""
+    folder = workspace(tmp_path) / ".continue"
+    target = ContinueTarget(folder / "config.yaml")
+    preset = load_catalog().key_preset("agentic-editor")
+    base = "https://gt.example/api/tenant/v1"
+    texts = []
+    for names in (("helpdesk", "llama-3.1-8b-instruct"), ("helpdesk",)):
+        choice = KeyChoice(preset, ("inference:chat",), ("helpdesk",), names)
+        connection = connection_for(choice, base, "gtak_" + "c" * 40)
+        plan = target.plan(connection, choice)
+        asyncio.run(target.apply(connection, ca_bundle=None, plan=plan))
+        texts.append((folder / "config.yaml").read_text(encoding="utf-8"))
+    assert "name: GT API llama-3.1-8b-instruct" in texts[0]
+    assert "llama-3.1-8b-instruct" not in texts[1]
+    assert texts[1].count("name: GT API ") == 1
+    assert texts[1].startswith(HEAD) and texts[1].endswith(TAIL)
+    assert (folder / "config.yaml.bak").read_text(encoding="utf-8") == texts[0]

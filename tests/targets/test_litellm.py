@@ -5,6 +5,7 @@ proxy proved the new one."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import stat
@@ -315,3 +316,31 @@ def test_the_master_key_is_read_where_the_proxy_has_it(
     config.write_text("model_list: []\n")
     assert target.master_key() is None and not target.can_prove
     assert "sk-" not in repr(target)
+
+
+def test_a_narrower_key_drops_gtwizards_entries_for_names_it_no_longer_reaches(
+    tmp_path: Path,
+) -> None:
+    """Re-set up with fewer names: the proxy must not keep routing a name with GT_API_KEY that
+    the new key gets 403s for. Only entries carrying gtwizard's marker go; the operator's own
+    entry and settings stay byte for byte."""
+    from gtwizard.presets.catalog import load_catalog
+    from gtwizard.setup.keys import KeyChoice
+    from gtwizard.targets.litellm_proxy import LiteLLMTarget
+    from gtwizard.targets.openwebui import connection_for
+
+    config = tmp_path / "config.yaml"
+    config.write_text(OPERATOR_CONFIG, encoding="utf-8")
+    (tmp_path / ".env").write_text(OPERATOR_ENV, encoding="utf-8")
+    target = LiteLLMTarget(config)
+    preset = load_catalog().key_preset("chat-client")
+    texts = []
+    for names in (("helpdesk", "llama-3.1-8b-instruct"), ("helpdesk",)):
+        choice = KeyChoice(preset, ("inference:chat",), ("helpdesk",), names)
+        connection = connection_for(choice, "https://gt.example/api/tenant/v1", "gtak_" + "d" * 40)
+        asyncio.run(target.apply(connection, ca_bundle=None, plan=target.plan(connection, choice)))
+        texts.append(config.read_text(encoding="utf-8"))
+    first, second = (yaml.safe_load(text)["model_list"] for text in texts)
+    assert [m["model_name"] for m in first] == ["local-echo", "helpdesk", "llama-3.1-8b-instruct"]
+    assert [m["model_name"] for m in second] == ["local-echo", "helpdesk"]
+    assert without_ours(texts[1]) == OPERATOR_CONFIG

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from gtwizard.errors import InvalidInput
-from gtwizard.targets.yamlblock import find, upsert
+from gtwizard.targets.yamlblock import find, remove, upsert
 
 OURS = {"name": "GT API", "provider": "openai", "apiKey": "${{ secrets.GT_API_KEY }}"}
 OPERATORS = """\
@@ -84,3 +84,21 @@ def test_refuses_what_it_cannot_edit_in_place(text: str, why: str) -> None:
     with pytest.raises(InvalidInput) as err:
         upsert(text, ["models"], {"name": "GT API"}, OURS, "f.yaml")
     assert why in err.value.message
+
+
+def test_removes_exactly_its_entry_and_keeps_every_other_line() -> None:
+    with_ours = upsert(OPERATORS, ["models"], {"name": "GT API"}, OURS, "config.yaml")
+    assert remove(with_ours, ["models"], {"name": "GT API"}, "config.yaml") == OPERATORS
+    # in the middle of the list too: the entries around it stay as they were
+    middle = with_ours.replace("  # trailing comment\n", "  - name: Last\n    provider: x\n")
+    out = remove(middle, ["models"], {"name": "GT API"}, "config.yaml")
+    assert [m["name"] for m in yaml.safe_load(out)["models"]] == ["Ollama", "Last"]
+    assert out == middle.replace(
+        "  - name: GT API\n    provider: openai\n    apiKey: ${{ secrets.GT_API_KEY }}\n", ""
+    )
+
+
+def test_remove_leaves_what_it_does_not_find_or_would_empty() -> None:
+    assert remove(OPERATORS, ["models"], {"name": "GT API"}, "c.yaml") == OPERATORS
+    only = "models:\n  - name: GT API\n    provider: openai\n"
+    assert remove(only, ["models"], {"name": "GT API"}, "c.yaml") == only

@@ -185,7 +185,7 @@ def next_steps(profile: Profile, target: ClientTarget | None = None) -> list[Nex
     profile's (gtwizard.targets.registry.for_profile), whose restart step is said."""
     if target is not None and target.applies and target.product != "Open WebUI":
         return configured_steps(profile, target)
-    if profile.product_preset != "open-webui":
+    if not profile.for_openwebui:
         return snippet_steps(profile)
     steps: list[NextStep] = []
     restart = target.restart_step(profile) if target is not None else None

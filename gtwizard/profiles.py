@@ -64,13 +64,16 @@ class LastCheck:
     summary: dict[str, int] = field(default_factory=dict)
 
 
+OPENWEBUI_PRESET = "open-webui"
+
+
 @dataclass
 class Profile:
     name: str
     tenant_host: str
     base_form: str = "v1"
     openai_base: str = ""
-    product_preset: str = "open-webui"
+    product_preset: str = OPENWEBUI_PRESET
     key_preset: str = ""
     scopes: list[str] = field(default_factory=list)
     agent_aliases: list[str] = field(default_factory=list)
@@ -107,6 +110,12 @@ class Profile:
     # a secret): gtwizard.targets.registry declares each target's settings
     target_settings: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)  # keys a newer gtwizard wrote; kept as is
+
+    @property
+    def for_openwebui(self) -> bool:
+        """The client is Open WebUI: its checks (connection, reach, a user's chat and picker)
+        apply, and it is proven through its URL and an admin credential."""
+        return self.product_preset == OPENWEBUI_PRESET
 
     @property
     def key_label(self) -> str:

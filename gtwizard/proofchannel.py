@@ -38,7 +38,7 @@ def check_channel(profile: Profile, url: str, *, allow_http: bool = False) -> st
     from gtwizard.openwebui.url import check_openwebui_url
 
     name = profile.name
-    if profile.product_preset != "open-webui":
+    if not profile.for_openwebui:
         raise InvalidInput(
             f"profile {name!r} is for {profile.product_preset}: only an Open WebUI profile is "
             "proven through Open WebUI",

@@ -60,6 +60,7 @@ class Check:
     probe: Probe = field(repr=False)
     requires: tuple[str, ...] = ()
     checklist: bool = False  # one of the product runbook's validation checklist items
+    openwebui_only: bool = False  # asks Open WebUI itself: runs for Open WebUI profiles only
 
     async def run(self, ctx: CheckContext) -> CheckOutcome:
         return await self.probe(ctx)

@@ -85,6 +85,8 @@ async def chat(ctx: CheckContext) -> CheckOutcome:
             names=names,
         )
     gt_done = f"{len(names)} name(s) answered through GT, plain and streamed"
+    if not ctx.profile.for_openwebui:  # no Open WebUI user to be: the client's side is elsewhere
+        return passed(f"{gt_done}; {ctx.proven_elsewhere()}", names=names)
     if not ctx.openwebui_known:
         # Titled for a user, so only a user's chat can pass it: the GT side alone is a warning.
         return warned(
@@ -231,6 +233,19 @@ async def no_leak(ctx: CheckContext) -> CheckOutcome:
             **evidence,
         )
     gap = f"; allowlisted but missing on GT: {', '.join(missing)}" if missing else ""
+    if not ctx.profile.for_openwebui and not missing:  # the key's list is what the client sees
+        return passed(
+            f"GT lists exactly the {len(allowed)} allowlisted name(s) for the key: the most "
+            f"{ctx.client} can reach with it",
+            **evidence,
+        )
+    if not ctx.profile.for_openwebui:
+        return warned(
+            f"GT lists none outside the allowlist, but these allowlisted names are missing: "
+            f"{', '.join(missing)}",
+            "publish them in the tenant, or remove them from the allowlist",
+            **evidence,
+        )
     if not ctx.openwebui_known:
         # Titled for the picker a user sees: the key's own list alone is only a warning.
         return warned(

@@ -79,6 +79,32 @@ class CheckContext:
         return (self.profile.openai_base or self.host.openai_base_v1).rstrip("/")
 
     @property
+    def client(self) -> str:
+        """The client the key is for, by name ("Open WebUI", "Continue", ...), for the details."""
+        if self.profile.for_openwebui:
+            return "Open WebUI"
+        from gtwizard.errors import GtwizardError
+        from gtwizard.presets.catalog import load_catalog
+
+        try:
+            return load_catalog().product(self.profile.product_preset).name
+        except GtwizardError:
+            return "an OpenAI client"
+
+    def proven_elsewhere(self) -> str:
+        """For a client that is not Open WebUI: where its own side is proven, or that nothing
+        here can ask it (a product configured by hand from the printed settings)."""
+        from gtwizard.targets.registry import spec_for
+
+        spec = spec_for(str(self.profile.target_kind))
+        if spec is not None and not spec.own_checks:
+            return f"{self.client} itself is proven by the product-proof check"
+        return (
+            f"{self.client} is configured by hand from the printed settings; gtwizard cannot ask "
+            "it, so chat in it once to see the names"
+        )
+
+    @property
     def openwebui_known(self) -> bool:
         return bool(self.openwebui_url and self.openwebui_token)
 

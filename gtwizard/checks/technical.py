@@ -161,10 +161,11 @@ async def base_form(ctx: CheckContext) -> CheckOutcome:
     )
     evidence = {"base": base, "status": result.status, "note": result.note}
     if result.status == 200 and not result.final_base:
-        return passed(f"{base}/models answers 200, exactly as Open WebUI composes it", **evidence)
+        return passed(f"{base}/models answers 200, exactly as {ctx.client} composes it", **evidence)
     if result.status == 200:
         return failed(
-            f"{base} redirects to {result.final_base}: Open WebUI would drop the key on a redirect",
+            f"{base} redirects to {result.final_base}: {ctx.client} would drop the key on a "
+            "redirect",
             f"configure {result.final_base} as the base",
             **evidence,
         )
@@ -194,6 +195,10 @@ async def least_privilege(ctx: CheckContext) -> CheckOutcome:
     answers = await asyncio.gather(*jobs)
     statuses = {route: status for route, status, _ in answers}
     problems: list[str] = []
+    # embeddings are the key's to use when configured, or when its preset asks for them (the
+    # chat-plus-embeddings key a framework's vector store calls /v1/embeddings with)
+    by_preset = not ctx.profile.embeddings and EMBED_SCOPE in _preset_scopes(ctx)
+    may_embed = ctx.profile.embeddings or by_preset
     for route, status, code in answers:
         denied = status in (401, 403) or (status == 404 and code != "model_not_found")
         if route == EMBED_ROUTE:
@@ -202,7 +207,7 @@ async def least_privilege(ctx: CheckContext) -> CheckOutcome:
                     f"{route} is denied ({status}) but embeddings are configured: "
                     f"the key needs {EMBED_SCOPE}"
                 )
-            elif not ctx.profile.embeddings and not denied:
+            elif not may_embed and not denied:
                 problems.append(
                     f"{route} is allowed ({status}) though embeddings are not configured: "
                     f"drop {EMBED_SCOPE}"
@@ -215,12 +220,23 @@ async def least_privilege(ctx: CheckContext) -> CheckOutcome:
             "mint a key with the preset's scopes only (gtwizard rotate keeps the preset)",
             routes=statuses,
         )
-    embed = "allowed" if ctx.profile.embeddings else "denied"
+    embed = "allowed" if may_embed else "denied"
+    why = f"as key preset {ctx.profile.key_preset} asks" if by_preset else "as configured"
     return passed(
         f"unneeded routes denied ({', '.join(f'{r} {statuses[r]}' for r in unneeded)}); "
-        f"embeddings {embed} as configured",
+        f"embeddings {embed} {why}",
         routes=statuses,
     )
+
+
+def _preset_scopes(ctx: CheckContext) -> tuple[str, ...]:
+    """The scopes of the profile's key preset (none when the catalog no longer has it)."""
+    from gtwizard.errors import GtwizardError
+
+    try:
+        return tuple(ctx.catalog.key_preset(ctx.profile.key_preset).scopes)
+    except GtwizardError:
+        return ()
 
 
 def _embed_model(ctx: CheckContext, configured: str | None) -> str:
@@ -375,6 +391,7 @@ TECHNICAL_CHECKS: tuple[Check, ...] = (
         "wizard applied: no PersistentConfig drift, lost allowlist or shifted index.",
         "apply the profile again through the admin API",
         openwebui_config,
+        openwebui_only=True,
     ),
     Check(
         "openwebui-reach",
@@ -382,6 +399,7 @@ TECHNICAL_CHECKS: tuple[Check, ...] = (
         "Open WebUI's server, from its own network, reaches the GT base with its stored key.",
         "fix DNS, proxy or CA trust where Open WebUI runs",
         openwebui_reach,
+        openwebui_only=True,
     ),
     Check(
         "task-model",
@@ -389,5 +407,6 @@ TECHNICAL_CHECKS: tuple[Check, ...] = (
         "Open WebUI's background task model (titles, tags) is a name the key may use.",
         "set the external task model to an allowlisted name, or clear it",
         task_model,
+        openwebui_only=True,
     ),
 )

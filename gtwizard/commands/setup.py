@@ -358,7 +358,8 @@ def _preview(args: argparse.Namespace, session) -> None:
     (key masked), and the checks that would run. With --mint there is no key yet, so the base is
     the form most tenants need (…/v1) and the key a placeholder."""
     from gtwizard.baseform import BaseChoice
-    from gtwizard.checks import all_checks
+    from gtwizard.checks.registry import checks_for
+    from gtwizard.profiles import OPENWEBUI_PRESET
     from gtwizard.redact import mask
     from gtwizard.targets.openwebui import PLACEHOLDER_KEY
 
@@ -386,7 +387,9 @@ def _preview(args: argparse.Namespace, session) -> None:
     if session._secret == PLACEHOLDER_KEY:
         session._secret = None
         session.base = None
-    checks = [check.id for check in all_checks()]
+    kind = str(request.target.kind) if request.target is not None else "none"
+    openwebui = request.product.slug == OPENWEBUI_PRESET
+    checks = [check.id for check in checks_for(kind, openwebui=openwebui)]
     _say(args, "checks that would run: " + ", ".join(checks))
     preview["checks"] = checks
     session.preview = preview

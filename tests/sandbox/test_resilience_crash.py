@@ -79,6 +79,11 @@ def stray_files(directory: Path, target: str) -> list[Path]:
     for entry in directory.iterdir():
         if entry.name in (target, backup_path(Path(target)).name):
             continue
+        if entry.name == f".{target}.lock":  # the write lock's file (fileio.write_lock): its
+            # flock went with the killed process, so it locks nothing; it must hold nothing
+            assert entry.stat().st_size == 0, f"{entry.name} holds data"
+            assert stat.S_IMODE(entry.stat().st_mode) == 0o600, f"{entry.name} is not 0600"
+            continue
         assert allowed.match(entry.name), f"unexpected file left by a crash: {entry.name}"
         assert stat.S_IMODE(entry.stat().st_mode) == 0o600, f"{entry.name} is not 0600"
         strays.append(entry)

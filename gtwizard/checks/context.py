@@ -84,10 +84,9 @@ class CheckContext:
         if self.profile.for_openwebui:
             return "Open WebUI"
         from gtwizard.errors import GtwizardError
-        from gtwizard.presets.catalog import load_catalog
 
         try:
-            return load_catalog().product(self.profile.product_preset).name
+            return self.catalog.product(self.profile.product_preset).name
         except GtwizardError:
             return "an OpenAI client"
 

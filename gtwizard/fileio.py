@@ -213,8 +213,9 @@ def write_lock(path: Path, error: type[GtwizardError] = OperationFailed) -> Iter
 
     `flock` on `.<name>.lock` beside it: the kernel releases it when its holder dies (kill -9
     too), and separate opens conflict within one process as well (threads). The lock file is
-    removed on release, while still held, so nothing is left beside the file; a waiter that then
-    holds a removed file's lock sees it and tries again. `error` is raised when it cannot be made."""
+    removed on release, while still held, so nothing stays beside the file (after a kill -9 its
+    empty file may, locking nothing: the next writer takes it over); a waiter that then holds a
+    removed file's lock sees it and tries again. `error` is raised when it cannot be made."""
     import fcntl
 
     lock = path.with_name(f".{path.name}.lock")

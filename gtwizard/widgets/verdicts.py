@@ -65,8 +65,10 @@ class ProductDetail(Static):
             self.update(self.build())
 
     def build(self) -> Group:
-        parts: list[Text | Table] = [Text.from_markup(self.summary), Text("")]
+        # emoji=False: a preset's ":x:" stays text (and Rich's emoji table, 3,000 names, is not
+        # loaded before the first paint)
+        parts: list[Text | Table] = [Text.from_markup(self.summary, emoji=False), Text("")]
         if self.product is not None:
             parts.append(route_table(self.product, self.size.width))
-        parts += [Text(""), Text.from_markup(self.notes)]
+        parts += [Text(""), Text.from_markup(self.notes, emoji=False)]
         return Group(*parts)

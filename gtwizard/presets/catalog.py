@@ -1,7 +1,8 @@
 """The preset catalog: GT runbook facts per client product, plus the GT key presets.
 
-The TOML files beside this module are the data; this module reads them (and the operator's own
-preset folder), validates them strictly and returns frozen objects. Strictness matters because a
+The TOML files beside this module are the data (loaded as `packaged.py`, the same documents parsed
+by scripts/compile-presets, so start-up parses no TOML); this module reads them and the operator's
+own preset folder, validates both strictly and returns frozen objects. Strictness matters because a
 typo in a verdict or scope would otherwise surface much later as a wrong check or a key with the
 wrong rights, so every problem is reported up front, naming the file and the field. It runs at TUI
 start, so it imports nothing beyond light standard-library modules.
@@ -9,10 +10,8 @@ start, so it imports nothing beyond light standard-library modules.
 
 from __future__ import annotations
 
-import functools
-import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -332,7 +331,7 @@ _PRODUCT_REQUIRED = {
 _PRODUCT_OPTIONAL = {"not_supported_note", "doc_conflict"}
 
 
-def _parse_product(data: dict[str, Any], f: _File, stem: str) -> Product:
+def _parse_product(data: Mapping[str, Any], f: _File, stem: str) -> Product:
     f.table(data, "", _PRODUCT_REQUIRED, _PRODUCT_OPTIONAL)
     slug = f.slug(data["slug"], "slug")
     if slug != stem:
@@ -408,7 +407,7 @@ def _parse_product(data: dict[str, Any], f: _File, stem: str) -> Product:
     )
 
 
-def _parse_key_presets(data: dict[str, Any], f: _File) -> list[KeyPreset]:
+def _parse_key_presets(data: Mapping[str, Any], f: _File) -> list[KeyPreset]:
     f.table(data, "", {"key_preset"}, set())
     presets = []
     seen: set[str] = set()
@@ -448,30 +447,6 @@ def _parse_key_presets(data: dict[str, Any], f: _File) -> list[KeyPreset]:
 # Loading
 
 
-@functools.cache
-def _packaged_files() -> tuple[tuple[str, str], ...]:
-    """The packaged preset files, read once per process (they are part of the install)."""
-    here = Path(__file__).parent
-    if (here / KEY_PRESETS_FILE).is_file():  # an ordinary install: read the folder directly
-        return tuple(
-            sorted(
-                (entry.name, Path(entry.path).read_text(encoding="utf-8"))
-                for entry in os.scandir(here)
-                if entry.name.endswith(".toml")
-            )
-        )
-    from importlib import resources  # packed (a zip): through the package's resources
-
-    root = resources.files("gtwizard.presets")
-    return tuple(
-        sorted(
-            (entry.name, entry.read_text(encoding="utf-8"))
-            for entry in root.iterdir()
-            if entry.name.endswith(".toml")
-        )
-    )
-
-
 def _user_files(user_dir: Path) -> list[tuple[str, str, str]]:
     if not user_dir.is_dir():
         return []
@@ -493,34 +468,44 @@ def load_catalog(user_dir: Path | None = None) -> Catalog:
 
     `user_dir` defaults to `<config dir>/presets`. A user `key-presets.toml` overrides or adds key
     presets by slug the same way. Any problem raises ConfigError naming the file and the field.
-    The packaged files are read once per process, the operator's folder every time; what they
-    validate to is kept, in this process only, for the same files (a catalog is immutable, so
-    callers share it).
+    The packaged files come parsed from `packaged.py` (see scripts/compile-presets), the
+    operator's folder is read and parsed every time; what they validate to is kept, in this
+    process only, for the same files (a catalog is immutable, so callers share it).
     """
     if user_dir is None:
         from gtwizard.paths import config_dir
 
         user_dir = config_dir() / "presets"
 
-    sources = [(name, text, "packaged") for name, text in _packaged_files()]
-    sources += _user_files(user_dir)
+    user = tuple(_user_files(user_dir))
     global _last_catalog
-    key = tuple(sources)
-    if _last_catalog is None or _last_catalog[0] != key:
-        _last_catalog = (key, _validated(sources))
+    if _last_catalog is None or _last_catalog[0] != user:
+        _last_catalog = (user, _validated(user))
     return _last_catalog[1]
 
 
 _last_catalog: tuple[tuple[tuple[str, str, str], ...], Catalog] | None = None
 
 
-def _validated(sources: list[tuple[str, str, str]]) -> Catalog:
+def _documents(
+    user: Iterable[tuple[str, str, str]],
+) -> Iterator[tuple[str, Mapping[str, Any], _File]]:
+    """Each preset document with its file: the packaged ones (parsed when gtwizard was built),
+    then the operator's (parsed now, a syntax error naming the file and line)."""
+    from gtwizard.presets.packaged import FILES
+
+    for name, data in FILES.items():
+        yield name, data, _File(name, "packaged")
+    for name, text, location in user:
+        f = _File(name, location)
+        yield name, f.parse(text), f
+
+
+def _validated(user: Iterable[tuple[str, str, str]]) -> Catalog:
     products: dict[str, Product] = {}
     key_presets: dict[str, KeyPreset] = {}
     files: dict[str, _File] = {}
-    for name, text, location in sources:
-        f = _File(name, location)
-        data = f.parse(text)
+    for name, data, f in _documents(user):
         if name == KEY_PRESETS_FILE:
             for preset in _parse_key_presets(data, f):
                 key_presets[preset.slug] = preset

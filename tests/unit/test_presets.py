@@ -390,6 +390,40 @@ def test_a_second_load_of_the_same_files_does_not_parse_again(
     assert load_catalog() is first
 
 
+def test_the_packaged_module_is_what_the_toml_files_say() -> None:
+    """gtwizard loads the packaged presets from packaged.py (bytecode Python caches); the TOML
+    files beside it are the source. Edit a file without running scripts/compile-presets and this
+    fails."""
+    from gtwizard.presets.packaged import FILES
+
+    folder = resources.files("gtwizard.presets")
+    toml = {
+        entry.name: tomllib.loads(entry.read_text(encoding="utf-8"))
+        for entry in folder.iterdir()
+        if entry.name.endswith(".toml")
+    }
+    assert sorted(FILES) == sorted(toml), "run scripts/compile-presets"
+    for name, document in toml.items():
+        assert FILES[name] == document, f"{name} changed: run scripts/compile-presets"
+    script = Path(__file__).parents[2] / "scripts" / "compile-presets"
+    done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_damaged_packaged_preset_says_reinstall(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gtwizard.presets import catalog as module
+    from gtwizard.presets import packaged
+
+    broken = dict(packaged.FILES)
+    broken[OWUI] = {**broken[OWUI], "compatibility": "sometimes"}
+    monkeypatch.setattr(packaged, "FILES", broken)
+    monkeypatch.setattr(module, "_last_catalog", None)
+    with pytest.raises(ConfigError) as raised:
+        load_catalog()
+    assert "open-webui.toml" in raised.value.message
+    assert "reinstall gtwizard" in raised.value.hint
+
+
 def test_a_cache_file_left_by_an_older_gtwizard_is_ignored() -> None:
     """Earlier versions kept the catalog in the cache dir: whatever is there now is never read."""
     cache = Path(os.environ["GTWIZARD_CACHE_DIR"])

@@ -424,9 +424,8 @@ def _find_secret_shaped(value: Any, where: str) -> str | None:
 
 @contextmanager
 def _writing() -> Iterator[None]:
-    """Hold config.toml's write lock through a read-modify-write of the document: two runs
-    saving different profiles at once (two `rotate --profile` from automation, the threads of
-    `rotate --due`) would each drop the other's change without it."""
+    """Hold config.toml's write lock through a read-modify-write: without it, two runs saving
+    at once (two `rotate --profile`, `rotate --due`'s threads) drop each other's changes."""
     from gtwizard.fileio import write_lock
 
     path = config_path()

@@ -10,11 +10,12 @@ an import-time test (tests/unit/test_core_imports.py) cannot: most of the core's
   real tenant; the client must not lean on it, nor it on the client).
 - The TUI talks no HTTP and no keyring itself: it calls core services (gtwizard/services.py,
   gtwizard/setup/, ...), never gtwizard.gt, gtwizard.secrets, gtwizard.openwebui, httpx or keyring.
+- No module is over 600 lines (one job per module; issue 22).
 - The core packages and the front ends are ordered (LAYERS, lowest first): a module imports only
   from its own layer or those below it. The GT API client (gt) is at the bottom; Open WebUI
-  (openwebui) speaks to its products; lifecycle keeps the journal, ledger and locks; checks read a
-  profile's state; the key runs (setup/ and rotation.py, one engine to be) use all of them; the
-  front ends sit on top, widgets under screens under the app, under the commands, under the CLI.
+  (openwebui) speaks to its products; lifecycle keeps the journal, ledger and locks; targets apply
+  and prove a key; checks read a profile's state; the key runs (keyrun/, the one engine, with the
+  step tables of setup/ and rotation/) use all of them; the front ends sit on top, widgets under screens under the app, under the commands, under the CLI.
   Imports under `if TYPE_CHECKING:` only name types and are not held to the order. The top-level
   modules (profiles, credentials, secrets, ...) are shared helpers and are not in the order.
 """
@@ -276,3 +277,17 @@ def test_the_environment_is_read_in_one_place_per_kind(tmp_path: Path) -> None:
     assert found == [], "\n".join(found)
     for name in ENVIRONMENT_READERS:
         assert environment_reads(ROOT.parent / (name.replace(".", "/") + ".py")), name
+
+
+MODULE_LINES_LIMIT = 600
+
+
+def test_no_module_is_over_600_lines() -> None:
+    """Issue 22: small modules with one job. Generated data counts too (packaged.py is one line
+    per preset file)."""
+    long = {
+        str(path.relative_to(ROOT.parent)): lines
+        for path in ROOT.rglob("*.py")
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MODULE_LINES_LIMIT
+    }
+    assert not long, f"split these modules: {long}"

@@ -492,7 +492,12 @@ def _documents(
 ) -> Iterator[tuple[str, Mapping[str, Any], _File]]:
     """Each preset document with its file: the packaged ones (parsed when gtwizard was built),
     then the operator's (parsed now, a syntax error naming the file and line)."""
-    from gtwizard.presets.packaged import FILES
+    try:
+        from gtwizard.presets.packaged import FILES
+    except ImportError:  # a damaged install: say so in one line, as for a damaged file
+        raise ConfigError(
+            "The packaged presets (packaged.py) are missing", "reinstall gtwizard"
+        ) from None
 
     for name, data in FILES.items():
         yield name, data, _File(name, "packaged")

@@ -424,6 +424,17 @@ def test_a_damaged_packaged_preset_says_reinstall(monkeypatch: pytest.MonkeyPatc
     assert "reinstall gtwizard" in raised.value.hint
 
 
+def test_missing_packaged_presets_say_reinstall(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gtwizard.presets import catalog as module
+
+    monkeypatch.setitem(sys.modules, "gtwizard.presets.packaged", None)  # import fails
+    monkeypatch.setattr(module, "_last_catalog", None)
+    with pytest.raises(ConfigError) as raised:
+        load_catalog()
+    assert "packaged presets" in raised.value.message
+    assert raised.value.hint == "reinstall gtwizard"
+
+
 def test_a_cache_file_left_by_an_older_gtwizard_is_ignored() -> None:
     """Earlier versions kept the catalog in the cache dir: whatever is there now is never read."""
     cache = Path(os.environ["GTWIZARD_CACHE_DIR"])

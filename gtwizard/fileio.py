@@ -25,6 +25,7 @@ T = TypeVar("T")
 
 SECRET_MODE = 0o600
 MAX_LINKS = 40  # as the kernel's own limit on links in one lookup
+LOCK_WAIT = 30.0  # seconds a writer waits for another's write lock (held for milliseconds)
 
 
 def _foreign_owner(stat: os.stat_result) -> bool:
@@ -207,7 +208,9 @@ def check_replaceable(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def write_lock(path: Path, error: type[GtwizardError] = OperationFailed) -> Iterator[None]:
+def write_lock(
+    path: Path, error: type[GtwizardError] = OperationFailed, timeout: float = LOCK_WAIT
+) -> Iterator[None]:
     """Hold `path`'s write lock through a read-modify-write of it (a shared file that every
     writer rewrites whole from what it read: two at once would drop each other's change).
 
@@ -215,10 +218,14 @@ def write_lock(path: Path, error: type[GtwizardError] = OperationFailed) -> Iter
     too), and separate opens conflict within one process as well (threads). The lock file is
     removed on release, while still held, so nothing stays beside the file (after a kill -9 its
     empty file may, locking nothing: the next writer takes it over); a waiter that then holds a
-    removed file's lock sees it and tries again. `error` is raised when it cannot be made."""
+    removed file's lock sees it and tries again. A writer holds it for milliseconds; one that
+    holds it past `timeout` (stopped, hung on a dead disk) gets `error`, in one line, instead of
+    a wait no Ctrl-C can end (the wait may be in a thread). `error` also when it cannot be made."""
     import fcntl
+    import time
 
     lock = path.with_name(f".{path.name}.lock")
+    deadline = time.monotonic() + timeout
     while True:
         try:
             fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
@@ -226,7 +233,18 @@ def write_lock(path: Path, error: type[GtwizardError] = OperationFailed) -> Iter
             raise error(
                 f"could not lock {path} ({exc.strerror})", "Check the folder's permissions"
             ) from None
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    raise error(
+                        f"{path} is being written by another process for over {timeout:g} s",
+                        "let the other gtwizard run end (or stop it), then run this again",
+                    ) from None
+                time.sleep(0.005)
         try:
             held = os.fstat(fd).st_ino == os.stat(lock).st_ino
         except FileNotFoundError:

@@ -74,3 +74,42 @@ def test_a_write_off_the_loop_returns_and_raises_as_the_call_would() -> None:
     assert asyncio.run(write_off_loop(lambda a, b=0: a + b, 2, b=3)) == 5
     with pytest.raises(OSError, match="disk full"):
         asyncio.run(write_off_loop(fails))
+
+
+HOLDER = """
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(30)
+"""
+
+
+def test_a_lock_held_too_long_is_one_clear_error_and_the_file_is_untouched(tmp_path) -> None:
+    """Another process holding config.toml's write lock (stopped, hung) ends the wait with one
+    line instead of a hang no Ctrl-C can reach."""
+    from gtwizard.errors import ConfigError
+    from gtwizard.fileio import write_lock
+
+    target = tmp_path / "config.toml"
+    target.write_text("version = 1\n")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(tmp_path / ".config.toml.lock")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        start = time.monotonic()
+        with pytest.raises(ConfigError) as raised, write_lock(target, ConfigError, timeout=0.3):
+            target.write_text("changed\n")
+        assert 0.3 <= time.monotonic() - start < 5
+        assert "being written by another process" in raised.value.message
+        assert "\n" not in raised.value.one_line()
+        assert target.read_text() == "version = 1\n"
+    finally:
+        holder.kill()
+        holder.wait()
+    with write_lock(target, ConfigError, timeout=0.3):  # free again: taken at once
+        target.write_text("changed\n")
+    assert target.read_text() == "changed\n"

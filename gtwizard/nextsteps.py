@@ -183,7 +183,7 @@ def configured_steps(profile: Profile, target: ClientTarget) -> list[NextStep]:
 def next_steps(profile: Profile, target: ClientTarget | None = None) -> list[NextStep]:
     """The operator's remaining steps after setup, in the order to do them. `target`: the
     profile's (gtwizard.targets.registry.for_profile), whose restart step is said."""
-    if target is not None and target.applies and target.product != "Open WebUI":
+    if target is not None and target.applies and not profile.for_openwebui:
         return configured_steps(profile, target)
     if not profile.for_openwebui:
         return snippet_steps(profile)

@@ -313,7 +313,7 @@ class RotationBase:
         p = f"--profile {journal.profile}"
         restart = self.target.restart_step(self.profile)
         prove = f"gtwizard rotate --finish {p}"
-        if self.target.product == "Open WebUI":  # its proof channel: URL and admin credential
+        if self.profile.for_openwebui:  # its proof channel: URL and admin credential
             prove = profile_proof_command(self.profile, prove)
         first = (
             [f"{restart.title[0].lower()}{restart.title[1:]} ({'; '.join(restart.commands)})"]

@@ -3,7 +3,7 @@ the step table, with the gate that waits for the proof before the old key goes."
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from gtwizard import audit
 from gtwizard.errors import InvalidInput
@@ -14,10 +14,6 @@ from gtwizard.lifecycle.journal import (
     Journal,
 )
 from gtwizard.lifecycle.lock import profile_lock
-
-if TYPE_CHECKING:
-    pass
-
 from gtwizard.rotation.model import STEPS, StepReport
 from gtwizard.rotation.steps import RotationSteps
 from gtwizard.rotation.undo import RotationUndo
@@ -157,22 +153,7 @@ class Rotation(RotationSteps, RotationUndo):
         journal = self._need_journal()
         product = self.target.product
         journal.state = WAITING
-        restarts = self.target.restart_step(self.profile) is not None
-        if waiting_for:
-            pass
-        elif (restarts and self.target.proof_url is not None) or product == "Open WebUI":
-            waiting_for = (
-                f"{product} to use the new key from {self.profile.target_place}: restart it, "
-                f"then finish the rotation (with {product}'s URL and an admin credential it is "
-                "proven as a user)"
-            )
-        elif restarts:
-            waiting_for = (
-                f"{product} to use the new key from {self.profile.target_place}: restart it, "
-                f"then finish the rotation (gtwizard rotate --finish --profile {journal.profile})"
-            )
-        else:
-            waiting_for = f"the new key to be proven in {product}: finish the rotation"
+        waiting_for = waiting_for or self._waiting_for_proof()
         journal.waiting_for = waiting_for
         journal.save()
         self.waiting = True
@@ -185,6 +166,24 @@ class Rotation(RotationSteps, RotationUndo):
             "rotate-step", profile=journal.profile, key_id=journal.new_key_id, detail="waiting"
         )
         return self.result(ok=True)
+
+    def _waiting_for_proof(self) -> str:
+        """What a rotation waiting for the proof in the client waits for, in the operator's words."""
+        product = self.target.product
+        restarts = self.target.restart_step(self.profile) is not None
+        if (restarts and self.target.proof_url is not None) or self.profile.for_openwebui:
+            return (
+                f"{product} to use the new key from {self.profile.target_place}: restart it, "
+                f"then finish the rotation (with {product}'s URL and an admin credential it is "
+                "proven as a user)"
+            )
+        if restarts:
+            return (
+                f"{product} to use the new key from {self.profile.target_place}: restart it, "
+                "then finish the rotation (gtwizard rotate --finish --profile "
+                f"{self._need_journal().profile})"
+            )
+        return f"the new key to be proven in {product}: finish the rotation"
 
     def _new_journal(self) -> Journal:
         mode = "auto" if self.opts.operator_token and not self.opts.pasted_key else "manual"

@@ -3,7 +3,7 @@ and the rollback (the old key back in the target first, then the new one retract
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from gtwizard import audit
 from gtwizard.errors import GtwizardError, InvalidInput, OperationFailed
@@ -12,10 +12,6 @@ from gtwizard.lifecycle.journal import (
 )
 from gtwizard.lifecycle.ledger import KeyState, Ledger
 from gtwizard.lifecycle.target import NEW, OLD, UNKNOWN
-
-if TYPE_CHECKING:
-    pass
-
 from gtwizard.rotation.base import RotationBase
 from gtwizard.rotation.model import CANNOT_TELL, ClientOnNewKey, StepReport, Undo, _now
 

@@ -111,7 +111,7 @@ def gtwizard_command() -> tuple[list[str], str | None]:
                     f"({checkout}): keep it up to date (uv tool upgrade gtwizard)"
                 )
     return argv, (
-        f"the units start gtwizard from the project checkout {checkout} (uv run): they break "
+        f"the units start gtwizard from the project checkout {checkout} (its .venv): they break "
         f"when it moves or its .venv is rebuilt; {INSTALL_PLAIN}, then run gtwizard schedule again"
     )
 

@@ -49,6 +49,7 @@ class RotationBase:
         self.target: ClientTarget = NoTarget()  # the profile's, once loaded
         self._owui_token: str | None = None
         self.waiting = False
+        self._new_checked = False  # the tenant accepted the new key in this process
 
     # ---- loading --------------------------------------------------------------------------
 
@@ -327,6 +328,12 @@ class RotationBase:
             f"(if {self.target.product} still uses the old key, its chats fail until it restarts)",
             f"or undo: gtwizard rotate --abort {p}",
         ]
+
+    def _forward_command(self) -> str:
+        """The command that carries this rotation forward (finish or resume), never its undo."""
+        journal = self._need_journal()
+        forward = [c for c in journal.next_commands() if "--abort" not in c]
+        return forward[0] if forward else f"gtwizard rotate --finish --profile {journal.profile}"
 
     def remaining_commands(self) -> list[str]:
         """The commands that resolve this run's journal, when it is left open."""

@@ -14,7 +14,7 @@ from gtwizard.lifecycle.journal import (
     crash_point,
 )
 from gtwizard.lifecycle.ledger import KeyState
-from gtwizard.lifecycle.target import hand_made
+from gtwizard.lifecycle.target import NEW, NOTHING, OLD, hand_made
 from gtwizard.targets.base import ProofRequest, ProofUnavailable
 
 if TYPE_CHECKING:
@@ -60,6 +60,8 @@ class RotationSteps(RotationBase):
                 f"--key-name {name}",
             )
         where = await self._check_target()
+        if not journal.done("apply"):
+            self._refuse_foreign_key()
         store = await self._prove_store() if journal.new_key_id is None else ""
         if journal.new_key_id is not None:  # resumed or finished: the new key exists already
             how = f"continue with the new key {journal.new_key}"
@@ -68,6 +70,21 @@ class RotationSteps(RotationBase):
             if journal.mode == "manual" and self._revokes_by_hand():
                 how += f" (the old key {journal.old_key} is then revoked by hand at /gt-api)"
         return f"current key {journal.old_key} readable; will {how}; {where}{store}"
+
+    def _refuse_foreign_key(self) -> None:
+        """The target holds a key that is neither the profile's (as stored) nor this run's: the
+        operator put it there, or another profile shares the file. A rotation would overwrite it
+        without a word, so it stops first (as `check` reports the difference)."""
+        found, name = self._target_key, self.profile.name
+        if not (self.target.applies and found and self._old) or found in (self._old, self._new):
+            return
+        raise InvalidInput(
+            f"{self.profile.target_place} holds a key other than profile {name!r}'s key "
+            f"{self.profile.key_label}: a rotation would overwrite it (nothing was changed)",
+            f"if that key is meant to be there, profile {name!r} needs a place of its own; "
+            f"else put its key back (gtwizard check --profile {name} shows the difference) and "
+            "rotate again",
+        )
 
     async def _prove_store(self) -> str:
         """A canary write before minting: a key that cannot be stored is never minted."""
@@ -183,6 +200,7 @@ class RotationSteps(RotationBase):
         choice = self._choice()
         assert self._new
         await verify_key(self.host, self._new, choice.names, ca_bundle=self.ca_bundle)
+        self._new_checked = True
         proofs = [f"GT lists exactly the {len(choice.names)} allowlisted name(s)"]
         if choice.embeddings and choice.embedding_model:
             async with GTClient(self.host.gt_base, self._new, ca_bundle=self.ca_bundle) as gt:
@@ -264,6 +282,8 @@ class RotationSteps(RotationBase):
 
         journal = self._need_journal()
         old_id, old = journal.old_key_id or "", journal.old_key
+        if not journal.revoking(old_id):  # begun before an interruption: only forward is left
+            await self._new_key_in_place()
         auto = not self._revokes_by_hand()
         intent = Intent(
             old_id,
@@ -301,6 +321,60 @@ class RotationSteps(RotationBase):
         if not auto:
             record_done(intent)
         return how + "; the tenant now answers 401 to it"
+
+    async def _new_key_in_place(self) -> None:
+        """The last look before the old key goes: the target still holds the new key and the
+        tenant still accepts it. A run that resumes or finishes an earlier one verified the new
+        key then; since, the operator may have emptied, removed or edited the target, or revoked
+        the new key at /gt-api. Revoking the old key then would leave the client on no key."""
+        journal = self._need_journal()
+        p = f"--profile {journal.profile}"
+        stays = f"the old key {journal.old_key} stays live (nothing was revoked)"
+        place = self.profile.target_place or "the target"
+        if self.target.applies:
+            try:
+                self._target_key = await self.target.read_key(
+                    self.openai_base, ca_bundle=self.ca_bundle
+                )
+            except GtwizardError as exc:
+                if not self.opts.revoke_without_proof:
+                    raise OperationFailed(
+                        f"{place} cannot be read to confirm it holds the new key "
+                        f"({exc.one_line()}): {stays}",
+                        f"make it readable, then {self._forward_command()}",
+                    ) from None
+                self._say(f"{place} cannot be read ({exc.one_line()}): on the operator's word")
+                self._target_key = self._new
+            holds = self._target_holds()
+            if holds != NEW:
+                what = {
+                    NOTHING: "no longer holds a GT key (emptied or removed since the new key "
+                    "was written)",
+                    OLD: "holds the old key again",
+                }.get(holds, "holds a key this rotation did not write")
+                raise OperationFailed(
+                    f"{place} {what}: {stays}",
+                    f"undo the rotation: gtwizard rotate --abort {p} (or put the new key back: "
+                    f"gtwizard rotate --resume {p})"
+                    if holds == OLD
+                    else f"undo the rotation: gtwizard rotate --abort {p}",
+                )
+        if self._new_checked:
+            return
+        live = await self._key_live(journal.new_key_id or "", self._new)
+        if live is False:
+            raise OperationFailed(
+                f"the tenant refuses the new key {journal.new_key} (revoked or expired since it "
+                f"was verified): {stays}",
+                f"undo the rotation, then rotate again: gtwizard rotate --abort {p}",
+            )
+        if live is None:
+            raise OperationFailed(
+                f"the tenant did not say whether the new key {journal.new_key} still works: "
+                f"{stays}",
+                f"retry: {self._forward_command()}",
+            )
+        self._new_checked = True
 
     def _revokes_by_hand(self) -> bool:
         """The old key is deleted by the operator at /gt-api: no operator token (a tenant

@@ -28,10 +28,11 @@ class RotationUndo(RotationBase):
             await self._revoke_orphan()
             return
         holds = self._target_holds()
+        in_target = self._target_key if holds == NEW else None
         if journal.storage_kind == "none":
-            self._new = self._target_key if holds == NEW else None
-        else:
-            self._new = await self._get(key_entry(journal.profile, journal.new_key_id))
+            self._new = in_target
+        else:  # the stored copy, or the target's when the store lost it (the same key)
+            self._new = await self._get(key_entry(journal.profile, journal.new_key_id)) or in_target
         if journal.new_key_going:
             await self._undo_begun()
         if holds == NEW and not journal.done("apply"):
@@ -101,11 +102,13 @@ class RotationUndo(RotationBase):
         journal.steps = [e for e in journal.steps if e["step"] == "preflight"]
         journal.save()
 
-    async def _revoke_orphan(self) -> None:
-        """A crash during minting may leave a key we never saw: find it by name and revoke it."""
+    async def _revoke_orphan(self) -> list[str]:
+        """A crash during minting may leave a key we never saw: find it by name and revoke it.
+        Returns what it revoked, in the operator's words."""
         journal = self._need_journal()
+        revoked: list[str] = []
         if not journal.new_key_name:
-            return
+            return revoked
         if not self.opts.operator_token:
             raise InvalidInput(
                 "a mint was interrupted before its answer arrived: the key may exist on the tenant",
@@ -127,12 +130,14 @@ class RotationUndo(RotationBase):
                         record.id, "rotate-orphan", "rotation: orphan from an interrupted mint"
                     )
                     await revoke(manager, intent)
+                    revoked.append(f"revoked {record.id}, minted when the run was interrupted")
         Ledger.load(journal.profile).record(
             KeyState.REVOKED, name=journal.new_key_name, operation=journal.operation
         )
         journal.new_key_name = None
         journal.steps = [e for e in journal.steps if e["step"] == "preflight"]
         journal.save()
+        return revoked
 
     async def _abort(self) -> dict[str, Any]:
         """`rotate --abort`: the old key back in the target, the new one revoked; refused while
@@ -154,39 +159,49 @@ class RotationUndo(RotationBase):
 
         if journal.new_key_id and journal.storage_kind != "none":
             self._new = await self._get(key_entry(journal.profile, journal.new_key_id))
-        if journal.new_key_id is None:
-            await self._revoke_orphan()
+        orphans = await self._revoke_orphan() if journal.new_key_id is None else []
         await self._refuse_if_client_on_new()
         undo = await self._rollback()
         if undo.target_keeps_new:
             raise OperationFailed(
                 f"cannot abort: the target holds the new key {journal.new_key} and the old "
                 "key is unknown here, so it cannot be put back",
-                f"finish instead: gtwizard rotate --resume --profile {journal.profile}",
+                f"finish instead: {self._forward_command()}",
             )
+        undo.lines[:0] = orphans
         self.extra_reports.append(StepReport("abort", "done", undo.say()))
         self._say(f"[abort] {undo.say()}")  # what is left to the operator, too (a key by hand)
         return self.result(ok=True)
 
     async def _old_still_live(self) -> None:
-        """Before an abort puts the old key back: if its revocation was begun, the tenant must
-        say it is still live (the DELETE never arrived); revoked, or no answer, refuses."""
+        """Before an abort puts the old key back, the tenant must still accept it. Its revocation
+        begun by this run: only a tenant that says "live" (the DELETE never arrived) lets the
+        abort go on. Otherwise a tenant that refuses the old key (revoked at /gt-api, expired)
+        refuses the abort: undoing would leave the client on a dead key and revoke the live one."""
         from gtwizard.lifecycle.revoke import Intent, cancel_intent
 
         journal = self._need_journal()
         old_id, old = journal.old_key_id, journal.old_key
-        if not old_id or not journal.revoking(old_id):
+        if not old_id:
             return
+        begun = journal.revoking(old_id)
         live = await self._key_live(old_id, self._old)
-        if live is not True:
+        if begun and live is not True:
             state = "is revoked" if live is False else "may be revoked (the tenant did not say)"
             raise InvalidInput(
                 f"cannot abort: the old key {old} {state}, so it cannot be put back; this "
                 "rotation can only be finished",
                 f"finish it: {journal.next_commands()[0]}",
             )
-        cancel_intent(Intent(old_id, "revoke-old", journal.profile, journal))
-        self._say(f"the old key {old} is still live (its revocation never arrived): aborting")
+        if live is False:
+            raise InvalidInput(
+                f"cannot abort: the tenant refuses the old key {old} (revoked or expired outside "
+                "this rotation), so putting it back would leave the client on a dead key",
+                f"finish the rotation instead: {self._forward_command()}",
+            )
+        if begun:
+            cancel_intent(Intent(old_id, "revoke-old", journal.profile, journal))
+            self._say(f"the old key {old} is still live (its revocation never arrived): aborting")
 
     async def _refuse_if_client_on_new(self) -> None:
         """An env file that holds the new key may have been read by an Open WebUI restarted
@@ -201,6 +216,12 @@ class RotationUndo(RotationBase):
         self._target_key = await self._read_target()
         if self._target_holds() != NEW:
             return  # the file never gave the new key to Open WebUI (or holds the old one again)
+        if await self._key_live(journal.new_key_id, self._new) is False:
+            self._say(
+                f"the tenant refuses the new key {journal.new_key}: nothing can be using it, so "
+                "the old key goes back"
+            )
+            return
         place, p = self.profile.target_place, f"--profile {journal.profile}"
         product, url = self.target.product, self.target.proof_url
         uses = CANNOT_TELL

@@ -169,3 +169,29 @@ def test_rotate_refuses_to_overwrite_a_key_it_did_not_write(sandbox, tmp_path: P
     assert {k.id for k in tenant_keys(sandbox)} == keys_before  # nothing minted
     assert key_status(sandbox, old) == 200
     assert journal("lab")["state"] == "not-started"
+
+
+def test_abort_says_which_orphan_of_an_interrupted_mint_it_revoked(sandbox, tmp_path: Path) -> None:
+    """Killed as the mint's answer came (the key exists, its id never reached the journal):
+    `--abort` finds it by name, revokes it, and says so instead of "nothing to undo"."""
+    import signal
+
+    from gtwizard.rotation import CRASH_HOOK_ENV
+
+    env = {"GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token}
+    before = setup_profile(sandbox, "lab", ["--env-file", str(tmp_path / "owui.env")], env)
+    known = {k.id for k in tenant_keys(sandbox)}
+    out = gtwizard(
+        ["rotate", "--profile", "lab", "--yes"], env={**env, CRASH_HOOK_ENV: "mint:answered"}
+    )
+    assert out.returncode == -signal.SIGKILL, out.stderr
+    (orphan,) = [k for k in tenant_keys(sandbox) if k.id not in known]
+    assert orphan.revoked_at is None
+
+    undo = gtwizard([*ABORT, "--json"], env=env)
+    assert undo.returncode == 0, undo.stdout + undo.stderr
+    said = json.loads(undo.stdout)
+    abort = next(s for s in said["steps"] if s["name"] == "abort")
+    assert f"revoked {orphan.id}" in abort["detail"] and "nothing to undo" not in abort["detail"]
+    assert {k.id: k for k in tenant_keys(sandbox)}[orphan.id].revoked_at is not None
+    assert get_profile("lab").key_id == before.key_id

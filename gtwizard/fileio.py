@@ -95,6 +95,34 @@ def real_path(path: Path) -> Path:
     return current
 
 
+def require_regular(path: Path) -> None:
+    """Refuse a path that exists but is no regular file (after its links): a device such as
+    /dev/null would be replaced by a file holding the key, and a FIFO would block the read."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    except OSError:
+        return  # unreadable: the read or the write says why, with its own error
+    if stat.S_ISREG(mode):
+        return
+    kind = (
+        "a directory"
+        if stat.S_ISDIR(mode)
+        else "a FIFO"
+        if stat.S_ISFIFO(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "a device"
+    )
+    raise InvalidInput(
+        f"{path} is {kind}, not a regular file",
+        "give the path of a regular file; nothing was written",
+    )
+
+
 def backup_path(path: Path) -> Path:
     """The single rolling backup kept next to `path`."""
     return path.with_name(path.name + ".bak")
@@ -117,11 +145,22 @@ def _remove_stale_temps(path: Path) -> None:
                 stale.unlink()
 
 
-def _write_temp_then_rename(path: Path, data: bytes, mode: int, *, exclusive: bool = False) -> None:
-    """`exclusive`: link instead of rename, so an existing `path` is kept (FileExistsError)."""
+def _write_temp_then_rename(
+    path: Path,
+    data: bytes,
+    mode: int,
+    *,
+    exclusive: bool = False,
+    owner: tuple[int, int] | None = None,
+) -> None:
+    """`exclusive`: link instead of rename, so an existing `path` is kept (FileExistsError).
+    `owner`: (uid, gid) the new file keeps, as far as this process may give it."""
     _remove_stale_temps(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        if owner is not None:
+            with contextlib.suppress(PermissionError):
+                os.fchown(fd, *owner)
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -163,12 +202,25 @@ def atomic_write(
     `real_path`): the file it names is replaced, its backup kept beside that file.
     """
     path = real_path(path)
+    require_regular(path)
+    owner = _owner_of(path)
     saved: Path | None = None
     if backup and path.exists():
         saved = real_path(backup_path(path))
-        _write_temp_then_rename(saved, path.read_bytes(), SECRET_MODE)
-    _write_temp_then_rename(path, data, mode)
+        _write_temp_then_rename(saved, path.read_bytes(), SECRET_MODE, owner=owner)
+    _write_temp_then_rename(path, data, mode, owner=owner)
     return saved
+
+
+def _owner_of(path: Path) -> tuple[int, int] | None:
+    """Who owns the file a write replaces, when that is not this process: the operator's file
+    stays theirs (root editing a user's env file must not take it from them)."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    mine = (os.geteuid(), os.getegid())
+    return None if (found.st_uid, found.st_gid) == mine else (found.st_uid, found.st_gid)
 
 
 def create_once(path: Path, data: bytes, *, mode: int = SECRET_MODE) -> bool:
@@ -193,6 +245,7 @@ def check_replaceable(path: Path) -> None:
     """
     if not path.parent.is_dir():
         return  # the plan already said the folder is missing
+    require_regular(path)  # opening a FIFO for writing would block
     try:
         fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         os.close(fd)

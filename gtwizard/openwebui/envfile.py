@@ -20,19 +20,29 @@ from pathlib import Path
 from typing import Any, Literal
 
 from gtwizard.errors import ConfigError, InvalidInput, OperationFailed
-from gtwizard.fileio import atomic_write, real_path
+from gtwizard.fileio import atomic_write, real_path, require_regular
+from gtwizard.openwebui.envreader import (
+    OPENAI_DEFAULT_BASE,
+    effective_openai_config,
+    lint,
+    split_list,
+)
 from gtwizard.openwebui.gtentry import GtConnection, is_gt_entry, normalise_base
 from gtwizard.redact import mask, redact
 
 DIALECTS: tuple[str, ...] = ("docker", "compose", "systemd")
 
-OPENAI_DEFAULT_BASE = "https://api.openai.com/v1"
 BOM = "\ufeff"
 
 _ASSIGN = re.compile(
     r"^(?P<prefix>[ \t]*(?:export[ \t]+)?(?P<key>[A-Za-z_][A-Za-z0-9_.]*)[ \t]*=)(?P<value>.*)$",
     re.DOTALL,
 )
+_BARE_NAME = re.compile(
+    r"^[ \t]*(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_.]*[ \t]*$"
+)  # docker: from env
+# the password of a URL's user-info (`redis://:pw@host`, `postgres://u:pw@db`), in any value
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:@/\s]*:)[^@/\s]+(?=@)")
 _SECRET_NAME = re.compile(r"KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL", re.IGNORECASE)
 
 
@@ -85,6 +95,33 @@ class EnvFile:
                 else:
                     lines.append(EnvLine(part, "" if last else "\n"))
         return cls(lines, bom, dialect)
+
+    def foreign_line(self) -> int | None:
+        """The first line (1-based) no env-file reader takes: not blank, a comment, `NAME=value`
+        or a bare `NAME`, and not inside a quoted value that spans lines (compose) or after a
+        backslash continuation (systemd). A YAML, TOML or JSON file has one on its first lines:
+        writing a key into it would break it, and the key would sit where no reader looks."""
+        quote = ""
+        continued = False
+        for number, line in enumerate(self.lines, 1):
+            text = line.text
+            if quote:  # inside a quoted value opened on an earlier line
+                quote = "" if quote in text else quote
+                continue
+            if continued:
+                continued = text.endswith("\\")
+                continue
+            stripped = text.strip()
+            if not stripped or stripped.startswith("#") or _BARE_NAME.match(text):
+                continue
+            m = _ASSIGN.match(text)
+            if m is None:
+                return number
+            body = m.group("value").lstrip(" \t")
+            if body[:1] in ("'", '"') and body[0] not in body[1:]:
+                quote = body[0]
+            continued = self.dialect == "systemd" and text.endswith("\\")
+        return None
 
     def to_bytes(self) -> bytes:
         text = self.bom + "".join(line.text + line.eol for line in self.lines)
@@ -235,79 +272,6 @@ def compact_json(obj: object) -> str:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
 
 
-def _split(value: str) -> list[str]:
-    return [part.strip() for part in value.split(";")]
-
-
-def effective_openai_config(values: Mapping[str, str]) -> dict[str, object]:
-    """What Open WebUI 0.12.4 derives from these env values on a fresh start.
-
-    Mirrors its config.py: the plural lists win over the singular pair, an empty URL segment
-    becomes api.openai.com, only the singular URL loses a trailing slash, bad JSON is ignored.
-    """
-    url = values.get("OPENAI_API_BASE_URL", "") or OPENAI_DEFAULT_BASE
-    url = url[:-1] if url.endswith("/") else url
-    keys_raw = values.get("OPENAI_API_KEYS", "") or values.get("OPENAI_API_KEY", "")
-    urls_raw = values.get("OPENAI_API_BASE_URLS", "") or url
-    urls = [u.strip() if u != "" else OPENAI_DEFAULT_BASE for u in urls_raw.split(";")]
-    try:
-        configs = json.loads(values.get("OPENAI_API_CONFIGS", "") or "{}")
-    except ValueError:
-        configs = {}
-    return {
-        "ENABLE_OPENAI_API": values.get("ENABLE_OPENAI_API", "True").lower() == "true",
-        "OPENAI_API_BASE_URLS": urls,
-        "OPENAI_API_KEYS": _split(keys_raw),
-        "OPENAI_API_CONFIGS": configs if isinstance(configs, dict) else {},
-    }
-
-
-def lint(values: Mapping[str, str]) -> list[str]:
-    """Problems Open WebUI would turn into silent misbehaviour; empty when the values are sound."""
-    problems: list[str] = []
-    for name, what in (
-        ("OPENAI_API_BASE_URLS", "Open WebUI turns it into https://api.openai.com/v1"),
-        ("OPENAI_API_KEYS", "that connection would get no key"),
-    ):
-        raw = values.get(name, "")
-        if raw and any(part == "" for part in _split(raw)):
-            problems.append(f"{name} has an empty ';' segment: {what}")
-    url_vars = ["OPENAI_API_BASE_URLS", "RAG_OPENAI_API_BASE_URL"]
-    if not values.get("OPENAI_API_BASE_URLS"):
-        url_vars.append("OPENAI_API_BASE_URL")  # only in effect when the plural is unset
-    for name in url_vars:
-        for entry in _split(values.get(name, "")):
-            if entry.endswith("/"):
-                problems.append(
-                    f"{name} has a base URL with a trailing '/': Open WebUI would call '//models'"
-                )
-                break
-    eff = effective_openai_config(values)
-    urls, keys = eff["OPENAI_API_BASE_URLS"], eff["OPENAI_API_KEYS"]
-    assert isinstance(urls, list) and isinstance(keys, list)
-    if values.get("OPENAI_API_BASE_URLS") and len(urls) != len(keys):
-        problems.append(
-            f"OPENAI_API_BASE_URLS has {len(urls)} entries but the keys have {len(keys)}: "
-            "keys are bound to URLs by position"
-        )
-    raw_configs = values.get("OPENAI_API_CONFIGS")
-    if raw_configs:
-        try:
-            parsed = json.loads(raw_configs)
-        except ValueError:
-            parsed = None
-        if not isinstance(parsed, dict):
-            problems.append("OPENAI_API_CONFIGS is not a JSON object: Open WebUI would ignore it")
-        else:
-            allowed = {str(i) for i in range(len(urls))}
-            stray = sorted(k for k in parsed if k not in allowed)
-            if stray:
-                problems.append(
-                    f"OPENAI_API_CONFIGS has keys outside 0..{len(urls) - 1}: {', '.join(stray)}"
-                )
-    return problems
-
-
 def validate_connection(conn: GtConnection) -> GtConnection:
     base = normalise_base(conn.openai_base)
     if not conn.api_key:
@@ -405,6 +369,7 @@ def _display(line: str, secrets: Sequence[str]) -> str:
     if m and _SECRET_NAME.search(m.group("key")):
         value = m.group("value")
         line = m.group("prefix") + ";".join(mask(p) if p else p for p in value.split(";"))
+    line = _URL_PASSWORD.sub(r"\g<head>…", line)
     return redact(line, secrets)
 
 
@@ -428,6 +393,14 @@ def plan_text(
     """Compute the edited file for `connection`; raise on anything we would write wrongly."""
     conn = validate_connection(connection)
     env = EnvFile.parse(data, dialect)
+    foreign = env.foreign_line()
+    if foreign is not None:
+        raise InvalidInput(
+            f"{path} does not look like an env file: its line {foreign} is not NAME=value, a "
+            "comment or blank",
+            "give the env file Open WebUI reads (docker run --env-file, compose env_file:, "
+            "systemd EnvironmentFile=); nothing was written",
+        )
     old = EnvFile(list(env.lines), env.bom, dialect)
     values = env.values()
     notes: list[str] = []
@@ -452,8 +425,8 @@ def plan_text(
         for name in carried:
             refuse_uncarriable(env, name, path)
         if plural_urls:
-            urls = _split(plural_urls)
-            keys = _split(values.get("OPENAI_API_KEYS", "") or single_key)
+            urls = split_list(plural_urls)
+            keys = split_list(values.get("OPENAI_API_KEYS", "") or single_key)
             if any(u == "" for u in urls):
                 raise ConfigError(
                     "OPENAI_API_BASE_URLS has an empty ';' segment "
@@ -524,6 +497,7 @@ def read_env_bytes(path: Path) -> tuple[bytes, bool]:
     path = Path(path)
     if path.is_dir():
         raise InvalidInput(f"{path} is a directory, not an env file", "give the path of the file")
+    require_regular(path)
     if not path.exists():
         if not path.parent.is_dir():
             raise InvalidInput(f"the directory of {path} does not exist", "create it first")

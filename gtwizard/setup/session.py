@@ -191,6 +191,9 @@ class SetupSession:
         """The target's preflight (nothing written); its warnings join the run's."""
         req = self.request
         if req.target is not None:
+            from gtwizard.setup.profilefree import check_place_free
+
+            check_place_free(self)
             self.warnings.extend(
                 await req.target.preflight(
                     ca_bundle=req.ca_bundle,

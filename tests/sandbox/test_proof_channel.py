@@ -149,9 +149,11 @@ def test_a_running_open_webui_refuses_the_env_file_unless_it_wins(
     with canned_server(
         {**RUNNING, ("GET", "/api/v1/auths/"): Reply(200, {"id": "2", "role": "user"})}
     ) as plain:
+        (tmp_path / "plain").mkdir()  # a profile of its own needs a file of its own
+        (tmp_path / "plain" / "owui.env").write_text("ENABLE_PERSISTENT_CONFIG=false\n")
         out = setup(
             sandbox,
-            tmp_path,
+            tmp_path / "plain",
             "--prove-url",
             plain.url,
             "--profile",
@@ -176,7 +178,8 @@ def test_setup_says_when_it_cannot_know_whether_open_webui_started(
     assert "Review step" not in out.stdout  # the CLI has none
 
     url = dead_url()
-    down = setup(sandbox, tmp_path, "--prove-url", url, "--profile", "down", "--replace")
+    (tmp_path / "down").mkdir()  # a profile of its own needs a file of its own
+    down = setup(sandbox, tmp_path / "down", "--prove-url", url, "--profile", "down")
     said = " ".join(down.stdout.split())
     assert f"(Open WebUI at {url} did not answer now)" in said
     assert (
@@ -186,7 +189,10 @@ def test_setup_says_when_it_cannot_know_whether_open_webui_started(
 
     data = tmp_path / "data"
     data.mkdir()  # a DATA_DIR without webui.db: a first start reads the file
-    fresh = setup(sandbox, tmp_path, "--openwebui-data-dir", str(data), "--profile", "fresh")
+    (tmp_path / "fresh").mkdir()
+    fresh = setup(
+        sandbox, tmp_path / "fresh", "--openwebui-data-dir", str(data), "--profile", "fresh"
+    )
     assert fresh.returncode == 0, fresh.stderr
     assert "may have started before" not in fresh.stdout
 

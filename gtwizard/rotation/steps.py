@@ -269,11 +269,20 @@ class RotationSteps(RotationBase):
         prove = profile_proof_command(
             self.profile, f"gtwizard rotate --finish --profile {journal.profile}"
         )
-        raise ProofUnavailable(
-            missing,
+        hint = (
             f"restart {product}, then {prove}; or --revoke-without-proof (its chats fail if it "
-            "still uses the old key)",
+            "still uses the old key)"
         )
+        if self.opts.ask is not None:  # an operator at a terminal may give their word instead
+            restarted = await self.opts.ask(
+                f"Nothing here can prove that {product} uses the new key ({missing}). Was it "
+                f"restarted since the new key was written to {self.profile.target_place}, so the "
+                "old key may be revoked?"
+            )
+            if not restarted:
+                raise InvalidInput("cancelled; nothing was changed", hint)
+            return f"revoking on the operator's word ({missing}; {product} was restarted)"
+        raise ProofUnavailable(missing, hint)
 
     async def _step_revoke_old(self) -> str:
         """The intent first (journal and ledger), then the revocation: from here on the old key

@@ -34,6 +34,7 @@ ADVICE = re.compile(
     + SUBCOMMANDS
     + r")\b((?: (?!or |then |and )[^\s`'\"(),;]+)*)"
 )
+TARGETS = "targets"  # a snapshot's copy of the env files, which live outside the dirs
 PLACEHOLDERS = {
     "EMAIL": "someone@example.com",
     "URL": "http://127.0.0.1:9",  # nothing listens: a command may fail (1), never be refused (2)
@@ -82,6 +83,10 @@ class Lifecycle:
             source = self.root / name
             if source.exists():
                 shutil.copytree(source, snapshot / name, symlinks=True)
+        # the env files are part of the state too: a replay finds them as they were
+        (snapshot / TARGETS).mkdir(parents=True)
+        for env_file in self.root.glob("owui.env*"):
+            shutil.copy2(env_file, snapshot / TARGETS / env_file.name)
         for where, text in outputs:
             for command in commands_in(text):
                 self.advice.append(Advice(command, f"{state}: {where}", snapshot, dict(self.env)))
@@ -125,6 +130,10 @@ def run_as_printed(
     if work.exists():
         shutil.rmtree(work)
     shutil.copytree(advice.snapshot, work, symlinks=True)
+    for env_file in cwd.glob("owui.env*"):  # the profiles name these paths: as they were then
+        env_file.unlink()
+    for env_file in (advice.snapshot / TARGETS).iterdir():
+        shutil.copy2(env_file, cwd / env_file.name)
     env = {
         **os.environ,
         **advice.env,

@@ -110,6 +110,20 @@ def check_key_form(secret: str) -> str:
 
 
 KEY_NAME_MAX = 120
+EXPIRES_DAYS_MAX = 3650  # ten years; the tenant documents no limit (gt-api-notes: "not documented")
+
+
+def check_expires_days(days: int | None) -> int | None:
+    """A minted key's lifetime in whole days, 1..EXPIRES_DAYS_MAX (None: the tenant's default,
+    no expiry sent). 0 or less would mint a key that never expires or that the tenant refuses."""
+    if days is None:
+        return None
+    if not 1 <= days <= EXPIRES_DAYS_MAX:
+        raise InvalidInput(
+            f"--expires-days must be between 1 and {EXPIRES_DAYS_MAX}, not {days}",
+            "give the key's lifetime in days, or leave the flag out for a key without expiry",
+        )
+    return days
 
 
 def check_key_name(name: str) -> str:

@@ -1,0 +1,104 @@
+"""`gtwizard setup` at its edges: bad values refused before any key, a key never echoed, a
+question answered with Ctrl-C or Ctrl-D, and a setup that fails or is interrupted midway saying
+what it left and the command that resolves it. Against the sandbox tenant over real sockets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from support.cli_helpers import mint_setup_args, run_cli
+from support.rotation_helpers import tenant_keys
+
+NAMES = "helpdesk,llama-3.1-8b-instruct"
+
+
+def _env(sandbox) -> dict[str, str]:
+    return {"GTWIZARD_OPERATOR_TOKEN": sandbox.operator_token}
+
+
+def _minted(sandbox) -> set[str]:
+    """Every key the tenant lists, revoked ones too (a mint then a revoke is still a mint)."""
+    return {key.id for key in tenant_keys(sandbox)}
+
+
+def _one_line_refusal(out, code: int = 2) -> str:
+    assert out.returncode == code, (out.returncode, out.stdout, out.stderr)
+    assert "Traceback" not in out.stderr and out.stderr.count("\n") == 1, out.stderr
+    return out.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        (["--expires-days", "99999999"], "--expires-days must be between 1 and 3650"),
+        (["--expires-days", "0"], "--expires-days must be between 1 and 3650"),
+        (["--expires-days", "-5"], "--expires-days must be between 1 and 3650"),
+        (["--env-file", ""], "--env-file is empty"),
+        (["--env-file", "x.env", "--prove-url", " "], "--prove-url is empty"),
+        (["--openwebui-url", ""], "--openwebui-url is empty"),
+    ],
+)
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_bad_values_are_refused_before_any_key(
+    sandbox, isolated_dirs: Path, extra: list[str], fragment: str, dry_run: bool
+) -> None:
+    before = _minted(sandbox)
+    args = mint_setup_args(sandbox.base_url, NAMES, *extra, "--profile", "edges")
+    out = run_cli([*args, *(["--dry-run"] if dry_run else [])], env=_env(sandbox))
+    assert fragment in _one_line_refusal(out)
+    assert _minted(sandbox) == before, "nothing may be minted"
+
+
+@pytest.mark.parametrize("where", ["missing/x.yaml", "."])
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_snippet_path_that_cannot_be_written_is_refused_before_any_key(
+    sandbox, isolated_dirs: Path, where: str, dry_run: bool
+) -> None:
+    before = _minted(sandbox)
+    args = [
+        "setup",
+        "--preset",
+        "hermes",
+        "--host",
+        sandbox.base_url,
+        "--aliases",
+        "helpdesk",
+        "--mint",
+        "--yes",
+        "--storage",
+        "file",
+        "--snippet",
+        str(isolated_dirs / where),
+        *(["--dry-run"] if dry_run else []),
+    ]
+    err = _one_line_refusal(run_cli(args, env=_env(sandbox)))
+    assert "does not exist" in err or "is a folder" in err
+    assert _minted(sandbox) == before, "nothing may be minted"
+
+
+def test_expires_days_in_range_is_sent(sandbox, isolated_dirs: Path) -> None:
+    out = run_cli(
+        mint_setup_args(sandbox.base_url, NAMES, "--expires-days", "1", "--json"),
+        env=_env(sandbox),
+    )
+    assert out.returncode == 0, out.stderr
+    key_id = json.loads(out.stdout)["key"]["id"]
+    (record,) = [key for key in tenant_keys(sandbox) if key.id == key_id]
+    assert record.expires_at, "a key asked to expire carries its expiry"
+
+
+@pytest.mark.parametrize("command", ["setup", "probe"])
+@pytest.mark.parametrize("as_json", [False, True])
+def test_user_info_in_the_host_is_never_echoed(
+    sandbox, isolated_dirs: Path, command: str, as_json: bool
+) -> None:
+    secret = "gtak_" + "S3cr3t" * 6
+    host = f"https://{secret}@tenant.example.com"
+    args = mint_setup_args(host, NAMES) if command == "setup" else ["probe", host]
+    out = run_cli([*args, *(["--json"] if as_json else [])], env=_env(sandbox))
+    assert out.returncode == 2, out.stderr
+    assert secret not in out.stdout + out.stderr and "S3cr3t" not in out.stdout + out.stderr
+    assert "tenant.example.com" in out.stdout + out.stderr
+    assert "user name or password" in out.stdout + out.stderr

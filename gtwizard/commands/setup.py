@@ -212,7 +212,7 @@ def _require_setup_args(args: argparse.Namespace) -> None:
 
 
 async def _run(args: argparse.Namespace) -> int:
-    from gtwizard.commands.confirm import require_confirmation
+    from gtwizard.commands.confirm import ask_on_terminal, require_confirmation
     from gtwizard.commands.setup_request import build_request, env_credential
     from gtwizard.errors import InvalidInput, OperationFailed
     from gtwizard.setup.session import SetupSession
@@ -234,7 +234,9 @@ async def _run(args: argparse.Namespace) -> int:
         require_confirmation(args, f"set up profile {request.profile!r}")
     pasted = None
     if args.key_stdin:
-        pasted = sys.stdin.readline()
+        from gtwizard.setup.keys import read_key_stdin
+
+        pasted = read_key_stdin()
     session = SetupSession(request)
     await session.preflight()
     if session.storage is not None:
@@ -265,8 +267,11 @@ async def _run(args: argparse.Namespace) -> int:
     if not args.yes:  # a terminal (require_confirmation refused the rest): ask before any key
         for line in _plan_lines(session, mint=args.mint):
             _say(args, line)
-        answer = input("Go ahead? [y/N] ").strip().lower()
-        if answer not in ("y", "yes"):
+        try:
+            go_ahead = await ask_on_terminal("Go ahead?")
+        except InvalidInput:  # end of input (Ctrl-D) is a no
+            go_ahead = False
+        if not go_ahead:
             raise OperationFailed("cancelled; nothing was minted, stored or written")
     if args.mint:
         assert operator_token is not None

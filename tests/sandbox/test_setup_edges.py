@@ -102,3 +102,100 @@ def test_user_info_in_the_host_is_never_echoed(
     assert secret not in out.stdout + out.stderr and "S3cr3t" not in out.stdout + out.stderr
     assert "tenant.example.com" in out.stdout + out.stderr
     assert "user name or password" in out.stdout + out.stderr
+
+
+# ---- a real terminal: the pasted key is not echoed; Ctrl-D and Ctrl-C at the question --------
+
+
+@pytest.fixture
+def terminal(isolated_dirs: Path):
+    """`start(args, env)` runs `gtwizard ARGS` in a private tmux server's 200x50 terminal and
+    returns the session; the shell then prints EXIT=<code>."""
+    import os
+    import shlex
+    import shutil
+    import subprocess
+    import sys
+
+    from support.tmux_session import Tmux
+
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    session = Tmux(f"gtwizard-setup-{os.getpid()}-{isolated_dirs.name}")
+
+    def start(args: list[str], env: dict[str, str]) -> Tmux:
+        names = [n for n in os.environ if n.startswith("GTWIZARD_")] + list(env)
+        script = isolated_dirs / "run.sh"  # the environment in a file, not on a command line
+        merged = {**os.environ, **env}
+        script.write_text(
+            "unset DBUS_SESSION_BUS_ADDRESS\ntrap true INT\n"  # the shell outlives a Ctrl-C
+            + "".join(f"export {n}={shlex.quote(merged[n])}\n" for n in sorted(set(names)))
+            + f"{shlex.join([sys.executable, '-m', 'gtwizard', *args])}\n"
+            + "echo EXIT=$?\nsleep 600\n"
+        )
+        session.run("new-session", "-d", "-s", "demo", "-x", "200", "-y", "50", f"sh {script}")
+        return session
+
+    try:
+        yield start
+    finally:
+        subprocess.run([*session.base, "kill-server"], capture_output=True, timeout=30)
+
+
+@pytest.mark.slow
+def test_a_key_pasted_on_a_terminal_is_not_echoed(sandbox, terminal, isolated_dirs) -> None:
+    from gtwizard.sandbox.catalog import DEMO_AGENT_ALIASES
+
+    _, secret = sandbox.seed_key(["inference:chat"], agent_aliases=DEMO_AGENT_ALIASES)
+    env_file = isolated_dirs / "owui.env"
+    args = [
+        "setup",
+        "--preset",
+        "open-webui",
+        "--host",
+        sandbox.base_url,
+        "--aliases",
+        ",".join(DEMO_AGENT_ALIASES),
+        "--key-stdin",
+        "--storage",
+        "none",
+        "--env-file",
+        str(env_file),
+        "--yes",
+    ]
+    tmux = terminal(args, {})
+    tmux.wait_for("GT key (gtak_")
+    tmux.keys("-l", secret)
+    tmux.keys("Enter")
+    screen = tmux.wait_for("EXIT=")
+    assert "EXIT=0" in screen, screen
+    assert secret not in screen and secret[:12] not in screen, "the pasted key is never shown"
+    assert f"OPENAI_API_KEY={secret}\n" in env_file.read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("key", "code", "said"),
+    [
+        ("C-d", 1, "cancelled; nothing was minted, stored or written"),
+        ("C-c", 130, "interrupted; nothing was left half-written"),
+        ("n", 1, "cancelled; nothing was minted, stored or written"),
+    ],
+)
+def test_ctrl_d_and_ctrl_c_at_the_question(
+    sandbox, terminal, isolated_dirs, key: str, code: int, said: str
+) -> None:
+    before = _minted(sandbox)
+    args = mint_setup_args(
+        sandbox.base_url, NAMES, "--profile", "asked", "--env-file", str(isolated_dirs / "e.env")
+    )
+    args.remove("--yes")
+    tmux = terminal(args, _env(sandbox))
+    tmux.wait_for("Go ahead? [y/N]")
+    tmux.keys(key, *(["Enter"] if key == "n" else []))
+    screen = tmux.wait_for("EXIT=")
+    assert f"EXIT={code}" in screen and said in screen, screen
+    assert "unexpected error" not in screen and "Traceback" not in screen, screen
+    assert _minted(sandbox) == before, "nothing was minted"
+    status = run_cli(["status", "--json"])
+    assert "asked" not in status.stdout, "no setup left in progress"

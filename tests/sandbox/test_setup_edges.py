@@ -199,3 +199,132 @@ def test_ctrl_d_and_ctrl_c_at_the_question(
     assert _minted(sandbox) == before, "nothing was minted"
     status = run_cli(["status", "--json"])
     assert "asked" not in status.stdout, "no setup left in progress"
+
+
+# ---- a setup that fails or is interrupted midway names what it left and how to resolve it -----
+
+
+def _journal_open(profile: str) -> bool:
+    from gtwizard.lifecycle.journal import open_journal
+
+    return open_journal(profile) is not None
+
+
+def test_a_failed_mint_left_open_names_the_command_that_resolves_it(
+    own_sandbox, isolated_dirs: Path
+) -> None:
+    profile = "k2"
+    env_file = isolated_dirs / "k2.env"
+    args = mint_setup_args(
+        own_sandbox.base_url, NAMES, "--profile", profile, "--env-file", str(env_file)
+    )
+    own_sandbox.set_faults(error_status=500, error_rate=1.0, path_prefix="/manage/v1/keys")
+    text = run_cli(args, env=_env(own_sandbox))
+    as_json = run_cli([*args, "--profile", "k2j", "--json"], env=_env(own_sandbox))
+    assert text.returncode == 1 and as_json.returncode == 1, (text.stderr, as_json.stderr)
+    assert "Traceback" not in text.stderr + as_json.stderr
+    assert _journal_open(profile), "the mint may have made the key: the journal stays open"
+    assert f"gtwizard setup --abort --profile {profile}" in text.stderr, text.stderr
+    assert "undone: nothing had been created" not in text.stderr
+    report = json.loads(as_json.stdout)
+    assert report["ok"] is False
+    assert report["remaining"] == ["gtwizard setup --abort --profile k2j"], report
+    assert "gtwizard setup --abort --profile k2j" in report["hint"]
+    assert {step["name"] for step in report["steps"]} >= {"mint", "apply"}
+
+    # the abort while the tenant still fails: its JSON too says what is left and what to run
+    failed_abort = run_cli(
+        ["setup", "--abort", "--profile", profile, "--json"], env=_env(own_sandbox)
+    )
+    assert failed_abort.returncode == 1, failed_abort.stderr
+    report = json.loads(failed_abort.stdout)
+    assert report["remaining"] == [f"gtwizard setup --abort --profile {profile}"], report
+    assert report["steps"], report
+
+    own_sandbox.clear_faults()
+    for name in (profile, "k2j"):  # the command it named resolves it
+        out = run_cli(["setup", "--abort", "--profile", name], env=_env(own_sandbox))
+        assert out.returncode == 0, out.stderr
+        assert not _journal_open(name)
+    assert run_cli(args, env=_env(own_sandbox)).returncode == 0, "the retry now runs"
+
+
+def _interrupted(sandbox, args: list[str], env: dict[str, str], after_s: float):
+    """`gtwizard ARGS` sent SIGINT (Ctrl-C) after `after_s` seconds."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gtwizard", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **_env(sandbox), **env},
+    )
+    time.sleep(after_s)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    return proc.returncode, out, err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("as_json", [False, True])
+def test_an_interrupted_mint_says_what_it_did(own_sandbox, isolated_dirs, as_json) -> None:
+    """Ctrl-C while the mint's answer drips in: the undo finds the key by its name and revokes
+    it, and the output says exactly that (never the generic "nothing was left half-written")."""
+    own_sandbox.set_faults(drip_ms=300, path_prefix="/manage/v1/keys")
+    args = mint_setup_args(
+        own_sandbox.base_url, NAMES, "--profile", "k4", "--env-file", str(isolated_dirs / "e")
+    )
+    code, out, err = _interrupted(own_sandbox, [*args, *(["--json"] if as_json else [])], {}, 4)
+    own_sandbox.clear_faults()
+    assert code == 130, (out, err)
+    assert "nothing was left half-written" not in out + err, (out, err)
+    assert "Traceback" not in err and err.count("\n") == 1, err
+    keys = tenant_keys(own_sandbox)
+    assert keys and all(key.revoked_at for key in keys), "the interrupted mint's key is revoked"
+    assert f"revoked the key {keys[0].id}" in err
+    assert not _journal_open("k4")
+    if as_json:
+        report = json.loads(out)
+        assert report["error"] == "interrupted" and report["remaining"] == []
+        assert f"revoked the key {keys[0].id}" in report["hint"]
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_an_interrupted_setup_whose_undo_failed_names_the_command(
+    own_sandbox, isolated_dirs, as_json
+) -> None:
+    """Ctrl-C right after the mint answered, and the undo's revocation fails: the key stays
+    live, so the output says so in the undo's words and names `setup --abort`."""
+    from gtwizard.lifecycle.journal import CRASH_HOOK_ENV
+
+    args = mint_setup_args(
+        own_sandbox.base_url, NAMES, "--profile", "k5", "--env-file", str(isolated_dirs / "e")
+    )
+    out = run_cli(
+        [*args, *(["--json"] if as_json else [])],
+        env={
+            **_env(own_sandbox),
+            CRASH_HOOK_ENV: "mint:answered=INT,revoke:setup-undo:intent=RAISE",
+        },
+    )
+    assert out.returncode == 130, (out.stdout, out.stderr)
+    assert "nothing was left half-written" not in out.stdout + out.stderr
+    assert "Traceback" not in out.stderr and out.stderr.count("\n") == 1, out.stderr
+    (key,) = tenant_keys(own_sandbox)
+    assert key.revoked_at is None, "the undo failed: the key is live"
+    assert _journal_open("k5")
+    assert f"could not revoke {key.id}" in out.stderr, out.stderr
+    assert "gtwizard setup --abort --profile k5" in out.stderr, out.stderr
+    if as_json:
+        report = json.loads(out.stdout)
+        assert report["remaining"] == ["gtwizard setup --abort --profile k5"], report
+        assert report["left"] and f"could not revoke {key.id}" in report["left"][0]
+    resolved = run_cli(["setup", "--abort", "--profile", "k5"], env=_env(own_sandbox))
+    assert resolved.returncode == 0, resolved.stderr
+    assert tenant_keys(own_sandbox)[0].revoked_at, "the command it named revoked the key"

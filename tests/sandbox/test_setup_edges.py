@@ -328,3 +328,33 @@ def test_an_interrupted_setup_whose_undo_failed_names_the_command(
     resolved = run_cli(["setup", "--abort", "--profile", "k5"], env=_env(own_sandbox))
     assert resolved.returncode == 0, resolved.stderr
     assert tenant_keys(own_sandbox)[0].revoked_at, "the command it named revoked the key"
+
+
+def test_a_key_list_that_left_records_out_never_marks_the_key_forgotten(
+    own_sandbox, isolated_dirs: Path
+) -> None:
+    """A tenant whose key list carries ids that do not fit: the mint's answer is refused, and the
+    undo's search by name sees no record, which proves nothing. The key may be live, so the
+    journal stays open, the ledger does not say forgotten, and the output names the command."""
+    from gtwizard.lifecycle.ledger import KeyState, Ledger
+
+    profile = "hs-ids"
+    own_sandbox.set_faults(hostile="ids", path_prefix="/manage/v1/keys")
+    args = mint_setup_args(
+        own_sandbox.base_url, NAMES, "--profile", profile, "--env-file", str(isolated_dirs / "e")
+    )
+    out = run_cli([*args, "--json"], env=_env(own_sandbox))
+    own_sandbox.clear_faults()
+    assert out.returncode == 1, out.stderr
+    report = json.loads(out.stdout)
+    assert "nothing had been created" not in report["hint"], report
+    assert "may be live" in report["hint"], report
+    assert report["remaining"] == [f"gtwizard setup --abort --profile {profile}"], report
+    (key,) = tenant_keys(own_sandbox)
+    assert key.revoked_at is None and key.name.startswith(f"gtwizard-{profile}-")
+    assert _journal_open(profile), "status shows the setup in progress"
+    states = [entry.state for entry in Ledger.load(profile).keys]
+    assert KeyState.FORGOTTEN not in states, states
+    resolved = run_cli(["setup", "--abort", "--profile", profile], env=_env(own_sandbox))
+    assert resolved.returncode == 0, resolved.stderr
+    assert tenant_keys(own_sandbox)[0].revoked_at, "the command it named revoked the key"

@@ -226,10 +226,9 @@ def _yaml_str(value: str) -> str:
     return json.dumps(value)
 
 
-def write_snippet(path: Path, snippet: Snippet) -> Path:
-    """Write atomically with the snippet's mode; an existing file is kept as a backup."""
-    from gtwizard.fileio import atomic_write
-
+def check_snippet_path(path: Path) -> Path:
+    """Where `--snippet` will write, checked before any key exists: an existing folder to write
+    in, and not a folder itself."""
     path = Path(path).expanduser()
     if not path.parent.is_dir():
         raise InvalidInput(
@@ -237,5 +236,13 @@ def write_snippet(path: Path, snippet: Snippet) -> Path:
         )
     if path.is_dir():
         raise InvalidInput(f"{path} is a folder", "give a file name for the snippet")
+    return path
+
+
+def write_snippet(path: Path, snippet: Snippet) -> Path:
+    """Write atomically with the snippet's mode; an existing file is kept as a backup."""
+    from gtwizard.fileio import atomic_write
+
+    path = check_snippet_path(path)
     atomic_write(path, snippet.text.encode("utf-8"), mode=snippet.file_mode)
     return path

@@ -81,7 +81,18 @@ class TenantHost:
         return self.netloc
 
 
+def _without_userinfo(text: str) -> str:
+    """The host as typed, with anything before an '@' (a user name, a password, a key pasted
+    into the URL) cut out: it is never echoed in a message, a log or JSON."""
+    if "@" not in text:
+        return text
+    start = text.find("://")
+    start = start + 3 if start >= 0 else (2 if text.startswith("//") else 0)
+    return text[:start] + "…@" + text.rsplit("@", 1)[1]
+
+
 def _fail(text: str, why: str, hint: str = _HINT) -> HostError:
+    text = _without_userinfo(text)
     shown = text if len(text) <= 60 else text[:57] + "..."
     return HostError(f"Tenant host {shown!r} {why}", hint)
 

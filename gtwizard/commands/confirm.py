@@ -20,13 +20,15 @@ def can_ask(args: argparse.Namespace) -> bool:
 
 async def ask_on_terminal(question: str) -> bool:
     """A yes/no question a run puts mid-way (only where `can_ask`): `[y/N]`, so anything but
-    y/yes is no; end of input cancels (nothing was changed)."""
-    import asyncio
-
+    y/yes is no; end of input cancels (nothing was changed). Ctrl-C interrupts at once
+    (KeyboardInterrupt): the read is the run's only work while it waits for the operator, so it
+    holds the loop's thread, where a read in a worker thread kept asyncio.run from ending."""
     from gtwizard.errors import InvalidInput
+    from gtwizard.setup.keys import interruptible
 
     try:
-        answer = await asyncio.to_thread(input, f"{question} [y/N] ")
+        with interruptible():
+            answer = input(f"{question} [y/N] ")
     except EOFError:
         raise InvalidInput("cancelled; nothing was changed") from None
     return answer.strip().lower() in ("y", "yes")

@@ -14,6 +14,7 @@ from gtwizard.commands import COMMANDS, print_json
 from gtwizard.kinds import TargetKind
 
 if TYPE_CHECKING:
+    from gtwizard.errors import GtwizardError
     from gtwizard.setup.session import SetupSession
 
 
@@ -151,6 +152,7 @@ async def _recover(args: argparse.Namespace) -> int:
     """`--resume` / `--abort` of an interrupted setup (the journal names what to do)."""
     from gtwizard.commands.confirm import ask_on_terminal, can_ask
     from gtwizard.commands.setup_request import env_credential
+    from gtwizard.errors import GtwizardError
     from gtwizard.lifecycle.journal import open_journal
     from gtwizard.profiles import validate_profile_name
     from gtwizard.setup.recover import abort_setup, resume_setup
@@ -162,22 +164,26 @@ async def _recover(args: argparse.Namespace) -> int:
     owui = draft.get("target_place") if draft.get("target_kind") == TargetKind.ADMIN_API else None
     operator_token, _ = env_credential("operator", host)
     owui_token, _ = env_credential("openwebui", owui or draft.get("openwebui_url"))
-    if args.resume:
-        result = await resume_setup(
-            profile,
-            operator_token=operator_token,
-            owui_token=owui_token,
-            say=lambda text: _say(args, text),
-        )
-    else:
-        result = await abort_setup(
-            profile,
-            host_text=args.host,
-            operator_token=operator_token,
-            owui_token=owui_token,
-            say=lambda text: _say(args, text),
-            ask=ask_on_terminal if can_ask(args) else None,
-        )
+    try:
+        if args.resume:
+            result = await resume_setup(
+                profile,
+                operator_token=operator_token,
+                owui_token=owui_token,
+                say=lambda text: _say(args, text),
+            )
+        else:
+            result = await abort_setup(
+                profile,
+                host_text=args.host,
+                operator_token=operator_token,
+                owui_token=owui_token,
+                say=lambda text: _say(args, text),
+                ask=ask_on_terminal if can_ask(args) else None,
+            )
+    except GtwizardError as exc:
+        _recovery_failed(args, profile, exc)
+        raise
     if args.json:
         print_json(result)
     else:
@@ -185,6 +191,27 @@ async def _recover(args: argparse.Namespace) -> int:
         for line in result.get("remaining") or []:
             _say(args, f"  still to do: {line}")
     return 0
+
+
+def _recovery_failed(args: argparse.Namespace, profile: str, exc: GtwizardError) -> None:
+    """A `--resume`/`--abort` that failed with the journal still open: its --json object says
+    the steps as the journal has them and the commands that resolve it (`remaining`), like a
+    setup that failed; cli.py then prints the one line on stderr."""
+    from gtwizard.lifecycle.journal import open_journal, step_states
+
+    journal = open_journal(profile)
+    if not args.json or journal is None:
+        return
+    print_json(
+        {
+            "ok": False,
+            "error": " ".join(exc.message.split()),
+            "hint": " ".join(exc.hint.split()),
+            "profile": profile,
+            "steps": step_states(journal),
+            "remaining": journal.next_commands(),
+        }
+    )
 
 
 def _require_setup_args(args: argparse.Namespace) -> None:
@@ -212,7 +239,7 @@ def _require_setup_args(args: argparse.Namespace) -> None:
 
 
 async def _run(args: argparse.Namespace) -> int:
-    from gtwizard.commands.confirm import require_confirmation
+    from gtwizard.commands.confirm import ask_on_terminal, require_confirmation
     from gtwizard.commands.setup_request import build_request, env_credential
     from gtwizard.errors import InvalidInput, OperationFailed
     from gtwizard.setup.session import SetupSession
@@ -234,7 +261,9 @@ async def _run(args: argparse.Namespace) -> int:
         require_confirmation(args, f"set up profile {request.profile!r}")
     pasted = None
     if args.key_stdin:
-        pasted = sys.stdin.readline()
+        from gtwizard.setup.keys import read_key_stdin
+
+        pasted = read_key_stdin()
     session = SetupSession(request)
     await session.preflight()
     if session.storage is not None:
@@ -265,8 +294,11 @@ async def _run(args: argparse.Namespace) -> int:
     if not args.yes:  # a terminal (require_confirmation refused the rest): ask before any key
         for line in _plan_lines(session, mint=args.mint):
             _say(args, line)
-        answer = input("Go ahead? [y/N] ").strip().lower()
-        if answer not in ("y", "yes"):
+        try:
+            go_ahead = await ask_on_terminal("Go ahead?")
+        except InvalidInput:  # end of input (Ctrl-D) is a no
+            go_ahead = False
+        if not go_ahead:
             raise OperationFailed("cancelled; nothing was minted, stored or written")
     if args.mint:
         assert operator_token is not None
@@ -299,7 +331,7 @@ async def _run(args: argparse.Namespace) -> int:
     except BaseException as exc:
         if session.journal is not None and session.journal.open and not session.retire:
             notes = await session.rollback()
-            raise _after_failure(exc, notes, session.applied_to_target) from None
+            return _after_failure(args, exc, notes, session)
         raise
     retire = session.retire
     old = session.journal.old_key if session.journal is not None else ""
@@ -400,23 +432,60 @@ def _progress(args: argparse.Namespace, request, step: str, status: str) -> None
         _say(args, f"applied to {request.target.place}")
 
 
-def _after_failure(exc: BaseException, notes: list[str], applied: bool) -> BaseException:
-    """The one error a failed or interrupted setup ends with, saying what exists afterwards."""
+def _after_failure(
+    args: argparse.Namespace, exc: BaseException, notes: list[str], session: SetupSession
+) -> int:
+    """The end of a setup that failed or was interrupted after its journal opened: what the
+    undo did or left (its own words), and, when the journal stays open, the exact commands that
+    resolve it (journal.next_commands(); `remaining` in --json). An interruption returns 130
+    itself, so the generic "nothing was left half-written" never contradicts it; an error is
+    raised again with the same words (cli.py prints its line; the JSON object is printed here,
+    with `remaining` and `steps`)."""
     import asyncio
 
-    from gtwizard.errors import GtwizardError, OperationFailed
+    from gtwizard.errors import EXIT_INTERRUPTED, GtwizardError, OperationFailed
+    from gtwizard.lifecycle.journal import step_states
 
-    done = "; ".join(notes) or "nothing had been created"
+    journal = session.journal
+    left_open = journal is not None and journal.open
+    remaining = journal.next_commands() if journal is not None and left_open else []
+    if notes:
+        what = "; ".join(note.rstrip(".") for note in notes)
+    elif left_open:
+        what = "its key may exist on the tenant"
+    else:
+        what = "nothing had been created"
+    resolve = f"resolve it with {' or '.join(remaining)}" if remaining else ""
+    told = "; ".join(part for part in (what, resolve) if part)
+
+    def emit(error: str, hint: str) -> None:
+        if args.json:
+            print_json(
+                {
+                    "ok": False,
+                    "error": " ".join(error.split()),
+                    "hint": " ".join(hint.split()),
+                    "undone" if not left_open else "left": notes,
+                    "remaining": remaining,
+                    "steps": step_states(journal) if journal is not None else [],
+                }
+            )
+
     if isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError)):
-        print(f"gtwizard: setup interrupted: {done}", file=sys.stderr, flush=True)
-        return KeyboardInterrupt()
+        print(f"gtwizard: setup interrupted: {told}.", file=sys.stderr, flush=True)
+        emit("interrupted", told)
+        return EXIT_INTERRUPTED
     if isinstance(exc, GtwizardError):
-        if applied:
-            return OperationFailed(exc.message, done)
-        exc.hint = "; ".join(part for part in (exc.hint, f"undone: {done}") if part)
-        return exc
-    print(f"gtwizard: setup failed: {done}", file=sys.stderr, flush=True)
-    return exc
+        if session.applied_to_target:
+            exc = OperationFailed(exc.message, told)
+        else:
+            said = f"left: {told}" if left_open else f"undone: {told}"
+            exc.hint = "; ".join(part for part in (exc.hint, said) if part)
+        emit(exc.message, exc.hint)
+        raise exc
+    print(f"gtwizard: setup failed: {told}", file=sys.stderr, flush=True)
+    emit(f"setup stopped by an unexpected error ({type(exc).__name__})", told)
+    raise exc
 
 
 def _snippet(args: argparse.Namespace, session, *, write: bool) -> None:

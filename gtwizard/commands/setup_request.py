@@ -74,12 +74,18 @@ def build_request(args: argparse.Namespace):  # SetupRequest, imported lazily
     from gtwizard.presets.catalog import load_catalog
     from gtwizard.profiles import validate_profile_name
     from gtwizard.proofchannel import same_place
-    from gtwizard.setup.keys import parse_names
+    from gtwizard.setup.keys import check_expires_days, parse_names
     from gtwizard.setup.session import SetupRequest
+    from gtwizard.snippets import check_snippet_path
     from gtwizard.targets.base import ClientTarget
     from gtwizard.targets.openwebui import AdminApiTarget, EnvFileTarget
     from gtwizard.tenant import parse_host
 
+    for flag in ("env_file", "snippet", "openwebui_url", "prove_url"):
+        if getattr(args, flag) is not None and not getattr(args, flag).strip():
+            name = "--" + flag.replace("_", "-")
+            raise InvalidInput(f"{name} is empty", f"give {name} a value, or leave the flag out")
+    check_expires_days(args.expires_days)
     catalog = load_catalog()
     product = catalog.product(args.preset)
     key_preset = catalog.key_preset(args.key_preset or product.recommended_key_preset)
@@ -143,6 +149,8 @@ def build_request(args: argparse.Namespace):  # SetupRequest, imported lazily
             "--snippet-with-key needs --snippet FILE",
             "the key is never printed; name a file to receive it (written with mode 0600)",
         )
+    if args.snippet:  # before any key: a real run would mint, fail to write, then revoke
+        check_snippet_path(Path(args.snippet))
     return SetupRequest(
         profile=validate_profile_name(args.profile),
         product=product,

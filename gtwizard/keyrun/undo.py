@@ -14,7 +14,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from gtwizard.errors import GtwizardError
+from gtwizard.errors import GtwizardError, OperationFailed
 from gtwizard.lifecycle.ledger import KeyState, Ledger
 
 if TYPE_CHECKING:
@@ -150,15 +150,25 @@ async def _revoke_lost(manager: KeyManager, journal: Journal, site: str, detail:
     from gtwizard.lifecycle.revoke import record_done, revoke
 
     lines = []
-    for record in await manager.list_keys():
+    listing = await manager.list_keys()
+    found = False
+    for record in listing:
         if record.id == journal.new_key_id or not lost_mint_matches(
             record.name, journal.new_key_name
         ):
             continue
+        found = True
         intent = new_key_intent(journal, record.id, site, detail)
         if not record.revoked:
             await revoke(manager, intent)
             lines.append(f"revoked the key {record.id} whose mint answer was lost")
         elif journal.revoking(record.id):
             record_done(intent, already=True)  # an earlier undo's DELETE did arrive
+    if not found and not journal.new_key_id and listing.left_out:
+        # a list that left records out cannot show the key is not there: it may be one of them
+        raise OperationFailed(
+            f"the tenant's key list left out {len(listing.left_out)} record(s) it could not "
+            "read, so the mint may have made the key and it may be live",
+            "see gtwizard keys; once the tenant lists its keys readably, undo again",
+        )
     return lines

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -109,7 +110,75 @@ def check_key_form(secret: str) -> str:
     return secret
 
 
+KEY_PROMPT = "GT key (gtak_…; it is not shown as you paste it): "
+
+
+@contextmanager
+def interruptible() -> Iterator[None]:
+    """Ctrl-C stops a blocking read from the terminal at once (KeyboardInterrupt). Inside
+    asyncio.run, its own SIGINT handler only cancels the task, which a read blocked in the loop's
+    thread never sees: the read went on, or ended as if the input had ended (EOFError)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def read_key_stdin(prompt: str = KEY_PROMPT) -> str:
+    """`--key-stdin`: the key on stdin. Piped, one line as it comes. On a terminal, the prompt
+    on stderr and the key read without echo (getpass's way, on stdin itself), so a pasted key
+    never shows on the screen; a key pasted before the prompt is kept, not flushed. End of
+    input gives "" (check_key_form then says no key was given); Ctrl-C interrupts."""
+    import sys
+
+    stdin = sys.stdin
+    if not stdin.isatty():
+        return stdin.readline()
+    try:
+        import termios
+    except ImportError:  # no termios (not POSIX): getpass reads the console without echo
+        import getpass
+
+        with interruptible():
+            return getpass.getpass(prompt, stream=sys.stderr)
+    fd = stdin.fileno()
+    before = termios.tcgetattr(fd)
+    quiet = termios.tcgetattr(fd)
+    quiet[3] &= ~(termios.ECHO | termios.ECHONL)
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    try:
+        with interruptible():
+            termios.tcsetattr(fd, termios.TCSANOW, quiet)
+            return stdin.readline()
+    finally:
+        termios.tcsetattr(fd, termios.TCSANOW, before)
+        sys.stderr.write("\n")  # the Enter the operator typed was not echoed either
+        sys.stderr.flush()
+
+
 KEY_NAME_MAX = 120
+EXPIRES_DAYS_MAX = 3650  # ten years; the tenant documents no limit (gt-api-notes: "not documented")
+
+
+def check_expires_days(days: int | None) -> int | None:
+    """A minted key's lifetime in whole days, 1..EXPIRES_DAYS_MAX (None: the tenant's default,
+    no expiry sent). 0 or less would mint a key that never expires or that the tenant refuses."""
+    if days is None:
+        return None
+    if not 1 <= days <= EXPIRES_DAYS_MAX:
+        raise InvalidInput(
+            f"--expires-days must be between 1 and {EXPIRES_DAYS_MAX}, not {days}",
+            "give the key's lifetime in days, or leave the flag out for a key without expiry",
+        )
+    return days
 
 
 def check_key_name(name: str) -> str:

@@ -12,6 +12,7 @@ from gtwizard.lifecycle.journal import parse_time
 from gtwizard.secrets import operator_entry
 from gtwizard.setup.keys import (
     KeyChoice,
+    check_expires_days,
     fetch_published,
     key_name,
     mint_journaled,
@@ -30,9 +31,8 @@ async def mint(session: SetupSession, operator_token: str) -> None:
     req, choice = session.request, session._need_choice()
     session._operator_token = operator_token
     journal = await session._begin("auto")
-    expires = (
-        dt.datetime.now(dt.UTC) + dt.timedelta(days=req.expires_days) if req.expires_days else None
-    )
+    days = check_expires_days(req.expires_days)
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=days) if days is not None else None
     minted = await mint_journaled(
         req.host,
         operator_token,

@@ -161,3 +161,22 @@ def test_ip_literals_round_trip(addr, port: int | None) -> None:
     host = parse_host(netloc)
     assert host.is_ip
     assert parse_host(host.gt_base) == host
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "https://gtak_SECRETSECRETSECRETSECRET@tenant.example.com",
+        "https://admin:hunter2-SECRET@tenant.example.com/api/tenant",
+        "gtak_SECRET@tenant.example.com",
+        "https://gtak_SECRET/with/slash@tenant.example.com",
+        "https://gtak SECRET@tenant.example.com",
+        "ftp://user:SECRET@tenant.example.com",
+    ],
+)
+def test_user_info_is_never_echoed(raw: str) -> None:
+    with pytest.raises(HostError) as caught:
+        parse_host(raw)
+    said = f"{caught.value.message} {caught.value.hint}"
+    assert "SECRET" not in said, said
+    assert "tenant.example.com" in said, "the host itself is still named"

@@ -124,11 +124,13 @@ async def _bounded(
     jobs: int,
     one: Callable[[str], Any],
     done: Callable[[dict[str, Any]], None],
+    failed: dict[str, Any],
 ) -> tuple[list[dict[str, Any]], bool]:
     """Run `one(name)` for every name, at most `jobs` at a time; records in the names' order.
 
     `done` sees the records in the names' order too (config order), whatever order they finish
-    in: a record waits for the ones before it, so the output reads the same on every run."""
+    in: a record waits for the ones before it, so the output reads the same on every run. A
+    profile that raised gets `failed`'s fields (its result word) beside its error and hint."""
     gate = asyncio.Semaphore(jobs)
     crashed = False
     order = list(names)
@@ -142,6 +144,7 @@ async def _bounded(
                 record = await one(name)
             except Exception as exc:  # one profile never stops the others
                 record, bug = _failure(name, exc)
+                record |= failed
                 crashed = crashed or bug
         finished[index] = record
         while told in finished:
@@ -199,7 +202,12 @@ async def _check_one(
     from gtwizard.lifecycle.journal import open_work
 
     work = open_work(profile.name)
-    if work is not None:  # a rotation waiting for proof (or cut short) is not "ok": say what
+    if work is not None and work["state"] == "unreadable":  # nothing resolves it but its fix
+        record["ok"] = False
+        record["result"] = "failed"
+        record["error"] = work["summary"]
+        record["in_progress"] = work
+    elif work is not None:  # a rotation waiting for proof (or cut short) is not "ok": say what
         record["ok"] = False
         record["result"] = IN_PROGRESS if work["state"] != WAITING else WAITING
         record["in_progress"] = work
@@ -241,10 +249,9 @@ def check_all(
     async def one(name: str) -> dict[str, Any]:
         return await _check_one(profiles[name], catalog, timeout, test_user, grants[name])
 
-    records, crashed = asyncio.run(_bounded(chosen, jobs, one, done))
+    records, crashed = asyncio.run(_bounded(chosen, jobs, one, done, {"result": "error"}))
     reports = []
     for record in records:
-        record.setdefault("result", "error")
         report = record.pop("_report", None)
         if report is not None:
             reports.append(report)
@@ -347,9 +354,7 @@ def rotate_due(
     async def one(name: str) -> dict[str, Any]:
         return await _rotate_one(name, health[name], settings, grants[name])
 
-    records, crashed = asyncio.run(_bounded(list(health), jobs, one, done))
-    for record in records:
-        record.setdefault("outcome", FAILED)
+    records, crashed = asyncio.run(_bounded(list(health), jobs, one, done, {"outcome": FAILED}))
     run = FleetRun("rotate", jobs, records, crashed)
     run.needs = _needs(grants, [r["profile"] for r in records if "withheld" in r], operator=True)
     run.seconds = time.monotonic() - start

@@ -226,9 +226,12 @@ def _run_all(args: argparse.Namespace) -> int:
         else:
             line = f"{record['error']} -> {record.get('hint') or ''}".rstrip(" ->")
         work = record.get("in_progress")
-        if work:  # checked, but not ok: a rotation waits (or was cut short) on this profile
+        if work and work["commands"]:  # checked, not ok: a rotation waits (or was cut short)
             line += f"; {work['summary']} -> resolve: {' or '.join(work['commands'])}"
-        word = "OK" if record["ok"] else "WAITING" if record["result"] == "waiting" else "FAILED"
+        elif work:  # its journal is unreadable: the summary says what to do
+            line += f"; {work['summary']}"
+        waiting = record.get("result") == "waiting"
+        word = "OK" if record["ok"] else "WAITING" if waiting else "FAILED"
         print(f"{word:<6} {record['profile']}: {line}", flush=True)
 
     from gtwizard.credentials import Settings
@@ -246,7 +249,7 @@ def _run_all(args: argparse.Namespace) -> int:
         if not run.results:
             print("No profiles yet. Run 'gtwizard' or 'gtwizard setup' to create one.")
         bad = sum(not r["ok"] for r in run.results)
-        waiting = sum(r["result"] in ("waiting", "in-progress") for r in run.results)
+        waiting = sum(r.get("result") in ("waiting", "in-progress") for r in run.results)
         print(
             f"\n{len(run.results) - bad} of {len(run.results)} profile(s) ok, {bad - waiting} "
             f"failed, {waiting} with a rotation or setup to resolve"

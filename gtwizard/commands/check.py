@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from gtwizard.commands import COMMANDS, print_json
+from gtwizard.commands import COMMANDS, print_json, seconds
 from gtwizard.errors import EXIT_FAILED, EXIT_OK
 
 DEFAULT_TIMEOUT = 20.0
@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument(
         "--timeout",
-        type=float,
+        type=seconds,
         default=DEFAULT_TIMEOUT,
         metavar="S",
         help=f"seconds each check may take (default {DEFAULT_TIMEOUT:g})",
@@ -98,8 +98,6 @@ def run(args: argparse.Namespace) -> int:
     from gtwizard.presets.catalog import load_catalog
     from gtwizard.profiles import default_profile_name, get_profile
 
-    if not args.timeout or args.timeout <= 0:
-        raise InvalidInput("--timeout must be a positive number of seconds")
     if args.all or args.jobs is not None:
         return _run_all(args)
     name = args.profile or default_profile_name()

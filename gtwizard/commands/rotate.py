@@ -15,7 +15,7 @@ import argparse
 import sys
 from typing import Any
 
-from gtwizard.commands import COMMANDS, print_json
+from gtwizard.commands import COMMANDS, print_json, seconds
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -84,7 +84,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--wait",
-        type=float,
+        type=seconds,
         default=600.0,
         metavar="S",
         help="how long to wait for a restart or a manual revocation (default 600)",
@@ -133,8 +133,6 @@ def run(args: argparse.Namespace) -> int:
         require_confirmation(args, f"rotate the key of profile {profile.name!r}")
     interactive = can_ask(args)
     pasted = sys.stdin.readline() if args.key_stdin else None
-    if args.wait <= 0:
-        raise InvalidInput("--wait must be a positive number of seconds")
     from gtwizard.credentials import Settings, grants_for
 
     grants = grants_for(Settings.from_environ(), profile, openwebui_url=args.openwebui_url)
@@ -289,8 +287,6 @@ def _run_due(args: argparse.Namespace) -> int:
             "--due rotates every due profile with a minted key; use the single-profile "
             "command for anything else",
         )
-    if args.wait <= 0:
-        raise InvalidInput("--wait must be a positive number of seconds")
     jobs = check_jobs(args.jobs)
 
     def say(profile: str, text: str) -> None:

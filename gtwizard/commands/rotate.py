@@ -196,6 +196,8 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             failed = rotation.result(ok=False, error=exc.message, hint=exc.hint)
             print_json(failed)
+        else:
+            exc.then = _left_open(rotation)
         raise
     journal = rotation.journal
     old, new = (journal.old_key, journal.new_key) if journal else ("", "")
@@ -214,6 +216,18 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"rotation done: profile '{profile.name}' now uses key {new}")
     return 0
+
+
+def _left_open(rotation: Any) -> list[str]:
+    """What a rotation that stopped with an error left in progress, and the commands that
+    resolve it, one a line (the error's hint cannot know that its retry would be refused)."""
+    commands = rotation.remaining_commands()
+    if not commands:
+        return []
+    return [
+        f"left in progress: {rotation.journal.summary()}. Resolve it with one of:",
+        *(f"  {command}" for command in commands),
+    ]
 
 
 def _guided_paste(profile: Any, key_name: str) -> str:

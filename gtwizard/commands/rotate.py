@@ -175,6 +175,7 @@ def run(args: argparse.Namespace) -> int:
         poll_timeout=args.wait,
     )
     rotation = Rotation(options)
+    found = _where(profile.name)
     try:
         result = asyncio.run(rotation.run())
     except KeyboardInterrupt:
@@ -197,7 +198,7 @@ def run(args: argparse.Namespace) -> int:
             failed = rotation.result(ok=False, error=exc.message, hint=exc.hint)
             print_json(failed)
         else:
-            exc.then = _left_open(rotation)
+            exc.then = _left_open(rotation, exc.hint, found)
         raise
     journal = rotation.journal
     old, new = (journal.old_key, journal.new_key) if journal else ("", "")
@@ -218,11 +219,29 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _left_open(rotation: Any) -> list[str]:
+def _where(profile: str) -> tuple[object, ...] | None:
+    """Where the profile's journal stands (state, steps, revocations, new key), or None."""
+    from gtwizard.errors import GtwizardError
+    from gtwizard.lifecycle.journal import Journal
+
+    try:
+        journal = Journal.load(profile)
+    except GtwizardError:
+        return None  # the rotation refuses it with its own error
+    if journal is None:
+        return None
+    steps = tuple(entry["step"] for entry in journal.steps)
+    return journal.state, steps, tuple(sorted(journal.revocations.items())), journal.new_key_id
+
+
+def _left_open(rotation: Any, hint: str, found: tuple[object, ...] | None) -> list[str]:
     """What a rotation that stopped with an error left in progress, and the commands that
-    resolve it, one a line (the error's hint cannot know that its retry would be refused)."""
+    resolve it, one a line (the error's hint cannot know that its retry would be refused).
+    Nothing when the run left the journal where it found it (a refusal says what to do)."""
     commands = rotation.remaining_commands()
-    if not commands:
+    if not commands or _where(rotation.opts.profile) == found:
+        return []
+    if all(command in hint for command in commands):  # the hint names them already
         return []
     return [
         f"left in progress: {rotation.journal.summary()}. Resolve it with one of:",

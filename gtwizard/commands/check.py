@@ -154,7 +154,7 @@ def _channel_for_run(profile: Any, url: str | None) -> tuple[str | None, bool]:
 
     if not url:
         return None, False
-    chosen = check_channel(profile, url)
+    chosen = check_channel(profile, url, flag=False)  # check has no --allow-http-openwebui
     current = openwebui_url_of(profile)
     if current and same_place(current, chosen):
         return chosen, False

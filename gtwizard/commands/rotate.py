@@ -128,6 +128,11 @@ def run(args: argparse.Namespace) -> int:
             "--key-name goes with --key-stdin",
             "it names the key you made at /gt-api and paste on stdin",
         )
+    if args.openwebui_url:  # the one URL rule now, before the rotation is touched
+        from gtwizard.openwebui.url import check_openwebui_url
+
+        allowed = profile.allow_http_openwebui is True
+        check_openwebui_url(args.openwebui_url, allow_http=allowed, profile=profile.name)
     key_name = check_key_name(args.key_name) if args.key_name is not None else None
     if not modes:  # --resume/--finish/--abort name their change; a new rotation is confirmed
         require_confirmation(args, f"rotate the key of profile {profile.name!r}")

@@ -303,7 +303,7 @@ def _guided_paste(profile: Any, key_name: str) -> str:
 
 def _run_due(args: argparse.Namespace) -> int:
     """`rotate --due`: every due profile, `--jobs` at a time, each under its own lock."""
-    from gtwizard.errors import EXIT_FAILED, InvalidInput
+    from gtwizard.errors import EXIT_FAILED, EXIT_INTERRUPTED, InvalidInput
     from gtwizard.fleet import RotateSettings, check_jobs, rotate_due
 
     if not args.due:
@@ -345,6 +345,9 @@ def _run_due(args: argparse.Namespace) -> int:
                 + [f"resolve: {c}" for c in record.get("in_progress", {}).get("commands", [])]
             ),
             "busy": record.get("detail", ""),
+            "interrupted": f"{record.get('detail', '')} -> resolve: "
+            + " or ".join(record.get("remaining", [])),
+            "skipped": record.get("detail", ""),
         }.get(outcome, f"{record.get('error', '')} -> {record.get('hint', '')}".rstrip(" ->"))
         print(f"{outcome.upper():<11} {record['profile']}: {detail}", flush=True)
 
@@ -363,6 +366,14 @@ def _run_due(args: argparse.Namespace) -> int:
         print(f"\nrotate --due: {counts}")
         for line in run.needs:
             print(f"not sent: {line}")
+    if run.interrupted:  # as a single rotation's Ctrl-C: one line, each resolving command
+        left = "; ".join(f"{r['profile']}: {' or '.join(r['remaining'])}" for r in run.left_open())
+        print(
+            "gtwizard: rotate --due interrupted."
+            + (f" Resolve each: {left}" if left else " Nothing was left in progress."),
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
     if run.crashed:
         from gtwizard.crash import EXIT_CRASH
 

@@ -349,6 +349,8 @@ def _run_due(args: argparse.Namespace) -> int:
             + " or ".join(record.get("remaining", [])),
             "skipped": record.get("detail", ""),
         }.get(outcome, f"{record.get('error', '')} -> {record.get('hint', '')}".rstrip(" ->"))
+        if outcome == "failed" and record.get("remaining"):  # it left a journal open
+            detail += "; left in progress, resolve: " + " or ".join(record["remaining"])
         print(f"{outcome.upper():<11} {record['profile']}: {detail}", flush=True)
 
     from gtwizard.credentials import Settings

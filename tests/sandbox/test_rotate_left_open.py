@@ -69,3 +69,22 @@ def test_a_mint_that_times_out_names_no_option_rotate_lacks(
     assert "no answer within the timeout" in first, out.stderr
     assert "--timeout" not in out.stderr, out.stderr  # rotate has no --timeout
     assert "gtwizard rotate --resume --profile p" in out.stderr
+
+
+def test_rotate_due_text_names_what_resolves_a_rotation_it_left_open(
+    own_sandbox: Any, op: dict[str, str]
+) -> None:
+    import datetime as dt
+
+    from gtwizard.profiles import get_profile, save_profile
+
+    profile = get_profile("p")
+    profile.key_created_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=120)
+    save_profile(profile)
+    own_sandbox.set_faults(error_status=500, path_prefix="/manage/v1/keys")
+    out = run_cli(["rotate", "--due"], env=op)
+    own_sandbox.clear_faults()
+    assert out.returncode == 1, out.stderr
+    line = next(line for line in out.stdout.splitlines() if line.startswith("FAILED"))
+    assert "the tenant answered 500" in line, line
+    assert "resolve: gtwizard rotate --resume --profile p or gtwizard rotate --abort" in line, line

@@ -134,7 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch(argv)
     except GtwizardError as exc:
         exc.hint = exc.hint or _default_hint(exc.exit_code, argv)  # every failure: what to do
-        return _fail(f"gtwizard: {exc.one_line()}", exc.exit_code, json_out(exc.message, exc.hint))
+        code = _fail(f"gtwizard: {exc.one_line()}", exc.exit_code, json_out(exc.message, exc.hint))
+        for line in exc.then:
+            print(line, file=sys.stderr)
+        return code
     except BrokenPipeError:
         # the reader went away (`gtwizard presets --json | head`): not an error worth a log
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -24,6 +24,8 @@ class GtwizardError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+        # printed after the one line, one each: the commands that resolve what the run left open
+        self.then: list[str] = []
 
     def one_line(self) -> str:
         """What, why and what to do, on a single line."""

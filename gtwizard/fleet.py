@@ -32,6 +32,8 @@ MAX_JOBS = 64
 
 # rotate --due: what happened to one profile. Only `failed` (and a bug) makes the run fail;
 # `waiting` is a rotation that stopped, visibly, before revoking (as `gtwizard rotate` does).
+# A Ctrl-C makes the run stop: a rotation in flight is `interrupted` (its journal keeps the place,
+# as a single rotation's Ctrl-C leaves it), a profile not begun yet is `skipped`.
 ROTATED, WAITING, NOT_DUE, IN_PROGRESS, BUSY, FAILED = (
     "rotated",
     "waiting",
@@ -40,6 +42,7 @@ ROTATED, WAITING, NOT_DUE, IN_PROGRESS, BUSY, FAILED = (
     "busy",
     "failed",
 )
+INTERRUPTED, SKIPPED = "interrupted", "skipped"
 
 
 @dataclass
@@ -50,6 +53,7 @@ class FleetRun:
     jobs: int
     results: list[dict[str, Any]] = field(default_factory=list)
     crashed: bool = False  # an unexpected error (a gtwizard bug) in at least one profile
+    interrupted: bool = False  # a Ctrl-C stopped the run (rotate --due)
     seconds: float = 0.0
     warning: str | None = None  # the results could not be kept as the profiles' last checks
     needs: list[str] = field(default_factory=list)  # which profiles need which credential
@@ -78,12 +82,30 @@ class FleetRun:
             }
             | ({"warning": self.warning} if self.warning else {})
             | ({"needs": self.needs} if self.needs else {})
+            | ({"interrupted": True} if self.interrupted else {})
             | self.failure()
         )
+
+    def left_open(self) -> list[dict[str, Any]]:
+        """The records of the rotations a Ctrl-C left in progress (each names its commands)."""
+        return [r for r in self.results if r.get("outcome") == INTERRUPTED and r.get("remaining")]
 
     def failure(self) -> dict[str, str]:
         """`error` and `hint` of a run that is not ok: which profiles, and where to look."""
         bad = [r["profile"] for r in self.results if not r.get("ok")]
+        if self.interrupted:
+            left = [r["profile"] for r in self.left_open()]
+            return {
+                "error": "interrupted (Ctrl-C): "
+                + (
+                    f"{len(left)} rotation(s) left in progress: {', '.join(left)}"
+                    if left
+                    else "no rotation was left in progress"
+                ),
+                "hint": "each profile's object says what happened; an interrupted one names the "
+                "commands that resolve it in 'remaining'; run gtwizard rotate --due again for "
+                "the skipped ones",
+            }
         if not bad:
             return {}
         shown = ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
@@ -124,11 +146,20 @@ async def _bounded(
     jobs: int,
     one: Callable[[str], Any],
     done: Callable[[dict[str, Any]], None],
-) -> tuple[list[dict[str, Any]], bool]:
-    """Run `one(name)` for every name, at most `jobs` at a time; records in the names' order.
+    failed: dict[str, Any],
+    skipped: Callable[[str], dict[str, Any]] | None = None,
+) -> tuple[list[dict[str, Any]], bool, bool]:
+    """Run `one(name)` for every name, at most `jobs` at a time; records in the names' order,
+    whether a bug was met, and whether a Ctrl-C stopped the run.
 
     `done` sees the records in the names' order too (config order), whatever order they finish
-    in: a record waits for the ones before it, so the output reads the same on every run."""
+    in: a record waits for the ones before it, so the output reads the same on every run. A
+    profile that raised gets `failed`'s fields (its result word) beside its error and hint.
+
+    A Ctrl-C (asyncio.run cancels this task) reaches every `one` in flight as a cancellation;
+    with `skipped`, `one` is expected to end as its own Ctrl-C would and return its record, a
+    profile not begun gets `skipped(name)`, and the run returns every record instead of raising
+    (without it the cancellation propagates, as before)."""
     gate = asyncio.Semaphore(jobs)
     crashed = False
     order = list(names)
@@ -137,20 +168,32 @@ async def _bounded(
 
     async def guarded(index: int, name: str) -> dict[str, Any]:
         nonlocal crashed, told
-        async with gate:
-            try:
-                record = await one(name)
-            except Exception as exc:  # one profile never stops the others
-                record, bug = _failure(name, exc)
-                crashed = crashed or bug
+        try:
+            async with gate:
+                try:
+                    record = await one(name)
+                except Exception as exc:  # one profile never stops the others
+                    record, bug = _failure(name, exc)
+                    record |= failed
+                    crashed = crashed or bug
+        except asyncio.CancelledError:
+            if skipped is None:
+                raise
+            record = skipped(name)  # a Ctrl-C before this profile's turn came
         finished[index] = record
         while told in finished:
             done(finished[told])
             told += 1
         return record
 
-    records = await asyncio.gather(*(guarded(i, n) for i, n in enumerate(order)))
-    return list(records), crashed
+    try:
+        await asyncio.gather(*(guarded(i, n) for i, n in enumerate(order)))
+    except asyncio.CancelledError:
+        if skipped is None:
+            raise
+        # every profile has its record (a Ctrl-C: see above); the caller says it was stopped
+        return [finished[i] for i in range(len(order))], crashed, True
+    return [finished[i] for i in range(len(order))], crashed, False
 
 
 # ---- check --all ----------------------------------------------------------------------------------
@@ -199,7 +242,12 @@ async def _check_one(
     from gtwizard.lifecycle.journal import open_work
 
     work = open_work(profile.name)
-    if work is not None:  # a rotation waiting for proof (or cut short) is not "ok": say what
+    if work is not None and work["state"] == "unreadable":  # nothing resolves it but its fix
+        record["ok"] = False
+        record["result"] = "failed"
+        record["error"] = work["summary"]
+        record["in_progress"] = work
+    elif work is not None:  # a rotation waiting for proof (or cut short) is not "ok": say what
         record["ok"] = False
         record["result"] = IN_PROGRESS if work["state"] != WAITING else WAITING
         record["in_progress"] = work
@@ -241,10 +289,9 @@ def check_all(
     async def one(name: str) -> dict[str, Any]:
         return await _check_one(profiles[name], catalog, timeout, test_user, grants[name])
 
-    records, crashed = asyncio.run(_bounded(chosen, jobs, one, done))
+    records, crashed, _ = asyncio.run(_bounded(chosen, jobs, one, done, {"result": "error"}))
     reports = []
     for record in records:
-        record.setdefault("result", "error")
         report = record.pop("_report", None)
         if report is not None:
             reports.append(report)
@@ -319,6 +366,14 @@ async def _rotate_one(
     rotation = Rotation(options)
     try:
         result = await rotation.run()
+    except asyncio.CancelledError:
+        # Ctrl-C: the rotation stopped where a single `gtwizard rotate` would, its journal
+        # keeping the place; say so, with the commands that resolve it (none: nothing began)
+        remaining = rotation.remaining_commands()
+        stopped = rotation.result(ok=False, error="interrupted", hint=" or ".join(remaining))
+        journal = rotation.journal
+        detail = journal.summary() if journal and remaining else "stopped before any change"
+        return {**base, **stopped, "outcome": INTERRUPTED, "detail": detail}
     except ProfileBusy as exc:
         return {**base, "ok": True, "outcome": BUSY, "detail": exc.message, "hint": exc.hint}
     except GtwizardError as exc:
@@ -347,10 +402,22 @@ def rotate_due(
     async def one(name: str) -> dict[str, Any]:
         return await _rotate_one(name, health[name], settings, grants[name])
 
-    records, crashed = asyncio.run(_bounded(list(health), jobs, one, done))
-    for record in records:
-        record.setdefault("outcome", FAILED)
-    run = FleetRun("rotate", jobs, records, crashed)
+    def skipped(name: str) -> dict[str, Any]:
+        due = health[name].rotation_due
+        return {
+            "profile": name,
+            "due": due,
+            "reason": health[name].reason,
+            "ok": not due,
+            "outcome": SKIPPED,
+            "detail": "not begun: the run was interrupted first; nothing was changed",
+            "hint": "run gtwizard rotate --due again" if due else "",
+        }
+
+    records, crashed, interrupted = asyncio.run(
+        _bounded(list(health), jobs, one, done, {"outcome": FAILED}, skipped)
+    )
+    run = FleetRun("rotate", jobs, records, crashed, interrupted=interrupted)
     run.needs = _needs(grants, [r["profile"] for r in records if "withheld" in r], operator=True)
     run.seconds = time.monotonic() - start
     return run

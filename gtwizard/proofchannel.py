@@ -31,10 +31,13 @@ if TYPE_CHECKING:
     from gtwizard.profiles import Profile
 
 
-def check_channel(profile: Profile, url: str, *, allow_http: bool = False) -> str:
+def check_channel(
+    profile: Profile, url: str, *, allow_http: bool = False, flag: bool = True
+) -> str:
     """`url` made ready to be this profile's proof channel (no trailing slash), or InvalidInput
     saying why it cannot be: a product gtwizard does not prove through Open WebUI, an admin-API
-    profile whose target is another Open WebUI, or a URL the one URL rule refuses."""
+    profile whose target is another Open WebUI, or a URL the one URL rule refuses. `flag`: the
+    command in use takes --allow-http-openwebui (else a refusal names the one that does)."""
     from gtwizard.openwebui.url import check_openwebui_url
 
     name = profile.name
@@ -44,7 +47,11 @@ def check_channel(profile: Profile, url: str, *, allow_http: bool = False) -> st
             "proven through Open WebUI",
             "leave out the Open WebUI URL for this profile",
         )
-    checked = check_openwebui_url(url, allow_http=allow_http or profile.allow_http_openwebui)
+    checked = check_openwebui_url(
+        url,
+        allow_http=allow_http or profile.allow_http_openwebui,
+        profile=None if flag else name,
+    )
     if profile.target_kind == TargetKind.ADMIN_API and not same_place(
         checked.url, profile.target_place
     ):

@@ -43,3 +43,40 @@ def print_json(obj: object) -> None:
     pretty = isatty is not None and isatty()
     text = json.dumps(obj, indent=2 if pretty else None, ensure_ascii=True)
     print(text, flush=True)
+
+
+def seconds(text: str) -> float:
+    """argparse `type` of an option in seconds: a finite number above 0 (`nan` and `inf` parse as
+    floats and then pass every comparison or wait forever). argparse turns the refusal into the
+    one-line usage error, exit 2."""
+    import argparse
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a positive number of seconds (for example 20 or 2.5)"
+        )
+    return value
+
+
+MAX_EXPIRY_DAYS = 36_500
+
+
+def days(text: str) -> int:
+    """argparse `type` of a key's expiry in whole days: 1 to MAX_EXPIRY_DAYS (a huge number
+    overflows the date it becomes)."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_EXPIRY_DAYS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a whole number of days from 1 to {MAX_EXPIRY_DAYS}"
+        )
+    return value

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from gtwizard.commands import COMMANDS, print_json
+from gtwizard.commands import COMMANDS, print_json, seconds
 from gtwizard.errors import EXIT_FAILED, EXIT_OK
 
 DEFAULT_TIMEOUT = 20.0
@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument(
         "--timeout",
-        type=float,
+        type=seconds,
         default=DEFAULT_TIMEOUT,
         metavar="S",
         help=f"seconds each check may take (default {DEFAULT_TIMEOUT:g})",
@@ -98,8 +98,6 @@ def run(args: argparse.Namespace) -> int:
     from gtwizard.presets.catalog import load_catalog
     from gtwizard.profiles import default_profile_name, get_profile
 
-    if not args.timeout or args.timeout <= 0:
-        raise InvalidInput("--timeout must be a positive number of seconds")
     if args.all or args.jobs is not None:
         return _run_all(args)
     name = args.profile or default_profile_name()
@@ -156,7 +154,7 @@ def _channel_for_run(profile: Any, url: str | None) -> tuple[str | None, bool]:
 
     if not url:
         return None, False
-    chosen = check_channel(profile, url)
+    chosen = check_channel(profile, url, flag=False)  # check has no --allow-http-openwebui
     current = openwebui_url_of(profile)
     if current and same_place(current, chosen):
         return chosen, False
@@ -226,9 +224,12 @@ def _run_all(args: argparse.Namespace) -> int:
         else:
             line = f"{record['error']} -> {record.get('hint') or ''}".rstrip(" ->")
         work = record.get("in_progress")
-        if work:  # checked, but not ok: a rotation waits (or was cut short) on this profile
+        if work and work["commands"]:  # checked, not ok: a rotation waits (or was cut short)
             line += f"; {work['summary']} -> resolve: {' or '.join(work['commands'])}"
-        word = "OK" if record["ok"] else "WAITING" if record["result"] == "waiting" else "FAILED"
+        elif work:  # its journal is unreadable: the summary says what to do
+            line += f"; {work['summary']}"
+        waiting = record.get("result") == "waiting"
+        word = "OK" if record["ok"] else "WAITING" if waiting else "FAILED"
         print(f"{word:<6} {record['profile']}: {line}", flush=True)
 
     from gtwizard.credentials import Settings
@@ -246,7 +247,7 @@ def _run_all(args: argparse.Namespace) -> int:
         if not run.results:
             print("No profiles yet. Run 'gtwizard' or 'gtwizard setup' to create one.")
         bad = sum(not r["ok"] for r in run.results)
-        waiting = sum(r["result"] in ("waiting", "in-progress") for r in run.results)
+        waiting = sum(r.get("result") in ("waiting", "in-progress") for r in run.results)
         print(
             f"\n{len(run.results) - bad} of {len(run.results)} profile(s) ok, {bad - waiting} "
             f"failed, {waiting} with a rotation or setup to resolve"

@@ -152,11 +152,24 @@ def _named_rows(args: argparse.Namespace, reports: list) -> tuple[list, list[str
             raise InvalidInput(
                 f"the key {key_id} is {row.status} for profile {row.profile!r}: revoking it "
                 "would leave its client on a dead key",
-                f"rotate it (gtwizard rotate --profile {row.profile}) or remove the profile",
+                _in_use_hint(row.profile),
             )
         else:
             named.append(row)
     return named, done
+
+
+def _in_use_hint(profile: str) -> str:
+    """How a key a profile uses goes: the open setup or rotation's own commands (a new rotation
+    is refused while one is in progress), else a rotation or the profile's removal."""
+    from gtwizard.lifecycle.journal import open_work
+
+    work = open_work(profile)
+    if work is not None and work["commands"]:
+        return f"{work['summary']}: resolve it with {' or '.join(work['commands'])}"
+    if work is not None:  # its journal is unreadable: that error says what to do
+        return str(work["summary"])
+    return f"rotate it (gtwizard rotate --profile {profile}) or remove the profile"
 
 
 def _confirm_foreign(args: argparse.Namespace, foreign: list) -> None:

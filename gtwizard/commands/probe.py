@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from gtwizard.commands import COMMANDS, print_json
+from gtwizard.commands import COMMANDS, print_json, seconds
 from gtwizard.errors import EXIT_FAILED, EXIT_OK
 
 
@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ca-bundle", metavar="FILE", help="extra CA certificates (PEM) to trust")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument(
-        "--timeout", type=float, default=5.0, metavar="S", help="seconds per step (default 5)"
+        "--timeout", type=seconds, default=5.0, metavar="S", help="seconds per step (default 5)"
     )
     p.set_defaults(func=run)
 
@@ -32,11 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from gtwizard.errors import InvalidInput
     from gtwizard.gt.probe import probe_host
 
-    if not args.timeout > 0:
-        raise InvalidInput("--timeout must be a positive number of seconds", "e.g. --timeout 5")
     report = asyncio.run(probe_host(args.host, ca_bundle=args.ca_bundle, timeout=args.timeout))
     if args.json:
         print_json(report.to_json())

@@ -15,7 +15,7 @@ import argparse
 import sys
 from typing import Any
 
-from gtwizard.commands import COMMANDS, print_json
+from gtwizard.commands import COMMANDS, print_json, seconds
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -84,7 +84,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--wait",
-        type=float,
+        type=seconds,
         default=600.0,
         metavar="S",
         help="how long to wait for a restart or a manual revocation (default 600)",
@@ -128,13 +128,16 @@ def run(args: argparse.Namespace) -> int:
             "--key-name goes with --key-stdin",
             "it names the key you made at /gt-api and paste on stdin",
         )
+    if args.openwebui_url:  # the one URL rule now, before the rotation is touched
+        from gtwizard.openwebui.url import check_openwebui_url
+
+        allowed = profile.allow_http_openwebui is True
+        check_openwebui_url(args.openwebui_url, allow_http=allowed, profile=profile.name)
     key_name = check_key_name(args.key_name) if args.key_name is not None else None
     if not modes:  # --resume/--finish/--abort name their change; a new rotation is confirmed
         require_confirmation(args, f"rotate the key of profile {profile.name!r}")
     interactive = can_ask(args)
     pasted = sys.stdin.readline() if args.key_stdin else None
-    if args.wait <= 0:
-        raise InvalidInput("--wait must be a positive number of seconds")
     from gtwizard.credentials import Settings, grants_for
 
     grants = grants_for(Settings.from_environ(), profile, openwebui_url=args.openwebui_url)
@@ -177,6 +180,7 @@ def run(args: argparse.Namespace) -> int:
         poll_timeout=args.wait,
     )
     rotation = Rotation(options)
+    found = _where(profile.name)
     try:
         result = asyncio.run(rotation.run())
     except KeyboardInterrupt:
@@ -198,6 +202,8 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             failed = rotation.result(ok=False, error=exc.message, hint=exc.hint)
             print_json(failed)
+        else:
+            exc.then = _left_open(rotation, exc.hint, found)
         raise
     journal = rotation.journal
     old, new = (journal.old_key, journal.new_key) if journal else ("", "")
@@ -216,6 +222,36 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"rotation done: profile '{profile.name}' now uses key {new}")
     return 0
+
+
+def _where(profile: str) -> tuple[object, ...] | None:
+    """Where the profile's journal stands (state, steps, revocations, new key), or None."""
+    from gtwizard.errors import GtwizardError
+    from gtwizard.lifecycle.journal import Journal
+
+    try:
+        journal = Journal.load(profile)
+    except GtwizardError:
+        return None  # the rotation refuses it with its own error
+    if journal is None:
+        return None
+    steps = tuple(entry["step"] for entry in journal.steps)
+    return journal.state, steps, tuple(sorted(journal.revocations.items())), journal.new_key_id
+
+
+def _left_open(rotation: Any, hint: str, found: tuple[object, ...] | None) -> list[str]:
+    """What a rotation that stopped with an error left in progress, and the commands that
+    resolve it, one a line (the error's hint cannot know that its retry would be refused).
+    Nothing when the run left the journal where it found it (a refusal says what to do)."""
+    commands = rotation.remaining_commands()
+    if not commands or _where(rotation.opts.profile) == found:
+        return []
+    if all(command in hint for command in commands):  # the hint names them already
+        return []
+    return [
+        f"left in progress: {rotation.journal.summary()}. Resolve it with one of:",
+        *(f"  {command}" for command in commands),
+    ]
 
 
 def _guided_paste(profile: Any, key_name: str) -> str:
@@ -267,7 +303,7 @@ def _guided_paste(profile: Any, key_name: str) -> str:
 
 def _run_due(args: argparse.Namespace) -> int:
     """`rotate --due`: every due profile, `--jobs` at a time, each under its own lock."""
-    from gtwizard.errors import EXIT_FAILED, InvalidInput
+    from gtwizard.errors import EXIT_FAILED, EXIT_INTERRUPTED, InvalidInput
     from gtwizard.fleet import RotateSettings, check_jobs, rotate_due
 
     if not args.due:
@@ -289,8 +325,6 @@ def _run_due(args: argparse.Namespace) -> int:
             "--due rotates every due profile with a minted key; use the single-profile "
             "command for anything else",
         )
-    if args.wait <= 0:
-        raise InvalidInput("--wait must be a positive number of seconds")
     jobs = check_jobs(args.jobs)
 
     def say(profile: str, text: str) -> None:
@@ -311,7 +345,12 @@ def _run_due(args: argparse.Namespace) -> int:
                 + [f"resolve: {c}" for c in record.get("in_progress", {}).get("commands", [])]
             ),
             "busy": record.get("detail", ""),
+            "interrupted": f"{record.get('detail', '')} -> resolve: "
+            + " or ".join(record.get("remaining", [])),
+            "skipped": record.get("detail", ""),
         }.get(outcome, f"{record.get('error', '')} -> {record.get('hint', '')}".rstrip(" ->"))
+        if outcome == "failed" and record.get("remaining"):  # it left a journal open
+            detail += "; left in progress, resolve: " + " or ".join(record["remaining"])
         print(f"{outcome.upper():<11} {record['profile']}: {detail}", flush=True)
 
     from gtwizard.credentials import Settings
@@ -329,6 +368,14 @@ def _run_due(args: argparse.Namespace) -> int:
         print(f"\nrotate --due: {counts}")
         for line in run.needs:
             print(f"not sent: {line}")
+    if run.interrupted:  # as a single rotation's Ctrl-C: one line, each resolving command
+        left = "; ".join(f"{r['profile']}: {' or '.join(r['remaining'])}" for r in run.left_open())
+        print(
+            "gtwizard: rotate --due interrupted."
+            + (f" Resolve each: {left}" if left else " Nothing was left in progress."),
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
     if run.crashed:
         from gtwizard.crash import EXIT_CRASH
 

@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from gtwizard.commands import COMMANDS, print_json
+from gtwizard.commands import COMMANDS, MAX_EXPIRY_DAYS, days, print_json
 from gtwizard.kinds import TargetKind
 
 if TYPE_CHECKING:
@@ -100,7 +100,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--storage", choices=("keyring", "file", "none"), help="where the key is kept")
     p.add_argument("--ca-bundle", metavar="FILE", help="PEM with extra CA certificates to trust")
-    p.add_argument("--expires-days", type=int, metavar="N", help="key expiry in days")
+    p.add_argument(
+        "--expires-days",
+        type=days,
+        metavar="N",
+        help=f"key expiry in days (1 to {MAX_EXPIRY_DAYS})",
+    )
     p.add_argument(
         "--keep-operator-token",
         action="store_true",

@@ -185,7 +185,7 @@ def transport_error(
     if any(isinstance(c, httpx.TimeoutException | TimeoutError) for c in chain):
         return RequestTimeout(
             f"no answer within the timeout{where}",
-            "the tenant may be overloaded or unreachable; retry, or raise --timeout",
+            "the tenant may be overloaded or unreachable; retry later",
         )
     if isinstance(exc, httpx.ConnectError):
         detail = visible(redact(str(exc), secrets) or type(exc).__name__)

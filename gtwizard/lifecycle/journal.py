@@ -149,6 +149,8 @@ class Journal:
         path = journal_path(profile)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict):  # `[]`, `"x"`, `null`: not a journal at all
+                raise TypeError(f"holds {type(data).__name__}, not an object")
             known = {f for f in cls.__dataclass_fields__}
             return cls(**{k: v for k, v in data.items() if k in known})
         except FileNotFoundError:

@@ -24,11 +24,15 @@ class OpenWebUIUrl:
     warning: str | None = None
 
 
-def check_openwebui_url(url: str, *, allow_http: bool = False) -> OpenWebUIUrl:
+def check_openwebui_url(
+    url: str, *, allow_http: bool = False, profile: str | None = None
+) -> OpenWebUIUrl:
     """Accept `url` for Open WebUI or raise InvalidInput saying why and what to do.
 
     https anywhere; http only to loopback unless `allow_http` (then with a warning). No user or
     password in the URL (it would end up in logs and messages): use the admin credential instead.
+    `profile`: the command in use has no --allow-http-openwebui (check, rotate); the refusal then
+    names the command that allows plain http for that profile (`profiles set`), not the flag.
     """
     text = (url or "").strip()
     try:
@@ -54,10 +58,16 @@ def check_openwebui_url(url: str, *, allow_http: bool = False) -> OpenWebUIUrl:
     if scheme == "https" or is_loopback_host(hostname):
         return OpenWebUIUrl(clean)
     if not allow_http:
+        allow = (
+            f"pass {ALLOW_HTTP_FLAG}"
+            if profile is None
+            else f"allow it for the profile first: gtwizard profiles set {profile} --prove-url "
+            f"{clean} {ALLOW_HTTP_FLAG}"
+        )
         raise InvalidInput(
             f"Open WebUI at {hostname} over plain http would carry the admin credential and the "
             "GT key in clear",
-            f"use https://, or pass {ALLOW_HTTP_FLAG} if the network in between is trusted",
+            f"use https://, or, if the network in between is trusted, {allow}",
         )
     return OpenWebUIUrl(
         clean,

@@ -62,3 +62,20 @@ def test_status_without_a_journal_folder(capsys) -> None:
     status = _status(capsys)
     assert status["default_profile"] == "solo"
     assert status["profiles"][0]["in_progress"] is None and status["in_progress"] == []
+
+
+@pytest.mark.parametrize("text", ["[]", '"x"', "3", "null", "{}"])
+def test_a_journal_that_is_not_an_object_is_unreadable_in_one_line(text: str, capsys) -> None:
+    """Any top-level JSON but an object with a journal's fields is the same clear error, for
+    status and for every command that loads the journal (no AttributeError, no exit 70)."""
+    save_profile(Profile(name="p", tenant_host="t.example.com", storage_kind="none"))
+    journal_path("p").parent.mkdir(parents=True, exist_ok=True)
+    journal_path("p").write_text(text)
+    status = _status(capsys)
+    assert status["profiles"][0]["in_progress"]["state"] == "unreadable"
+    for args in (["rotate", "--profile", "p", "--yes"], ["rotate", "--due"]):
+        code = cli.main(args)
+        said = capsys.readouterr()
+        line = next(line for line in (said.out + said.err).splitlines() if "journal" in line)
+        assert "unreadable" in line and "move it away" in line, said
+        assert "unexpected" not in said.out + said.err and code == 1, said

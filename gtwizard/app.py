@@ -138,12 +138,13 @@ class WizardApp(App[int]):
         self.push_screen(self.step_screen(self.steps[0]))
 
     def open_checks(self, profile: Profile) -> None:
-        """Run the live checks of an existing profile (from the welcome screen or the palette)."""
+        """Run the live checks of an existing profile (from the welcome screen or the palette).
+
+        The screen keeps the profile and its report itself: `state.profile` is the profile this
+        run's setup saved, and a check opened in the middle of a setup must not take its place."""
         from gtwizard.screens.checks import ChecksScreen
 
-        self.state.profile = profile
-        self.state.check_report = None
-        self.push_screen(ChecksScreen(standalone=True))
+        self.push_screen(ChecksScreen(standalone=True, profile=profile))
 
     def action_help(self) -> None:
         from gtwizard.screens.help import HelpScreen

@@ -501,7 +501,11 @@ class RotateScreen(NotifyingScreen):
         guided = self.query_one(GuidedMint)
         refused = False  # the pasted key was refused: nothing started, nothing changed
         try:
-            result = await rotation.run()
+            try:
+                result = await rotation.run()
+            finally:  # also when a quit stops it: the quit message says where it stands
+                if rotation.journal is not None and self.profile not in self.state.rotated:
+                    self.state.rotated.append(self.profile)
         except GtwizardError as exc:
             refused = pasted is not None and rotation.reports["mint"].status != "done"
             if refused:  # the log and the steps go back to before the paste: paste another
@@ -529,8 +533,6 @@ class RotateScreen(NotifyingScreen):
             new = rotation.journal.new_key if rotation.journal is not None else "the key"
             guided.accepted(pasted, f"✓ Key {escape(new)} accepted: it sees exactly the allowlist.")
             self.ran = True
-        if rotation.journal is not None and self.profile not in self.state.rotated:
-            self.state.rotated.append(self.profile)  # the quit message says where it stands
         if not refused:
             self.show_steps({n: r.status for n, r in rotation.reports.items()})
         self.running = False

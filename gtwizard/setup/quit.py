@@ -38,7 +38,12 @@ def profile_now(name: str) -> str:
         return f"Profile {name} {key}; {exc.one_line()}."
     if journal is None:
         return f"Profile {name} {key}; nothing is in progress."
-    return f"Profile {name} {key}; {journal.summary()}; resolve: {journal.next_commands()[0]}."
+    held = ""
+    if journal.done("apply") and not journal.done("promote") and journal.state != "waiting":
+        held = "; the new key is already written to its target"
+    return (
+        f"Profile {name} {key}; {journal.summary()}{held}; resolve: {journal.next_commands()[0]}."
+    )
 
 
 async def _setup_end(session: Any, profile: Any) -> str:

@@ -166,6 +166,11 @@ async def test_quit_while_the_key_is_minted_waits_for_it_then_revokes_it(
             await pilot.press("ctrl+q")
             await pilot.pause()
             assert app.is_running, "the quit ended before the mint in flight"
+            await pilot.press("ctrl+q")  # still answers: says what it waits for
+            await pilot.pause()
+            notes = [str(n.message) for n in app._notifications]
+            waiting = "Quitting: waiting for the key being made to land, to undo it…"
+            assert notes.count(waiting) == 2, notes
             await settle(pilot)
         finally:
             sandbox.set_faults(latency_ms=0)

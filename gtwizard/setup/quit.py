@@ -39,8 +39,12 @@ def profile_now(name: str) -> str:
     if journal is None:
         return f"Profile {name} {key}; nothing is in progress."
     held = ""
-    if journal.done("apply") and not journal.done("promote") and journal.state != "waiting":
+    if journal.done("promote") or journal.state == "waiting":
+        pass  # the summary says where the new key is
+    elif journal.done("apply"):
         held = "; the new key is already written to its target"
+    elif journal.last_step == "store-pending":  # stopped while (or just before) it was written
+        held = "; its target may already hold the new key"
     return (
         f"Profile {name} {key}; {journal.summary()}{held}; resolve: {journal.next_commands()[0]}."
     )

@@ -218,7 +218,8 @@ async def test_quit_mid_rotation_says_what_it_left_and_the_command_resolves_it(
     command = journal.next_commands()[0]
     assert message.startswith(f"Quit: Profile demo uses key {old}; "), message
     assert journal.summary() in message and message.endswith(f"resolve: {command}."), message
-    assert "the new key is already written to its target" in message, message
+    written = ("the new key is already written", "its target may already hold the new key")
+    assert any(said in message for said in written), message  # stopped after or while writing
     done = await asyncio.to_thread(
         gtwizard,
         command.split("gtwizard ", 1)[1].split(),  # after `GTWIZARD_OPERATOR_TOKEN=…` if named

@@ -6,6 +6,7 @@ answers themselves live in `WizardState`, which the core and the CLI share.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.worker import WorkerFailed
+from textual.worker import Worker, WorkerFailed
 
 from gtwizard.errors import GtwizardError
 from gtwizard.presets.catalog import Catalog, load_catalog
@@ -39,6 +40,22 @@ STEP_SCREENS: dict[str, tuple[str, str]] = {
     "checks": ("gtwizard.screens.checks", "ChecksScreen"),
     "summary": ("gtwizard.screens.summary", "SummaryScreen"),
 }
+
+# The workers that make, undo or apply a key, by group, and what a quit does with one in flight.
+# "wait": it ends on its own within its requests' timeouts, and the quit settles what it leaves (a
+# mint cut off mid-request would land on the tenant after the quit looked: a live key nobody
+# records). "cancel": a rotation stops as Ctrl-C stops `gtwizard rotate`; its journal keeps the
+# place and the quit message names the command that resolves it (a rotation may wait on a proof
+# or on the operator's answer for as long as it takes).
+KEY_WORK: dict[str, str] = {
+    "target-check": "wait",
+    "mint-verify": "wait",
+    "storage-mint": "wait",
+    "apply": "wait",
+    "welcome-remove": "wait",
+    "rotate": "cancel",
+}
+SETTLING = "settling this run's key"
 
 
 class WizardApp(App[int]):
@@ -74,6 +91,7 @@ class WizardApp(App[int]):
         self.steps = tuple(step for step in STEPS if step in STEP_SCREENS)
         self.crash_message: str | None = None  # the one line for the terminal after a crash
         self.quit_message: str | None = None  # what ctrl+q left behind, in one line
+        self.quitting = False  # ctrl+q was pressed: the quit settles the key work, then exits
 
     def step_screen(self, step: str) -> str:
         """The installed screen of `step` (built on first use); returns its name for push/switch."""
@@ -138,12 +156,13 @@ class WizardApp(App[int]):
         self.push_screen(self.step_screen(self.steps[0]))
 
     def open_checks(self, profile: Profile) -> None:
-        """Run the live checks of an existing profile (from the welcome screen or the palette)."""
+        """Run the live checks of an existing profile (from the welcome screen or the palette).
+
+        The screen keeps the profile and its report itself: `state.profile` is the profile this
+        run's setup saved, and a check opened in the middle of a setup must not take its place."""
         from gtwizard.screens.checks import ChecksScreen
 
-        self.state.profile = profile
-        self.state.check_report = None
-        self.push_screen(ChecksScreen(standalone=True))
+        self.push_screen(ChecksScreen(standalone=True, profile=profile))
 
     def action_help(self) -> None:
         from gtwizard.screens.help import HelpScreen
@@ -253,11 +272,43 @@ class WizardApp(App[int]):
         self.state.check_report = None
         return session
 
-    async def action_quit_wizard(self) -> None:
-        """Leave, ending this run's key in a defined state, and say truthfully what exists."""
+    def action_quit_wizard(self) -> None:
+        """Leave, ending this run's key in a defined state, and say truthfully what exists.
+
+        The quit runs as a worker: while it waits for key work in flight the app still answers
+        (a second ctrl+q says what it waits for)."""
+        if self.quitting:
+            self.notify(f"Quitting: {self._waiting_for() or SETTLING}…")
+            return
+        self.quitting = True
+        self.run_worker(self._quit(), group="quit", exclusive=True)
+
+    def _key_work(self) -> list[Worker]:
+        """The key work still in flight (see KEY_WORK)."""
+        return [w for w in self.workers if w.group in KEY_WORK and not w.is_finished]
+
+    def _waiting_for(self) -> str:
+        """What the quit waits for, in words (empty: nothing in flight)."""
+        groups = {w.group for w in self._key_work()}
+        if "rotate" in groups:
+            return "stopping the rotation where its journal keeps the place"
+        if groups & {"storage-mint", "mint-verify"}:
+            return "waiting for the key being made to land, to undo it"
+        if "apply" in groups:
+            return "waiting for Apply to finish writing"
+        if groups:
+            return "waiting for the work in flight to end"
+        return ""
+
+    async def _quit(self) -> None:
         from gtwizard.setup.quit import end_of_run
 
-        self.notify("Quitting: settling this run's key…")
+        self.notify(f"Quitting: {self._waiting_for() or SETTLING}…")
+        while work := self._key_work():  # a worker that ends may start another (it is waited too)
+            for worker in work:
+                if KEY_WORK[worker.group] == "cancel" and not worker.is_cancelled:
+                    worker.cancel()
+            await asyncio.sleep(0.05)
         state = self.state
         message = await end_of_run(state.session, state.profile, state.rotated)
         self.quit_message = f"Quit: {message}"

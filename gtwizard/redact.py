@@ -34,9 +34,17 @@ def mask(secret: str | None) -> str:
     return f"{prefix}…{secret[-4:]}"
 
 
+# A value shorter than this is no secret worth the name (a GT key or an operator token is over 20
+# characters): replaced as a bare substring, a stray `s` typed as a token would turn every `s` of
+# the text into a mask. Such a value is left alone; the secret-shaped patterns still apply.
+MIN_SECRET_LENGTH = 8
+
+
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """Replace every known secret and every secret-shaped token in `text` with its mask."""
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+    """Replace every known secret and every secret-shaped token in `text` with its mask (a known
+    value shorter than MIN_SECRET_LENGTH is not treated as a secret)."""
+    known = (s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH)
+    for secret in sorted(known, key=len, reverse=True):
         text = text.replace(secret, mask(secret))
 
     def _sub(match: re.Match[str]) -> str:

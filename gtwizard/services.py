@@ -1,4 +1,4 @@
-"""The core calls the TUI makes for live work: the tenant probe and the keyring canary.
+"""The core calls the TUI makes for live work: the tenant probe, the keyring canary, a token's form.
 
 Screens render state, collect input and call core services; they never talk HTTP or the keyring
 themselves. tests/unit/test_architecture.py holds them to it: the TUI (app.py, screens/,
@@ -44,3 +44,19 @@ def file_consent_given(typed: str) -> bool:
     from gtwizard.secrets import file_consent_given as given
 
     return given(typed)
+
+
+def typed_token_refusal(token: str | None, given: str | None) -> str | None:
+    """Why an operator token typed in the TUI cannot be used, in one line that never repeats it
+    (None: it can, or it was not typed: `given`, the environment's or the one kept with the
+    profile, is the tenant's to judge). A stray keystroke is never sent, nor redacted as a secret."""
+    from gtwizard.errors import InvalidInput
+    from gtwizard.gt.keys import check_operator_token
+
+    if token is None or token == given:
+        return None
+    try:
+        check_operator_token(token, typed=True)
+    except InvalidInput as exc:
+        return exc.one_line()
+    return None

@@ -39,6 +39,8 @@ KEY_NAME_RULE = (
     f"1-{KEY_NAME_MAX} characters, not only spaces, no control, format or bidi characters"
 )
 KEY_FORM = re.compile(r"gtak_[A-Za-z0-9_\-]{16,256}")
+# the operator token's form (docs/key-management-api.md, "Authentication": `gtop_...`)
+OPERATOR_TOKEN_FORM = re.compile(r"gtop_[A-Za-z0-9_\-]{16,256}")
 PREFIX_SHAPE = re.compile(r"[A-Za-z0-9_\-]{0,64}")
 # Timestamps, scopes, purposes and allowlist names in a record: bounded, like any text field.
 FIELD_MAX = 200
@@ -65,6 +67,12 @@ def key_name_problem(value: object) -> str | None:
 def is_key_form(secret: str) -> bool:
     """Whether `secret` has the form of a GT key (`gtak_` and 16-256 URL-safe characters)."""
     return KEY_FORM.fullmatch(secret) is not None
+
+
+def is_operator_token_form(token: str) -> bool:
+    """Whether `token` has the form of an operator token (`gtop_` and 16-256 URL-safe
+    characters)."""
+    return OPERATOR_TOKEN_FORM.fullmatch(token) is not None
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from gtwizard.gt.contract import (
     PURPOSES,
     KeyApiPaths,
     is_key_form,
+    is_operator_token_form,
     key_id_problem,
     key_name_problem,
 )
@@ -193,6 +194,31 @@ class KeyListing(list[KeyRecord]):
         self.left_out: tuple[str, ...] = tuple(left_out)
 
 
+def check_operator_token(token: str | None, *, typed: bool = False) -> str:
+    """The operator token, or InvalidInput (never repeating it): none given, or a gtak_ key.
+
+    `typed`: a token typed by hand (not from the environment or kept with a profile) must also
+    have the contract's form, `gtop_` and 16-256 URL-safe characters: a stray keystroke or a
+    half-pasted token is never sent to the tenant, nor taken as a secret to redact."""
+    if not token:
+        raise InvalidInput(
+            "automatic minting needs an operator token",
+            f"set {OPERATOR_TOKEN_ENV}, or mint the key by hand in the tenant app at /gt-api",
+        )
+    if token.startswith(KEY_PREFIX):
+        raise InvalidInput(
+            "a gtak_ key is not an operator token",
+            f"set {OPERATOR_TOKEN_ENV} to the tenant's operator token",
+        )
+    if typed and not is_operator_token_form(token):
+        raise InvalidInput(
+            "that is not an operator token (they start with gtop_ and are at least 21 "
+            "characters, no spaces)",
+            "paste the whole operator token of this tenant",
+        )
+    return token
+
+
 class KeyManager:
     """Mint, list, inspect and revoke keys on one tenant; use as `async with`."""
 
@@ -207,16 +233,7 @@ class KeyManager:
         max_retries: int = 2,
         on_retry: RetryHook | None = None,
     ) -> None:
-        if not operator_token:
-            raise InvalidInput(
-                "automatic minting needs an operator token",
-                f"set {OPERATOR_TOKEN_ENV}, or mint the key by hand in the tenant app at /gt-api",
-            )
-        if operator_token.startswith(KEY_PREFIX):
-            raise InvalidInput(
-                "a gtak_ key is not an operator token",
-                f"set {OPERATOR_TOKEN_ENV} to the tenant's operator token",
-            )
+        check_operator_token(operator_token)
         self.gt_base = gt_base.rstrip("/")
         self.paths = paths
         self._token = operator_token

@@ -6,6 +6,8 @@ item has a screen of its own.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Group
 from rich.markup import escape
 from rich.text import Text
@@ -34,6 +36,31 @@ class ChecksScreen(StepScreen):
     step = "checks"
     BINDINGS = [Binding("r", "rerun", "Re-run checks")]
 
+    def __init__(self, *, standalone: bool = False, profile: Any = None) -> None:
+        """In the setup flow the checks are of the profile this run saved (the wizard state's);
+        standalone (welcome, palette) they are of `profile`, kept here: a check of a saved
+        profile opened in the middle of a setup never touches that setup's state."""
+        super().__init__(standalone=standalone)
+        self._profile = profile
+        self._report: Any = None
+
+    @property
+    def profile(self) -> Any:
+        """The profile these checks are of (None in the flow before Apply saved one)."""
+        return self._profile if self.standalone else self.state.profile
+
+    @property
+    def report(self) -> Any:
+        """The last report of these checks (None: not run yet)."""
+        return self._report if self.standalone else self.state.check_report
+
+    @report.setter
+    def report(self, report: Any) -> None:
+        if self.standalone:
+            self._report = report
+        else:
+            self.state.check_report = report
+
     def compose_body(self) -> ComposeResult:
         yield Static("", id="checks-summary")
         yield LoadingIndicator(id="checks-spinner")
@@ -44,15 +71,15 @@ class ChecksScreen(StepScreen):
         super().on_mount()
 
     def on_screen_resume(self) -> None:
-        if self.state.check_report is None and self.state.profile is not None:
+        if self.report is None and self.profile is not None:
             if not self.checking():  # back from the help during a run: let the run go on
                 self.action_rerun()
-        elif self.state.check_report is not None:
-            self.show_report(self.state.check_report)
+        elif self.report is not None:
+            self.show_report(self.report)
         self.refresh_next()
 
     def action_rerun(self) -> None:
-        if self.state.profile is None:
+        if self.profile is None:
             self.query_one("#checks-summary", Static).update("No profile yet: apply first.")
             return
         self.query_one("#checks-spinner").display = True
@@ -74,7 +101,7 @@ class ChecksScreen(StepScreen):
         from gtwizard.profiles import get_profile
 
         try:
-            profile = get_profile(self.state.profile.name)
+            profile = get_profile(self.profile.name)
             owui, operator, withheld = self.state.check_credentials(profile)
             ctx = await context_for_profile(
                 profile,
@@ -91,7 +118,7 @@ class ChecksScreen(StepScreen):
         finally:
             for spinner in self.query("#checks-spinner"):  # gone if the operator left meanwhile
                 spinner.display = False
-        self.state.check_report = report
+        self.report = report
         warning = remember(profile.name, report)
         if warning:
             self.notify(warning, severity="warning")
@@ -134,13 +161,12 @@ class ChecksScreen(StepScreen):
 
     @on(OptionList.OptionSelected, "#checks-list")
     def open_detail(self, event: OptionList.OptionSelected) -> None:
-        report = self.state.check_report
-        if report is None or event.option.id is None:
+        if self.report is None or event.option.id is None:
             return
-        self.app.push_screen(CheckDetailScreen(event.option.id))
+        self.app.push_screen(CheckDetailScreen(event.option.id, self))
 
     def next_blocker(self) -> str | None:
-        if self.state.check_report is None:
+        if self.report is None:
             return "Waiting for the checks…"
         return None
 
@@ -160,9 +186,10 @@ class CheckDetailScreen(NotifyingScreen):
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("r", "rerun", "Re-run")]
 
-    def __init__(self, check_id: str) -> None:
+    def __init__(self, check_id: str, checks: ChecksScreen) -> None:
         super().__init__()
         self.check_id = check_id
+        self.checks = checks  # the screen whose report (and profile) this check belongs to
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="step-body"):
@@ -175,9 +202,8 @@ class CheckDetailScreen(NotifyingScreen):
     def show(self) -> None:
         from gtwizard.checks import all_checks
 
-        report = wizard_app(self).state.check_report
-        result = report.result(self.check_id)
-        check = next(c for c in all_checks(wizard_app(self).state.profile) if c.id == self.check_id)
+        result = self.checks.report.result(self.check_id)
+        check = next(c for c in all_checks(self.checks.profile) if c.id == self.check_id)
         head = status_text(result.status)
         head.append(f"  {result.title}", style="bold")
         parts: list = [
@@ -204,7 +230,7 @@ class CheckDetailScreen(NotifyingScreen):
         from gtwizard.profiles import get_profile
 
         state = wizard_app(self).state
-        profile = get_profile(state.profile.name)
+        profile = get_profile(self.checks.profile.name)
         checks = all_checks(profile)
         wanted = self.needed(checks)
         catalog = wizard_app(self).catalog
@@ -218,9 +244,9 @@ class CheckDetailScreen(NotifyingScreen):
             withheld=withheld,
         )
         partial = await run_checks([c for c in checks if c.id in wanted], ctx)
-        merged = {r.id: r for r in state.check_report.results}
+        merged = {r.id: r for r in self.checks.report.results}
         merged.update({r.id: r for r in partial.results})
-        state.check_report = CheckReport(
+        self.checks.report = CheckReport(
             profile.name, tuple(merged[c.id] for c in checks if c.id in merged)
         )
         self.show()

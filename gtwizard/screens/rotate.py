@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -21,6 +21,7 @@ from gtwizard.errors import GtwizardError, InvalidInput
 from gtwizard.kinds import TargetKind
 from gtwizard.screens.base import NotifyingScreen, wizard_app
 from gtwizard.screens.review import ConfirmApply
+from gtwizard.services import typed_token_refusal
 from gtwizard.widgets.keybar import KeyBar
 from gtwizard.widgets.minting import GuidedMint, OperatorTokenField, copy_console, guided_steps
 from gtwizard.widgets.toggles import ChoiceSet, MarkedRadioButton
@@ -102,9 +103,11 @@ class RotateScreen(NotifyingScreen):
         # this profile's credentials: the environment's where they belong (state.grants_for_saved),
         # or the token typed on this screen
         self.operator_token: str | None = None
+        self.given_token: str | None = None  # the one that came with it (not typed here)
         self.openwebui_token: str | None = None
         self.key_name: str | None = None  # the name a key made by hand is to be given
         self.proves_here = False  # an env-file Open WebUI profile: the proof fields are shown
+        self.follow_outcome = False  # a run ended: its outcome is kept in view at the end
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="step-body", id="rotate-body"):
@@ -157,6 +160,9 @@ class RotateScreen(NotifyingScreen):
         from gtwizard.profiles import get_profile
         from gtwizard.rotation import STEPS
 
+        body = self.query_one("#rotate-body")
+        self.watch(body, "virtual_size", lambda _size: self.body_resized(), init=False)
+
         try:
             self.saved = get_profile(self.profile)
         except GtwizardError as exc:
@@ -167,6 +173,7 @@ class RotateScreen(NotifyingScreen):
             self.token_kept = bool(self.saved.operator_token_kept)
             found = self.state.rotate_credentials(self.saved)
             self.operator_token, self.openwebui_token, withheld = found
+            self.given_token = self.operator_token
             if withheld:
                 self.lines += [f"Not sent: {w}" for w in withheld]
                 self.query_one("#rotate-log", Static).update(escape("\n".join(self.lines)))
@@ -372,6 +379,12 @@ class RotateScreen(NotifyingScreen):
             )
             self.query_one("#rotate-token").focus()
             return
+        refusal = typed_token_refusal(self.operator_token, self.given_token)
+        if refusal is not None:  # typed here: its form is checked before it goes anywhere
+            self.app.bell()
+            self.query_one("#rotate-hint", Static).update(escape(refusal))
+            self.query_one("#rotate-token").focus()
+            return
         self.launch()
 
     def action_finish(self) -> None:
@@ -427,15 +440,18 @@ class RotateScreen(NotifyingScreen):
 
     def worker_failed(self) -> None:
         self.running = False  # a failed run leaves the screen usable: s, f or a again
+        self.show_pending()  # the keys that act now, in the key bar
+        self.after_run()
 
     def launch(self, pasted: str | None = None, **mode: bool) -> None:
         self.running = True
+        self.follow_outcome = False
         self.show_way()
         self.focus_after_start()
         self.rotate(pasted, **mode)
 
     def focus_after_start(self) -> None:
-        """The way in is hidden (a rotation runs or waits): focus the screen's scroll area."""
+        """Focus the screen's scroll area: the screen's keys act there (s, Enter, f, a)."""
         self.query_one("#rotate-body").focus()
 
     class Progress(Message):
@@ -501,7 +517,11 @@ class RotateScreen(NotifyingScreen):
         guided = self.query_one(GuidedMint)
         refused = False  # the pasted key was refused: nothing started, nothing changed
         try:
-            result = await rotation.run()
+            try:
+                result = await rotation.run()
+            finally:  # also when a quit stops it: the quit message says where it stands
+                if rotation.journal is not None and self.profile not in self.state.rotated:
+                    self.state.rotated.append(self.profile)
         except GtwizardError as exc:
             refused = pasted is not None and rotation.reports["mint"].status != "done"
             if refused:  # the log and the steps go back to before the paste: paste another
@@ -529,16 +549,33 @@ class RotateScreen(NotifyingScreen):
             new = rotation.journal.new_key if rotation.journal is not None else "the key"
             guided.accepted(pasted, f"✓ Key {escape(new)} accepted: it sees exactly the allowlist.")
             self.ran = True
-        if rotation.journal is not None and self.profile not in self.state.rotated:
-            self.state.rotated.append(self.profile)  # the quit message says where it stands
         if not refused:
             self.show_steps({n: r.status for n, r in rotation.reports.items()})
         self.running = False
         self.show_pending()
-        if self.query_one("#rotate-how").display:
+        self.after_run()
+
+    def after_run(self) -> None:
+        """After a run (done, waiting or failed): a refused paste keeps the paste field, beside
+        its refusal; otherwise the scroll area has the focus, where s and Enter act (never typed
+        into the masked token field), scrolled to the outcome or the error and what remains."""
+        if self.mode == "manual" and self.query_one("#rotate-how").display:
             self.way_field().focus()
-        else:  # the outcome and what remains are at the end: show them
-            self.call_after_refresh(self.query_one("#rotate-body").scroll_end, animate=False)
+            return
+        self.focus_after_start()
+        self.follow_outcome = True
+        self.query_one("#rotate-body").scroll_end(animate=False)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """On to a field: the view follows the focus, not the log."""
+        if event.widget.id != "rotate-body":
+            self.follow_outcome = False
+
+    def body_resized(self) -> None:
+        """The body's content was laid out anew: after a run, stay at its end (the log's last
+        lines take more than one layout: a scroll bar that appears wraps the text again)."""
+        if self.follow_outcome and not self.running:
+            self.query_one("#rotate-body").scroll_end(animate=False)
 
     @staticmethod
     def outcome(rotation: Any, result: dict[str, Any], mode: dict[str, bool]) -> str:

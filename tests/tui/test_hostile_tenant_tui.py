@@ -94,7 +94,7 @@ async def test_the_checks_screen_shows_a_hostile_tenants_names_escaped(
             await pilot.pause()
             await pilot.press("c")
             await settle(pilot)
-            report = app.state.check_report
+            report = app.screen.report
             assert report is not None
             leak = next(r for r in report.results if r.id == "no-leak")
             assert leak.status == "fail" and ESCAPED_OSC52 in leak.detail

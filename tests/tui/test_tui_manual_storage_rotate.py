@@ -120,7 +120,7 @@ async def test_welcome_lists_profiles_and_checks_one(sandbox, tmp_path, no_keyri
         await pilot.press("c")
         await settle(pilot)
         assert type(welcome.screen).__name__ == "ChecksScreen"
-        assert welcome.state.check_report is not None and welcome.state.check_report.ok
+        assert welcome.screen.report is not None and welcome.screen.report.ok
         await pilot.press("escape")
         await settle(pilot)
         assert type(welcome.screen).__name__ == "WelcomeScreen"

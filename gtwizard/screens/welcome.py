@@ -73,6 +73,16 @@ def matching(profiles: dict, query: str) -> list:
     return found
 
 
+def keep_highlight(before: list[str | None], at: int | None, shown: list[str]) -> int:
+    """The index to highlight in `shown` after the list is drawn again: the profile that was
+    highlighted (`before[at]`), else (it is gone, or filtered out) the nearest that is still
+    listed, the one after it first; else the first."""
+    if at is None or not 0 <= at < len(before):
+        return 0
+    nearest = [*before[at:], *reversed(before[:at])]
+    return next((shown.index(name) for name in nearest if name in shown), 0)
+
+
 class WelcomeScreen(NotifyingScreen):
     """Lists profiles; n starts a new setup, c checks, r rotates, b writes the runbook, x removes.
 
@@ -123,13 +133,16 @@ class WelcomeScreen(NotifyingScreen):
 
     def show_matching(self) -> None:
         option_list = self.query_one("#welcome-profiles", OptionList)
+        before = [option_list.get_option_at_index(i).id for i in range(option_list.option_count)]
+        at = option_list.highlighted
         option_list.clear_options()
         status = self.query_one("#welcome-status", Static)
         query = self.query_one("#welcome-filter", Input).value
         found = matching(self.profiles, query)
+        listed = [p.name for p in found[:PAGE]]
         option_list.add_options(Option(profile_line(p), id=p.name) for p in found[:PAGE])
-        if found:
-            option_list.highlighted = 0
+        if listed:
+            option_list.highlighted = keep_highlight(before, at, listed)
         if not self.profiles:
             status.update("No profiles yet: press n.")
         elif len(self.profiles) > PAGE:

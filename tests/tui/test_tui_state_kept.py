@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from support import tui_drive
 from support.fleet_helpers import write_profiles
-from support.tui_drive import back_to, choose_product, demo_state, drive, next_to, settle, step_of
+from support.tui_drive import NAMES, back_to, demo_state, drive, next_to, paste_into, settle
 from support.tui_helpers import text_of
-from textual.widgets import Checkbox, OptionList, Select, Static
+from textual.widgets import Checkbox, Input, OptionList, Select, Static
 
 from gtwizard.app import WizardApp
 
@@ -84,7 +85,7 @@ async def test_the_key_step_follows_a_changed_product(sandbox, demo_folder: Path
         embeddings.value = True  # Open WebUI only: routes embeddings through GT as well
         await settle(pilot)
         assert app.state.embeddings
-        await choose_product(pilot, "Cont")
+        await tui_drive.choose_product(pilot, "Cont")
         assert app.state.product_slug == catalog_product
         await next_to(pilot, "key")
         recommended = app.catalog.product(catalog_product).recommended_key_preset
@@ -105,4 +106,91 @@ async def test_the_key_step_follows_a_changed_product(sandbox, demo_folder: Path
         await back_to(pilot, "tenant")
         await next_to(pilot, "key")
         assert preset.value == "chat-client" and app.state.key_preset_slug == "chat-client"
-        assert step_of(pilot) == "key"
+        assert tui_drive.step_of(pilot) == "key"
+
+
+async def paste_accepted(pilot, sandbox, names: tuple[str, ...]) -> str:
+    """On Mint: guided manual, a key made by hand for `names` pasted and accepted."""
+    app = pilot.app
+    app.screen.query_one("#mint-manual").value = True
+    await settle(pilot)
+    name = app.state.suggested_key_name()
+    _, secret = sandbox.seed_key(["inference:chat"], agent_aliases=list(names), name=name)
+    await paste_into(pilot, "#mint-paste", secret)
+    await pilot.press("enter")
+    await settle(pilot)
+    status = text_of(app.screen.query_one("#mint-paste-status", Static))
+    assert status.startswith("✓ Key"), status
+    assert app.screen.query_one("#mint-paste", Input).disabled
+    return secret
+
+
+async def to_mint_with_names(pilot, names: tuple[str, ...]) -> None:
+    await drive(pilot, "key")
+    await paste_into(pilot, "#key-names-typed", ", ".join(names))
+    await next_to(pilot, "target")
+    await next_to(pilot, "mint")
+
+
+async def test_a_pasted_key_for_other_answers_is_dropped_and_the_field_is_usable_again(
+    sandbox, demo_folder: Path
+) -> None:
+    app = WizardApp(demo_state(sandbox, demo_folder, operator_token=None))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_mint_with_names(pilot, NAMES)
+        await paste_accepted(pilot, sandbox, NAMES)
+
+        # nothing changed: Back and forward again keeps the accepted key
+        await back_to(pilot, "target")
+        await next_to(pilot, "mint")
+        paste = app.screen.query_one("#mint-paste", Input)
+        assert paste.disabled and "accepted" in text_of(
+            app.screen.query_one("#mint-paste-status", Static)
+        )
+        assert app.screen.pasted_ok()
+
+        # the allowlist changed on Key: the key was made for the old one
+        await back_to(pilot, "target")
+        await back_to(pilot, "key")
+        await paste_into(pilot, "#key-names-typed", NAMES[0])
+        await next_to(pilot, "target")
+        await next_to(pilot, "mint")
+        status = text_of(app.screen.query_one("#mint-paste-status", Static))
+        assert not paste.disabled and paste.value == "", "the old paste is gone, the field usable"
+        assert "accepted" not in status and "another allowlist" in status, status
+        assert status[0] == "✗" and status[2].isupper(), status
+        assert app.focused is paste
+        assert not app.screen.pasted_ok()
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert tui_drive.step_of(pilot) == "mint", "no key for these answers yet"
+
+        # a key for the new answers is taken as before
+        await paste_accepted(pilot, sandbox, NAMES[:1])
+        await next_to(pilot, "storage")
+
+
+async def test_a_changed_tenant_drops_the_pasted_key(
+    sandbox, own_sandbox, demo_folder: Path
+) -> None:
+    app = WizardApp(demo_state(sandbox, demo_folder, operator_token=None))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_mint_with_names(pilot, NAMES)
+        await paste_accepted(pilot, sandbox, NAMES)
+        for step in ("target", "key", "tenant"):
+            await back_to(pilot, step)
+        host = own_sandbox.base_url.removesuffix("/api/tenant")
+        await paste_into(pilot, "#tenant-host", host)
+        await pilot.press("enter")  # probes the new host
+        await settle(pilot)
+        await next_to(pilot, "key")
+        await next_to(pilot, "target")
+        await next_to(pilot, "mint")
+        paste = app.screen.query_one("#mint-paste", Input)
+        status = text_of(app.screen.query_one("#mint-paste-status", Static))
+        assert not paste.disabled and paste.value == "", status
+        assert "another tenant" in status, status
+        old_console = f"{sandbox.base_url.removesuffix('/api/tenant')}/gt-api"
+        assert f"delete it at {old_console}," in status, "where the old key was made"
+        await paste_accepted(pilot, own_sandbox, NAMES)
+        await next_to(pilot, "storage")

@@ -158,6 +158,11 @@ class ChecksScreen(StepScreen):
 class CheckDetailScreen(NotifyingScreen):
     """One check: status, what it proves, evidence, remediation; `r` re-runs just this check."""
 
+    HELP_TITLE = "One check"
+    HELP = (
+        "One check in full: its status, what it proves, the evidence it found and what to do "
+        "when it did not pass. r runs this check again; Esc goes back to the list."
+    )
     BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("r", "rerun", "Re-run")]
 
     def __init__(self, check_id: str) -> None:

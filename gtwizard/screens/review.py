@@ -159,6 +159,11 @@ class ConfirmApply(ModalScreen[bool | None]):
     `no` names the other button (an answer of its own, False); `careful` makes it the default
     for acts that cannot be taken back (revoking a key), as removing a profile does."""
 
+    HELP_TITLE = "Confirm"
+    HELP = (
+        "gtwizard asks before it acts: the question says what happens. Tab moves between the "
+        "buttons, Enter presses the focused one; Esc cancels and changes nothing."
+    )
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(

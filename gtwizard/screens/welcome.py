@@ -90,6 +90,14 @@ class WelcomeScreen(NotifyingScreen):
     reads the profile's journal, and a thousand lines made the first paint twice as slow); `/`
     goes to the filter, which narrows the list as you type."""
 
+    HELP = (
+        "Your saved profiles, each with its key's age, whether rotation is due, where the key is "
+        "stored and its last check. Choose one with ↑↓, then: c checks it live (Enter too), r "
+        "rotates its key (the new key is proven before the old one is revoked), b writes its "
+        "operator runbook (no secrets), x removes it (asks first: its keys are revoked and its "
+        "stored key deleted). n starts a new setup. With many profiles, / filters the list by "
+        "name, product or host as you type."
+    )
     BINDINGS = [
         Binding("slash", "filter", "Filter", show=False),
         Binding("n", "new", "New"),
@@ -243,6 +251,12 @@ class WelcomeScreen(NotifyingScreen):
 class ConfirmRemove(ModalScreen[str | None]):
     """Removing deletes the profile and its stored secrets: ask first."""
 
+    HELP_TITLE = "Remove a profile"
+    HELP = (
+        "Remove deletes the profile, revokes its keys on the tenant and deletes its stored key; "
+        "the client it configured then needs another key. Cancel (where the focus starts) or Esc "
+        "changes nothing."
+    )
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, name: str) -> None:

@@ -48,6 +48,8 @@ async def test_the_welcome_highlight_stays_on_its_profile_after_a_dialog_and_a_r
         assert highlighted(app) == "host0002", "the runbook keeps the profile"
         await pilot.press("f1")  # a screen shown over it and closed again (a resume)
         await settle(pilot)
+        shown = text_of(app.screen.query_one(Static))  # the operator's help, no docstring
+        assert "r rotates its key" in shown and "PAGE" not in shown, shown
         await pilot.press("escape")
         await settle(pilot)
         assert highlighted(app) == "host0002"
@@ -194,3 +196,44 @@ async def test_a_changed_tenant_drops_the_pasted_key(
         assert f"delete it at {old_console}," in status, "where the old key was made"
         await paste_accepted(pilot, own_sandbox, NAMES)
         await next_to(pilot, "storage")
+
+
+async def test_every_screen_has_operator_help() -> None:
+    """F1 shows a screen's HELP; a class docstring (written for engineers) is never shown."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from textual.screen import Screen
+
+    import gtwizard.screens
+
+    found = {}
+    for module in pkgutil.iter_modules(gtwizard.screens.__path__):
+        if module.name == "base":  # the frames the screens are built on, never shown alone
+            continue
+        loaded = importlib.import_module(f"gtwizard.screens.{module.name}")
+        for name, cls in inspect.getmembers(loaded, inspect.isclass):
+            if issubclass(cls, Screen) and cls.__module__ == loaded.__name__:
+                found[name] = cls
+    assert "WelcomeScreen" in found and "ConfirmRemove" in found
+    missing = [
+        name for name, cls in found.items() if not (getattr(cls, "HELP", None) or "").strip()
+    ]
+    assert missing == [], f"screens without HELP: {missing}"
+
+
+async def test_a_screen_without_help_never_shows_its_docstring() -> None:
+    from textual.screen import Screen
+
+    class Bare(Screen):
+        """An engineer's note about PAGE and paint times."""
+
+    app = WizardApp(start_step="welcome")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await app.push_screen(Bare())
+        await pilot.press("f1")
+        await settle(pilot)
+        shown = text_of(app.screen.query_one(Static))
+        assert "engineer's note" not in shown, shown

@@ -28,7 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "demo",
         help=COMMANDS["demo"],
         description="Start the sandbox GT tenant on loopback and open the wizard with its host "
-        "filled in. Nothing outside the demo folder is written.",
+        "filled in. Every target's place starts inside the demo folder; a file you point a "
+        "target at outside it is named when the demo ends.",
     )
     p.add_argument("--tls", action="store_true", help="serve the sandbox over HTTPS (own CA)")
     p.add_argument(

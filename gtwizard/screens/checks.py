@@ -86,7 +86,7 @@ class ChecksScreen(StepScreen):
             )
             report = await run_checks(all_checks(ctx.profile), ctx)
         except GtwizardError as exc:
-            self.query_one("#checks-summary", Static).update(f"✗ {escape(exc.one_line())}")
+            self.query_one("#checks-summary", Static).update(f"✗ {escape(exc.on_screen())}")
             return
         finally:
             for spinner in self.query("#checks-spinner"):  # gone if the operator left meanwhile

@@ -168,7 +168,7 @@ class KeyScreen(StepScreen):
         except GtwizardError as exc:
             self.loading = False
             self.query_one("#key-published-status", Static).update(
-                f"✗ Could not list published names: {escape(exc.one_line())} Type them instead."
+                f"✗ Could not list published names: {escape(exc.on_screen())} Type them instead."
             )
             self.use_typed_names()
             return

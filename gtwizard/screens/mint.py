@@ -153,7 +153,7 @@ class MintScreen(StepScreen):
             await session.resolve_names(None)
             await session.accept_pasted(secret, store=False, name=self.state.suggested_key_name())
         except GtwizardError as exc:
-            guided.refused(exc.one_line())
+            guided.refused(exc.on_screen())
             self.state.session = None
         else:
             seen = ", ".join(n for n, _ in session.visible)

@@ -78,7 +78,7 @@ class ReviewScreen(StepScreen):
             await session.plan_target()
         except GtwizardError as exc:
             self.query_one("#review-base", Static).update(
-                f"✗ {escape(exc.one_line())}\nGo Back to fix it, or come back to Review."
+                f"✗ {escape(exc.on_screen())}\nGo Back to fix it, or come back to Review."
             )
             return
         self.show_plan()

@@ -134,7 +134,7 @@ class WelcomeScreen(NotifyingScreen):
             self.profiles = load_profiles()
         except GtwizardError as exc:
             self.query_one("#welcome-profiles", OptionList).clear_options()
-            self.query_one("#welcome-status", Static).update(f"✗ {escape(exc.one_line())}")
+            self.query_one("#welcome-status", Static).update(f"✗ {escape(exc.on_screen())}")
             return
         self.query_one("#welcome-filter", Input).display = len(self.profiles) > PAGE
         self.show_matching()
@@ -207,7 +207,7 @@ class WelcomeScreen(NotifyingScreen):
         try:
             path = write_runbook(profile)
         except GtwizardError as exc:
-            self.notify(exc.one_line(), severity="error")
+            self.notify(exc.on_screen(), severity="error")
             return
         self.notify(f"Runbook written to {path}")
         self.reload()
@@ -234,7 +234,7 @@ class WelcomeScreen(NotifyingScreen):
             token = state.grants_for_saved(get_profile(name)).operator.token
             done = remove_profile_fully(name, operator_token=token, credentials=Settings())
         except GtwizardError as exc:
-            self.app.call_from_thread(self.notify, exc.one_line(), severity="error")
+            self.app.call_from_thread(self.notify, exc.on_screen(), severity="error")
             return
         self.app.call_from_thread(
             self.notify,

@@ -237,3 +237,18 @@ async def test_a_screen_without_help_never_shows_its_docstring() -> None:
         await settle(pilot)
         shown = text_of(app.screen.query_one(Static))
         assert "engineer's note" not in shown, shown
+
+
+async def test_target_errors_say_what_to_do_as_a_sentence(sandbox, demo_folder: Path) -> None:
+    """The Target step's refusal: what is wrong, then what to do, each a sentence."""
+    state = demo_state(sandbox, demo_folder, product_slug="continue")
+    elsewhere = demo_folder / "continue-config.yaml"  # not in a .continue folder
+    state.target_settings = {"continue": {"config": str(elsewhere)}}
+    app = WizardApp(state)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await drive(pilot, "target")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        said = text_of(app.screen.query_one("#target-status", Static))
+        assert f"✗ {elsewhere} is not in a .continue folder" in said, said
+        assert ". Use ~/.continue/config.yaml or" in said, said

@@ -166,11 +166,14 @@ def ended(
     """The line the demo ends with: what is gone, and what stays outside gtwizard (`left`: the
     files it wrote outside its folder, named one by one)."""
     if left:
+        undo = "remove them"
+        if any(path.name.endswith(".bak") for path in left):
+            undo += ", or put a file back from the .bak beside it"
         line = (
             "Demo over: the sandbox's keys die with it, so the demo's profile, key and files in "
             f"{folder} are gone too; outside it the demo wrote {', '.join(map(str, left))}, which "
-            "stay as it left them (they name the stopped sandbox: remove them, or restore a file "
-            "from the .bak beside it); your keyring was not used."
+            f"stay as it left them (they name the stopped sandbox: {undo}); your keyring was not "
+            "used."
         )
     else:
         line = (

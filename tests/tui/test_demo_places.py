@@ -98,3 +98,11 @@ def test_what_the_demo_wrote_outside_its_folder_is_named_and_left(
     assert all(path.is_file() for path in written), "the demo removes only its own folder"
     assert list(folder.iterdir()) == []
     assert list(home.rglob("*")) == []
+
+
+def test_the_last_line_mentions_a_bak_only_when_one_was_written(tmp_path: Path) -> None:
+    env = tmp_path / ".continue" / ".env"
+    line = demo.ended(tmp_path / "demo", None, None, [env])
+    assert f"outside it the demo wrote {env}, which stay" in line and ".bak" not in line
+    line = demo.ended(tmp_path / "demo", None, None, [env, env.with_name(".env.bak")])
+    assert "put a file back from the .bak beside it" in line

@@ -169,7 +169,10 @@ class WizardApp(App[int]):
 
         screen = self.screen
         title = getattr(screen, "HELP_TITLE", "") or type(screen).__name__.removesuffix("Screen")
-        text = getattr(screen, "HELP", "") or (screen.__doc__ or "").strip()
+        # a class docstring is written for engineers: never shown (every screen has a HELP)
+        text = getattr(screen, "HELP", "") or (
+            "No help for this screen: the bar at the bottom shows its keys; Esc goes back."
+        )
         self.push_screen(HelpScreen(title, text))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -15,6 +15,20 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
+def sentence(text: str) -> str:
+    """`text` as the start of a sentence: its first word capitalised when it is a plain word
+    ("create it" -> "Create it"); a command, flag, path or URL is left as it is typed
+    ("gtwizard check", "--mint", "~/.continue", "http://...")."""
+    first = text.split(" ", 1)[0].rstrip(",:;")
+    if not first.isalpha() or not first.islower() or first in COMMAND_WORDS:
+        return text
+    return text[0].upper() + text[1:]
+
+
+# the words a hint may start with that are commands, typed as they are
+COMMAND_WORDS = frozenset({"gtwizard", "kubectl", "docker", "systemctl", "mkdir", "litellm"})
+
+
 class GtwizardError(Exception):
     """A failure with a clear message and an actionable hint."""
 
@@ -28,10 +42,19 @@ class GtwizardError(Exception):
         self.then: list[str] = []
 
     def one_line(self) -> str:
-        """What, why and what to do, on a single line."""
+        """What, why and what to do, on a single line (the CLI's: the hint as it was given, which
+        `--json` shows too and scripts match)."""
         text = self.message.rstrip(".")
         if self.hint:
             return f"{text}. {self.hint.rstrip('.')}."
+        return f"{text}."
+
+    def on_screen(self) -> str:
+        """`one_line` as the TUI shows it: what happened and what to do each start a sentence
+        ("The folder ... does not exist. Create it ...")."""
+        text = sentence(self.message.rstrip("."))
+        if self.hint:
+            return f"{text}. {sentence(self.hint.rstrip('.'))}."
         return f"{text}."
 
     def __str__(self) -> str:

@@ -145,6 +145,22 @@ def _remove_stale_temps(path: Path) -> None:
                 stale.unlink()
 
 
+# lists that `recording_writes` hands out: every file written while one is open is added to it
+_RECORDERS: list[list[Path]] = []
+
+
+@contextlib.contextmanager
+def recording_writes() -> Iterator[list[Path]]:
+    """Every file gtwizard writes (atomic_write, create_once) while this is open, in order: the
+    demo says exactly what it wrote outside its folder. Writes from threads are recorded too."""
+    written: list[Path] = []
+    _RECORDERS.append(written)
+    try:
+        yield written
+    finally:
+        _RECORDERS.remove(written)
+
+
 def _write_temp_then_rename(
     path: Path,
     data: bytes,
@@ -176,6 +192,8 @@ def _write_temp_then_rename(
             os.unlink(tmp_name)
         raise
     _fsync_dir(path.parent)
+    for written in _RECORDERS:
+        written.append(path)
 
 
 def _fsync_dir(directory: Path) -> None:

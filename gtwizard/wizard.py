@@ -50,6 +50,10 @@ STEP_TITLES: dict[str, str] = {
 }
 
 
+# what each part of `WizardState.key_choices()` is, in the operator's words
+KEY_CHOICE_WORDS = ("tenant", "product", "key preset", "allowlist", "embeddings", "way to mint")
+
+
 @dataclass
 class WizardState:
     """The operator's answers, step by step. Secrets live here only in memory, never saved."""
@@ -167,6 +171,15 @@ class WizardState:
             self.embeddings,
             self.mint_mode,
         )
+
+    def changed_choices(self, before: tuple[Any, ...]) -> list[str]:
+        """What changed, in the operator's words, between `before` (an earlier `key_choices()`)
+        and the answers now."""
+        return [
+            label
+            for label, old, new in zip(KEY_CHOICE_WORDS, before, self.key_choices(), strict=True)
+            if old != new
+        ]
 
     def target(self) -> ClientTarget | None:
         """The target the Target step describes (None: not described yet); one built from its

@@ -4,9 +4,11 @@ The sandbox runs in a background thread on loopback; its operator token is hande
 in memory (automatic minting), and everything the demo writes goes under a demo folder in the
 state dir: for the demo run GTWIZARD_CONFIG_DIR, GTWIZARD_STATE_DIR and GTWIZARD_CACHE_DIR point
 inside it (profile, journal, ledger, audit log, caches), the key goes to its demo-local file
-(never the operator's keyring), and the env file beside it. The sandbox's keys die with it, so
-when the demo ends the folder is removed: no profile of a stopped tenant stays behind to fail
-`gtwizard check`.
+(never the operator's keyring), and the env file beside it; every other target's place (Continue's
+config, LiteLLM's, LibreChat's, the Kubernetes manifests) starts inside it too (each setting's
+`demo` value in gtwizard.targets.registry). The sandbox's keys die with it, so when the demo ends
+the folder is removed: no profile of a stopped tenant stays behind to fail `gtwizard check`. What
+the operator pointed a target at outside the folder is left there, and the last line names it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from gtwizard.commands import COMMANDS
@@ -26,7 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "demo",
         help=COMMANDS["demo"],
         description="Start the sandbox GT tenant on loopback and open the wizard with its host "
-        "filled in. Nothing outside the demo folder is written.",
+        "filled in. Every target's place starts inside the demo folder; a file you point a "
+        "target at outside it is named when the demo ends.",
     )
     p.add_argument("--tls", action="store_true", help="serve the sandbox over HTTPS (own CA)")
     p.add_argument(
@@ -57,7 +60,25 @@ def demo_state(sandbox, folder):
         ca_bundle=sandbox.ca_file,
         secrets_file=folder / "demo-secrets.json",
         env_path=str(folder / "openwebui.env"),
+        target_settings=demo_places(folder),
     )
+
+
+def demo_places(folder: Path) -> dict[str, dict[str, str]]:
+    """Every target's place inside the demo folder (the Target step's fields start with these),
+    the folders they go in made: a target's real default (~/.continue/config.yaml) is never
+    the demo's."""
+    from gtwizard.paths import ensure_private_dir
+    from gtwizard.targets.registry import settings_kinds
+
+    places: dict[str, dict[str, str]] = {}
+    for spec in settings_kinds():
+        for setting in spec.settings:
+            if setting.demo:
+                path = folder / setting.demo
+                ensure_private_dir(path.parent)
+                places.setdefault(str(spec.kind), {})[setting.key] = str(path)
+    return places
 
 
 @contextlib.contextmanager
@@ -83,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
 
     from gtwizard.commands.tui import run_app
     from gtwizard.credentials import OPENWEBUI, env_token
+    from gtwizard.fileio import recording_writes
     from gtwizard.paths import ensure_private_dir
     from gtwizard.sandbox import start_in_thread
 
@@ -91,8 +113,9 @@ def run(args: argparse.Namespace) -> int:
     ensure_private_dir(folder)
     sandbox = start_in_thread(tls=bool(args.tls))
     code = 1
+    written: list[Path] = []
     try:
-        with demo_dirs(folder):
+        with demo_dirs(folder), recording_writes() as written:
             state = demo_state(sandbox, folder)
             if args.openwebui_url:
                 state.target_kind = TargetKind.ADMIN_API
@@ -102,8 +125,21 @@ def run(args: argparse.Namespace) -> int:
     finally:
         sandbox.stop()
         logs = clear_demo(folder)
-        print(ended(folder, logs, args.openwebui_url), flush=True)
+        left = outside(folder, written)
+        print(ended(folder, logs, args.openwebui_url, left), flush=True)
     return code
+
+
+def outside(folder: Path, written: list[Path]) -> list[Path]:
+    """The files the demo wrote outside its folder that are there now, each once, in order
+    (the demo removes only what is inside its folder)."""
+    inside = folder.resolve()
+    found: list[Path] = []
+    for path in written:
+        real = path.resolve()
+        if not real.is_relative_to(inside) and real.is_file() and real not in found:
+            found.append(real)
+    return found
 
 
 def clear_demo(folder: Path) -> Path | None:
@@ -124,12 +160,26 @@ def clear_demo(folder: Path) -> Path | None:
     return logs if logs.is_dir() else None
 
 
-def ended(folder: Path, logs: Path | None, openwebui_url: str | None) -> str:
-    """The line the demo ends with: what is gone, and what stays outside gtwizard."""
-    line = (
-        "Demo over: the sandbox's keys die with it, so the demo's profile, key and env file (in "
-        f"{folder}) are gone too; nothing else was written and your keyring was not used."
-    )
+def ended(
+    folder: Path, logs: Path | None, openwebui_url: str | None, left: Sequence[Path] = ()
+) -> str:
+    """The line the demo ends with: what is gone, and what stays outside gtwizard (`left`: the
+    files it wrote outside its folder, named one by one)."""
+    if left:
+        undo = "remove them"
+        if any(path.name.endswith(".bak") for path in left):
+            undo += ", or put a file back from the .bak beside it"
+        line = (
+            "Demo over: the sandbox's keys die with it, so the demo's profile, key and files in "
+            f"{folder} are gone too; outside it the demo wrote {', '.join(map(str, left))}, which "
+            f"stay as it left them (they name the stopped sandbox: {undo}); your keyring was not "
+            "used."
+        )
+    else:
+        line = (
+            "Demo over: the sandbox's keys die with it, so the demo's profile, key and files (in "
+            f"{folder}) are gone too; nothing else was written and your keyring was not used."
+        )
     if logs is not None:
         line += f" Its log stays in {logs}."
     if openwebui_url:

@@ -48,7 +48,7 @@ class NotifyingScreen(Screen):
 
             fault = tenant_fault(event.worker.error)
             if fault is not None:
-                self.notify(escape(fault.one_line()), severity="error", timeout=30)
+                self.notify(escape(fault.on_screen()), severity="error", timeout=30)
                 self.worker_failed()
                 return
             what, todo = crash_report(event.worker.error)

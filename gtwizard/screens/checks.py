@@ -113,7 +113,7 @@ class ChecksScreen(StepScreen):
             )
             report = await run_checks(all_checks(ctx.profile), ctx)
         except GtwizardError as exc:
-            self.query_one("#checks-summary", Static).update(f"✗ {escape(exc.one_line())}")
+            self.query_one("#checks-summary", Static).update(f"✗ {escape(exc.on_screen())}")
             return
         finally:
             for spinner in self.query("#checks-spinner"):  # gone if the operator left meanwhile
@@ -184,6 +184,11 @@ class ChecksScreen(StepScreen):
 class CheckDetailScreen(NotifyingScreen):
     """One check: status, what it proves, evidence, remediation; `r` re-runs just this check."""
 
+    HELP_TITLE = "One check"
+    HELP = (
+        "One check in full: its status, what it proves, the evidence it found and what to do "
+        "when it did not pass. r runs this check again; Esc goes back to the list."
+    )
     BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("r", "rerun", "Re-run")]
 
     def __init__(self, check_id: str, checks: ChecksScreen) -> None:

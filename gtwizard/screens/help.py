@@ -17,6 +17,7 @@ GENERAL = (
 
 
 class HelpScreen(ModalScreen[None]):
+    HELP = "This help. Esc, F1 or q closes it."
     BINDINGS = [Binding("escape,f1,q", "close", "Close")]
 
     def __init__(self, title: str, text: str) -> None:

@@ -7,7 +7,7 @@ tenant's published names are listed to pick from; the Mint step then reuses it.
 from __future__ import annotations
 
 from rich.markup import escape
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widget import Widget
@@ -37,19 +37,27 @@ class KeyScreen(StepScreen):
 
     step = "key"
 
-    def compose_body(self) -> ComposeResult:
-        catalog = self.wizard.catalog
-        product = catalog.product(self.state.product_slug or "open-webui")
-        recommended = product.recommended_key_preset
-        if self.state.key_preset_slug is None:
-            self.state.key_preset_slug = recommended
-        options = [
+    # the product the preset choice was made for: another product brings its own recommendation
+    preset_product: str | None = None
+
+    def recommended(self) -> str:
+        product = self.wizard.catalog.product(self.state.product_slug or "open-webui")
+        return product.recommended_key_preset
+
+    def preset_options(self) -> list[tuple[str, str]]:
+        recommended = self.recommended()
+        return [
             (f"{p.name}{' (recommended)' if p.slug == recommended else ''}", p.slug)
-            for p in catalog.key_presets
+            for p in self.wizard.catalog.key_presets
         ]
+
+    def compose_body(self) -> ComposeResult:
+        if self.state.key_preset_slug is None:
+            self.state.key_preset_slug = self.recommended()
+        self.preset_product = self.state.product_slug
         with Horizontal(id="key-top"):
             yield StepSelect(
-                options,
+                self.preset_options(),
                 value=self.state.key_preset_slug,
                 allow_blank=False,
                 id="key-preset",
@@ -84,12 +92,36 @@ class KeyScreen(StepScreen):
         self.query_one("#key-token").border_title = "Operator token"
         self.query_one("#key-names").border_title = "Allowlist"
         self.query_one("#key-names-typed").border_title = "Allowlist (typed)"
-        product_slug = self.state.product_slug or ""
-        self.query_one("#key-embeddings").display = product_slug == "open-webui"
+        self.show_embeddings()
         self.show_scopes()
         self.query_one("#key-names-typed").display = False
         self.list_or_type()
         super().on_mount()
+
+    def show_embeddings(self) -> None:
+        """Embeddings through GT are offered for Open WebUI only."""
+        self.query_one("#key-embeddings").display = self.state.product_slug == "open-webui"
+
+    @on(events.ScreenResume)
+    def follow_product(self) -> None:
+        """The product changed since the preset was chosen: its recommended preset (and no
+        embeddings, which only Open WebUI offers) replaces the other product's; the operator's
+        own pick for the same product stays (Textual then runs StepScreen's own handler, which
+        focuses the step's field)."""
+        if self.state.product_slug == self.preset_product:
+            return
+        self.preset_product = self.state.product_slug
+        self.state.key_preset_slug = self.recommended()
+        self.state.embeddings = False
+        select = self.query_one("#key-preset", StepSelect)
+        with select.prevent(Select.Changed):
+            select.set_options(self.preset_options())
+            select.value = self.state.key_preset_slug
+        embeddings = self.query_one("#key-embeddings", Checkbox)
+        with embeddings.prevent(Checkbox.Changed):
+            embeddings.value = False
+        self.show_embeddings()
+        self.show_scopes()
 
     def on_screen_resume(self) -> None:
         token = self.query_one("#key-token", Input)
@@ -136,7 +168,7 @@ class KeyScreen(StepScreen):
         except GtwizardError as exc:
             self.loading = False
             self.query_one("#key-published-status", Static).update(
-                f"✗ Could not list published names: {escape(exc.one_line())} Type them instead."
+                f"✗ Could not list published names: {escape(exc.on_screen())} Type them instead."
             )
             self.use_typed_names()
             return

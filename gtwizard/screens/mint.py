@@ -28,6 +28,11 @@ class MintScreen(StepScreen):
 
     step = "mint"
     BINDINGS = [Binding("ctrl+y", "copy_console", "Copy /gt-api address")]
+    # the accepted paste: the answers it was made for, the key as /gt-api names it, and the
+    # /gt-api page of the tenant it was made on
+    accepted_for: tuple | None = None
+    accepted_label: str = ""
+    accepted_console: str = ""
 
     def compose_body(self) -> ComposeResult:
         with ChoiceSet(id="mint-mode"):
@@ -63,8 +68,25 @@ class MintScreen(StepScreen):
         token = self.query_one("#mint-token", Input)
         if token.value != (self.state.operator_token or ""):  # given or changed on the Key step
             token.value = self.state.operator_token or ""
+        self.drop_stale_paste()
         self.show_instructions()
         self.refresh_next()
+
+    def drop_stale_paste(self) -> None:
+        """A pasted key accepted for other answers (another tenant, allowlist, ...) is not this
+        run's key any more: the paste field is emptied and usable again, and the line says why
+        (the key was made by hand, so deleting it at /gt-api is the operator's)."""
+        guided = self.query_one(GuidedMint)
+        if self.accepted_for is None or self.pasted_ok():
+            return
+        changed = self.state.changed_choices(self.accepted_for) or ["answers"]
+        guided.reset()
+        guided.say(
+            f"✗ The key {escape(self.accepted_label)} was made for another "
+            f"{escape(' and '.join(changed))}: delete it at {escape(self.accepted_console)}, make a key as "
+            "listed below and paste it."
+        )
+        self.accepted_for = None
 
     def field(self):
         """The token (auto) or the paste field (manual): Enter there goes on or checks the key."""
@@ -131,10 +153,13 @@ class MintScreen(StepScreen):
             await session.resolve_names(None)
             await session.accept_pasted(secret, store=False, name=self.state.suggested_key_name())
         except GtwizardError as exc:
-            guided.refused(exc.one_line())
+            guided.refused(exc.on_screen())
             self.state.session = None
         else:
             seen = ", ".join(n for n, _ in session.visible)
+            self.accepted_for = self.state.key_choices()
+            self.accepted_label = session.key_label
+            self.accepted_console = self.state.host.gt_api_console if self.state.host else ""
             guided.accepted(
                 secret,
                 f"✓ Key {escape(session.key_label)} accepted: it sees exactly {escape(seen)}.",

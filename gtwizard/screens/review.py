@@ -78,7 +78,7 @@ class ReviewScreen(StepScreen):
             await session.plan_target()
         except GtwizardError as exc:
             self.query_one("#review-base", Static).update(
-                f"✗ {escape(exc.one_line())}\nGo Back to fix it, or come back to Review."
+                f"✗ {escape(exc.on_screen())}\nGo Back to fix it, or come back to Review."
             )
             return
         self.show_plan()
@@ -159,6 +159,11 @@ class ConfirmApply(ModalScreen[bool | None]):
     `no` names the other button (an answer of its own, False); `careful` makes it the default
     for acts that cannot be taken back (revoking a key), as removing a profile does."""
 
+    HELP_TITLE = "Confirm"
+    HELP = (
+        "gtwizard asks before it acts: the question says what happens. Tab moves between the "
+        "buttons, Enter presses the focused one; Esc cancels and changes nothing."
+    )
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(

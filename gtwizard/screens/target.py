@@ -366,7 +366,7 @@ class TargetScreen(StepScreen):
             self.state.target_notes = []
             await session.check_target()
         except GtwizardError as exc:
-            status.update(f"✗ {escape(exc.one_line())}")
+            status.update(f"✗ {escape(exc.on_screen())}")
             return
         self.state.target_notes = list(session.warnings)
         status.update("")

@@ -85,7 +85,7 @@ class TenantScreen(StepScreen):
             host = parse_host(text)
         except HostError as exc:
             self.state.host = None
-            validation.update("" if not text.strip() else f"✗ {escape(exc.one_line())}")
+            validation.update("" if not text.strip() else f"✗ {escape(exc.on_screen())}")
             bases.update("")
         else:
             self.state.host = host
@@ -161,7 +161,7 @@ class TenantScreen(StepScreen):
         try:
             report = await probe_tenant(text, ca_bundle=self.state.ca_bundle)
         except GtwizardError as exc:
-            self.query_one("#tenant-probe", Static).update(f"✗ {escape(exc.one_line())}")
+            self.query_one("#tenant-probe", Static).update(f"✗ {escape(exc.on_screen())}")
             report = None
         finally:
             self.query_one("#tenant-spinner").display = False

@@ -73,6 +73,16 @@ def matching(profiles: dict, query: str) -> list:
     return found
 
 
+def keep_highlight(before: list[str | None], at: int | None, shown: list[str]) -> int:
+    """The index to highlight in `shown` after the list is drawn again: the profile that was
+    highlighted (`before[at]`), else (it is gone, or filtered out) the nearest that is still
+    listed, the one after it first; else the first."""
+    if at is None or not 0 <= at < len(before):
+        return 0
+    nearest = [*before[at:], *reversed(before[:at])]
+    return next((shown.index(name) for name in nearest if name in shown), 0)
+
+
 class WelcomeScreen(NotifyingScreen):
     """Lists profiles; n starts a new setup, c checks, r rotates, b writes the runbook, x removes.
 
@@ -80,6 +90,14 @@ class WelcomeScreen(NotifyingScreen):
     reads the profile's journal, and a thousand lines made the first paint twice as slow); `/`
     goes to the filter, which narrows the list as you type."""
 
+    HELP = (
+        "Your saved profiles, each with its key's age, whether rotation is due, where the key is "
+        "stored and its last check. Choose one with ↑↓, then: c checks it live (Enter too), r "
+        "rotates its key (the new key is proven before the old one is revoked), b writes its "
+        "operator runbook (no secrets), x removes it (asks first: its keys are revoked and its "
+        "stored key deleted). n starts a new setup. With many profiles, / filters the list by "
+        "name, product or host as you type."
+    )
     BINDINGS = [
         Binding("slash", "filter", "Filter", show=False),
         Binding("n", "new", "New"),
@@ -116,20 +134,23 @@ class WelcomeScreen(NotifyingScreen):
             self.profiles = load_profiles()
         except GtwizardError as exc:
             self.query_one("#welcome-profiles", OptionList).clear_options()
-            self.query_one("#welcome-status", Static).update(f"✗ {escape(exc.one_line())}")
+            self.query_one("#welcome-status", Static).update(f"✗ {escape(exc.on_screen())}")
             return
         self.query_one("#welcome-filter", Input).display = len(self.profiles) > PAGE
         self.show_matching()
 
     def show_matching(self) -> None:
         option_list = self.query_one("#welcome-profiles", OptionList)
+        before = [option_list.get_option_at_index(i).id for i in range(option_list.option_count)]
+        at = option_list.highlighted
         option_list.clear_options()
         status = self.query_one("#welcome-status", Static)
         query = self.query_one("#welcome-filter", Input).value
         found = matching(self.profiles, query)
+        listed = [p.name for p in found[:PAGE]]
         option_list.add_options(Option(profile_line(p), id=p.name) for p in found[:PAGE])
-        if found:
-            option_list.highlighted = 0
+        if listed:
+            option_list.highlighted = keep_highlight(before, at, listed)
         if not self.profiles:
             status.update("No profiles yet: press n.")
         elif len(self.profiles) > PAGE:
@@ -186,7 +207,7 @@ class WelcomeScreen(NotifyingScreen):
         try:
             path = write_runbook(profile)
         except GtwizardError as exc:
-            self.notify(exc.one_line(), severity="error")
+            self.notify(exc.on_screen(), severity="error")
             return
         self.notify(f"Runbook written to {path}")
         self.reload()
@@ -213,7 +234,7 @@ class WelcomeScreen(NotifyingScreen):
             token = state.grants_for_saved(get_profile(name)).operator.token
             done = remove_profile_fully(name, operator_token=token, credentials=Settings())
         except GtwizardError as exc:
-            self.app.call_from_thread(self.notify, exc.one_line(), severity="error")
+            self.app.call_from_thread(self.notify, exc.on_screen(), severity="error")
             return
         self.app.call_from_thread(
             self.notify,
@@ -230,6 +251,12 @@ class WelcomeScreen(NotifyingScreen):
 class ConfirmRemove(ModalScreen[str | None]):
     """Removing deletes the profile and its stored secrets: ask first."""
 
+    HELP_TITLE = "Remove a profile"
+    HELP = (
+        "Remove deletes the profile, revokes its keys on the tenant and deletes its stored key; "
+        "the client it configured then needs another key. Cancel (where the focus starts) or Esc "
+        "changes nothing."
+    )
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, name: str) -> None:

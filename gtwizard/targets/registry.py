@@ -30,6 +30,9 @@ class Setting:
     default: str = ""
     required: bool = False
     path: bool = False  # a file or directory: `~` is expanded and the path made absolute
+    # its value in `gtwizard demo`, relative to the demo folder: every place a target writes by
+    # default (or must be told) is inside that folder there, never the operator's real one
+    demo: str = ""
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,14 @@ SPECS: dict[TargetKind, TargetSpec] = {
             "Open WebUI",
             _kubernetes,
             (
-                Setting("dir", "--k8s-dir", "folder for the manifests", required=True, path=True),
+                Setting(
+                    "dir",
+                    "--k8s-dir",
+                    "folder for the manifests",
+                    required=True,
+                    path=True,
+                    demo="kubernetes",
+                ),
                 Setting("namespace", "--k8s-namespace", "Open WebUI's namespace", "default"),
                 Setting("secret", "--k8s-secret", "the Secret's name", "open-webui-gt"),
                 Setting(
@@ -172,6 +182,7 @@ SPECS: dict[TargetKind, TargetSpec] = {
                     "Continue's config.yaml, in ~/.continue or a workspace's .continue folder",
                     default="~/.continue/config.yaml",
                     path=True,
+                    demo="continue/.continue/config.yaml",
                 ),
                 Setting("model", "--continue-model", "one GT name for Continue (default: all)"),
             ),
@@ -190,6 +201,7 @@ SPECS: dict[TargetKind, TargetSpec] = {
                     "LiteLLM config.yaml",
                     required=True,
                     path=True,
+                    demo="litellm/config.yaml",
                 ),
                 Setting(
                     "litellm_env",
@@ -224,6 +236,7 @@ SPECS: dict[TargetKind, TargetSpec] = {
                     "LibreChat's librechat.yaml",
                     required=True,
                     path=True,
+                    demo="librechat/librechat.yaml",
                 ),
                 Setting(
                     "env",

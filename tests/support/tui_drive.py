@@ -83,6 +83,18 @@ async def back_to(pilot: Pilot, expected: str) -> None:
     assert step_of(pilot) == expected
 
 
+async def choose_product(pilot: Pilot, typed: str) -> None:
+    """Esc back to Product, narrow its list with `typed` and choose the first match with Enter."""
+    for _ in STEPS:
+        if step_of(pilot) == "product":
+            break
+        await back_to(pilot, STEPS[STEPS.index(step_of(pilot)) - 1])
+    pilot.app.screen.query_one("#product-filter").value = typed
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 async def paste_into(pilot: Pilot, selector: str, text: str) -> None:
     """Focus an Input, clear it with ctrl+u, and paste `text` (a bracketed paste, as a terminal sends)."""
     from textual import events

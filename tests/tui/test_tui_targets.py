@@ -22,7 +22,16 @@ from typing import Any
 import httpx
 import pytest
 from support.rotation_helpers import tenant_keys
-from support.tui_drive import back_to, demo_state, drive, next_to, paste_into, settle, step_of
+from support.tui_drive import (
+    back_to,
+    choose_product,
+    demo_state,
+    drive,
+    next_to,
+    paste_into,
+    settle,
+    step_of,
+)
 from support.tui_helpers import text_of
 from textual.widgets import Input, Static
 
@@ -213,12 +222,7 @@ async def test_the_target_step_follows_the_product(
         ]
         assert radios == ["target-env", "target-admin", *beyond], "Open WebUI's own two, then more"
         assert "target-kind-kubernetes" in radios  # Open WebUI on Kubernetes is one of them
-        for step in ("key", "tenant", "product"):
-            await back_to(pilot, step)
-        app.screen.query_one("#product-filter", Input).value = "continue"
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await choose_product(pilot, "continue")
         assert app.state.product_slug == NOTES_PRODUCT
         await drive(pilot, "target")
         radios = [button.id for button in app.screen.query("#target-kind RadioButton")]

@@ -137,7 +137,9 @@ def run(args: argparse.Namespace) -> int:
     if not modes:  # --resume/--finish/--abort name their change; a new rotation is confirmed
         require_confirmation(args, f"rotate the key of profile {profile.name!r}")
     interactive = can_ask(args)
-    pasted = sys.stdin.readline() if args.key_stdin else None
+    from gtwizard.setup.keys import read_key_stdin
+
+    pasted = read_key_stdin() if args.key_stdin else None
     from gtwizard.credentials import Settings, grants_for
 
     grants = grants_for(Settings.from_environ(), profile, openwebui_url=args.openwebui_url)

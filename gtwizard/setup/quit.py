@@ -38,12 +38,11 @@ def profile_now(name: str) -> str:
         return f"Profile {name} {key}; {exc.one_line()}."
     if journal is None:
         return f"Profile {name} {key}; nothing is in progress."
-    held = ""
-    if journal.done("promote") or journal.state == "waiting":
-        pass  # the summary says where the new key is
-    elif journal.done("apply"):
+    held = ""  # promoted or waiting: the summary says where the new key is
+    settled = journal.done("promote") or journal.state == "waiting"
+    if not settled and journal.done("apply"):
         held = "; the new key is already written to its target"
-    elif journal.last_step == "store-pending":  # stopped while (or just before) it was written
+    elif not settled and journal.last_step == "store-pending":  # stopped while it was written
         held = "; its target may already hold the new key"
     return (
         f"Profile {name} {key}; {journal.summary()}{held}; resolve: {journal.next_commands()[0]}."

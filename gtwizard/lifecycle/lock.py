@@ -31,6 +31,8 @@ def _holder(path: Path) -> str:
         info = json.loads(path.read_text(encoding="utf-8") or "{}")
     except (OSError, ValueError):
         return "another gtwizard run"
+    if not isinstance(info, dict):  # damaged (a `[]` written by hand): no details, no crash
+        return "another gtwizard run"
     command = info.get("command") or "gtwizard"
     return f"'{command}' (pid {info.get('pid', '?')}) since {info.get('since', '?')}"
 

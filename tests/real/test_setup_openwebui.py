@@ -322,7 +322,8 @@ async def test_env_file_fresh_start_then_persistent_config_refusal(
                 streamed = await admin.chat(ALLOW[1], "env stream", stream=True)
                 assert_sandbox_answer(streamed.text, ALLOW[1], "env stream")
 
-        # the same data dir has a webui.db now: a changed env file would be ignored
+        # the same data dir has a webui.db now: a changed env file would be ignored (the file is
+        # the profile's own: a change to it is a re-setup of that profile)
         written = env_path.read_bytes()
         before = await key_ids(tenant)
         changed = setup_args(
@@ -332,8 +333,7 @@ async def test_env_file_fresh_start_then_persistent_config_refusal(
             str(env_path),
             "--openwebui-data-dir",
             str(data_dir),
-            "--profile",
-            "changed",
+            "--replace",
         )
         refused = run_cli(changed, env=env)
         assert refused.returncode == 1, refused.stdout + refused.stderr
@@ -348,7 +348,7 @@ async def test_env_file_fresh_start_then_persistent_config_refusal(
         assert len(await key_ids(tenant) - before) == 1
         values = docker_env_file(env_path)
         assert values["ENABLE_PERSISTENT_CONFIG"] == "false"
-        assert values["OPENAI_API_KEY"] == stored_key("changed", accepted.stdout)
+        assert values["OPENAI_API_KEY"] == stored_key("default", accepted.stdout)
         assert "RESET_CONFIG_ON_START" not in values
 
 

@@ -63,20 +63,19 @@ def seconds(text: str) -> float:
     return value
 
 
-MAX_EXPIRY_DAYS = 36_500
-
-
 def days(text: str) -> int:
-    """argparse `type` of a key's expiry in whole days: 1 to MAX_EXPIRY_DAYS (a huge number
-    overflows the date it becomes)."""
+    """argparse `type` of a key's expiry in whole days, 1 to gt.contract.EXPIRES_DAYS_MAX (0 would
+    mean no expiry, a huge number overflows the date it becomes)."""
     import argparse
+
+    from gtwizard.gt.contract import EXPIRES_DAYS_MAX
 
     try:
         value = int(text)
     except ValueError:
         value = 0
-    if not 1 <= value <= MAX_EXPIRY_DAYS:
+    if not 1 <= value <= EXPIRES_DAYS_MAX:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a whole number of days from 1 to {MAX_EXPIRY_DAYS}"
+            f"{text!r} is not a whole number of days from 1 to {EXPIRES_DAYS_MAX}"
         )
     return value

@@ -10,7 +10,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from gtwizard.commands import COMMANDS, MAX_EXPIRY_DAYS, days, print_json
+from gtwizard.commands import COMMANDS, days, print_json
+from gtwizard.gt.contract import EXPIRES_DAYS_MAX
 from gtwizard.kinds import TargetKind
 
 if TYPE_CHECKING:
@@ -104,7 +105,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--expires-days",
         type=days,
         metavar="N",
-        help=f"key expiry in days (1 to {MAX_EXPIRY_DAYS})",
+        help=f"key expiry in days (1 to {EXPIRES_DAYS_MAX})",
     )
     p.add_argument(
         "--keep-operator-token",

@@ -98,3 +98,6 @@ class KeyApiPaths:
 
 
 DEFAULT_PATHS = KeyApiPaths()
+
+# the longest key lifetime gtwizard asks for, in days (ten years; the tenant documents no limit)
+EXPIRES_DAYS_MAX = 3650

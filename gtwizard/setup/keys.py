@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gtwizard.errors import InvalidInput, OperationFailed
-from gtwizard.gt.contract import is_key_form
+from gtwizard.gt.contract import EXPIRES_DAYS_MAX, is_key_form
 from gtwizard.lifecycle.target import fingerprint_id as fingerprint_id
 from gtwizard.presets.catalog import KeyPreset
 from gtwizard.tenant import TenantHost
@@ -165,7 +165,6 @@ def read_key_stdin(prompt: str = KEY_PROMPT) -> str:
 
 
 KEY_NAME_MAX = 120
-EXPIRES_DAYS_MAX = 3650  # ten years; the tenant documents no limit (gt-api-notes: "not documented")
 
 
 def check_expires_days(days: int | None) -> int | None:

@@ -32,9 +32,18 @@ def _one_line_refusal(out, code: int = 2) -> str:
 @pytest.mark.parametrize(
     ("extra", "fragment"),
     [
-        (["--expires-days", "99999999"], "--expires-days must be between 1 and 3650"),
-        (["--expires-days", "0"], "--expires-days must be between 1 and 3650"),
-        (["--expires-days", "-5"], "--expires-days must be between 1 and 3650"),
+        (
+            ["--expires-days", "99999999"],
+            "--expires-days: '99999999' is not a whole number of days from 1 to 3650",
+        ),
+        (
+            ["--expires-days", "0"],
+            "--expires-days: '0' is not a whole number of days from 1 to 3650",
+        ),
+        (
+            ["--expires-days", "-5"],
+            "--expires-days: '-5' is not a whole number of days from 1 to 3650",
+        ),
         (["--env-file", ""], "--env-file is empty"),
         (["--env-file", "x.env", "--prove-url", " "], "--prove-url is empty"),
         (["--openwebui-url", ""], "--openwebui-url is empty"),

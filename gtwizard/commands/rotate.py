@@ -179,6 +179,7 @@ def run(args: argparse.Namespace) -> int:
         openwebui_token=grants.openwebui.token,
         say=say,
         ask=ask_on_terminal if interactive else None,
+        word_by_asking=interactive,
         poll_timeout=args.wait,
     )
     rotation = Rotation(options)

@@ -59,6 +59,9 @@ class RotationOptions:
     say: Callable[[str], None] = lambda text: None
     # a yes/no question to the operator (a terminal, a TUI modal); None: nobody can be asked
     ask: Callable[[str], Awaitable[bool]] | None = None
+    # --finish at a terminal with nothing that can prove the new key: ask for the operator's
+    # word instead of refusing (the TUI offers its own 'w' for that, so it leaves this off)
+    word_by_asking: bool = False
     accept_wider_key: bool = False  # keep a pasted key that can do more than the profile's
     adopt_setup: bool = False  # continue a re-setup's journal: retire its old key
     lock_held: bool = False  # the caller (a setup run) already holds the profile's lock

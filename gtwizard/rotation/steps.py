@@ -273,7 +273,7 @@ class RotationSteps(RotationBase):
             f"restart {product}, then {prove}; or --revoke-without-proof (its chats fail if it "
             "still uses the old key)"
         )
-        if self.opts.ask is not None:  # an operator at a terminal may give their word instead
+        if self.opts.word_by_asking and self.opts.ask is not None:  # their word, at a terminal
             restarted = await self.opts.ask(
                 f"Nothing here can prove that {product} uses the new key ({missing}). Was it "
                 f"restarted since the new key was written to {self.profile.target_place}, so the "

@@ -238,6 +238,7 @@ async def test_operator_token_is_kept_only_when_ticked(sandbox, tmp_path, no_key
     store = open_store("file", path=tmp_path / "demo-secrets.json")
     for keep in (False, True):
         state = demo_state(sandbox, tmp_path, profile_name=f"keep-{keep}".lower())
+        state.env_path = str(tmp_path / f"keep-{keep}.env")  # each profile its own env file
         app = WizardApp(state)
         async with app.run_test(size=(80, 24)) as pilot:
             await drive(pilot, "mint")
